@@ -1,0 +1,59 @@
+package dev.catsdogs.trainer.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The seed's head: GlobalAveragePooling2D, then Dense giving logits. Two classes get one logit
+ * (sigmoid, binary cross-entropy), as in the tutorial; more classes get one logit each (softmax).
+ */
+public final class ClassifierHead extends AbstractBlock {
+
+    private final Linear dense;
+    private final int units;
+
+    /**
+     * @param numClasses number of classes (2 or more)
+     */
+    public ClassifierHead(int numClasses) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("Received numClasses=" + numClasses + "; need at least 2");
+        }
+        units = numClasses == 2 ? 1 : numClasses;
+        dense = addChildBlock("dense", Linear.builder().setUnits(units).build());
+    }
+
+    /** Number of logits: 1 for two classes, else the number of classes. */
+    public int units() {
+        return units;
+    }
+
+    /** The Dense layer. */
+    public Linear dense() {
+        return dense;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        // GlobalAveragePooling2D over H and W of an NCHW feature map.
+        NDList pooled = new NDList(inputs.singletonOrThrow().mean(new int[] {2, 3}));
+        return dense.forward(ps, pooled, training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), units)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        dense.initialize(manager, dataType, new Shape(inputShapes[0].get(0), inputShapes[0].get(1)));
+    }
+}

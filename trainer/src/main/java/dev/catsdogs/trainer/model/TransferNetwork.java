@@ -1,0 +1,102 @@
+package dev.catsdogs.trainer.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The transfer-learning model: the MobileNetV2 base followed by the classifier head, with the
+ * freezing rules of the seed (whole base frozen, or unfrozen from a Keras layer index).
+ */
+public final class TransferNetwork extends AbstractBlock {
+
+    private final MobileNetV2 base;
+    private final ClassifierHead head;
+
+    public TransferNetwork(MobileNetV2 base, ClassifierHead head) {
+        this.base = addChildBlock("mobilenetv2_1.00_" + base.inputSize(), base);
+        this.head = addChildBlock("head", head);
+    }
+
+    /** Convenience: Keras-padded MobileNetV2 at {@code inputSize} with a head for {@code numClasses}. */
+    public static TransferNetwork create(int inputSize, int numClasses) {
+        return new TransferNetwork(new MobileNetV2(inputSize, KerasPadding.Style.KERAS), new ClassifierHead(numClasses));
+    }
+
+    public MobileNetV2 base() {
+        return base;
+    }
+
+    public ClassifierHead head() {
+        return head;
+    }
+
+    /** Phase 1 of the seed: the whole base frozen, only the head trains. */
+    public void freezeBase() {
+        setTrainableFrom(base.layers().size());
+    }
+
+    /**
+     * Phase 2 of the seed: base layers with Keras index {@code >= fineTuneAt} train, earlier ones are
+     * frozen; the head always trains. BatchNorm moving statistics never train.
+     */
+    public void setTrainableFrom(int fineTuneAt) {
+        int layerCount = base.layers().size();
+        if (fineTuneAt < 0 || fineTuneAt > layerCount) {
+            throw new IllegalArgumentException(
+                    "Received fineTuneAt=" + fineTuneAt + "; expected 0.." + layerCount + " (MobileNetV2 has "
+                            + layerCount + " layers)");
+        }
+        for (Layer layer : base.layers()) {
+            for (Parameter p : layer.parameters()) {
+                if (isLearnable(p)) {
+                    p.freeze(layer.index() < fineTuneAt);
+                }
+            }
+        }
+        for (Parameter p : head.getParameters().values()) {
+            p.freeze(false);
+        }
+    }
+
+    /** Parameters that currently receive gradients, in model order. */
+    public List<Parameter> trainableParameters() {
+        List<Parameter> trainable = new ArrayList<>();
+        for (Parameter p : getParameters().values()) {
+            if (p.requiresGradient()) {
+                trainable.add(p);
+            }
+        }
+        return trainable;
+    }
+
+    /** Weights, gamma and beta can learn; BatchNorm's moving statistics never do. */
+    static boolean isLearnable(Parameter p) {
+        return p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return head.forward(ps, base.forward(ps, inputs, training), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return head.getOutputShapes(base.getOutputShapes(inputShapes));
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        base.initialize(manager, dataType, inputShapes);
+        head.initialize(manager, dataType, base.getOutputShapes(inputShapes));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.catsdogs.trainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where tests find the repository and the read-only shared files (data, reference), set by surefire. */
+public final class TestPaths {
+
+    private TestPaths() {}
+
+    /** The repository root. */
+    public static Path root() {
+        String root = System.getProperty("catsdogs.root");
+        Path p = root != null ? Path.of(root) : Path.of("..");
+        return p.toAbsolutePath().normalize();
+    }
+
+    /** {@code ../shared} beside the repository. */
+    public static Path shared() {
+        String shared = System.getProperty("catsdogs.shared");
+        Path p = shared != null ? Path.of(shared) : root().resolve("../shared");
+        return p.toAbsolutePath().normalize();
+    }
+
+    /** The shipped ImageNet MobileNetV2. */
+    public static Path imagenetOnnx() {
+        return root().resolve("models/mobilenet_v2_1.0_224_int8_per_tensor.onnx");
+    }
+
+    /** The cats-vs-dogs data set in {@code ../shared}. */
+    public static Path catsAndDogs() {
+        Path p = shared().resolve("data/cats_and_dogs_filtered");
+        if (!Files.isDirectory(p)) {
+            throw new IllegalStateException("Test data not found at " + p + "; tests expect ../shared beside the repo");
+        }
+        return p;
+    }
+}
