@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -42,9 +43,13 @@ public final class ClassifierHead extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        // GlobalAveragePooling2D over H and W of an NCHW feature map.
-        NDList pooled = new NDList(inputs.singletonOrThrow().mean(new int[] {2, 3}));
-        return dense.forward(ps, pooled, training);
+        return dense.forward(ps, new NDList(globalAveragePool(inputs.singletonOrThrow())), training);
+    }
+
+    /** GlobalAveragePooling2D: NCHW {@code (N, C, H, W)} to {@code (N, C)}. */
+    public static NDArray globalAveragePool(NDArray x) {
+        // One flat axis: the PyTorch engine reduces a single axis per mean().
+        return x.reshape(new Shape(x.getShape().get(0), x.getShape().get(1), -1)).mean(new int[] {2});
     }
 
     @Override
