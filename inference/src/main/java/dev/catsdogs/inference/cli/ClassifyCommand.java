@@ -1,0 +1,198 @@
+package dev.catsdogs.inference.cli;
+
+import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.ModelMetadata;
+import dev.catsdogs.inference.Prediction;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code classify [--model FILE] [--json] [--threads N] [--batch N] PATH...}: classifies image
+ * files, and the .jpg/.jpeg/.png/.bmp files under directories, with an exported model.
+ *
+ * <p>Exit codes: 0 every input classified, 1 some inputs failed (the others are still printed), 2
+ * usage error (bad option, nonexistent PATH, missing or unusable model). Results go to stdout;
+ * messages and the progress bar (more than {@value #PROGRESS_ABOVE} inputs) go to stderr.
+ *
+ * <p>A plain picocli command with a public no-arg constructor, so the trainer's CLI can register it
+ * as a subcommand; {@link #main} runs it standalone.
+ */
+@Command(
+    name = "classify",
+    mixinStandardHelpOptions = true,
+    versionProvider = ClassifyCommand.Version.class,
+    description = "Classify images with an ONNX model exported by the catsdogs trainer.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every input was classified",
+      "1:some inputs could not be classified (the others were)",
+      "2:usage error: bad option, nonexistent PATH, missing or unusable model"
+    })
+public class ClassifyCommand implements Callable<Integer> {
+
+  /** Where {@code train} + {@code export} put the model, relative to the repository root. */
+  public static final Path DEFAULT_MODEL = Path.of("models", "catsdogs-mobilenetv2.onnx");
+
+  static final int PROGRESS_ABOVE = 50;
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "FILE",
+      description = "ONNX model to use (default: ${DEFAULT-VALUE}, relative to the current "
+          + "directory).")
+  private Path model = DEFAULT_MODEL;
+
+  @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
+  private boolean json;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "ONNX Runtime threads per model run; 0 = all cores (default: ${DEFAULT-VALUE}).")
+  private int threads = 0;
+
+  @Option(names = "--batch", paramLabel = "N",
+      description = "Images per model run (default: ${DEFAULT-VALUE}).")
+  private int batch = 16;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH",
+      description = "Image files, or directories to search recursively for "
+          + "*.jpg, *.jpeg, *.png and *.bmp.")
+  private List<Path> paths;
+
+  public ClassifyCommand() {}
+
+  /** Runs {@code classify} standalone and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ClassifyCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    CommandLine commandLine = spec.commandLine();
+    PrintWriter out = commandLine.getOut();
+    PrintWriter err = commandLine.getErr();
+    if (batch < 1) {
+      throw new ParameterException(commandLine, "--batch must be >= 1, got " + batch);
+    }
+    if (threads < 0) {
+      throw new ParameterException(commandLine, "--threads must be >= 0, got " + threads);
+    }
+    List<Path> files = collectInputs(commandLine);
+    if (!Files.isRegularFile(model)) {
+      err.println("classify: model file not found: " + model.toAbsolutePath()
+          + ". Train and export a model first (from the repository root), or pass --model FILE.");
+      return CommandLine.ExitCode.USAGE;
+    }
+    try (ImageClassifier classifier =
+        ImageClassifier.builder(model).optIntraOpThreads(threads).build()) {
+      ModelMetadata metadata = classifier.metadata();
+      ResultWriter writer = json
+          ? new JsonLinesWriter(out, metadata.outputKind() == ModelMetadata.OutputKind.SIGMOID)
+          : new TableWriter(out, files, metadata.classNames());
+      int failed = 0;
+      try (ProgressBar progress = files.size() > PROGRESS_ABOVE ? progress(err, files.size())
+          : null) {
+        for (int start = 0; start < files.size(); start += batch) {
+          List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
+          failed += classifyChunk(classifier, chunk, writer);
+          out.flush();
+          if (progress != null) {
+            progress.stepBy(chunk.size());
+          }
+        }
+      }
+      if (files.size() > PROGRESS_ABOVE) {
+        err.println();
+      }
+      if (failed > 0) {
+        err.println("classify: " + failed + " of " + files.size() + " inputs could not be "
+            + "classified");
+      }
+      out.flush();
+      err.flush();
+      return failed > 0 ? 1 : CommandLine.ExitCode.OK;
+    } catch (ModelLoadException e) {
+      err.println("classify: cannot use model " + e.getMessage());
+      return CommandLine.ExitCode.USAGE;
+    }
+  }
+
+  private List<Path> collectInputs(CommandLine commandLine) {
+    List<Path> files;
+    try {
+      files = ImageFiles.collect(paths);
+    } catch (NoSuchFileException e) {
+      throw new ParameterException(commandLine, "PATH does not exist: " + e.getFile());
+    } catch (IOException e) {
+      throw new ParameterException(commandLine, "cannot list PATH: " + e);
+    }
+    if (files.isEmpty()) {
+      throw new ParameterException(commandLine, "no image files (" + ImageFiles.EXTENSIONS
+          + ") found in " + paths);
+    }
+    return files;
+  }
+
+  // One model run per chunk; if an image in it is bad, rerun the chunk image by image so every
+  // input gets its own result line.
+  private static int classifyChunk(ImageClassifier classifier, List<Path> chunk,
+      ResultWriter writer) {
+    try {
+      List<Prediction> predictions = classifier.classifyBatch(chunk);
+      for (int i = 0; i < chunk.size(); i++) {
+        writer.prediction(chunk.get(i), predictions.get(i));
+      }
+      return 0;
+    } catch (InvalidImageException batchFailure) {
+      int failed = 0;
+      for (Path file : chunk) {
+        try {
+          writer.prediction(file, classifier.classify(file));
+        } catch (InvalidImageException e) {
+          writer.error(file, e.problem());
+          failed++;
+        }
+      }
+      return failed;
+    }
+  }
+
+  // Rendered into the command's stderr writer (not System.err) so it never mixes with results.
+  private static ProgressBar progress(PrintWriter err, int total) {
+    return new ProgressBarBuilder()
+        .setTaskName("classify")
+        .setInitialMax(total)
+        .setUpdateIntervalMillis(250)
+        .setConsumer(new DelegatingProgressBarConsumer(line -> {
+          err.print('\r');
+          err.print(line);
+          err.flush();
+        }, 80))
+        .build();
+  }
+
+  /** {@code --version}: the module version from the jar manifest, when there is one. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = ClassifyCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"catsdogs classify " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

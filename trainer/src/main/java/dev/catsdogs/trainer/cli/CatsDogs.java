@@ -1,0 +1,31 @@
+package dev.catsdogs.trainer.cli;
+
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./catsdogs <command>}: the product's one entry point. */
+@Command(
+        name = "catsdogs",
+        mixinStandardHelpOptions = true,
+        version = "catsdogs 0.1.0",
+        description = "Transfer learning of an ImageNet MobileNetV2 into an image classifier (DJL), "
+                + "exported to ONNX and served with OpenCV + ONNX Runtime.",
+        subcommands = {
+            SummaryCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class CatsDogs implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new CatsDogs()).execute(args));
+    }
+}

@@ -1,0 +1,20 @@
+package dev.catsdogs.trainer.cli;
+
+import java.nio.file.Path;
+
+/** Default locations, relative to the installation the launcher runs from. */
+final class Paths {
+
+    private Paths() {}
+
+    /** The repository root, passed by the launcher as {@code -Dcatsdogs.home}; else the working directory. */
+    static Path home() {
+        String home = System.getProperty("catsdogs.home");
+        return (home != null ? Path.of(home) : Path.of("")).toAbsolutePath().normalize();
+    }
+
+    /** The shipped ImageNet MobileNetV2, the default {@code --weights}. */
+    static Path defaultWeights() {
+        return home().resolve("models/mobilenet_v2_1.0_224_int8_per_tensor.onnx");
+    }
+}

@@ -1,0 +1,227 @@
+package dev.catsdogs.trainer.data;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Decodes samples into batches on background threads, for training epochs and evaluation passes.
+ *
+ * <p>{@link #epoch(int)} yields every sample once, as batches of {@code batchSize} (the last one
+ * may be smaller, or is dropped with {@link Builder#optDropLast}). With
+ * {@link ShuffleMode#EACH_EPOCH} the order is a full shuffle of all samples drawn from
+ * {@code new Random(Seeds.derive(seed, "epoch/" + epoch))}, so it depends only on the seed and the
+ * epoch number. {@link #pass()} yields every sample in the given order, never drops a partial
+ * batch, and is meant for validation and test.
+ *
+ * <p>Decoding runs on {@link Builder#optThreads} daemon threads that work up to
+ * {@link Builder#optPrefetchBatches} batches ahead of the consumer. A file whose decoding throws
+ * an exception is skipped, not fatal: it is recorded once as a {@link SkippedFile} with the
+ * exception's message, and later epochs and passes of this loader leave it out. Batches stay
+ * full-size except the last: a skipped file's place goes to the next sample. The batches are the
+ * same whatever the thread timing.
+ *
+ * <p>Thread-safe; each {@link BatchIterator} has its own threads and must be closed (see there).
+ */
+public final class BatchLoader {
+
+    /** Name prefix of every decoding thread, e.g. {@code catsdogs-batch-loader-2-epoch-5-decode-0}. */
+    public static final String THREAD_NAME_PREFIX = "catsdogs-batch-loader-";
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final List<Sample> samples;
+    private final SampleDecoder decoder;
+    private final int batchSize;
+    private final long seed;
+    private final ShuffleMode shuffle;
+    private final int threads;
+    private final int prefetchBatches;
+    private final boolean dropLast;
+    private final String name;
+    private final Map<Path, SkippedFile> badFiles = new LinkedHashMap<>();
+
+    private BatchLoader(Builder builder) {
+        this.samples = builder.samples;
+        this.decoder = builder.decoder;
+        this.batchSize = builder.batchSize;
+        this.seed = builder.seed;
+        this.shuffle = builder.shuffle;
+        this.threads = builder.threads;
+        this.prefetchBatches = builder.prefetchBatches;
+        this.dropLast = builder.dropLast;
+        this.name = THREAD_NAME_PREFIX + IDS.incrementAndGet();
+    }
+
+    /**
+     * A builder for a loader of {@code samples} decoded by {@code decoder}.
+     *
+     * @param samples the samples (copied)
+     * @param decoder the decoder, called from several threads at once
+     * @return the builder
+     */
+    public static Builder builder(List<Sample> samples, SampleDecoder decoder) {
+        return new Builder(samples, decoder);
+    }
+
+    /**
+     * Starts decoding the batches of training epoch {@code epoch}.
+     *
+     * @param epoch the epoch number, {@code >= 0}; it seeds the shuffle
+     * @return the batches; close it
+     */
+    public BatchIterator epoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("Expected epoch >= 0, received `" + epoch + "`");
+        }
+        return start(order(epoch), dropLast, "epoch-" + epoch);
+    }
+
+    /**
+     * Starts decoding one pass over all samples in their own order, keeping the last partial
+     * batch: for evaluation. Files known to be bad are left out.
+     *
+     * @return the batches; close it
+     */
+    public BatchIterator pass() {
+        return start(withoutBadFiles(samples), false, "pass");
+    }
+
+    /** The order of epoch {@code epoch}, known bad files excluded. */
+    List<Sample> order(int epoch) {
+        List<Sample> order = new ArrayList<>(samples);
+        if (shuffle == ShuffleMode.EACH_EPOCH) {
+            // Shuffle everything first, then filter, so the order of the good files does not
+            // depend on which bad files were already known.
+            Collections.shuffle(order, new Random(Seeds.derive(seed, "epoch/" + epoch)));
+        }
+        return withoutBadFiles(order);
+    }
+
+    private BatchIterator start(List<Sample> order, boolean dropPartial, String what) {
+        String threadName = name + "-" + what;
+        DecodePipeline pipeline = new DecodePipeline(order, decoder, batchSize, dropPartial,
+                threads, prefetchBatches, this::recordBadFile, threadName);
+        int batches = dropPartial ? order.size() / batchSize : (order.size() + batchSize - 1) / batchSize;
+        return new BatchIterator(pipeline, threadName, order.size(), batches);
+    }
+
+    private List<Sample> withoutBadFiles(List<Sample> order) {
+        synchronized (badFiles) {
+            if (badFiles.isEmpty()) {
+                return order;
+            }
+            return order.stream().filter(s -> !badFiles.containsKey(s.file())).toList();
+        }
+    }
+
+    private void recordBadFile(Path file, String reason) {
+        synchronized (badFiles) {
+            badFiles.putIfAbsent(file, new SkippedFile(file, reason));
+        }
+    }
+
+    /** Files that failed to decode so far, each once, in the order they were found. */
+    public List<SkippedFile> skipped() {
+        synchronized (badFiles) {
+            return List.copyOf(badFiles.values());
+        }
+    }
+
+    /** Number of {@link #skipped()} files. */
+    public int skippedCount() {
+        synchronized (badFiles) {
+            return badFiles.size();
+        }
+    }
+
+    /** Number of samples given to the loader (bad ones included). */
+    public int size() {
+        return samples.size();
+    }
+
+    /** Samples per batch. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Floats per sample. */
+    public int tensorSize() {
+        return decoder.tensorSize();
+    }
+
+    /** Builder of {@link BatchLoader}. */
+    public static final class Builder {
+        private final List<Sample> samples;
+        private final SampleDecoder decoder;
+        private int batchSize = 32;
+        private long seed;
+        private ShuffleMode shuffle = ShuffleMode.EACH_EPOCH;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private int prefetchBatches = 3;
+        private boolean dropLast;
+
+        private Builder(List<Sample> samples, SampleDecoder decoder) {
+            this.samples = List.copyOf(Objects.requireNonNull(samples, "samples"));
+            this.decoder = Objects.requireNonNull(decoder, "decoder");
+            if (decoder.tensorSize() < 1) {
+                throw new IllegalArgumentException("Expected decoder.tensorSize() >= 1, received `"
+                        + decoder.tensorSize() + "`");
+            }
+        }
+
+        /** Samples per batch (default 32). */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = atLeastOne("batchSize", batchSize);
+            return this;
+        }
+
+        /** The seed of the per-epoch shuffle (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** How epochs are ordered (default {@link ShuffleMode#EACH_EPOCH}). */
+        public Builder optShuffle(ShuffleMode shuffle) {
+            this.shuffle = Objects.requireNonNull(shuffle, "shuffle");
+            return this;
+        }
+
+        /** Decoding threads (default: available processors). */
+        public Builder optThreads(int threads) {
+            this.threads = atLeastOne("threads", threads);
+            return this;
+        }
+
+        /** Batches decoded ahead of the consumer (default 3). */
+        public Builder optPrefetchBatches(int prefetchBatches) {
+            this.prefetchBatches = atLeastOne("prefetchBatches", prefetchBatches);
+            return this;
+        }
+
+        /** Whether {@link BatchLoader#epoch(int)} drops a last batch smaller than the batch size (default false). */
+        public Builder optDropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /** Builds the loader. */
+        public BatchLoader build() {
+            return new BatchLoader(this);
+        }
+
+        private static int atLeastOne(String name, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("Expected " + name + " >= 1, received `" + value + "`");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.catsdogs.trainer.data;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * One labelled image file.
+ *
+ * @param file the image file
+ * @param label the class index into {@link Dataset#classNames()}
+ */
+public record Sample(Path file, int label) {
+
+    /** Checks the fields. */
+    public Sample {
+        Objects.requireNonNull(file, "file");
+        if (label < 0) {
+            throw new IllegalArgumentException("Expected a label >= 0, received `" + label + "` for " + file);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.catsdogs.trainer.data;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Turns an image file into the model's input tensor. {@link BatchLoader} calls
+ * {@link #decode} from several threads at once, so implementations must be thread-safe.
+ *
+ * <p>The inference module's preprocessing is adapted with method references:
+ * <pre>{@code
+ * ImagePreprocessor pre = ...;
+ * SampleDecoder decoder = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
+ * }</pre>
+ */
+public interface SampleDecoder {
+
+    /**
+     * Writes exactly {@link #tensorSize()} floats for {@code file} at {@code dst.position()} and
+     * advances the position by that much.
+     *
+     * @param file the image file
+     * @param dst where the tensor goes
+     * @throws Exception if the file cannot be read or decoded; {@link BatchLoader} then skips it
+     */
+    void decode(Path file, FloatBuffer dst) throws Exception;
+
+    /** Floats per sample, e.g. {@code 3 * 160 * 160}. */
+    int tensorSize();
+
+    /**
+     * A decoder from a tensor size and a decoding function (a lambda or method reference).
+     *
+     * @param tensorSize floats per sample, positive
+     * @param decode the decoding function, thread-safe
+     * @return the decoder
+     */
+    static SampleDecoder of(int tensorSize, DecodeFunction decode) {
+        if (tensorSize < 1) {
+            throw new IllegalArgumentException("Expected tensorSize >= 1, received `" + tensorSize + "`");
+        }
+        Objects.requireNonNull(decode, "decode");
+        return new SampleDecoder() {
+            @Override
+            public void decode(Path file, FloatBuffer dst) throws Exception {
+                decode.decode(file, dst);
+            }
+
+            @Override
+            public int tensorSize() {
+                return tensorSize;
+            }
+        };
+    }
+
+    /** The decoding half of a {@link SampleDecoder}, as a functional interface. */
+    @FunctionalInterface
+    interface DecodeFunction {
+        /** See {@link SampleDecoder#decode}. */
+        void decode(Path file, FloatBuffer dst) throws Exception;
+    }
+}

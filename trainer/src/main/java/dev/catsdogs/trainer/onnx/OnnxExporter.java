@@ -1,0 +1,284 @@
+package dev.catsdogs.trainer.onnx;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Convolution;
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+import dev.catsdogs.trainer.model.Layer;
+import dev.catsdogs.trainer.model.LayerKind;
+import dev.catsdogs.trainer.model.MobileNetV2;
+import dev.catsdogs.trainer.model.TransferNetwork;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Writes a {@link TransferNetwork} as an ONNX inference graph (opset 13) with the generated {@code
+ * OnnxMl} builders: dynamic batch, NCHW float32 input in [-1, 1], logits out. Node names are the
+ * Keras layer names.
+ *
+ * <p>By default BatchNorm is folded into the convolutions and each Keras ZeroPadding2D into the
+ * next conv's (asymmetric) {@code pads}, so the graph is Conv, Clip(0, 6), Add, pooling and Gemm
+ * only. {@link Builder#optFoldBatchNorm(boolean) optFoldBatchNorm(false)} keeps separate
+ * BatchNormalization nodes (what a torchvision export looks like).
+ */
+public final class OnnxExporter {
+
+    public static final String INPUT = "input";
+    public static final String UINT8_INPUT = "image";
+    public static final String OUTPUT = "logits";
+    static final int OPSET = 13;
+
+    private final boolean foldBatchNorm;
+    private final boolean withPreprocessing;
+    private final Map<String, String> metadata;
+
+    private OnnxExporter(Builder builder) {
+        foldBatchNorm = builder.foldBatchNorm;
+        withPreprocessing = builder.withPreprocessing;
+        metadata = new LinkedHashMap<>(builder.metadata);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Serializes the network; its parameters must be initialized. */
+    public byte[] export(TransferNetwork network) {
+        MobileNetV2 base = network.base();
+        int size = base.inputSize();
+        GraphWriter g = new GraphWriter();
+        String x;
+        if (withPreprocessing) {
+            // uint8 RGB NHWC -> float, x / 127.5 - 1, NCHW: the whole preprocessing in the graph.
+            g.input(UINT8_INPUT, OnnxMl.TensorProto.DataType.UINT8_VALUE, "batch", size, size, 3);
+            x = g.node("Cast", "preprocess_cast", new String[] {UINT8_INPUT}, a -> a.add(intAttr("to", 1)));
+            x = g.node("Mul", "preprocess_scale", new String[] {x, g.scalar("preprocess_scale_value", 1f / 127.5f)}, null);
+            x = g.node("Add", "preprocess_offset", new String[] {x, g.scalar("preprocess_offset_value", -1f)}, null);
+            x = g.node("Transpose", "preprocess_nchw", new String[] {x}, a -> a.add(intsAttr("perm", 0, 3, 1, 2)));
+        } else {
+            g.input(INPUT, OnnxMl.TensorProto.DataType.FLOAT_VALUE, "batch", 3, size, size);
+            x = INPUT;
+        }
+
+        String[] outputs = new String[base.layers().size()];
+        int[] pendingPad = null;
+        for (Layer layer : base.layers()) {
+            switch (layer.kind()) {
+                case INPUT -> { }
+                case ZERO_PADDING -> pendingPad = layer.pad();
+                case CONV, DEPTHWISE_CONV -> {
+                    Block bn = base.layers().get(layer.index() + 1).block();
+                    x = conv(g, layer, bn, x, pendingPad);
+                    pendingPad = null;
+                }
+                case BATCH_NORM -> {
+                    if (!foldBatchNorm) {
+                        x = batchNorm(g, layer, x);
+                    }
+                }
+                case RELU6 -> x = g.node("Clip", layer.name(),
+                        new String[] {x, g.scalar("relu6_min", 0f), g.scalar("relu6_max", 6f)}, null);
+                case ADD -> x = g.node("Add", layer.name(), new String[] {outputs[layer.residualFrom()], x}, null);
+            }
+            outputs[layer.index()] = x;
+        }
+        x = g.node("GlobalAveragePool", "global_average_pooling2d", new String[] {x}, null);
+        x = g.node("Flatten", "flatten", new String[] {x}, a -> a.add(intAttr("axis", 1)));
+        Block dense = network.head().dense();
+        int units = network.head().units();
+        String w = g.initializer("dense_kernel", floats(dense, "weight"), units, base.outputChannels());
+        String b = g.initializer("dense_bias", floats(dense, "bias"), units);
+        g.node("Gemm", "dense", new String[] {x, w, b}, a -> a.add(intAttr("transB", 1)), OUTPUT);
+        g.output(OUTPUT, "batch", units);
+
+        OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(8)
+                .setProducerName("catsdogs")
+                .setProducerVersion("0.1.0")
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(g.build("mobilenetv2_transfer"));
+        metadata.forEach((k, v) -> model.addMetadataProps(
+                OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return model.build().toByteArray();
+    }
+
+    private String conv(GraphWriter g, Layer layer, Block bn, String x, int[] explicitPad) {
+        Convolution conv = (Convolution) layer.block();
+        long[] shape = conv.getParameters().get("weight").getShape().getShape();
+        float[] weight = floats(conv, "weight");
+        int out = (int) shape[0];
+        long kernel = conv.getKernelShape().get(0);
+        long stride = conv.getStride().get(0);
+        long[] pads;
+        if (explicitPad != null) {
+            // Keras' ZeroPadding2D + "valid" conv == one conv with asymmetric pads [top, left, bottom, right].
+            pads = new long[] {explicitPad[0], explicitPad[2], explicitPad[1], explicitPad[3]};
+        } else {
+            long p = conv.getPadding().get(0);
+            pads = new long[] {p, p, p, p};
+        }
+        String[] inputs;
+        if (foldBatchNorm) {
+            // y = gamma * (W x - mean) / sqrt(var + eps) + beta  ==  (W * f) x + (beta - mean * f)
+            float[] gamma = floats(bn, "gamma");
+            float[] beta = floats(bn, "beta");
+            float[] mean = floats(bn, "runningMean");
+            float[] var = floats(bn, "runningVar");
+            int perChannel = weight.length / out;
+            float[] bias = new float[out];
+            for (int k = 0; k < out; k++) {
+                double f = gamma[k] / Math.sqrt(var[k] + MobileNetV2.BN_EPSILON);
+                for (int j = k * perChannel; j < (k + 1) * perChannel; j++) {
+                    weight[j] = (float) (weight[j] * f);
+                }
+                bias[k] = (float) (beta[k] - mean[k] * f);
+            }
+            inputs = new String[] {x, g.initializer(layer.name() + "_kernel", weight, shape),
+                g.initializer(layer.name() + "_bias", bias, out)};
+        } else {
+            inputs = new String[] {x, g.initializer(layer.name() + "_kernel", weight, shape)};
+        }
+        long group = layer.kind() == LayerKind.DEPTHWISE_CONV ? out : 1;
+        return g.node("Conv", layer.name(), inputs, a -> {
+            a.add(intsAttr("kernel_shape", kernel, kernel));
+            a.add(intsAttr("strides", stride, stride));
+            a.add(intsAttr("pads", pads));
+            a.add(intAttr("group", group));
+        });
+    }
+
+    private String batchNorm(GraphWriter g, Layer layer, String x) {
+        Block bn = layer.block();
+        int c = layer.channels();
+        return g.node("BatchNormalization", layer.name(), new String[] {x,
+            g.initializer(layer.name() + "_gamma", floats(bn, "gamma"), c),
+            g.initializer(layer.name() + "_beta", floats(bn, "beta"), c),
+            g.initializer(layer.name() + "_moving_mean", floats(bn, "runningMean"), c),
+            g.initializer(layer.name() + "_moving_variance", floats(bn, "runningVar"), c)},
+            a -> a.add(floatAttr("epsilon", MobileNetV2.BN_EPSILON)));
+    }
+
+    private static float[] floats(Block block, String parameter) {
+        return block.getParameters().get(parameter).getArray().toFloatArray();
+    }
+
+    static OnnxMl.AttributeProto intAttr(String name, long value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
+                .setI(value).build();
+    }
+
+    static OnnxMl.AttributeProto floatAttr(String name, float value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+                .setF(value).build();
+    }
+
+    static OnnxMl.AttributeProto intsAttr(String name, long... values) {
+        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    /** Options of the exporter. */
+    public static final class Builder {
+        private boolean foldBatchNorm = true;
+        private boolean withPreprocessing;
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+
+        /** Fold BatchNorm into the convolutions (default) or keep BatchNormalization nodes. */
+        public Builder optFoldBatchNorm(boolean fold) {
+            foldBatchNorm = fold;
+            return this;
+        }
+
+        /** Take uint8 RGB NHWC pixels and scale them inside the graph (for non-Java consumers). */
+        public Builder optWithPreprocessing(boolean withPreprocessing) {
+            this.withPreprocessing = withPreprocessing;
+            return this;
+        }
+
+        /** Adds a {@code metadata_props} entry. */
+        public Builder addMetadata(String key, String value) {
+            metadata.put(key, value);
+            return this;
+        }
+
+        public OnnxExporter build() {
+            return new OnnxExporter(this);
+        }
+    }
+
+    /** Accumulates nodes, initializers and value infos of one graph. */
+    private static final class GraphWriter {
+        private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
+        private final Map<String, Boolean> scalars = new LinkedHashMap<>();
+
+        String node(String op, String name, String[] inputs, Consumer<List<OnnxMl.AttributeProto>> attrs) {
+            return node(op, name, inputs, attrs, name + "_output");
+        }
+
+        String node(String op, String name, String[] inputs,
+                Consumer<List<OnnxMl.AttributeProto>> attrs, String output) {
+            OnnxMl.NodeProto.Builder node = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
+            for (String in : inputs) {
+                node.addInput(in);
+            }
+            if (attrs != null) {
+                List<OnnxMl.AttributeProto> list = new ArrayList<>();
+                attrs.accept(list);
+                node.addAllAttribute(list);
+            }
+            graph.addNode(node);
+            return output;
+        }
+
+        String scalar(String name, float value) {
+            if (scalars.putIfAbsent(name, Boolean.TRUE) == null) {
+                initializer(name, new float[] {value});
+            }
+            return name;
+        }
+
+        String initializer(String name, float[] values, long... dims) {
+            ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            raw.asFloatBuffer().put(values);
+            OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
+                    .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(raw.array()));
+            for (long d : dims) {
+                t.addDims(d);
+            }
+            graph.addInitializer(t);
+            return name;
+        }
+
+        void input(String name, int elemType, String batch, long... dims) {
+            graph.addInput(valueInfo(name, elemType, batch, dims));
+        }
+
+        void output(String name, String batch, long... dims) {
+            graph.addOutput(valueInfo(name, OnnxMl.TensorProto.DataType.FLOAT_VALUE, batch, dims));
+        }
+
+        private static OnnxMl.ValueInfoProto valueInfo(String name, int elemType, String batch, long... dims) {
+            OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
+                    .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(batch));
+            for (long d : dims) {
+                shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            }
+            return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+                    .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
+        }
+
+        OnnxMl.GraphProto build(String name) {
+            return graph.setName(name).build();
+        }
+    }
+}
