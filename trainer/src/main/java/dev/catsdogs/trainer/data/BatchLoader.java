@@ -93,8 +93,13 @@ public final class BatchLoader {
         return start(withoutBadFiles(samples), false, "pass");
     }
 
-    /** The order of epoch {@code epoch}, known bad files excluded. */
-    List<Sample> order(int epoch) {
+    /** The samples of {@link #pass()}, in order, known bad files excluded. */
+    public List<Sample> passOrder() {
+        return withoutBadFiles(samples);
+    }
+
+    /** The order of epoch {@code epoch}, known bad files excluded (what {@link #epoch} decodes). */
+    public List<Sample> order(int epoch) {
         List<Sample> order = new ArrayList<>(samples);
         if (shuffle == ShuffleMode.EACH_EPOCH) {
             // Shuffle everything first, then filter, so the order of the good files does not

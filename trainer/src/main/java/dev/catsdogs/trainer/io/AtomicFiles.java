@@ -6,10 +6,12 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes files atomically: the content goes to a temporary file in the target's own directory,
@@ -46,7 +48,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path tmp = createSibling(absolute, ".tmp");
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE,
@@ -66,6 +68,31 @@ public final class AtomicFiles {
         } finally {
             if (!moved) {
                 Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * Creates a new empty hidden file {@code .<name>.<random><suffix>} beside {@code target}, with
+     * the default permissions of new files (unlike {@link Files#createTempFile}, whose files are
+     * readable by the owner only, which would carry over to the published file).
+     *
+     * @param target the file the temporary one will replace
+     * @param suffix the end of the name, e.g. {@code ".tmp"}
+     * @return the new file
+     * @throws IOException if it cannot be created
+     */
+    public static Path createSibling(Path target, String suffix) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        for (int attempt = 0; ; attempt++) {
+            String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+            Path candidate = absolute.resolveSibling("." + absolute.getFileName() + "." + random + suffix);
+            try {
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
             }
         }
     }

@@ -1,29 +1,19 @@
 package dev.catsdogs.trainer.io;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.net.ConnectException;
-import java.net.HttpURLConnection;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * Downloads a URL once into a cache directory and checks it with SHA-256.
@@ -58,16 +48,11 @@ public final class Downloader {
     private static final String PART_SUFFIX = ".part";
     private static final Duration STALE_PART_AGE = Duration.ofHours(1);
 
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
-    private final int maxRedirects;
-    private final boolean showProgress;
+    private final HttpTransfer http;
 
     private Downloader(Builder builder) {
-        this.connectTimeout = builder.connectTimeout;
-        this.readTimeout = builder.readTimeout;
-        this.maxRedirects = builder.maxRedirects;
-        this.showProgress = builder.showProgress;
+        this.http = new HttpTransfer(builder.connectTimeout, builder.readTimeout,
+                builder.maxRedirects, builder.showProgress);
     }
 
     /** Returns a builder with the defaults: 15 s connect, 60 s read timeout, 5 redirects, progress. */
@@ -183,10 +168,10 @@ public final class Downloader {
             return target;
         }
         deleteStaleParts(cacheDir, target.getFileName().toString());
-        Path part = Files.createTempFile(cacheDir, "." + target.getFileName() + ".", PART_SUFFIX);
+        Path part = AtomicFiles.createSibling(target, PART_SUFFIX);
         try {
             LOG.log(Level.INFO, "Downloading {0} to {1}", url, target);
-            String actual = download(url, part, target.getFileName().toString());
+            String actual = http.download(url, part, target.getFileName().toString());
             if (wanted != null && !wanted.equals(actual)) {
                 throw new IOException(expected != null
                         ? "SHA-256 mismatch for " + url + ": expected " + expected + ", actual "
@@ -231,133 +216,11 @@ public final class Downloader {
         return false;
     }
 
-    /** Streams {@code url} into {@code part}, following redirects; returns the body's SHA-256. */
-    private String download(URI url, Path part, String displayName) throws IOException {
-        URI current = url;
-        for (int redirects = 0; ; redirects++) {
-            HttpURLConnection connection = open(url, current);
-            try {
-                int code = responseCode(url, connection);
-                if (isRedirect(code)) {
-                    if (redirects >= maxRedirects) {
-                        throw new IOException("Cannot download " + url + ": more than "
-                                + maxRedirects + " redirects (last to " + current + ")");
-                    }
-                    current = redirectTarget(url, current, connection.getHeaderField("Location"));
-                    continue;
-                }
-                if (code != HttpURLConnection.HTTP_OK) {
-                    throw new IOException("Cannot download " + url + ": HTTP " + code + " "
-                            + Objects.toString(connection.getResponseMessage(), "")
-                            + (current.equals(url) ? "" : " (from " + current + ")"));
-                }
-                return copyBody(url, connection, part, displayName);
-            } finally {
-                connection.disconnect();
-            }
-        }
-    }
-
-    private HttpURLConnection open(URI url, URI current) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) current.toURL().openConnection();
-        connection.setInstanceFollowRedirects(false);
-        connection.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
-        connection.setReadTimeout(Math.toIntExact(readTimeout.toMillis()));
-        connection.setRequestProperty("Accept-Encoding", "identity");
-        connection.setRequestProperty("User-Agent", "catsdogs-trainer");
-        return connection;
-    }
-
-    private int responseCode(URI url, HttpURLConnection connection) throws IOException {
-        try {
-            return connection.getResponseCode();
-        } catch (IOException e) {
-            throw unreachable(url, e);
-        }
-    }
-
-    private IOException unreachable(URI url, IOException e) {
-        String reason;
-        if (e instanceof UnknownHostException) {
-            reason = "unknown host " + url.getHost() + " (offline, or no DNS?)";
-        } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-            reason = "cannot connect to " + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
-                    + " (" + e.getMessage() + "; offline, or the server is down?)";
-        } else if (e instanceof SocketTimeoutException) {
-            reason = "timed out (connect timeout " + connectTimeout.toSeconds() + " s, read timeout "
-                    + readTimeout.toSeconds() + " s)";
-        } else {
-            reason = e.toString();
-        }
-        return new IOException("Cannot download " + url + ": " + reason, e);
-    }
-
-    private static boolean isRedirect(int code) {
-        return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
-    }
-
-    private static URI redirectTarget(URI url, URI current, String location) throws IOException {
-        if (location == null || location.isBlank()) {
-            throw new IOException("Cannot download " + url + ": redirect from " + current
-                    + " without a Location header");
-        }
-        URI next;
-        try {
-            next = current.resolve(new URI(location.trim()));
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new IOException("Cannot download " + url + ": invalid redirect Location `"
-                    + location + "` from " + current, e);
-        }
-        String scheme = Objects.toString(next.getScheme(), "").toLowerCase(Locale.ROOT);
-        boolean downgrade = "https".equalsIgnoreCase(current.getScheme()) && scheme.equals("http");
-        if (!(scheme.equals("http") || scheme.equals("https")) || downgrade) {
-            throw new IOException("Cannot download " + url + ": refusing redirect from " + current
-                    + " to " + next);
-        }
-        return next;
-    }
-
-    private String copyBody(URI url, HttpURLConnection connection, Path part, String displayName)
-            throws IOException {
-        long length = connection.getContentLengthLong();
-        MessageDigest digest = Sha256.newDigest();
-        long copied = 0;
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = connection.getInputStream();
-                OutputStream out = Files.newOutputStream(part);
-                ProgressBar progress = showProgress ? progressBar(displayName, length) : null) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
-                digest.update(buffer, 0, n);
-                copied += n;
-                if (progress != null) {
-                    progress.stepBy(n);
-                }
-            }
-        } catch (IOException e) {
-            throw unreachable(url, e);
-        }
-        if (length >= 0 && copied != length) {
-            throw new IOException("Cannot download " + url + ": the connection ended after "
-                    + copied + " of " + length + " bytes");
-        }
-        return Sha256.hex(digest);
-    }
-
-    private static ProgressBar progressBar(String displayName, long length) {
-        return new ProgressBarBuilder()
-                .setTaskName(displayName)
-                .setInitialMax(length >= 0 ? length : -1)
-                .setUnit("MiB", 1 << 20)
-                .showSpeed()
-                .build();
-    }
-
     /** Deletes {@code .<name>.*.part} files left by killed downloads (untouched for an hour). */
     private static void deleteStaleParts(Path cacheDir, String name) {
         Instant cutoff = Instant.now().minus(STALE_PART_AGE);
-        String glob = "." + name.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
-                .replace("[", "\\[").replace("{", "\\{") + ".*" + PART_SUFFIX;
+        // Safe as a glob: fileNameOf() leaves only letters, digits, '.', '-' and '_'.
+        String glob = "." + name + ".*" + PART_SUFFIX;
         try (DirectoryStream<Path> parts = Files.newDirectoryStream(cacheDir, glob)) {
             for (Path part : parts) {
                 if (Files.getLastModifiedTime(part).toInstant().isBefore(cutoff)) {

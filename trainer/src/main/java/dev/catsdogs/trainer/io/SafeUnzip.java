@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -83,7 +84,7 @@ public final class SafeUnzip {
         Files.createDirectories(parent);
         try (ZipFile archive = open(zip)) {
             List<ZipEntry> entries = checkedEntries(zip, archive, root);
-            Path staging = Files.createTempDirectory(parent, "." + root.getFileName() + ".unzip-");
+            Path staging = createStagingDirectory(root);
             boolean published = false;
             try {
                 extractAll(zip, archive, entries, staging);
@@ -96,6 +97,24 @@ public final class SafeUnzip {
             }
         }
         return target;
+    }
+
+    /**
+     * A new hidden directory {@code .<target>.unzip-<random>} beside the target, with the default
+     * permissions of new directories ({@link Files#createTempDirectory} would make it, and so the
+     * published target, accessible to the owner only).
+     */
+    private static Path createStagingDirectory(Path root) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+            try {
+                return Files.createDirectory(root.resolveSibling("." + root.getFileName() + ".unzip-" + random));
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static ZipFile open(Path zip) throws IOException {

@@ -6,8 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
 /**
@@ -28,6 +30,9 @@ public final class ClassifierHead extends AbstractBlock {
         }
         units = numClasses == 2 ? 1 : numClasses;
         dense = addChildBlock("dense", Linear.builder().setUnits(units).build());
+        // Keras' Dense default, glorot_uniform: U(+-sqrt(6 / (fan_in + fan_out))); bias starts at 0.
+        dense.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+                XavierInitializer.FactorType.AVG, 3), Parameter.Type.WEIGHT);
     }
 
     /** Number of logits: 1 for two classes, else the number of classes. */

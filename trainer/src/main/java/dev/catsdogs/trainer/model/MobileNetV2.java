@@ -218,6 +218,27 @@ public final class MobileNetV2 extends AbstractBlock {
     }
 
     /**
+     * The largest index {@code b <= layer} where the network can be cut: running layers {@code b..}
+     * needs only the output of layer {@code b - 1} (no residual reaches further back). The trainer
+     * caches that activation for the frozen layers below {@code layer}.
+     */
+    public int cutPointAtOrBefore(int layer) {
+        for (int b = Math.min(layer, layers.size()); b > 0; b--) {
+            boolean cut = true;
+            for (Layer l : layers.subList(b, layers.size())) {
+                if (l.kind() == LayerKind.ADD && l.residualFrom() < b - 1) {
+                    cut = false;
+                    break;
+                }
+            }
+            if (cut) {
+                return b;
+            }
+        }
+        return 0;
+    }
+
+    /**
      * Runs layers {@code from} to {@code to} (inclusive) on {@code x}, the output of layer {@code
      * from - 1}. Residual additions that reach back before {@code from} are not supported, so
      * {@code from} must be a block boundary (any index the trainer uses as a cache boundary is).

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -76,6 +77,30 @@ public final class TransferNetwork extends AbstractBlock {
             }
         }
         return trainable;
+    }
+
+    /**
+     * The activation the network produces before layer {@code boundary}: images for 0, the output
+     * of base layer {@code boundary - 1}, or the pooled features when {@code boundary} is the base's
+     * layer count.
+     */
+    public NDArray activationBefore(ParameterStore ps, NDArray images, int boundary, boolean training) {
+        int layerCount = base.layers().size();
+        if (boundary == 0) {
+            return images;
+        }
+        NDArray x = base.forwardLayers(ps, images, 0, Math.min(boundary, layerCount) - 1, training);
+        return boundary == layerCount ? ClassifierHead.globalAveragePool(x) : x;
+    }
+
+    /** Logits from the activation before layer {@code boundary} (see {@link #activationBefore}). */
+    public NDArray logitsFrom(ParameterStore ps, NDArray x, int boundary, boolean training) {
+        int layerCount = base.layers().size();
+        if (boundary == layerCount) {
+            return head.dense().forward(ps, new NDList(x), training).head();
+        }
+        NDArray features = base.forwardLayers(ps, x, boundary, layerCount - 1, training);
+        return head.forward(ps, new NDList(features), training).head();
     }
 
     /** Weights, gamma and beta can learn; BatchNorm's moving statistics never do. */

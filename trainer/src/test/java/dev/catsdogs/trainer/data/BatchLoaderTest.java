@@ -100,13 +100,15 @@ class BatchLoaderTest {
             batches.forEach(b -> { });
             laterSkips = batches.skipped();
         }
+        int callsInEpochTwo = decoder.calls.get() - callsAfterOne;
         collect(loader.pass());
 
         assertEquals(15, firstEpochSkips);
         assertEquals(0, laterSkips);
         assertEquals(15, loader.skippedCount());
         assertEquals(afterOne, loader.skipped());
-        assertEquals(85, decoder.calls.get() - callsAfterOne, "bad files are not decoded again");
+        assertEquals(85, callsInEpochTwo, "bad files are not decoded again");
+        assertEquals(85 + 85, decoder.calls.get() - callsAfterOne, "nor in a pass");
         Set<Path> bad = new HashSet<>();
         for (SkippedFile skipped : loader.skipped()) {
             assertTrue(skipped.path().getFileName().toString().startsWith("bad"), skipped.toString());
@@ -201,6 +203,22 @@ class BatchLoaderTest {
                 }
             }
         });
+
+        assertEquals(List.of(), loaderThreads());
+    }
+
+    @Test
+    void abandonedIteratorsAreStoppedWhenCollected() throws InterruptedException {
+        BatchLoader loader = loader(samples(500, 0), new FakeDecoder(0), 8, 2).build();
+        for (int epoch = 0; epoch < 3; epoch++) {
+            loader.epoch(epoch).next(); // never closed
+        }
+        assertFalse(loaderThreads().isEmpty());
+
+        for (int attempt = 0; attempt < 50 && !loaderThreads().isEmpty(); attempt++) {
+            System.gc();
+            Thread.sleep(100);
+        }
 
         assertEquals(List.of(), loaderThreads());
     }

@@ -45,6 +45,16 @@ class AtomicFilesTest {
     }
 
     @Test
+    void publishedFilesHaveTheDefaultPermissionsOfNewFiles() throws IOException {
+        Path file = dir.resolve("report.txt");
+        Path plain = Files.createFile(dir.resolve("plain.txt"));
+
+        AtomicFiles.writeString(file, "x");
+
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
+    }
+
+    @Test
     void writesStreams() throws IOException {
         Path file = dir.resolve("data.bin");
 

@@ -149,6 +149,17 @@ class DownloaderTest {
     }
 
     @Test
+    void aTruncatedBodyIsAnErrorAndLeavesNothing() {
+        server.truncated(true);
+        URI url = server.uri("/files/data.bin");
+
+        IOException e = assertThrows(IOException.class, () -> quiet.fetch(url, cache, null));
+
+        assertTrue(e.getMessage().startsWith("Cannot download " + url), e.getMessage());
+        assertEquals(List.of(), listing(cache));
+    }
+
+    @Test
     void unreachablePortIsAClearError() throws IOException {
         URI url = URI.create("http://127.0.0.1:" + LoopbackServer.closedPort() + "/data.zip");
 

@@ -23,6 +23,7 @@ public final class LoopbackServer implements AutoCloseable {
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private volatile boolean chunked;
+    private volatile boolean truncated;
 
     public LoopbackServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -45,6 +46,12 @@ public final class LoopbackServer implements AutoCloseable {
     /** Sends bodies without Content-Length (chunked). */
     public LoopbackServer chunked(boolean chunked) {
         this.chunked = chunked;
+        return this;
+    }
+
+    /** Announces the full Content-Length but sends only half of each body, then drops the connection. */
+    public LoopbackServer truncated(boolean truncated) {
+        this.truncated = truncated;
         return this;
     }
 
@@ -80,9 +87,10 @@ public final class LoopbackServer implements AutoCloseable {
                 return;
             }
             exchange.sendResponseHeaders(200, chunked ? 0 : body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+            OutputStream out = exchange.getResponseBody();
+            out.write(body, 0, truncated ? body.length / 2 : body.length);
+            out.flush();
+            out.close(); // throws for a truncated body, and the server then drops the connection
         }
     }
 

@@ -38,6 +38,8 @@ class SafeUnzipTest {
         assertArrayEquals(bytes("beta"), Files.readAllBytes(target.resolve("top/sub/b.txt")));
         assertArrayEquals(bytes("gamma"), Files.readAllBytes(target.resolve("implicit/dir/c.txt")));
         assertEquals(List.of("extracted"), DownloaderTest.listing(tmp.resolve("out")));
+        Path plainDir = Files.createDirectory(tmp.resolve("plain"));
+        assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(target));
     }
 
     @Test

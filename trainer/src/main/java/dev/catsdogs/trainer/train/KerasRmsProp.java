@@ -1,0 +1,70 @@
+package dev.catsdogs.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RMSprop exactly as Keras applies it (TF's {@code ApplyRMSProp}, no momentum, not centered):
+ * {@code ms = rho * ms + (1 - rho) * g^2; w -= lr * g / sqrt(ms + epsilon)}, with {@code ms}
+ * starting at zero. DJL's own RmsProp differs in defaults (momentum 0.9, epsilon outside the
+ * root), so the seed's optimizer is written out here, in engine-neutral NDArray operations.
+ *
+ * <p>Gradients are zeroed after each step: the PyTorch engine accumulates them otherwise.
+ */
+public final class KerasRmsProp implements AutoCloseable {
+
+    private final float learningRate;
+    private final float rho;
+    private final float epsilon;
+    private final Map<Parameter, NDArray> meanSquares = new HashMap<>();
+
+    /**
+     * @param learningRate the step size (the seed: 1e-4, then 1e-5 for fine-tuning)
+     * @param rho decay of the mean square (Keras default 0.9)
+     * @param epsilon added under the root (Keras default 1e-7)
+     */
+    public KerasRmsProp(float learningRate, float rho, float epsilon) {
+        if (!(learningRate > 0) || !(rho >= 0 && rho < 1) || !(epsilon > 0)) {
+            throw new IllegalArgumentException("Received learningRate=" + learningRate + ", rho=" + rho
+                    + ", epsilon=" + epsilon + "; expected learningRate > 0, 0 <= rho < 1, epsilon > 0");
+        }
+        this.learningRate = learningRate;
+        this.rho = rho;
+        this.epsilon = epsilon;
+    }
+
+    /** Keras' defaults for everything but the learning rate. */
+    public static KerasRmsProp withDefaults(float learningRate) {
+        return new KerasRmsProp(learningRate, 0.9f, 1e-7f);
+    }
+
+    /** One update of every parameter in {@code parameters} from its accumulated gradient. */
+    public void step(List<Parameter> parameters) {
+        for (Parameter p : parameters) {
+            NDArray weight = p.getArray();
+            NDArray ms = meanSquares.computeIfAbsent(p, k -> {
+                NDArray zeros = weight.zerosLike();
+                NDScope.unregister(zeros); // optimizer state lives as long as the optimizer
+                return zeros;
+            });
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray grad = weight.getGradient();
+                ms.muli(rho).addi(grad.square().muli(1f - rho));
+                weight.subi(grad.mul(learningRate).divi(ms.add(epsilon).sqrt()));
+                grad.subi(grad);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        meanSquares.values().forEach(NDArray::close);
+        meanSquares.clear();
+    }
+}
