@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,19 +45,25 @@ import picocli.CommandLine.Spec;
       "0:every input was classified",
       "1:some inputs could not be classified (the others were)",
       "2:usage error: bad option, nonexistent PATH, missing or unusable model"
-    })
+    },
+    footer = {"%nExamples:",
+      "  classify photos/                       table of path, label, probability",
+      "  classify --json --batch 32 a.jpg dir/  one JSON object per line"})
 public class ClassifyCommand implements Callable<Integer> {
 
-  /** Where {@code train} + {@code export} put the model, relative to the repository root. */
-  public static final Path DEFAULT_MODEL = Path.of("models", "catsdogs-mobilenetv2.onnx");
+  /**
+   * The shipped model, under the installation the {@code catsdogs} launcher passes as {@code
+   * -Dcatsdogs.home} (else relative to the current directory).
+   */
+  public static final Path DEFAULT_MODEL = Path.of(System.getProperty("catsdogs.home", ""))
+      .resolve(Path.of("models", "catsdogs-mobilenetv2.onnx"));
 
   static final int PROGRESS_ABOVE = 50;
 
   @Spec private CommandSpec spec;
 
   @Option(names = "--model", paramLabel = "FILE",
-      description = "ONNX model to use (default: ${DEFAULT-VALUE}, relative to the current "
-          + "directory).")
+      description = "ONNX model to use (default: the shipped ${DEFAULT-VALUE}).")
   private Path model = DEFAULT_MODEL;
 
   @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
@@ -179,6 +186,7 @@ public class ClassifyCommand implements Callable<Integer> {
         .setTaskName("classify")
         .setInitialMax(total)
         .setUpdateIntervalMillis(250)
+        .setStyle(ProgressBarStyle.UNICODE_BLOCK) // no colour escapes in redirected stderr
         .setConsumer(new DelegatingProgressBarConsumer(line -> {
           err.print('\r');
           err.print(line);

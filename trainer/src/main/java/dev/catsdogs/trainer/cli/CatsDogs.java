@@ -1,6 +1,8 @@
 package dev.catsdogs.trainer.cli;
 
 
+import dev.catsdogs.inference.cli.ClassifyCommand;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +15,9 @@ import picocli.CommandLine.Command;
                 + "exported to ONNX and served with OpenCV + ONNX Runtime.",
         subcommands = {
             SummaryCommand.class,
+            TrainCommand.class,
+            ExportCommand.class,
+            ClassifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class CatsDogs implements Runnable {

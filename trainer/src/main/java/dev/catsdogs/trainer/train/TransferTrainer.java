@@ -29,6 +29,18 @@ public final class TransferTrainer {
         this.listeners = List.copyOf(listeners);
     }
 
+    void listenersPhaseStart(Phase phase, int firstEpoch, int lastEpoch) {
+        listeners.forEach(l -> l.onPhaseStart(phase, firstEpoch, lastEpoch));
+    }
+
+    void listenersEpochEnd(EpochRecord record) {
+        listeners.forEach(l -> l.onEpochEnd(record));
+    }
+
+    void listenersPhaseEnd(Phase phase, double seconds) {
+        listeners.forEach(l -> l.onPhaseEnd(phase, seconds));
+    }
+
     /** Mean loss and accuracy of one training epoch. */
     public record TrainMetrics(double loss, double accuracy, int images, double seconds) {}
 

@@ -1,0 +1,147 @@
+package dev.catsdogs.trainer.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.data.TutorialDataset;
+import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.TrainingConfig;
+import dev.catsdogs.trainer.train.TrainingRun;
+import dev.catsdogs.trainer.train.TransferTrainer;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code catsdogs train}: the seed's two-phase transfer-learning workflow, then ONNX export. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a classifier on an ImageNet MobileNetV2: feature extraction (base frozen), then fine-tuning "
+                    + "from --fine-tune-at, then export to ONNX. Defaults are TensorFlow's transfer-learning tutorial.",
+            "Writes config.json, report.json, history.csv, curves.png, samples.png, summary.txt, model.params "
+                    + "and model.onnx to --out."
+        })
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Images: train/ validation/ [test/] of class folders, or class folders only (split "
+                    + "80/10/10 by --seed). Default: download the tutorial's cats_and_dogs_filtered.zip once.")
+    private Path data;
+
+    @Option(names = "--data-url", paramLabel = "URL", description = "Where the tutorial's zip is downloaded from.")
+    private URI dataUrl = TutorialDataset.DEFAULT_URL;
+
+    @Option(names = "--weights", paramLabel = "PATH|URL",
+            description = "ImageNet MobileNetV2 as ONNX (default: the shipped models/mobilenet_v2_1.0_224_int8_per_tensor.onnx).")
+    private String weights;
+
+    @Option(names = "--weights-sha256", paramLabel = "HEX", description = "Expected SHA-256 of a downloaded --weights.")
+    private String weightsSha256;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<timestamp>).")
+    private Path out;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--image-size", defaultValue = "160", description = "Input size (default: ${DEFAULT-VALUE}).")
+    private int imageSize;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    private int batchSize;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Feature-extraction epochs (default: ${DEFAULT-VALUE}).")
+    private int epochs;
+
+    @Option(names = "--fine-tune-epochs", defaultValue = "10",
+            description = "Fine-tuning epochs; 0 skips fine-tuning (default: ${DEFAULT-VALUE}).")
+    private int fineTuneEpochs;
+
+    @Option(names = "--fine-tune-at", defaultValue = "100",
+            description = "First trainable Keras layer of the base when fine-tuning (default: ${DEFAULT-VALUE}, block_11_expand_BN).")
+    private int fineTuneAt;
+
+    @Option(names = "--learning-rate", defaultValue = "1e-4", description = "RMSprop rate, feature extraction (default: ${DEFAULT-VALUE}).")
+    private float learningRate;
+
+    @Option(names = "--fine-tune-learning-rate", defaultValue = "1e-5", description = "RMSprop rate, fine-tuning (default: ${DEFAULT-VALUE}).")
+    private float fineTuneLearningRate;
+
+    @Option(names = "--eval-steps", defaultValue = "20", description = "Validation batches evaluated before training (default: ${DEFAULT-VALUE}).")
+    private int evalSteps;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a CUDA GPU when DJL sees one).")
+    private String device;
+
+    @Option(names = "--no-cache", negatable = false,
+            description = "Run the frozen layers every epoch instead of caching their activations (same results, slower).")
+    private boolean noCache;
+
+    @Option(names = "--cache-budget", defaultValue = "4g", paramLabel = "SIZE",
+            description = "Activation cache kept in memory, e.g. 512m, 4g; beyond it the cache is memory-mapped from a temp file (default: ${DEFAULT-VALUE}).")
+    private String cacheBudget;
+
+    @Option(names = "--threads", description = "Image decoding threads (default: the number of cores).")
+    private Integer threads;
+
+    @Option(names = "--no-export", negatable = false, description = "Skip the ONNX export at the end.")
+    private boolean noExport;
+
+    @Option(names = "--parity-images", defaultValue = "64", description = "Validation images of the export's parity check (default: ${DEFAULT-VALUE}).")
+    private int parityImages;
+
+    @Override
+    public Integer call() throws Exception {
+        Path outDir = out != null ? out
+                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        TrainingConfig config = new TrainingConfig(data, dataUrl, weights, weightsSha256, outDir, seed, imageSize,
+                batchSize, epochs, fineTuneEpochs, fineTuneAt, learningRate, fineTuneLearningRate, 0.9f, 1e-7f,
+                evalSteps, device, !noCache, ByteSizes.parse(cacheBudget),
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), 16, !noExport, parityImages);
+
+        Path dataDir = data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
+        Dataset dataset = Dataset.load(dataDir, seed);
+        Path weightsFile = WeightsOption.resolve(weights, weightsSha256);
+        TrainingRun run = new TrainingRun(config, weightsFile, dataset, System.out);
+        System.out.println("run directory: " + outDir.toAbsolutePath());
+
+        // Ctrl-C: stop between batches and let the run write an "interrupted" report before exiting.
+        Thread worker = Thread.currentThread();
+        CountDownLatch settled = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            worker.interrupt();
+            try {
+                settled.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "catsdogs-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (NDManager manager = NDManager.newBaseManager(TrainingRun.device(device))) {
+            TransferNetwork network = run.run(manager, Versions.current());
+            if (config.export()) {
+                ExportCommand.exportRun(outDir, network, dataset, config, run.report(), null, false);
+            }
+            System.out.println("done: " + outDir.resolve(TrainingRun.REPORT).toAbsolutePath());
+            return 0;
+        } catch (TransferTrainer.TrainingInterruptedException e) {
+            System.err.println("interrupted: " + outDir.resolve(TrainingRun.REPORT) + " says how far the run got");
+            return 130;
+        } finally {
+            settled.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns as soon as `settled` is counted down
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.catsdogs.trainer.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.ModelMetadata;
+import dev.catsdogs.inference.Prediction;
+import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.data.Sample;
+import dev.catsdogs.trainer.io.AtomicFiles;
+import dev.catsdogs.trainer.io.Sha256;
+import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.Json;
+import dev.catsdogs.trainer.train.TrainingConfig;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * Exports a trained network with its contract and provenance in {@code metadata_props}, then
+ * proves the file right before keeping it: DJL and ONNX Runtime (through the inference module,
+ * same preprocessing) on the same validation images must agree within 1e-3 on every logit and on
+ * every label. The file is written atomically, and only when the proof passes.
+ */
+public final class ModelExport {
+
+    /** Largest tolerated |DJL logit - ONNX Runtime logit|. */
+    public static final double PARITY_TOLERANCE = 1e-3;
+
+    /**
+     * What the export did.
+     *
+     * @param file the written model, or null when parity failed
+     * @param maxAbsLogitDiff the largest logit difference seen
+     * @param images images compared
+     * @param labelMismatches images whose predicted label differs
+     */
+    public record Result(Path file, double maxAbsLogitDiff, int images, int labelMismatches) {
+        public boolean passed() {
+            return file != null;
+        }
+    }
+
+    private ModelExport() {}
+
+    /**
+     * Exports {@code network} from a run.
+     *
+     * @param runDir the run directory
+     * @param out target file, or null for {@code runDir/model.onnx}
+     * @param report the run's report (for the accuracies in the provenance)
+     * @param parityImages validation images to compare
+     * @param withPreprocessing uint8 NHWC input with scaling in the graph
+     */
+    public static Result export(Path runDir, Path out, TransferNetwork network, Dataset dataset,
+            TrainingConfig config, JsonObject report, int parityImages, boolean withPreprocessing) throws IOException {
+        Path target = out != null ? out : runDir.resolve(withPreprocessing ? "model-uint8.onnx" : "model.onnx");
+        int size = network.base().inputSize();
+        OnnxExporter.Builder exporter = OnnxExporter.builder().optWithPreprocessing(withPreprocessing);
+        metadata(network, dataset, config, report, withPreprocessing).toProperties().forEach(exporter::addMetadata);
+        byte[] bytes = exporter.build().export(network);
+
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path candidate = AtomicFiles.createSibling(target.toAbsolutePath(), ".candidate");
+        try {
+            Files.write(candidate, bytes);
+            Result parity = parity(candidate, network, dataset.validation(), parityImages, size);
+            System.out.printf(Locale.ROOT, "parity: max_abs_logit_diff=%.3g images=%d%n", parity.maxAbsLogitDiff(),
+                    parity.images());
+            if (parity.maxAbsLogitDiff() > PARITY_TOLERANCE || parity.labelMismatches() > 0 || parity.images() == 0) {
+                System.err.printf(Locale.ROOT, "export failed: %d label(s) differ, max logit difference %.3g "
+                        + "(tolerance %.0e)%s; no file written%n", parity.labelMismatches(), parity.maxAbsLogitDiff(),
+                        PARITY_TOLERANCE, parity.images() == 0 ? ", no validation image could be compared" : "");
+                return new Result(null, parity.maxAbsLogitDiff(), parity.images(), parity.labelMismatches());
+            }
+            AtomicFiles.move(candidate, target);
+            System.out.println("exported: " + target.toAbsolutePath() + " (" + bytes.length + " bytes)");
+            return new Result(target, parity.maxAbsLogitDiff(), parity.images(), 0);
+        } finally {
+            Files.deleteIfExists(candidate);
+        }
+    }
+
+    /** DJL vs ONNX Runtime on the first {@code count} decodable validation images. */
+    static Result parity(Path model, TransferNetwork network, List<Sample> validation, int count, int size)
+            throws IOException {
+        ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(size));
+        List<Path> files = new ArrayList<>();
+        List<float[]> tensors = new ArrayList<>();
+        for (Sample s : validation) {
+            if (files.size() == count) {
+                break;
+            }
+            try {
+                tensors.add(pre.preprocess(s.file()));
+                files.add(s.file());
+            } catch (InvalidImageException e) {
+                // a bad file is not a parity failure; the next one takes its place
+            }
+        }
+        double maxDiff = 0;
+        int mismatches = 0;
+        try (ImageClassifier classifier = ImageClassifier.builder(model).build();
+                NDManager manager = NDManager.newBaseManager()) {
+            for (int start = 0; start < files.size(); start += 16) {
+                int n = Math.min(16, files.size() - start);
+                List<Prediction> ort = classifier.classifyBatch(files.subList(start, start + n));
+                float[] batch = new float[n * pre.tensorSize()];
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(tensors.get(start + i), 0, batch, i * pre.tensorSize(), pre.tensorSize());
+                }
+                NDArray x = manager.create(batch, new Shape(n, 3, size, size));
+                float[] djl = network.forward(new ParameterStore(manager, false), new NDList(x), false).head()
+                        .toFloatArray();
+                int units = djl.length / n;
+                for (int i = 0; i < n; i++) {
+                    float[] logits = ort.get(i).logits();
+                    int djlClass = units == 1 ? (djl[i] >= 0 ? 1 : 0) : argmax(djl, i * units, units);
+                    for (int k = 0; k < units; k++) {
+                        maxDiff = Math.max(maxDiff, Math.abs(logits[k] - djl[i * units + k]));
+                    }
+                    mismatches += djlClass == ort.get(i).classIndex() ? 0 : 1;
+                }
+            }
+        } catch (InvalidImageException | ModelLoadException e) {
+            throw new IOException("parity check: " + e.getMessage(), e);
+        }
+        return new Result(model, maxDiff, files.size(), mismatches);
+    }
+
+    private static int argmax(float[] v, int from, int n) {
+        int best = 0;
+        for (int k = 1; k < n; k++) {
+            if (v[from + k] > v[from + best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private static ModelMetadata metadata(TransferNetwork network, Dataset dataset, TrainingConfig config,
+            JsonObject report, boolean withPreprocessing) {
+        int size = network.base().inputSize();
+        TreeMap<String, String> provenance = new TreeMap<>();
+        provenance.put("created", Instant.now().toString());
+        provenance.put("architecture", "MobileNetV2 1.0 (Keras layout, padding " + network.base().paddingStyle()
+                + ") + GlobalAveragePooling2D + Dense(" + network.head().units() + ")");
+        provenance.put("data.root", dataset.root().getFileName().toString());
+        provenance.put("data.counts", Json.gson().toJson(dataset.counts()).replaceAll("\\s+", ""));
+        provenance.put("data.files_sha256", fileListChecksum(dataset));
+        provenance.put("settings", Json.gson().toJson(config).replaceAll("\\s+", " "));
+        for (String section : new String[] {"feature_extraction", "fine_tuning"}) {
+            if (report.has(section) && report.getAsJsonObject(section).has("val_accuracy")) {
+                provenance.put(section + ".val_accuracy", report.getAsJsonObject(section).get("val_accuracy").getAsString());
+            }
+        }
+        if (report.has("test") && report.getAsJsonObject("test").has("accuracy")) {
+            provenance.put("test.accuracy", report.getAsJsonObject("test").get("accuracy").getAsString());
+        }
+        provenance.put("versions", System.getProperty("java.version") + " java; DJL "
+                + ai.djl.engine.Engine.getDjlVersion());
+        boolean binary = network.head().units() == 1;
+        return new ModelMetadata(dataset.classNames(), size, size,
+                withPreprocessing ? PreprocessingSpec.Layout.NHWC : PreprocessingSpec.Layout.NCHW,
+                1f / 127.5f, -1f, binary ? ModelMetadata.OutputKind.SIGMOID : ModelMetadata.OutputKind.SOFTMAX,
+                0.5f, provenance);
+    }
+
+    /** SHA-256 over the sorted "split label relative-path" lines: which files trained the model. */
+    static String fileListChecksum(Dataset dataset) {
+        List<String> lines = new ArrayList<>();
+        addLines(lines, "train", dataset.train(), dataset);
+        addLines(lines, "validation", dataset.validation(), dataset);
+        addLines(lines, "test", dataset.test(), dataset);
+        lines.sort(null);
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String line : lines) {
+                digest.update((line + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void addLines(List<String> lines, String split, List<Sample> samples, Dataset dataset) {
+        for (Sample s : samples) {
+            lines.add(split + " " + s.label() + " " + dataset.root().relativize(s.file()).toString().replace('\\', '/'));
+        }
+    }
+}
