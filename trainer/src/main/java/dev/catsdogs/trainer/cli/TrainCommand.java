@@ -114,10 +114,9 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("run directory: " + outDir.toAbsolutePath());
 
         // Ctrl-C: stop between batches and let the run write an "interrupted" report before exiting.
-        Thread worker = Thread.currentThread();
         CountDownLatch settled = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            worker.interrupt();
+            run.requestStop();
             try {
                 settled.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {

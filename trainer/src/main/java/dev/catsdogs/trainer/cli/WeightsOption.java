@@ -13,12 +13,17 @@ final class WeightsOption {
     private WeightsOption() {}
 
     static Path resolve(String weights, String sha256) throws IOException {
+        return resolve(weights, sha256, Downloader.defaultCacheRoot());
+    }
+
+    /** As {@link #resolve(String, String)}, downloading into {@code cacheRoot/weights}. */
+    static Path resolve(String weights, String sha256, Path cacheRoot) throws IOException {
         if (weights == null) {
             return Paths.defaultWeights();
         }
         String lower = weights.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("file:")) {
-            return Downloader.builder().build().fetch(weights, Downloader.defaultCacheRoot().resolve("weights"), sha256);
+            return Downloader.builder().build().fetch(weights, cacheRoot.resolve("weights"), sha256);
         }
         Path path = Path.of(weights);
         if (!Files.isRegularFile(path)) {

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One run of the seed's workflow: examine the data, evaluate the untrained head, feature
@@ -52,6 +53,7 @@ public final class TrainingRun {
     private final PrintStream out;
     private final RunReport report;
     private final History history;
+    private final AtomicBoolean stop = new AtomicBoolean();
 
     /**
      * @param config the settings
@@ -71,6 +73,14 @@ public final class TrainingRun {
 
     public RunReport report() {
         return report;
+    }
+
+    /**
+     * Asks the run to stop at the next batch (Ctrl-C): it then writes an "interrupted" report and
+     * throws {@link TransferTrainer.TrainingInterruptedException}. Safe from any thread.
+     */
+    public void requestStop() {
+        stop.set(true);
     }
 
     /** Runs the whole workflow; returns the trained network (owned by {@code manager}). */
@@ -101,11 +111,12 @@ public final class TrainingRun {
         BatchLoader validation = loader(dataset.validation(), decoder, ShuffleMode.NONE);
         int totalEpochs = config.initialEpochs() + config.fineTuneEpochs();
         List<TrainingListener> listeners = List.of(new ProgressListener(out, totalEpochs), history);
-        TransferTrainer trainer = new TransferTrainer(network, manager, classes.size(), listeners);
+        TransferTrainer trainer = new TransferTrainer(network, manager, classes.size(), listeners, stop::get);
 
         try {
             // 2-3. Evaluate before training, then feature extraction.
             int pooled = network.base().layers().size();
+            long phaseStart = System.nanoTime();
             try (Feed trainFeed = feed(train, network, pooled, manager, "train");
                     Feed valFeed = feed(validation, network, pooled, manager, "validation")) {
                 Evaluation initial = trainer.evaluate(valFeed, config.evaluationSteps());
@@ -114,7 +125,7 @@ public final class TrainingRun {
                         initial.images(), initial.loss(), initial.accuracy());
                 checkpoint(network, train, validation);
                 runPhase(Phase.FEATURE_EXTRACTION, trainer, network, trainFeed, valFeed, 0, config.initialEpochs(),
-                        config.learningRate(), train, validation);
+                        config.learningRate(), phaseStart, train, validation);
             }
 
             // 4. Fine-tuning from layer fineTuneAt.
@@ -124,10 +135,11 @@ public final class TrainingRun {
                 ft.addProperty("fine_tune_at", config.fineTuneAt());
                 ft.addProperty("trainable_variables", network.trainableParameters().size());
                 int cut = network.base().cutPointAtOrBefore(config.fineTuneAt());
+                long fineTuneStart = System.nanoTime();
                 try (Feed trainFeed = feed(train, network, cut, manager, "train");
                         Feed valFeed = feed(validation, network, cut, manager, "validation")) {
                     runPhase(Phase.FINE_TUNING, trainer, network, trainFeed, valFeed, config.initialEpochs(),
-                            config.fineTuneEpochs(), config.fineTuneLearningRate(), train, validation);
+                            config.fineTuneEpochs(), config.fineTuneLearningRate(), fineTuneStart, train, validation);
                 }
             }
 
@@ -148,12 +160,16 @@ public final class TrainingRun {
             report.finish("interrupted", null);
             report.write();
             throw e;
+        } catch (IOException | RuntimeException e) {
+            report.finish("failed", e.toString());
+            report.write();
+            throw e;
         }
     }
 
     private void runPhase(Phase phase, TransferTrainer trainer, TransferNetwork network, Feed trainFeed, Feed valFeed,
-            int firstEpochIndex, int epochs, float learningRate, BatchLoader train, BatchLoader validation)
-            throws IOException {
+            int firstEpochIndex, int epochs, float learningRate, long phaseStartNanos, BatchLoader train,
+            BatchLoader validation) throws IOException {
         if (epochs == 0) {
             return;
         }
@@ -161,7 +177,9 @@ public final class TrainingRun {
         section.addProperty("cached_from_layer", trainFeed.boundary());
         section.addProperty("learning_rate", learningRate);
         section.addProperty("trainable_params", trainableParams(network));
-        long start = System.nanoTime();
+        // Phase time includes building its activation cache: that is part of what the phase costs.
+        section.addProperty("cache_seconds", (System.nanoTime() - phaseStartNanos) / 1e9);
+        long start = phaseStartNanos;
         trainer.listenersPhaseStart(phase, firstEpochIndex + 1, firstEpochIndex + epochs);
         try (KerasRmsProp optimizer = new KerasRmsProp(learningRate, config.rho(), config.epsilon())) {
             for (int e = firstEpochIndex; e < firstEpochIndex + epochs; e++) {
@@ -206,7 +224,12 @@ public final class TrainingRun {
                 .setTaskName("Caching " + what + " @" + boundary).setInitialMax(loader.size())
                 .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).clearDisplayOnFinish().build()) {
             CachedFeed feed = CachedFeed.compute(loader, network, boundary, manager, config.imageSize(),
-                    config.cacheBudgetBytes(), bar::stepTo);
+                    config.cacheBudgetBytes(), done -> {
+                        bar.stepTo(done);
+                        if (stop.get()) {
+                            throw new TransferTrainer.TrainingInterruptedException();
+                        }
+                    });
             out.printf(Locale.ROOT, "cached %s activations before layer %d: %d images in %.1fs%s%n", what, boundary,
                     feed.size(), (System.nanoTime() - startNanos) / 1e9, feed.spilled() ? " (spilled to disk)" : "");
             return feed;

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs epochs and evaluations of a {@link TransferNetwork} on a {@link Feed}: forward from the
@@ -21,12 +22,24 @@ public final class TransferTrainer {
     private final NDManager manager;
     private final List<TrainingListener> listeners;
     private final int classes;
+    private final BooleanSupplier stopRequested;
 
     public TransferTrainer(TransferNetwork network, NDManager manager, int classes, List<TrainingListener> listeners) {
+        this(network, manager, classes, listeners, () -> false);
+    }
+
+    /**
+     * @param stopRequested polled between batches; when true the current epoch ends with {@link
+     *     TrainingInterruptedException} (a flag, not {@link Thread#interrupt()}, which would also
+     *     abort file writes in progress)
+     */
+    public TransferTrainer(TransferNetwork network, NDManager manager, int classes, List<TrainingListener> listeners,
+            BooleanSupplier stopRequested) {
         this.network = network;
         this.manager = manager;
         this.classes = classes;
         this.listeners = List.copyOf(listeners);
+        this.stopRequested = stopRequested;
     }
 
     void listenersPhaseStart(Phase phase, int firstEpoch, int lastEpoch) {
@@ -133,8 +146,8 @@ public final class TransferTrainer {
         return out;
     }
 
-    private static void checkInterrupted() {
-        if (Thread.currentThread().isInterrupted()) {
+    private void checkInterrupted() {
+        if (stopRequested.getAsBoolean()) {
             throw new TrainingInterruptedException();
         }
     }

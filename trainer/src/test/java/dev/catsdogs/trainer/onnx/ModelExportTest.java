@@ -1,0 +1,127 @@
+package dev.catsdogs.trainer.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.ModelMetadata;
+import dev.catsdogs.inference.Prediction;
+import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.trainer.TestPaths;
+import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.model.TransferNetwork;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Export with metadata and the parity proof, on the ImageNet base with a random head. */
+class ModelExportTest {
+
+    private static final int SIZE = 96;
+
+    private static NDManager manager;
+    private static TransferNetwork network;
+    private static Dataset dataset;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        manager = NDManager.newBaseManager();
+        network = TransferNetwork.create(SIZE, 2);
+        network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
+        MobileNetV2Weights.read(TestPaths.imagenetOnnx()).applyTo(network.base());
+        dataset = Dataset.load(TestPaths.catsAndDogs(), 1);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    @Test
+    void exportPrintsOneParityLineAndCarriesTheContract() throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        ModelExport.Result result;
+        System.setOut(new PrintStream(captured, true));
+        try {
+            result = ModelExport.export(dir, null, network, dataset, null, new com.google.gson.JsonObject(), 12, false);
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString();
+        List<String> parityLines = out.lines().filter(l -> l.startsWith("parity:")).toList();
+        assertEquals(1, parityLines.size(), out);
+        assertTrue(parityLines.get(0).matches("parity: max_abs_logit_diff=\\S+ images=12"), parityLines.get(0));
+        assertTrue(result.passed());
+        assertTrue(result.maxAbsLogitDiff() < ModelExport.PARITY_TOLERANCE, "diff " + result.maxAbsLogitDiff());
+
+        try (ImageClassifier classifier = ImageClassifier.builder(result.file()).build()) {
+            ModelMetadata m = classifier.metadata();
+            assertEquals(List.of("cats", "dogs"), m.classNames());
+            assertEquals(SIZE, m.inputHeight());
+            assertEquals(PreprocessingSpec.Layout.NCHW, m.inputLayout());
+            assertEquals(ModelMetadata.OutputKind.SIGMOID, m.outputKind());
+            assertEquals(64, m.provenance().get("data.files_sha256").length());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(dir.resolve("model.onnx")), files.toList(), "only the model, no candidate left");
+        }
+    }
+
+    @Test
+    void uint8GraphGivesTheSameAnswers() throws Exception {
+        Path file = dir.resolve("uint8.onnx");
+        ModelExport.Result result = ModelExport.export(dir, file, network, dataset, null,
+                new com.google.gson.JsonObject(), 8, true);
+        assertTrue(result.passed(), "parity " + result.maxAbsLogitDiff());
+        Path plain = ModelExport.export(dir, dir.resolve("plain.onnx"), network, dataset, null,
+                new com.google.gson.JsonObject(), 8, false).file();
+        List<Path> photos = dataset.validation().subList(0, 6).stream().map(s -> s.file()).toList();
+        try (ImageClassifier uint8 = ImageClassifier.builder(file).build();
+                ImageClassifier floats = ImageClassifier.builder(plain).build()) {
+            assertEquals(PreprocessingSpec.Layout.NHWC, uint8.metadata().inputLayout());
+            for (Path photo : photos) {
+                Prediction a = uint8.classify(photo);
+                Prediction b = floats.classify(photo);
+                assertEquals(b.label(), a.label(), photo.toString());
+                // uint8 input rounds the resized pixels to whole levels; the float path does not.
+                assertEquals(b.logits()[0], a.logits()[0], 0.05, photo.toString());
+            }
+        }
+    }
+
+    @Test
+    void parityCatchesAModelThatDiffersFromTheNetwork() throws Exception {
+        Path file = dir.resolve("model.onnx");
+        ModelExport.export(dir, file, network, dataset, null, new com.google.gson.JsonObject(), 4, false);
+        TransferNetwork other = TransferNetwork.create(SIZE, 2);
+        other.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
+        MobileNetV2Weights.read(TestPaths.imagenetOnnx()).applyTo(other.base());
+        for (Parameter p : other.head().getParameters().values()) {
+            float[] v = p.getArray().toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = -3 * v[i] + 0.5f;
+            }
+            p.getArray().set(v);
+        }
+        ModelExport.Result parity = ModelExport.parity(file, other, dataset.validation(), 16, SIZE);
+        assertFalse(parity.maxAbsLogitDiff() <= ModelExport.PARITY_TOLERANCE && parity.labelMismatches() == 0,
+                "a different network must fail parity: " + parity);
+    }
+}

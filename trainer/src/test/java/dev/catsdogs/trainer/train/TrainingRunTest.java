@@ -1,0 +1,150 @@
+package dev.catsdogs.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.catsdogs.trainer.TestPaths;
+import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.onnx.ModelExport;
+
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole workflow on a small sample of real photos, plus bad files, and an interrupted run. */
+class TrainingRunTest {
+
+    @TempDir
+    Path dir;
+
+    /** train 24+24, validation 20+20, test 10+10 real photos; train/cats also holds three broken files and a .txt. */
+    private Path sampleData() throws Exception {
+        Path data = dir.resolve("data");
+        copy(data.resolve("train"), "train", 0, 24);
+        copy(data.resolve("validation"), "validation", 2000, 20);
+        copy(data.resolve("test"), "train", 500, 10);
+        Path cats = data.resolve("train/cats");
+        Files.createFile(cats.resolve("zero-bytes.jpg"));
+        byte[] jpeg = Files.readAllBytes(cats.resolve("cat.0.jpg"));
+        Files.write(cats.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 3));
+        Files.writeString(cats.resolve("not-an-image.jpg"), "hello, I am text");
+        Files.writeString(cats.resolve("notes.txt"), "not an image extension");
+        return data;
+    }
+
+    private static void copy(Path target, String split, int first, int count) throws Exception {
+        for (String[] c : new String[][] {{"cats", "cat"}, {"dogs", "dog"}}) {
+            Files.createDirectories(target.resolve(c[0]));
+            for (int i = first; i < first + count; i++) {
+                String name = c[1] + "." + i + ".jpg";
+                Files.copy(TestPaths.catsAndDogs().resolve(split).resolve(c[0]).resolve(name), target.resolve(c[0]).resolve(name));
+            }
+        }
+    }
+
+    private TrainingConfig config(Path data, Path out, int size, int epochs, int fineTuneEpochs, float rate,
+            boolean cache) {
+        return new TrainingConfig(data, URI.create("http://127.0.0.1:9/unused.zip"), null, null, out, 7, size, 8,
+                epochs, fineTuneEpochs, 100, rate, 1e-5f, 0.9f, 1e-7f, 2, "cpu", cache, 1L << 30, 2, 8, true, 8);
+    }
+
+    @Test
+    void shortRealRunLearnsAndWritesEverything() throws Exception {
+        Path data = sampleData();
+        Path out = dir.resolve("run");
+        // A higher head rate than the seed's 1e-4, so that 4 short epochs show learning.
+        TrainingConfig config = config(data, out, 96, 4, 1, 1e-3f, true);
+        Dataset dataset = Dataset.load(data, config.seed());
+        TrainingRun run = new TrainingRun(config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransferNetwork network = run.run(manager, Map.of("test", "1"));
+            ModelExport.Result export = ModelExport.export(out, null, network, dataset, config, run.report().snapshot(),
+                    8, false);
+            assertTrue(export.passed(), "parity " + export.maxAbsLogitDiff());
+        }
+        for (String file : List.of("config.json", "report.json", "history.csv", "curves.png", "samples.png",
+                "summary.txt", "model.params", "model.onnx")) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+        JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        assertEquals("completed", report.get("status").getAsString());
+        JsonObject d = report.getAsJsonObject("data");
+        assertEquals(51, d.get("train").getAsInt(), "48 photos + 3 broken files with image extensions");
+        assertEquals(40, d.get("validation").getAsInt());
+        assertEquals(20, d.get("test").getAsInt());
+        assertEquals(4, d.get("skipped_count").getAsInt(), d.get("skipped").toString());
+        for (String key : List.of("val_accuracy", "val_loss")) {
+            assertTrue(report.getAsJsonObject("initial").has(key), key);
+        }
+        for (String phase : List.of("feature_extraction", "fine_tuning")) {
+            for (String key : List.of("val_accuracy", "val_loss", "seconds")) {
+                assertTrue(report.getAsJsonObject(phase).has(key), phase + "." + key);
+            }
+        }
+        double accuracy = report.getAsJsonObject("fine_tuning").get("val_accuracy").getAsDouble();
+        assertTrue(accuracy >= 0.8, "40 validation photos: accuracy " + accuracy + " must clearly beat chance");
+        assertTrue(report.getAsJsonObject("test").get("accuracy").getAsDouble() >= 0.75);
+        assertTrue(report.getAsJsonObject("test").has("confusion_matrix"));
+        List<String> history = Files.readAllLines(out.resolve("history.csv"));
+        assertEquals(1 + 5, history.size(), "header + 5 epochs");
+        assertTrue(history.get(5).startsWith("5,fine_tuning,"), history.get(5));
+    }
+
+    @Test
+    void interruptedRunLeavesConsistentFiles() throws Exception {
+        Path data = sampleData();
+        Path out = dir.resolve("interrupted");
+        TrainingConfig config = config(data, out, 64, 50, 0, 1e-4f, false);
+        Dataset dataset = Dataset.load(data, config.seed());
+        TrainingRun run = new TrainingRun(config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                run.run(manager, Map.of());
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        worker.start();
+        Path history = out.resolve("history.csv");
+        while (worker.isAlive() && (!Files.exists(history) || Files.readAllLines(history).size() < 3)) {
+            Thread.sleep(50);
+        }
+        run.requestStop(); // what the Ctrl-C hook does
+        worker.join(60_000);
+        assertInstanceOf(TransferTrainer.TrainingInterruptedException.class, outcome.get());
+
+        JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        assertEquals("interrupted", report.get("status").getAsString());
+        assertTrue(report.get("interrupted").getAsBoolean());
+        int epochs = report.getAsJsonObject("feature_extraction").get("epochs").getAsInt();
+        assertTrue(epochs >= 2 && epochs < 50, "epochs " + epochs);
+        assertEquals(epochs + 1, Files.readAllLines(history).size(), "history and report agree");
+        try (NDManager manager = NDManager.newBaseManager();
+                InputStream in = Files.newInputStream(out.resolve("model.params"))) {
+            TransferNetwork network = TransferNetwork.create(64, 2);
+            network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            network.loadParameters(manager, new DataInputStream(in)); // complete, not half-written
+        }
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temp files left");
+        }
+    }
+}
