@@ -83,7 +83,7 @@ public final class ModelExport {
         Path candidate = AtomicFiles.createSibling(target.toAbsolutePath(), ".candidate");
         try {
             Files.write(candidate, bytes);
-            Result parity = parity(candidate, network, dataset.validation(), parityImages, size);
+            Result parity = parity(candidate, network, dataset.validation(), parityImages, size, withPreprocessing);
             System.out.printf(Locale.ROOT, "parity: max_abs_logit_diff=%.3g images=%d%n", parity.maxAbsLogitDiff(),
                     parity.images());
             if (parity.maxAbsLogitDiff() > PARITY_TOLERANCE || parity.labelMismatches() > 0 || parity.images() == 0) {
@@ -100,10 +100,16 @@ public final class ModelExport {
         }
     }
 
-    /** DJL vs ONNX Runtime on the first {@code count} decodable validation images. */
-    static Result parity(Path model, TransferNetwork network, List<Sample> validation, int count, int size)
-            throws IOException {
-        ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(size));
+    /**
+     * DJL vs ONNX Runtime on the first {@code count} decodable validation images. A uint8 graph sees
+     * the resized pixels rounded to whole levels, so DJL is given the same rounded pixels.
+     */
+    static Result parity(Path model, TransferNetwork network, List<Sample> validation, int count, int size,
+            boolean uint8Input) throws IOException {
+        PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
+        // A uint8 graph is fed whole pixel levels: resize at 0..255, round, as the classifier does.
+        ImagePreprocessor pre = new ImagePreprocessor(uint8Input
+                ? new PreprocessingSpec(size, size, 1f, 0f, PreprocessingSpec.Layout.NHWC) : spec);
         List<Path> files = new ArrayList<>();
         List<float[]> tensors = new ArrayList<>();
         for (Sample s : validation) {
@@ -111,7 +117,8 @@ public final class ModelExport {
                 break;
             }
             try {
-                tensors.add(pre.preprocess(s.file()));
+                float[] tensor = pre.preprocess(s.file());
+                tensors.add(uint8Input ? roundedPixelsToNchw(tensor, spec) : tensor);
                 files.add(s.file());
             } catch (InvalidImageException e) {
                 // a bad file is not a parity failure; the next one takes its place
@@ -124,9 +131,9 @@ public final class ModelExport {
             for (int start = 0; start < files.size(); start += 16) {
                 int n = Math.min(16, files.size() - start);
                 List<Prediction> ort = classifier.classifyBatch(files.subList(start, start + n));
-                float[] batch = new float[n * pre.tensorSize()];
+                float[] batch = new float[n * spec.tensorSize()];
                 for (int i = 0; i < n; i++) {
-                    System.arraycopy(tensors.get(start + i), 0, batch, i * pre.tensorSize(), pre.tensorSize());
+                    System.arraycopy(tensors.get(start + i), 0, batch, i * spec.tensorSize(), spec.tensorSize());
                 }
                 NDArray x = manager.create(batch, new Shape(n, 3, size, size));
                 float[] djl = network.forward(new ParameterStore(manager, false), new NDList(x), false).head()
@@ -145,6 +152,19 @@ public final class ModelExport {
             throw new IOException("parity check: " + e.getMessage(), e);
         }
         return new Result(model, maxDiff, files.size(), mismatches);
+    }
+
+    /** NHWC 0..255 floats -> rounded levels -> NCHW scaled as the graph does: level * scale + offset. */
+    private static float[] roundedPixelsToNchw(float[] hwc, PreprocessingSpec spec) {
+        int pixels = spec.height() * spec.width();
+        float[] chw = new float[hwc.length];
+        for (int i = 0; i < pixels; i++) {
+            for (int c = 0; c < 3; c++) {
+                int level = Math.max(0, Math.min(255, Math.round(hwc[i * 3 + c])));
+                chw[c * pixels + i] = level * spec.scale() + spec.offset();
+            }
+        }
+        return chw;
     }
 
     private static int argmax(float[] v, int from, int n) {

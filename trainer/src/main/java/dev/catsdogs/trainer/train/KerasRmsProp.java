@@ -56,7 +56,9 @@ public final class KerasRmsProp implements AutoCloseable {
                 scope.suppressNotUsedWarning();
                 NDArray grad = weight.getGradient();
                 ms.muli(rho).addi(grad.square().muli(1f - rho));
-                weight.subi(grad.mul(learningRate).divi(ms.add(epsilon).sqrt()));
+                // Update through a detached view (same storage): an in-place change of a leaf that
+                // requires gradients is refused if this thread happens to be in grad mode.
+                weight.stopGradient().subi(grad.mul(learningRate).divi(ms.add(epsilon).sqrt()));
                 grad.subi(grad);
             }
         }

@@ -129,7 +129,7 @@ class TrainingRunTest {
         }
         run.requestStop(); // what the Ctrl-C hook does
         worker.join(60_000);
-        assertInstanceOf(TransferTrainer.TrainingInterruptedException.class, outcome.get());
+        assertInstanceOf(TransferTrainer.TrainingInterruptedException.class, outcome.get(), String.valueOf(outcome.get()));
 
         JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
         assertEquals("interrupted", report.get("status").getAsString());
