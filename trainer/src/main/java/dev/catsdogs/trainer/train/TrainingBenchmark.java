@@ -1,0 +1,262 @@
+package dev.catsdogs.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.trainer.data.BatchLoader;
+import dev.catsdogs.trainer.data.Sample;
+import dev.catsdogs.trainer.data.SampleDecoder;
+import dev.catsdogs.trainer.data.ShuffleMode;
+import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Measures what caching buys and what one training step costs, on real data with the default
+ * workflow's settings: the feature-extraction phase cached vs plain, one fine-tuning epoch cached vs
+ * plain, the training step at batch 32, and memory across epochs.
+ */
+public final class TrainingBenchmark {
+
+    /** Figures of one benchmark run; times in seconds unless named otherwise. */
+    public record Figures(
+            double feCached, double feUncached,
+            double ftCacheBuild, double ftEpochCached, double ftEpochUncached,
+            int feEpochs, int ftEpochs,
+            double stepMs, double forwardMs,
+            long rssAfterEpoch2, long rssAfterLastEpoch, long peakRss) {
+
+        public double feSpeedup() {
+            return feUncached / feCached;
+        }
+
+        public double ftEpochSpeedup() {
+            return ftEpochUncached / ftEpochCached;
+        }
+
+        /** Whole default run: phase 1, plus phase 2's cache build and its epochs. */
+        public double totalCached() {
+            return feCached + ftCacheBuild + ftEpochs * ftEpochCached;
+        }
+
+        public double totalUncached() {
+            return feUncached + ftEpochs * ftEpochUncached;
+        }
+    }
+
+    private final List<Sample> trainSamples;
+    private final List<Sample> validationSamples;
+    private final int classes;
+    private final Path weights;
+    private final int imageSize;
+    private final int batchSize;
+    private final int threads;
+    private final PrintStream out;
+
+    public TrainingBenchmark(List<Sample> train, List<Sample> validation, int classes, Path weights, int imageSize,
+            int batchSize, int threads, PrintStream out) {
+        this.trainSamples = List.copyOf(train);
+        this.validationSamples = List.copyOf(validation);
+        this.classes = classes;
+        this.weights = weights;
+        this.imageSize = imageSize;
+        this.batchSize = batchSize;
+        this.threads = threads;
+        this.out = out;
+    }
+
+    /**
+     * Runs everything.
+     *
+     * @param feEpochs feature-extraction epochs (10 in the default workflow)
+     * @param ftEpochs fine-tuning epochs the whole-run figure counts (10); one is measured per mode
+     * @param steps timed training steps (after 3 warm-up steps)
+     */
+    public Figures run(int feEpochs, int ftEpochs, int fineTuneAt, int steps) throws IOException {
+        ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
+        SampleDecoder decoder = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
+        BatchLoader train = BatchLoader.builder(trainSamples, decoder).optBatchSize(batchSize).optSeed(42)
+                .optThreads(threads).build();
+        BatchLoader validation = BatchLoader.builder(validationSamples, decoder).optBatchSize(batchSize)
+                .optShuffle(ShuffleMode.NONE).optThreads(threads).build();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            out.println("feature extraction, cached:");
+            double feCached = featureExtraction(manager, train, validation, feEpochs, true, null);
+            out.println("feature extraction, plain (--no-cache):");
+            long[] rss = new long[2];
+            double feUncached = featureExtraction(manager, train, validation, feEpochs, false, rss);
+
+            out.println("one fine-tuning epoch, cached:");
+            double[] cached = fineTuningEpoch(manager, train, validation, fineTuneAt, true);
+            out.println("one fine-tuning epoch, plain (--no-cache):");
+            double[] plain = fineTuningEpoch(manager, train, validation, fineTuneAt, false);
+
+            out.println("training step, batch " + batchSize + ":");
+            double[] step = step(manager, steps);
+            return new Figures(feCached, feUncached, cached[0], cached[1], plain[1], feEpochs, ftEpochs,
+                    step[0], step[1], rss[0], rss[1], MemoryStats.peakRssBytes());
+        }
+    }
+
+    private TransferNetwork network(NDManager manager) throws IOException {
+        TransferNetwork network = TransferNetwork.create(imageSize, classes);
+        network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
+        MobileNetV2Weights.read(weights).applyTo(network.base());
+        return network;
+    }
+
+    /** Phase 1 wall time: cache build (if any), epochs and validation after each. */
+    private double featureExtraction(NDManager manager, BatchLoader train, BatchLoader validation, int epochs,
+            boolean cache, long[] rss) throws IOException {
+        try (NDManager scope = manager.newSubManager()) {
+            TransferNetwork network = network(scope);
+            network.freezeBase();
+            TransferTrainer trainer = new TransferTrainer(network, scope, classes, List.of());
+            long start = System.nanoTime();
+            int boundary = cache ? network.base().layers().size() : 0;
+            try (Feed trainFeed = feed(train, network, boundary, scope);
+                    Feed valFeed = feed(validation, network, boundary, scope);
+                    KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-4f)) {
+                for (int e = 0; e < epochs; e++) {
+                    TransferTrainer.TrainMetrics m = trainer.trainEpoch(Phase.FEATURE_EXTRACTION, trainFeed, e, e + 1, optimizer);
+                    Evaluation v = trainer.evaluate(valFeed, Integer.MAX_VALUE);
+                    long now = MemoryStats.rssBytes();
+                    if (rss != null && e == Math.min(1, epochs - 1)) {
+                        rss[0] = now;
+                    }
+                    if (rss != null) {
+                        rss[1] = now;
+                    }
+                    out.printf(Locale.ROOT, "  epoch %d: %.1fs, val_accuracy %.4f, rss %d MiB%n", e + 1,
+                            (System.nanoTime() - start) / 1e9, v.accuracy(), now >> 20);
+                    if (m.images() == 0) {
+                        throw new IOException("no training images could be decoded");
+                    }
+                }
+            }
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** {cache build seconds, one epoch + validation seconds} of phase 2. */
+    private double[] fineTuningEpoch(NDManager manager, BatchLoader train, BatchLoader validation, int fineTuneAt,
+            boolean cache) throws IOException {
+        try (NDManager scope = manager.newSubManager()) {
+            TransferNetwork network = network(scope);
+            network.setTrainableFrom(fineTuneAt);
+            TransferTrainer trainer = new TransferTrainer(network, scope, classes, List.of());
+            int boundary = cache ? network.base().cutPointAtOrBefore(fineTuneAt) : 0;
+            long start = System.nanoTime();
+            try (Feed trainFeed = feed(train, network, boundary, scope);
+                    Feed valFeed = feed(validation, network, boundary, scope);
+                    KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-5f)) {
+                double build = (System.nanoTime() - start) / 1e9;
+                long epochStart = System.nanoTime();
+                trainer.trainEpoch(Phase.FINE_TUNING, trainFeed, 10, 11, optimizer);
+                trainer.evaluate(valFeed, Integer.MAX_VALUE);
+                double epoch = (System.nanoTime() - epochStart) / 1e9;
+                out.printf(Locale.ROOT, "  cache build %.1fs, epoch + validation %.1fs%n", build, epoch);
+                return new double[] {build, epoch};
+            }
+        }
+    }
+
+    /** Median ms of a full-network training step (all layers trainable) and of a forward, batch 32. */
+    private double[] step(NDManager manager, int steps) throws IOException {
+        try (NDManager scope = manager.newSubManager()) {
+            TransferNetwork network = network(scope);
+            network.setTrainableFrom(0);
+            float[] data = new float[batchSize * 3 * imageSize * imageSize];
+            java.util.Random random = new java.util.Random(0);
+            for (int i = 0; i < data.length; i++) {
+                data[i] = random.nextFloat() * 2 - 1;
+            }
+            float[] labels = new float[batchSize];
+            for (int i = 0; i < batchSize; i++) {
+                labels[i] = i % 2;
+            }
+            List<Double> stepTimes = new ArrayList<>();
+            List<Double> forwardTimes = new ArrayList<>();
+            try (KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-5f)) {
+                var trainable = network.trainableParameters();
+                for (int i = 0; i < steps + 3; i++) {
+                    try (NDManager batch = scope.newSubManager()) {
+                        NDArray x = batch.create(data, new Shape(batchSize, 3, imageSize, imageSize));
+                        NDArray y = batch.create(labels);
+                        ParameterStore ps = new ParameterStore(batch, false);
+                        long t0 = System.nanoTime();
+                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                            NDArray loss = Objective.loss(network.logitsFrom(ps, x, 0, true), y);
+                            collector.backward(loss);
+                        }
+                        optimizer.step(trainable);
+                        long t1 = System.nanoTime();
+                        network.logitsFrom(ps, x, 0, false).toFloatArray();
+                        long t2 = System.nanoTime();
+                        if (i >= 3) {
+                            stepTimes.add((t1 - t0) / 1e6);
+                            forwardTimes.add((t2 - t1) / 1e6);
+                        }
+                    }
+                }
+            }
+            double stepMs = median(stepTimes);
+            double forwardMs = median(forwardTimes);
+            out.printf(Locale.ROOT, "  step %.0f ms, forward %.0f ms (medians of %d)%n", stepMs, forwardMs, steps);
+            return new double[] {stepMs, forwardMs};
+        }
+    }
+
+    private Feed feed(BatchLoader loader, TransferNetwork network, int boundary, NDManager manager) {
+        if (boundary == 0) {
+            return new ImageFeed(loader, imageSize);
+        }
+        return CachedFeed.compute(loader, network, boundary, manager, imageSize, 4L << 30, n -> { });
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
+    }
+
+    /** Resident memory of this process from /proc (Linux). */
+    static final class MemoryStats {
+        private MemoryStats() {}
+
+        static long rssBytes() {
+            return statusKb("VmRSS:") * 1024;
+        }
+
+        static long peakRssBytes() {
+            return statusKb("VmHWM:") * 1024;
+        }
+
+        private static long statusKb(String key) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                    if (line.startsWith(key)) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+            return -1;
+        }
+    }
+}
