@@ -35,278 +35,311 @@ import org.opencv.imgproc.Imgproc;
  */
 public final class ImagePreprocessor {
 
-  /** Default decompression-bomb limit: 50 megapixels (a 8660x5773 photo). */
-  public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+    /** Default decompression-bomb limit: 50 megapixels (a 8660x5773 photo). */
+    public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
 
-  // Encoded files up to this size keep their per-thread read buffer; bigger ones get a one-off one.
-  private static final int RETAINED_ENCODED_BYTES = 16 << 20;
-  private static final long MAX_ENCODED_BYTES = Integer.MAX_VALUE - 8;
+    // Encoded files up to this size keep their per-thread read buffer; bigger ones get a one-off
+    // one.
+    private static final int RETAINED_ENCODED_BYTES = 16 << 20;
+    private static final long MAX_ENCODED_BYTES = Integer.MAX_VALUE - 8;
 
-  private final PreprocessingSpec spec;
-  private final long maxPixels;
-  private final ThreadLocal<Scratch> scratch;
-
-  /** A preprocessor with the default pixel limit ({@value #DEFAULT_MAX_PIXELS}). */
-  public ImagePreprocessor(PreprocessingSpec spec) {
-    this(spec, DEFAULT_MAX_PIXELS);
-  }
-
-  private ImagePreprocessor(PreprocessingSpec spec, long maxPixels) {
-    this.spec = Objects.requireNonNull(spec, "spec");
-    this.maxPixels = maxPixels;
-    OpenCvLoader.ensureLoaded();
-    this.scratch = ThreadLocal.withInitial(() -> new Scratch(spec.tensorSize()));
-  }
-
-  /** Starts a builder for non-default options such as the pixel limit. */
-  public static Builder builder(PreprocessingSpec spec) {
-    return new Builder(spec);
-  }
-
-  /** Builder: the spec is required, everything else is {@code opt*}. */
-  public static final class Builder {
     private final PreprocessingSpec spec;
-    private long maxPixels = DEFAULT_MAX_PIXELS;
+    private final long maxPixels;
+    private final ThreadLocal<Scratch> scratch;
 
-    private Builder(PreprocessingSpec spec) {
-      this.spec = Objects.requireNonNull(spec, "spec");
+    /** A preprocessor with the default pixel limit ({@value #DEFAULT_MAX_PIXELS}). */
+    public ImagePreprocessor(PreprocessingSpec spec) {
+        this(spec, DEFAULT_MAX_PIXELS);
+    }
+
+    private ImagePreprocessor(PreprocessingSpec spec, long maxPixels) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.maxPixels = maxPixels;
+        OpenCvLoader.ensureLoaded();
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(spec.tensorSize()));
+    }
+
+    /** Starts a builder for non-default options such as the pixel limit. */
+    public static Builder builder(PreprocessingSpec spec) {
+        return new Builder(spec);
+    }
+
+    /** Builder: the spec is required, everything else is {@code opt*}. */
+    public static final class Builder {
+        private final PreprocessingSpec spec;
+        private long maxPixels = DEFAULT_MAX_PIXELS;
+
+        private Builder(PreprocessingSpec spec) {
+            this.spec = Objects.requireNonNull(spec, "spec");
+        }
+
+        /**
+         * Largest accepted {@code width * height} of an encoded image, checked from the header
+         * before decoding. Default {@value ImagePreprocessor#DEFAULT_MAX_PIXELS}.
+         */
+        public Builder optMaxPixels(long maxPixels) {
+            if (maxPixels < 1) {
+                throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+            }
+            this.maxPixels = maxPixels;
+            return this;
+        }
+
+        public ImagePreprocessor build() {
+            return new ImagePreprocessor(spec, maxPixels);
+        }
+    }
+
+    public PreprocessingSpec spec() {
+        return spec;
+    }
+
+    /** The decompression-bomb limit in pixels. */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /** Floats written per image: {@code 3 * height * width}. */
+    public int tensorSize() {
+        return spec.tensorSize();
+    }
+
+    /** Convenience: preprocesses one file into a new array of {@link #tensorSize()} floats. */
+    public float[] preprocess(Path file) throws InvalidImageException {
+        float[] tensor = new float[tensorSize()];
+        preprocess(file, FloatBuffer.wrap(tensor));
+        return tensor;
     }
 
     /**
-     * Largest accepted {@code width * height} of an encoded image, checked from the header before
-     * decoding. Default {@value ImagePreprocessor#DEFAULT_MAX_PIXELS}.
+     * Reads, decodes and preprocesses an image file. Writes exactly {@link #tensorSize()} floats at
+     * {@code dst.position()} and advances the position; on failure {@code dst} is untouched.
+     *
+     * @throws InvalidImageException naming the file: missing, unreadable, empty, not JPEG/PNG/BMP,
+     *     truncated, corrupt or over the pixel limit
+     * @throws IllegalArgumentException if {@code dst} has fewer than {@link #tensorSize()} floats
+     *     left
      */
-    public Builder optMaxPixels(long maxPixels) {
-      if (maxPixels < 1) {
-        throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
-      }
-      this.maxPixels = maxPixels;
-      return this;
+    public void preprocess(Path file, FloatBuffer dst) throws InvalidImageException {
+        Objects.requireNonNull(file, "file");
+        checkRoom(dst);
+        Scratch s = scratch.get();
+        String input = file.toString();
+        decodeAndWrite(readFile(file, input, s), input, dst, s);
     }
 
-    public ImagePreprocessor build() {
-      return new ImagePreprocessor(spec, maxPixels);
-    }
-  }
-
-  public PreprocessingSpec spec() {
-    return spec;
-  }
-
-  /** The decompression-bomb limit in pixels. */
-  public long maxPixels() {
-    return maxPixels;
-  }
-
-  /** Floats written per image: {@code 3 * height * width}. */
-  public int tensorSize() {
-    return spec.tensorSize();
-  }
-
-  /** Convenience: preprocesses one file into a new array of {@link #tensorSize()} floats. */
-  public float[] preprocess(Path file) throws InvalidImageException {
-    float[] tensor = new float[tensorSize()];
-    preprocess(file, FloatBuffer.wrap(tensor));
-    return tensor;
-  }
-
-  /**
-   * Reads, decodes and preprocesses an image file. Writes exactly {@link #tensorSize()} floats at
-   * {@code dst.position()} and advances the position; on failure {@code dst} is untouched.
-   *
-   * @throws InvalidImageException naming the file: missing, unreadable, empty, not JPEG/PNG/BMP,
-   *     truncated, corrupt or over the pixel limit
-   * @throws IllegalArgumentException if {@code dst} has fewer than {@link #tensorSize()} floats left
-   */
-  public void preprocess(Path file, FloatBuffer dst) throws InvalidImageException {
-    Objects.requireNonNull(file, "file");
-    checkRoom(dst);
-    Scratch s = scratch.get();
-    String input = file.toString();
-    decodeAndWrite(readFile(file, input, s), input, dst, s);
-  }
-
-  /**
-   * Like {@link #preprocess(Path, FloatBuffer)} for an encoded image in memory; {@code name} (for
-   * example the upload's file name) is used in error messages.
-   */
-  public void preprocess(byte[] encoded, String name, FloatBuffer dst)
-      throws InvalidImageException {
-    Objects.requireNonNull(encoded, "encoded");
-    preprocess(ByteBuffer.wrap(encoded), name, dst);
-  }
-
-  /**
-   * Like {@link #preprocess(Path, FloatBuffer)} for the encoded bytes from {@code encoded.position()}
-   * to its limit. The buffer's position is not changed. Direct buffers are decoded in place.
-   */
-  public void preprocess(ByteBuffer encoded, String name, FloatBuffer dst)
-      throws InvalidImageException {
-    Objects.requireNonNull(encoded, "encoded");
-    Objects.requireNonNull(name, "name");
-    checkRoom(dst);
-    Scratch s = scratch.get();
-    ByteBuffer direct = encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
-    decodeAndWrite(direct, name, dst, s);
-  }
-
-  /**
-   * Preprocesses an already decoded 8-bit image: {@code CV_8UC1} gray, {@code CV_8UC3} BGR or
-   * {@code CV_8UC4} BGRA (OpenCV's channel order). The Mat is not modified or released.
-   */
-  public void preprocess(Mat bgrOrGrayOrBgra, FloatBuffer dst) throws InvalidImageException {
-    Objects.requireNonNull(bgrOrGrayOrBgra, "mat");
-    checkRoom(dst);
-    writeTensor(bgrOrGrayOrBgra, "<Mat>", dst, scratch.get());
-  }
-
-  /** Preprocesses a Java image of any type; alpha is dropped, gray is replicated to RGB. */
-  public void preprocess(BufferedImage image, FloatBuffer dst) throws InvalidImageException {
-    Objects.requireNonNull(image, "image");
-    checkRoom(dst);
-    Scratch s = scratch.get();
-    BufferedImageConverter.toMat(image, s.fromJava);
-    writeTensor(s.fromJava, "<BufferedImage>", dst, s);
-  }
-
-  private void checkRoom(FloatBuffer dst) {
-    Objects.requireNonNull(dst, "dst");
-    if (dst.remaining() < tensorSize()) {
-      throw new IllegalArgumentException("dst has " + dst.remaining() + " floats left at position "
-          + dst.position() + ", needs tensorSize() = " + tensorSize());
-    }
-  }
-
-  private static ByteBuffer readFile(Path file, String input, Scratch s)
-      throws InvalidImageException {
-    if (Files.isDirectory(file)) {
-      throw new InvalidImageException(input, "is a directory, not an image file");
-    }
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = channel.size();
-      if (size == 0) {
-        throw new InvalidImageException(input, "empty file (0 bytes)");
-      }
-      if (size > MAX_ENCODED_BYTES) {
-        throw new InvalidImageException(input, "file is " + size + " bytes, over the "
-            + MAX_ENCODED_BYTES + " an encoded image may have");
-      }
-      ByteBuffer buffer = s.encodedBuffer((int) size);
-      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-        // read until full or end of file (the file may shrink while we read)
-      }
-      return buffer.flip();
-    } catch (NoSuchFileException e) {
-      throw new InvalidImageException(input, "file not found", e);
-    } catch (AccessDeniedException e) {
-      throw new InvalidImageException(input, "permission denied", e);
-    } catch (IOException e) {
-      throw new InvalidImageException(input, "cannot be read: " + e, e);
-    }
-  }
-
-  // encoded: a direct buffer whose position is 0, holding the whole encoded image.
-  private void decodeAndWrite(ByteBuffer encoded, String input, FloatBuffer dst, Scratch s)
-      throws InvalidImageException {
-    ImageHeader header = ImageHeader.read(encoded, input, maxPixels);
-    Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
-    Mat decoded = null;
-    try {
-      decoded = Imgcodecs.imdecode(bytes, Imgcodecs.IMREAD_COLOR);
-      if (decoded.empty()) {
-        throw new InvalidImageException(input, "corrupt " + header.format() + " data: "
-            + "OpenCV could not decode the " + header.width() + "x" + header.height() + " image");
-      }
-      writeTensor(decoded, input, dst, s);
-    } finally {
-      bytes.release();
-      if (decoded != null) {
-        decoded.release();
-      }
-    }
-  }
-
-  private void writeTensor(Mat image, String input, FloatBuffer dst, Scratch s)
-      throws InvalidImageException {
-    if (image.empty()) {
-      throw new InvalidImageException(input, "empty image (0x0)");
-    }
-    int toRgb = rgbConversion(image.type());
-    if (toRgb < 0) {
-      throw new InvalidImageException(input, "unsupported Mat type "
-          + CvType.typeToString(image.type()) + "; expected CV_8UC1 (gray), CV_8UC3 (BGR) or "
-          + "CV_8UC4 (BGRA)");
-    }
-    Imgproc.cvtColor(image, s.rgb, toRgb);
-    // Scale before resizing: bilinear weights sum to 1, so the result is the same and the affine
-    // map rides along with the unavoidable 8-bit -> float conversion.
-    s.rgb.convertTo(s.rgbFloat, CvType.CV_32F, spec.scale(), spec.offset());
-    Mat sized = s.rgbFloat;
-    if (sized.rows() != spec.height() || sized.cols() != spec.width()) {
-      Imgproc.resize(s.rgbFloat, s.resized, new Size(spec.width(), spec.height()), 0, 0,
-          Imgproc.INTER_LINEAR);
-      sized = s.resized;
-    }
-    sized.get(0, 0, s.hwc); // interleaved RGB, row-major: exactly NHWC
-    if (spec.layout() == PreprocessingSpec.Layout.NHWC) {
-      dst.put(s.hwc);
-    } else {
-      toPlanar(s.hwc, s.chw, spec.height() * spec.width());
-      dst.put(s.chw);
-    }
-  }
-
-  // OpenCV's CV_8UCn are not compile-time constants, hence no switch; -1 = unsupported.
-  private static int rgbConversion(int type) {
-    if (type == CvType.CV_8UC1) {
-      return Imgproc.COLOR_GRAY2RGB;
-    } else if (type == CvType.CV_8UC3) {
-      return Imgproc.COLOR_BGR2RGB;
-    } else if (type == CvType.CV_8UC4) {
-      return Imgproc.COLOR_BGRA2RGB;
-    }
-    return -1;
-  }
-
-  private static void toPlanar(float[] hwc, float[] chw, int plane) {
-    for (int i = 0, j = 0; i < plane; i++, j += 3) {
-      chw[i] = hwc[j];
-      chw[plane + i] = hwc[j + 1];
-      chw[2 * plane + i] = hwc[j + 2];
-    }
-  }
-
-  /** Per-thread reusable buffers; Mats are reallocated by OpenCV only when the size changes. */
-  private static final class Scratch {
-    final Mat fromJava = new Mat();
-    final Mat rgb = new Mat();
-    final Mat rgbFloat = new Mat();
-    final Mat resized = new Mat();
-    final float[] hwc;
-    final float[] chw;
-    private ByteBuffer encoded = ByteBuffer.allocateDirect(0);
-
-    Scratch(int tensorSize) {
-      hwc = new float[tensorSize];
-      chw = new float[tensorSize];
+    /**
+     * Like {@link #preprocess(Path, FloatBuffer)} for an encoded image in memory; {@code name} (for
+     * example the upload's file name) is used in error messages.
+     */
+    public void preprocess(byte[] encoded, String name, FloatBuffer dst)
+            throws InvalidImageException {
+        Objects.requireNonNull(encoded, "encoded");
+        preprocess(ByteBuffer.wrap(encoded), name, dst);
     }
 
-    /** A cleared direct buffer with limit {@code size}, reused unless {@code size} is large. */
-    ByteBuffer encodedBuffer(int size) {
-      if (size > RETAINED_ENCODED_BYTES) {
-        return ByteBuffer.allocateDirect(size);
-      }
-      if (encoded.capacity() < size) {
-        encoded = ByteBuffer.allocateDirect(Math.max(size, Math.min(2 * encoded.capacity(),
-            RETAINED_ENCODED_BYTES)));
-      }
-      return encoded.clear().limit(size);
+    /**
+     * Like {@link #preprocess(Path, FloatBuffer)} for the encoded bytes from {@code
+     * encoded.position()} to its limit. The buffer's position is not changed. Direct buffers are
+     * decoded in place.
+     */
+    public void preprocess(ByteBuffer encoded, String name, FloatBuffer dst)
+            throws InvalidImageException {
+        Objects.requireNonNull(encoded, "encoded");
+        Objects.requireNonNull(name, "name");
+        checkRoom(dst);
+        Scratch s = scratch.get();
+        ByteBuffer direct = encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
+        decodeAndWrite(direct, name, dst, s);
     }
 
-    ByteBuffer copyToDirect(ByteBuffer heap) {
-      ByteBuffer copy = encodedBuffer(heap.remaining());
-      copy.put(heap.duplicate());
-      return copy.flip();
+    /**
+     * Preprocesses an already decoded 8-bit image: {@code CV_8UC1} gray, {@code CV_8UC3} BGR or
+     * {@code CV_8UC4} BGRA (OpenCV's channel order). The Mat is not modified or released.
+     */
+    public void preprocess(Mat bgrOrGrayOrBgra, FloatBuffer dst) throws InvalidImageException {
+        Objects.requireNonNull(bgrOrGrayOrBgra, "mat");
+        checkRoom(dst);
+        writeTensor(bgrOrGrayOrBgra, "<Mat>", dst, scratch.get());
     }
-  }
+
+    /** Preprocesses a Java image of any type; alpha is dropped, gray is replicated to RGB. */
+    public void preprocess(BufferedImage image, FloatBuffer dst) throws InvalidImageException {
+        Objects.requireNonNull(image, "image");
+        checkRoom(dst);
+        Scratch s = scratch.get();
+        BufferedImageConverter.toMat(image, s.fromJava);
+        writeTensor(s.fromJava, "<BufferedImage>", dst, s);
+    }
+
+    private void checkRoom(FloatBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.remaining() < tensorSize()) {
+            throw new IllegalArgumentException(
+                    "dst has "
+                            + dst.remaining()
+                            + " floats left at position "
+                            + dst.position()
+                            + ", needs tensorSize() = "
+                            + tensorSize());
+        }
+    }
+
+    private static ByteBuffer readFile(Path file, String input, Scratch s)
+            throws InvalidImageException {
+        if (Files.isDirectory(file)) {
+            throw new InvalidImageException(input, "is a directory, not an image file");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size == 0) {
+                throw new InvalidImageException(input, "empty file (0 bytes)");
+            }
+            if (size > MAX_ENCODED_BYTES) {
+                throw new InvalidImageException(
+                        input,
+                        "file is "
+                                + size
+                                + " bytes, over the "
+                                + MAX_ENCODED_BYTES
+                                + " an encoded image may have");
+            }
+            ByteBuffer buffer = s.encodedBuffer((int) size);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // read until full or end of file (the file may shrink while we read)
+            }
+            return buffer.flip();
+        } catch (NoSuchFileException e) {
+            throw new InvalidImageException(input, "file not found", e);
+        } catch (AccessDeniedException e) {
+            throw new InvalidImageException(input, "permission denied", e);
+        } catch (IOException e) {
+            throw new InvalidImageException(input, "cannot be read: " + e, e);
+        }
+    }
+
+    // encoded: a direct buffer whose position is 0, holding the whole encoded image.
+    private void decodeAndWrite(ByteBuffer encoded, String input, FloatBuffer dst, Scratch s)
+            throws InvalidImageException {
+        ImageHeader header = ImageHeader.read(encoded, input, maxPixels);
+        Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
+        Mat decoded = null;
+        try {
+            decoded = Imgcodecs.imdecode(bytes, Imgcodecs.IMREAD_COLOR);
+            if (decoded.empty()) {
+                throw new InvalidImageException(
+                        input,
+                        "corrupt "
+                                + header.format()
+                                + " data: "
+                                + "OpenCV could not decode the "
+                                + header.width()
+                                + "x"
+                                + header.height()
+                                + " image");
+            }
+            writeTensor(decoded, input, dst, s);
+        } finally {
+            bytes.release();
+            if (decoded != null) {
+                decoded.release();
+            }
+        }
+    }
+
+    private void writeTensor(Mat image, String input, FloatBuffer dst, Scratch s)
+            throws InvalidImageException {
+        if (image.empty()) {
+            throw new InvalidImageException(input, "empty image (0x0)");
+        }
+        int toRgb = rgbConversion(image.type());
+        if (toRgb < 0) {
+            throw new InvalidImageException(
+                    input,
+                    "unsupported Mat type "
+                            + CvType.typeToString(image.type())
+                            + "; expected CV_8UC1 (gray), CV_8UC3 (BGR) or "
+                            + "CV_8UC4 (BGRA)");
+        }
+        Imgproc.cvtColor(image, s.rgb, toRgb);
+        // Scale before resizing: bilinear weights sum to 1, so the result is the same and the
+        // affine
+        // map rides along with the unavoidable 8-bit -> float conversion.
+        s.rgb.convertTo(s.rgbFloat, CvType.CV_32F, spec.scale(), spec.offset());
+        Mat sized = s.rgbFloat;
+        if (sized.rows() != spec.height() || sized.cols() != spec.width()) {
+            Imgproc.resize(
+                    s.rgbFloat,
+                    s.resized,
+                    new Size(spec.width(), spec.height()),
+                    0,
+                    0,
+                    Imgproc.INTER_LINEAR);
+            sized = s.resized;
+        }
+        sized.get(0, 0, s.hwc); // interleaved RGB, row-major: exactly NHWC
+        if (spec.layout() == PreprocessingSpec.Layout.NHWC) {
+            dst.put(s.hwc);
+        } else {
+            toPlanar(s.hwc, s.chw, spec.height() * spec.width());
+            dst.put(s.chw);
+        }
+    }
+
+    // OpenCV's CV_8UCn are not compile-time constants, hence no switch; -1 = unsupported.
+    private static int rgbConversion(int type) {
+        if (type == CvType.CV_8UC1) {
+            return Imgproc.COLOR_GRAY2RGB;
+        } else if (type == CvType.CV_8UC3) {
+            return Imgproc.COLOR_BGR2RGB;
+        } else if (type == CvType.CV_8UC4) {
+            return Imgproc.COLOR_BGRA2RGB;
+        }
+        return -1;
+    }
+
+    private static void toPlanar(float[] hwc, float[] chw, int plane) {
+        for (int i = 0, j = 0; i < plane; i++, j += 3) {
+            chw[i] = hwc[j];
+            chw[plane + i] = hwc[j + 1];
+            chw[2 * plane + i] = hwc[j + 2];
+        }
+    }
+
+    /** Per-thread reusable buffers; Mats are reallocated by OpenCV only when the size changes. */
+    private static final class Scratch {
+        final Mat fromJava = new Mat();
+        final Mat rgb = new Mat();
+        final Mat rgbFloat = new Mat();
+        final Mat resized = new Mat();
+        final float[] hwc;
+        final float[] chw;
+        private ByteBuffer encoded = ByteBuffer.allocateDirect(0);
+
+        Scratch(int tensorSize) {
+            hwc = new float[tensorSize];
+            chw = new float[tensorSize];
+        }
+
+        /** A cleared direct buffer with limit {@code size}, reused unless {@code size} is large. */
+        ByteBuffer encodedBuffer(int size) {
+            if (size > RETAINED_ENCODED_BYTES) {
+                return ByteBuffer.allocateDirect(size);
+            }
+            if (encoded.capacity() < size) {
+                encoded =
+                        ByteBuffer.allocateDirect(
+                                Math.max(
+                                        size,
+                                        Math.min(2 * encoded.capacity(), RETAINED_ENCODED_BYTES)));
+            }
+            return encoded.clear().limit(size);
+        }
+
+        ByteBuffer copyToDirect(ByteBuffer heap) {
+            ByteBuffer copy = encodedBuffer(heap.remaining());
+            copy.put(heap.duplicate());
+            return copy.flip();
+        }
+    }
 }

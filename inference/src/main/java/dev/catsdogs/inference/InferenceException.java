@@ -6,9 +6,9 @@ package dev.catsdogs.inference;
  */
 public class InferenceException extends RuntimeException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public InferenceException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public InferenceException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -10,31 +10,31 @@ import java.nio.FloatBuffer;
  */
 final class InputBuffers {
 
-  private FloatBuffer floats = allocate(0).asFloatBuffer();
-  private ByteBuffer bytes = allocate(0);
+    private FloatBuffer floats = allocate(0).asFloatBuffer();
+    private ByteBuffer bytes = allocate(0);
 
-  /** The float buffer with position 0 and limit {@code count}. */
-  FloatBuffer floats(int count) {
-    if (floats.capacity() < count) {
-      floats = allocate(4L * count).asFloatBuffer();
+    /** The float buffer with position 0 and limit {@code count}. */
+    FloatBuffer floats(int count) {
+        if (floats.capacity() < count) {
+            floats = allocate(4L * count).asFloatBuffer();
+        }
+        floats.clear().limit(count);
+        return floats;
     }
-    floats.clear().limit(count);
-    return floats;
-  }
 
-  /** Rounds {@code src[0..count)} (0..255 floats) to uint8 in the byte buffer, position 0. */
-  ByteBuffer toUint8(FloatBuffer src, int count) {
-    if (bytes.capacity() < count) {
-      bytes = allocate(count);
+    /** Rounds {@code src[0..count)} (0..255 floats) to uint8 in the byte buffer, position 0. */
+    ByteBuffer toUint8(FloatBuffer src, int count) {
+        if (bytes.capacity() < count) {
+            bytes = allocate(count);
+        }
+        bytes.clear().limit(count);
+        for (int i = 0; i < count; i++) {
+            bytes.put(i, (byte) Math.max(0, Math.min(255, Math.round(src.get(i)))));
+        }
+        return bytes;
     }
-    bytes.clear().limit(count);
-    for (int i = 0; i < count; i++) {
-      bytes.put(i, (byte) Math.max(0, Math.min(255, Math.round(src.get(i)))));
-    }
-    return bytes;
-  }
 
-  private static ByteBuffer allocate(long size) {
-    return ByteBuffer.allocateDirect(Math.toIntExact(size)).order(ByteOrder.nativeOrder());
-  }
+    private static ByteBuffer allocate(long size) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(size)).order(ByteOrder.nativeOrder());
+    }
 }

@@ -1,36 +1,36 @@
 package dev.catsdogs.inference;
 
 /**
- * An input that is not a usable image: missing or unreadable file, empty, truncated, not JPEG/PNG/BMP,
- * over the pixel limit, or an unsupported in-memory image type.
+ * An input that is not a usable image: missing or unreadable file, empty, truncated, not
+ * JPEG/PNG/BMP, over the pixel limit, or an unsupported in-memory image type.
  *
  * <p>The message is {@code "<input>: <problem>"}, where the input is the file path, the name the
  * caller gave to encoded bytes, or a placeholder such as {@code "<Mat>"}.
  */
 public class InvalidImageException extends Exception {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String input;
-  private final String problem;
+    private final String input;
+    private final String problem;
 
-  public InvalidImageException(String input, String problem) {
-    this(input, problem, null);
-  }
+    public InvalidImageException(String input, String problem) {
+        this(input, problem, null);
+    }
 
-  public InvalidImageException(String input, String problem, Throwable cause) {
-    super(input + ": " + problem, cause);
-    this.input = input;
-    this.problem = problem;
-  }
+    public InvalidImageException(String input, String problem, Throwable cause) {
+        super(input + ": " + problem, cause);
+        this.input = input;
+        this.problem = problem;
+    }
 
-  /** The file path, caller-given name or placeholder of the rejected input. */
-  public String input() {
-    return input;
-  }
+    /** The file path, caller-given name or placeholder of the rejected input. */
+    public String input() {
+        return input;
+    }
 
-  /** What is wrong with it, without the input name. */
-  public String problem() {
-    return problem;
-  }
+    /** What is wrong with it, without the input name. */
+    public String problem() {
+        return problem;
+    }
 }

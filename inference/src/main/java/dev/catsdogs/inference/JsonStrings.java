@@ -11,137 +11,139 @@ import java.util.Locale;
  */
 final class JsonStrings {
 
-  private JsonStrings() {}
+    private JsonStrings() {}
 
-  /** Formats {@code values} as a JSON array of strings, e.g. {@code ["cats","dogs"]}. */
-  static String format(List<String> values) {
-    StringBuilder out = new StringBuilder("[");
-    for (int i = 0; i < values.size(); i++) {
-      out.append(i == 0 ? "" : ",").append('"');
-      for (char c : values.get(i).toCharArray()) {
-        switch (c) {
-          case '"' -> out.append("\\\"");
-          case '\\' -> out.append("\\\\");
-          case '\n' -> out.append("\\n");
-          case '\r' -> out.append("\\r");
-          case '\t' -> out.append("\\t");
-          default -> out.append(c < 0x20 ? String.format(Locale.ROOT, "\\u%04x", (int) c) : c);
-        }
-      }
-      out.append('"');
-    }
-    return out.append(']').toString();
-  }
-
-  /**
-   * Parses a JSON array of strings.
-   *
-   * @throws IllegalArgumentException saying where and what is wrong
-   */
-  static List<String> parse(String json) {
-    return new Parser(json).array();
-  }
-
-  private static final class Parser {
-    private final String s;
-    private int pos;
-
-    Parser(String s) {
-      this.s = s;
-    }
-
-    List<String> array() {
-      List<String> values = new ArrayList<>();
-      skipSpace();
-      expect('[');
-      skipSpace();
-      if (peek() == ']') {
-        pos++;
-      } else {
-        while (true) {
-          skipSpace();
-          values.add(string());
-          skipSpace();
-          char c = next("',' or ']'");
-          if (c == ']') {
-            break;
-          }
-          if (c != ',') {
-            throw error("expected ',' or ']' but found '" + c + "'");
-          }
-        }
-      }
-      skipSpace();
-      if (pos != s.length()) {
-        throw error("unexpected text after the array");
-      }
-      return values;
-    }
-
-    private String string() {
-      expect('"');
-      StringBuilder out = new StringBuilder();
-      while (true) {
-        char c = next("a closing '\"'");
-        if (c == '"') {
-          return out.toString();
-        }
-        if (c != '\\') {
-          out.append(c);
-          continue;
-        }
-        char e = next("an escape character");
-        switch (e) {
-          case '"', '\\', '/' -> out.append(e);
-          case 'b' -> out.append('\b');
-          case 'f' -> out.append('\f');
-          case 'n' -> out.append('\n');
-          case 'r' -> out.append('\r');
-          case 't' -> out.append('\t');
-          case 'u' -> {
-            if (pos + 4 > s.length()) {
-              throw error("incomplete \\u escape");
+    /** Formats {@code values} as a JSON array of strings, e.g. {@code ["cats","dogs"]}. */
+    static String format(List<String> values) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) {
+            out.append(i == 0 ? "" : ",").append('"');
+            for (char c : values.get(i).toCharArray()) {
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default ->
+                            out.append(
+                                    c < 0x20 ? String.format(Locale.ROOT, "\\u%04x", (int) c) : c);
+                }
             }
-            try {
-              out.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-            } catch (NumberFormatException ex) {
-              throw error("invalid \\u escape");
-            }
-            pos += 4;
-          }
-          default -> throw error("invalid escape '\\" + e + "'");
+            out.append('"');
         }
-      }
+        return out.append(']').toString();
     }
 
-    private void skipSpace() {
-      while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-        pos++;
-      }
+    /**
+     * Parses a JSON array of strings.
+     *
+     * @throws IllegalArgumentException saying where and what is wrong
+     */
+    static List<String> parse(String json) {
+        return new Parser(json).array();
     }
 
-    private char peek() {
-      return pos < s.length() ? s.charAt(pos) : '\0';
-    }
+    private static final class Parser {
+        private final String s;
+        private int pos;
 
-    private char next(String expected) {
-      if (pos >= s.length()) {
-        throw error("text ends where " + expected + " was expected");
-      }
-      return s.charAt(pos++);
-    }
+        Parser(String s) {
+            this.s = s;
+        }
 
-    private void expect(char c) {
-      char found = next("'" + c + "'");
-      if (found != c) {
-        pos--;
-        throw error("expected '" + c + "' but found '" + found + "'");
-      }
-    }
+        List<String> array() {
+            List<String> values = new ArrayList<>();
+            skipSpace();
+            expect('[');
+            skipSpace();
+            if (peek() == ']') {
+                pos++;
+            } else {
+                while (true) {
+                    skipSpace();
+                    values.add(string());
+                    skipSpace();
+                    char c = next("',' or ']'");
+                    if (c == ']') {
+                        break;
+                    }
+                    if (c != ',') {
+                        throw error("expected ',' or ']' but found '" + c + "'");
+                    }
+                }
+            }
+            skipSpace();
+            if (pos != s.length()) {
+                throw error("unexpected text after the array");
+            }
+            return values;
+        }
 
-    private IllegalArgumentException error(String what) {
-      return new IllegalArgumentException(
-          "not a JSON array of strings: " + what + " at character " + pos);
+        private String string() {
+            expect('"');
+            StringBuilder out = new StringBuilder();
+            while (true) {
+                char c = next("a closing '\"'");
+                if (c == '"') {
+                    return out.toString();
+                }
+                if (c != '\\') {
+                    out.append(c);
+                    continue;
+                }
+                char e = next("an escape character");
+                switch (e) {
+                    case '"', '\\', '/' -> out.append(e);
+                    case 'b' -> out.append('\b');
+                    case 'f' -> out.append('\f');
+                    case 'n' -> out.append('\n');
+                    case 'r' -> out.append('\r');
+                    case 't' -> out.append('\t');
+                    case 'u' -> {
+                        if (pos + 4 > s.length()) {
+                            throw error("incomplete \\u escape");
+                        }
+                        try {
+                            out.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+                        } catch (NumberFormatException ex) {
+                            throw error("invalid \\u escape");
+                        }
+                        pos += 4;
+                    }
+                    default -> throw error("invalid escape '\\" + e + "'");
+                }
+            }
+        }
+
+        private void skipSpace() {
+            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+                pos++;
+            }
+        }
+
+        private char peek() {
+            return pos < s.length() ? s.charAt(pos) : '\0';
+        }
+
+        private char next(String expected) {
+            if (pos >= s.length()) {
+                throw error("text ends where " + expected + " was expected");
+            }
+            return s.charAt(pos++);
+        }
+
+        private void expect(char c) {
+            char found = next("'" + c + "'");
+            if (found != c) {
+                pos--;
+                throw error("expected '" + c + "' but found '" + found + "'");
+            }
+        }
+
+        private IllegalArgumentException error(String what) {
+            return new IllegalArgumentException(
+                    "not a JSON array of strings: " + what + " at character " + pos);
+        }
     }
-  }
 }

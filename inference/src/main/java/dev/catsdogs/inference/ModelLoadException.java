@@ -9,28 +9,28 @@ package dev.catsdogs.inference;
  */
 public class ModelLoadException extends Exception {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String model;
-  private final String problem;
+    private final String model;
+    private final String problem;
 
-  public ModelLoadException(String model, String problem) {
-    this(model, problem, null);
-  }
+    public ModelLoadException(String model, String problem) {
+        this(model, problem, null);
+    }
 
-  public ModelLoadException(String model, String problem, Throwable cause) {
-    super(model + ": " + problem, cause);
-    this.model = model;
-    this.problem = problem;
-  }
+    public ModelLoadException(String model, String problem, Throwable cause) {
+        super(model + ": " + problem, cause);
+        this.model = model;
+        this.problem = problem;
+    }
 
-  /** The model file (or name) that was refused. */
-  public String model() {
-    return model;
-  }
+    /** The model file (or name) that was refused. */
+    public String model() {
+        return model;
+    }
 
-  /** What is wrong with it, without the model name. */
-  public String problem() {
-    return problem;
-  }
+    /** What is wrong with it, without the model name. */
+    public String problem() {
+        return problem;
+    }
 }

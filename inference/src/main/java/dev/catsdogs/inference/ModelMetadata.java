@@ -19,8 +19,8 @@ import java.util.TreeMap;
  * OrtSession.getMetadata().getCustomMetadata()}; {@link #toProperties()} writes them back, so the
  * exporter and this reader cannot drift apart.
  *
- * @param classNames labels by output index; sigmoid models have exactly two ({@code [0]} below
- *     the threshold, {@code [1]} at or above it)
+ * @param classNames labels by output index; sigmoid models have exactly two ({@code [0]} below the
+ *     threshold, {@code [1]} at or above it)
  * @param inputHeight model input height in pixels
  * @param inputWidth model input width in pixels
  * @param inputLayout {@code NCHW} (float32 input, scaled here) or {@code NHWC} (uint8 input, the
@@ -32,221 +32,273 @@ import java.util.TreeMap;
  * @param provenance the {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted
  */
 public record ModelMetadata(
-    List<String> classNames,
-    int inputHeight,
-    int inputWidth,
-    PreprocessingSpec.Layout inputLayout,
-    float inputScale,
-    float inputOffset,
-    OutputKind outputKind,
-    float threshold,
-    SortedMap<String, String> provenance) {
+        List<String> classNames,
+        int inputHeight,
+        int inputWidth,
+        PreprocessingSpec.Layout inputLayout,
+        float inputScale,
+        float inputOffset,
+        OutputKind outputKind,
+        float threshold,
+        SortedMap<String, String> provenance) {
 
-  public static final String FORMAT_VERSION = "catsdogs.format_version";
-  public static final String CLASS_NAMES = "catsdogs.class_names";
-  public static final String INPUT_HEIGHT = "catsdogs.input_height";
-  public static final String INPUT_WIDTH = "catsdogs.input_width";
-  public static final String INPUT_LAYOUT = "catsdogs.input_layout";
-  public static final String INPUT_SCALE = "catsdogs.input_scale";
-  public static final String INPUT_OFFSET = "catsdogs.input_offset";
-  public static final String OUTPUT_KIND = "catsdogs.output_kind";
-  public static final String THRESHOLD = "catsdogs.threshold";
-  /** Prefix of free-form provenance entries (trainer settings, seed, versions, time, ...). */
-  public static final String PROVENANCE_PREFIX = "catsdogs.provenance.";
+    public static final String FORMAT_VERSION = "catsdogs.format_version";
+    public static final String CLASS_NAMES = "catsdogs.class_names";
+    public static final String INPUT_HEIGHT = "catsdogs.input_height";
+    public static final String INPUT_WIDTH = "catsdogs.input_width";
+    public static final String INPUT_LAYOUT = "catsdogs.input_layout";
+    public static final String INPUT_SCALE = "catsdogs.input_scale";
+    public static final String INPUT_OFFSET = "catsdogs.input_offset";
+    public static final String OUTPUT_KIND = "catsdogs.output_kind";
+    public static final String THRESHOLD = "catsdogs.threshold";
 
-  /** The only {@value #FORMAT_VERSION} this library reads. */
-  public static final String SUPPORTED_FORMAT_VERSION = "1";
+    /** Prefix of free-form provenance entries (trainer settings, seed, versions, time, ...). */
+    public static final String PROVENANCE_PREFIX = "catsdogs.provenance.";
 
-  /** Keys every model must carry. */
-  public static final List<String> REQUIRED_KEYS = List.of(FORMAT_VERSION, CLASS_NAMES,
-      INPUT_HEIGHT, INPUT_WIDTH, INPUT_LAYOUT, INPUT_SCALE, INPUT_OFFSET, OUTPUT_KIND, THRESHOLD);
+    /** The only {@value #FORMAT_VERSION} this library reads. */
+    public static final String SUPPORTED_FORMAT_VERSION = "1";
 
-  /** How the model's output is read. */
-  public enum OutputKind {
-    /** One logit per image; {@code p = 1 / (1 + exp(-logit))} is the probability of class 1. */
-    SIGMOID("sigmoid"),
-    /** One logit per class; softmax, then argmax. */
-    SOFTMAX("softmax");
+    /** Keys every model must carry. */
+    public static final List<String> REQUIRED_KEYS =
+            List.of(
+                    FORMAT_VERSION,
+                    CLASS_NAMES,
+                    INPUT_HEIGHT,
+                    INPUT_WIDTH,
+                    INPUT_LAYOUT,
+                    INPUT_SCALE,
+                    INPUT_OFFSET,
+                    OUTPUT_KIND,
+                    THRESHOLD);
 
-    private final String value;
+    /** How the model's output is read. */
+    public enum OutputKind {
+        /** One logit per image; {@code p = 1 / (1 + exp(-logit))} is the probability of class 1. */
+        SIGMOID("sigmoid"),
+        /** One logit per class; softmax, then argmax. */
+        SOFTMAX("softmax");
 
-    OutputKind(String value) {
-      this.value = value;
-    }
+        private final String value;
 
-    /** The metadata value, {@code "sigmoid"} or {@code "softmax"}. */
-    public String value() {
-      return value;
-    }
-
-    static OutputKind fromValue(String value) {
-      for (OutputKind kind : values()) {
-        if (kind.value.equals(value)) {
-          return kind;
+        OutputKind(String value) {
+            this.value = value;
         }
-      }
-      throw new IllegalArgumentException(OUTPUT_KIND + "=\"" + value
-          + "\" is not supported; expected one of \"sigmoid\", \"softmax\"");
-    }
-  }
 
-  public ModelMetadata {
-    classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
-    Objects.requireNonNull(inputLayout, "inputLayout");
-    Objects.requireNonNull(outputKind, "outputKind");
-    provenance = Collections.unmodifiableSortedMap(
-        new TreeMap<>(Objects.requireNonNull(provenance, "provenance")));
-    checkClassNames(classNames, outputKind);
-    checkSide(INPUT_HEIGHT, inputHeight);
-    checkSide(INPUT_WIDTH, inputWidth);
-    checkFinite(INPUT_SCALE, inputScale);
-    checkFinite(INPUT_OFFSET, inputOffset);
-    if (!(threshold >= 0f && threshold <= 1f)) {
-      throw new IllegalArgumentException(THRESHOLD + "=" + threshold + " must be in [0, 1]");
-    }
-  }
-
-  private static void checkSide(String key, int value) {
-    if (value < 1 || value > PreprocessingSpec.MAX_SIDE) {
-      throw new IllegalArgumentException(
-          key + "=" + value + " must be in 1.." + PreprocessingSpec.MAX_SIDE);
-    }
-  }
-
-  private static void checkFinite(String key, float value) {
-    if (!Float.isFinite(value)) {
-      throw new IllegalArgumentException(key + "=" + value + " must be a finite number");
-    }
-  }
-
-  private static void checkClassNames(List<String> names, OutputKind kind) {
-    if (kind == OutputKind.SIGMOID && names.size() != 2) {
-      throw new IllegalArgumentException(CLASS_NAMES + " has " + names.size() + " names " + names
-          + ", but " + OUTPUT_KIND + "=sigmoid needs exactly 2");
-    }
-    if (kind == OutputKind.SOFTMAX && names.size() < 2) {
-      throw new IllegalArgumentException(CLASS_NAMES + " has " + names.size() + " names " + names
-          + ", but " + OUTPUT_KIND + "=softmax needs at least 2");
-    }
-    if (names.stream().anyMatch(String::isBlank)) {
-      throw new IllegalArgumentException(CLASS_NAMES + " " + names + " contains a blank name");
-    }
-    if (new HashSet<>(names).size() != names.size()) {
-      throw new IllegalArgumentException(CLASS_NAMES + " " + names + " contains duplicates");
-    }
-  }
-
-  /**
-   * Reads and validates the metadata of a model.
-   *
-   * @param properties the model's {@code metadata_props}
-   * @param model the model file or name, for error messages
-   * @throws ModelLoadException naming the model and every missing key, or the key and value that
-   *     is invalid
-   */
-  public static ModelMetadata parse(Map<String, String> properties, String model)
-      throws ModelLoadException {
-    String version = properties.get(FORMAT_VERSION);
-    if (version != null && !version.equals(SUPPORTED_FORMAT_VERSION)) {
-      throw new ModelLoadException(model, "unsupported " + FORMAT_VERSION + "=\"" + version
-          + "\"; this library reads version " + SUPPORTED_FORMAT_VERSION
-          + " (re-export the model, or use a matching dev.catsdogs:inference)");
-    }
-    List<String> missing = new ArrayList<>();
-    for (String key : REQUIRED_KEYS) {
-      if (!properties.containsKey(key)) {
-        missing.add(key);
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw new ModelLoadException(model, "missing required metadata key(s) " + missing
-          + "; found " + new TreeMap<>(properties).keySet()
-          + ". Was it exported by the catsdogs trainer?");
-    }
-    try {
-      SortedMap<String, String> provenance = new TreeMap<>();
-      properties.forEach((key, value) -> {
-        if (key.startsWith(PROVENANCE_PREFIX)) {
-          provenance.put(key.substring(PROVENANCE_PREFIX.length()), value);
+        /** The metadata value, {@code "sigmoid"} or {@code "softmax"}. */
+        public String value() {
+            return value;
         }
-      });
-      return new ModelMetadata(
-          parseClassNames(properties.get(CLASS_NAMES)),
-          parseInt(properties, INPUT_HEIGHT),
-          parseInt(properties, INPUT_WIDTH),
-          parseLayout(properties.get(INPUT_LAYOUT)),
-          parseFloat(properties, INPUT_SCALE),
-          parseFloat(properties, INPUT_OFFSET),
-          OutputKind.fromValue(properties.get(OUTPUT_KIND)),
-          parseFloat(properties, THRESHOLD),
-          provenance);
-    } catch (IllegalArgumentException e) {
-      throw new ModelLoadException(model, "invalid metadata: " + e.getMessage(), e);
+
+        static OutputKind fromValue(String value) {
+            for (OutputKind kind : values()) {
+                if (kind.value.equals(value)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException(
+                    OUTPUT_KIND
+                            + "=\""
+                            + value
+                            + "\" is not supported; expected one of \"sigmoid\", \"softmax\"");
+        }
     }
-  }
 
-  /** The preprocessing this model expects; NHWC (uint8) models get raw 0..255 values. */
-  public PreprocessingSpec preprocessingSpec() {
-    return inputLayout == PreprocessingSpec.Layout.NHWC
-        ? new PreprocessingSpec(inputHeight, inputWidth, 1f, 0f, inputLayout)
-        : new PreprocessingSpec(inputHeight, inputWidth, inputScale, inputOffset, inputLayout);
-  }
-
-  /** All entries as {@code metadata_props}, in {@link #REQUIRED_KEYS} order, then provenance. */
-  public Map<String, String> toProperties() {
-    Map<String, String> props = new LinkedHashMap<>();
-    props.put(FORMAT_VERSION, SUPPORTED_FORMAT_VERSION);
-    props.put(CLASS_NAMES, JsonStrings.format(classNames));
-    props.put(INPUT_HEIGHT, Integer.toString(inputHeight));
-    props.put(INPUT_WIDTH, Integer.toString(inputWidth));
-    props.put(INPUT_LAYOUT, inputLayout.name());
-    props.put(INPUT_SCALE, Float.toString(inputScale));
-    props.put(INPUT_OFFSET, Float.toString(inputOffset));
-    props.put(OUTPUT_KIND, outputKind.value());
-    props.put(THRESHOLD, Float.toString(threshold));
-    provenance.forEach((key, value) -> props.put(PROVENANCE_PREFIX + key, value));
-    return props;
-  }
-
-  private static List<String> parseClassNames(String json) {
-    try {
-      return JsonStrings.parse(json);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(CLASS_NAMES + "=" + json + " is " + e.getMessage(), e);
+    public ModelMetadata {
+        classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
+        Objects.requireNonNull(inputLayout, "inputLayout");
+        Objects.requireNonNull(outputKind, "outputKind");
+        provenance =
+                Collections.unmodifiableSortedMap(
+                        new TreeMap<>(Objects.requireNonNull(provenance, "provenance")));
+        checkClassNames(classNames, outputKind);
+        checkSide(INPUT_HEIGHT, inputHeight);
+        checkSide(INPUT_WIDTH, inputWidth);
+        checkFinite(INPUT_SCALE, inputScale);
+        checkFinite(INPUT_OFFSET, inputOffset);
+        if (!(threshold >= 0f && threshold <= 1f)) {
+            throw new IllegalArgumentException(THRESHOLD + "=" + threshold + " must be in [0, 1]");
+        }
     }
-  }
 
-  private static int parseInt(Map<String, String> properties, String key) {
-    String value = properties.get(key);
-    try {
-      return Integer.parseInt(value.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + "=\"" + value + "\" is not an integer", e);
+    private static void checkSide(String key, int value) {
+        if (value < 1 || value > PreprocessingSpec.MAX_SIDE) {
+            throw new IllegalArgumentException(
+                    key + "=" + value + " must be in 1.." + PreprocessingSpec.MAX_SIDE);
+        }
     }
-  }
 
-  private static float parseFloat(Map<String, String> properties, String key) {
-    String value = properties.get(key);
-    try {
-      return Float.parseFloat(value.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + "=\"" + value + "\" is not a number", e);
+    private static void checkFinite(String key, float value) {
+        if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException(key + "=" + value + " must be a finite number");
+        }
     }
-  }
 
-  private static PreprocessingSpec.Layout parseLayout(String value) {
-    for (PreprocessingSpec.Layout layout : PreprocessingSpec.Layout.values()) {
-      if (layout.name().equals(value)) {
-        return layout;
-      }
+    private static void checkClassNames(List<String> names, OutputKind kind) {
+        if (kind == OutputKind.SIGMOID && names.size() != 2) {
+            throw new IllegalArgumentException(
+                    CLASS_NAMES
+                            + " has "
+                            + names.size()
+                            + " names "
+                            + names
+                            + ", but "
+                            + OUTPUT_KIND
+                            + "=sigmoid needs exactly 2");
+        }
+        if (kind == OutputKind.SOFTMAX && names.size() < 2) {
+            throw new IllegalArgumentException(
+                    CLASS_NAMES
+                            + " has "
+                            + names.size()
+                            + " names "
+                            + names
+                            + ", but "
+                            + OUTPUT_KIND
+                            + "=softmax needs at least 2");
+        }
+        if (names.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException(
+                    CLASS_NAMES + " " + names + " contains a blank name");
+        }
+        if (new HashSet<>(names).size() != names.size()) {
+            throw new IllegalArgumentException(CLASS_NAMES + " " + names + " contains duplicates");
+        }
     }
-    throw new IllegalArgumentException(INPUT_LAYOUT + "=\"" + value
-        + "\" is not supported; expected one of \"NCHW\", \"NHWC\"");
-  }
 
-  @Override
-  public String toString() {
-    return String.format(Locale.ROOT, "ModelMetadata[classes=%s, input=%dx%d %s, %s, threshold=%s]",
-        classNames, inputHeight, inputWidth, inputLayout, outputKind.value(), threshold);
-  }
+    /**
+     * Reads and validates the metadata of a model.
+     *
+     * @param properties the model's {@code metadata_props}
+     * @param model the model file or name, for error messages
+     * @throws ModelLoadException naming the model and every missing key, or the key and value that
+     *     is invalid
+     */
+    public static ModelMetadata parse(Map<String, String> properties, String model)
+            throws ModelLoadException {
+        String version = properties.get(FORMAT_VERSION);
+        if (version != null && !version.equals(SUPPORTED_FORMAT_VERSION)) {
+            throw new ModelLoadException(
+                    model,
+                    "unsupported "
+                            + FORMAT_VERSION
+                            + "=\""
+                            + version
+                            + "\"; this library reads version "
+                            + SUPPORTED_FORMAT_VERSION
+                            + " (re-export the model, or use a matching dev.catsdogs:inference)");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String key : REQUIRED_KEYS) {
+            if (!properties.containsKey(key)) {
+                missing.add(key);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ModelLoadException(
+                    model,
+                    "missing required metadata key(s) "
+                            + missing
+                            + "; found "
+                            + new TreeMap<>(properties).keySet()
+                            + ". Was it exported by the catsdogs trainer?");
+        }
+        try {
+            SortedMap<String, String> provenance = new TreeMap<>();
+            properties.forEach(
+                    (key, value) -> {
+                        if (key.startsWith(PROVENANCE_PREFIX)) {
+                            provenance.put(key.substring(PROVENANCE_PREFIX.length()), value);
+                        }
+                    });
+            return new ModelMetadata(
+                    parseClassNames(properties.get(CLASS_NAMES)),
+                    parseInt(properties, INPUT_HEIGHT),
+                    parseInt(properties, INPUT_WIDTH),
+                    parseLayout(properties.get(INPUT_LAYOUT)),
+                    parseFloat(properties, INPUT_SCALE),
+                    parseFloat(properties, INPUT_OFFSET),
+                    OutputKind.fromValue(properties.get(OUTPUT_KIND)),
+                    parseFloat(properties, THRESHOLD),
+                    provenance);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(model, "invalid metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** The preprocessing this model expects; NHWC (uint8) models get raw 0..255 values. */
+    public PreprocessingSpec preprocessingSpec() {
+        return inputLayout == PreprocessingSpec.Layout.NHWC
+                ? new PreprocessingSpec(inputHeight, inputWidth, 1f, 0f, inputLayout)
+                : new PreprocessingSpec(
+                        inputHeight, inputWidth, inputScale, inputOffset, inputLayout);
+    }
+
+    /** All entries as {@code metadata_props}, in {@link #REQUIRED_KEYS} order, then provenance. */
+    public Map<String, String> toProperties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(FORMAT_VERSION, SUPPORTED_FORMAT_VERSION);
+        props.put(CLASS_NAMES, JsonStrings.format(classNames));
+        props.put(INPUT_HEIGHT, Integer.toString(inputHeight));
+        props.put(INPUT_WIDTH, Integer.toString(inputWidth));
+        props.put(INPUT_LAYOUT, inputLayout.name());
+        props.put(INPUT_SCALE, Float.toString(inputScale));
+        props.put(INPUT_OFFSET, Float.toString(inputOffset));
+        props.put(OUTPUT_KIND, outputKind.value());
+        props.put(THRESHOLD, Float.toString(threshold));
+        provenance.forEach((key, value) -> props.put(PROVENANCE_PREFIX + key, value));
+        return props;
+    }
+
+    private static List<String> parseClassNames(String json) {
+        try {
+            return JsonStrings.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    CLASS_NAMES + "=" + json + " is " + e.getMessage(), e);
+        }
+    }
+
+    private static int parseInt(Map<String, String> properties, String key) {
+        String value = properties.get(key);
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=\"" + value + "\" is not an integer", e);
+        }
+    }
+
+    private static float parseFloat(Map<String, String> properties, String key) {
+        String value = properties.get(key);
+        try {
+            return Float.parseFloat(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=\"" + value + "\" is not a number", e);
+        }
+    }
+
+    private static PreprocessingSpec.Layout parseLayout(String value) {
+        for (PreprocessingSpec.Layout layout : PreprocessingSpec.Layout.values()) {
+            if (layout.name().equals(value)) {
+                return layout;
+            }
+        }
+        throw new IllegalArgumentException(
+                INPUT_LAYOUT
+                        + "=\""
+                        + value
+                        + "\" is not supported; expected one of \"NCHW\", \"NHWC\"");
+    }
+
+    @Override
+    public String toString() {
+        return String.format(
+                Locale.ROOT,
+                "ModelMetadata[classes=%s, input=%dx%d %s, %s, threshold=%s]",
+                classNames,
+                inputHeight,
+                inputWidth,
+                inputLayout,
+                outputKind.value(),
+                threshold);
+    }
 }

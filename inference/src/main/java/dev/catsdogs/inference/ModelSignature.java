@@ -19,77 +19,121 @@ import java.util.stream.Collectors;
  * @param fixedBatchOfOne whether the batch dimension is fixed at 1 (batches then run per image)
  */
 record ModelSignature(
-    String inputName, String outputName, boolean uint8Input, boolean fixedBatchOfOne) {
+        String inputName, String outputName, boolean uint8Input, boolean fixedBatchOfOne) {
 
-  static ModelSignature inspect(
-      OrtSession session, ModelMetadata metadata, int logitsPerImage, String model)
-      throws OrtException, ModelLoadException {
-    Map<String, NodeInfo> inputs = session.getInputInfo();
-    if (inputs.size() != 1) {
-      throw new ModelLoadException(
-          model, "expected exactly one input, found " + inputs.size() + ": " + inputs.keySet());
-    }
-    NodeInfo input = inputs.values().iterator().next();
-    TensorInfo in = tensorInfo(input, model);
-    boolean nhwc = metadata.inputLayout() == PreprocessingSpec.Layout.NHWC;
-    OnnxJavaType expectedType = nhwc ? OnnxJavaType.UINT8 : OnnxJavaType.FLOAT;
-    if (in.type != expectedType) {
-      throw new ModelLoadException(model, "input '" + input.getName() + "' is " + in.type + ", but "
-          + ModelMetadata.INPUT_LAYOUT + "=" + metadata.inputLayout() + " needs " + expectedType);
-    }
-    long[] shape = in.getShape();
-    long[] expected = nhwc
-        ? new long[] {-1, metadata.inputHeight(), metadata.inputWidth(), 3}
-        : new long[] {-1, 3, metadata.inputHeight(), metadata.inputWidth()};
-    boolean matches = shape.length == 4;
-    for (int i = 1; matches && i < 4; i++) {
-      matches = shape[i] < 0 || shape[i] == expected[i];
-    }
-    if (!matches) {
-      throw new ModelLoadException(model, "input '" + input.getName() + "' has shape "
-          + format(shape) + ", but the metadata (" + ModelMetadata.INPUT_HEIGHT + "="
-          + metadata.inputHeight() + ", " + ModelMetadata.INPUT_WIDTH + "=" + metadata.inputWidth()
-          + ", " + ModelMetadata.INPUT_LAYOUT + "=" + metadata.inputLayout() + ") says "
-          + format(expected));
-    }
-    if (shape[0] > 1) {
-      throw new ModelLoadException(model, "input '" + input.getName() + "' has a fixed batch size "
-          + shape[0] + "; export it with a dynamic batch dimension");
+    static ModelSignature inspect(
+            OrtSession session, ModelMetadata metadata, int logitsPerImage, String model)
+            throws OrtException, ModelLoadException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        if (inputs.size() != 1) {
+            throw new ModelLoadException(
+                    model,
+                    "expected exactly one input, found " + inputs.size() + ": " + inputs.keySet());
+        }
+        NodeInfo input = inputs.values().iterator().next();
+        TensorInfo in = tensorInfo(input, model);
+        boolean nhwc = metadata.inputLayout() == PreprocessingSpec.Layout.NHWC;
+        OnnxJavaType expectedType = nhwc ? OnnxJavaType.UINT8 : OnnxJavaType.FLOAT;
+        if (in.type != expectedType) {
+            throw new ModelLoadException(
+                    model,
+                    "input '"
+                            + input.getName()
+                            + "' is "
+                            + in.type
+                            + ", but "
+                            + ModelMetadata.INPUT_LAYOUT
+                            + "="
+                            + metadata.inputLayout()
+                            + " needs "
+                            + expectedType);
+        }
+        long[] shape = in.getShape();
+        long[] expected =
+                nhwc
+                        ? new long[] {-1, metadata.inputHeight(), metadata.inputWidth(), 3}
+                        : new long[] {-1, 3, metadata.inputHeight(), metadata.inputWidth()};
+        boolean matches = shape.length == 4;
+        for (int i = 1; matches && i < 4; i++) {
+            matches = shape[i] < 0 || shape[i] == expected[i];
+        }
+        if (!matches) {
+            throw new ModelLoadException(
+                    model,
+                    "input '"
+                            + input.getName()
+                            + "' has shape "
+                            + format(shape)
+                            + ", but the metadata ("
+                            + ModelMetadata.INPUT_HEIGHT
+                            + "="
+                            + metadata.inputHeight()
+                            + ", "
+                            + ModelMetadata.INPUT_WIDTH
+                            + "="
+                            + metadata.inputWidth()
+                            + ", "
+                            + ModelMetadata.INPUT_LAYOUT
+                            + "="
+                            + metadata.inputLayout()
+                            + ") says "
+                            + format(expected));
+        }
+        if (shape[0] > 1) {
+            throw new ModelLoadException(
+                    model,
+                    "input '"
+                            + input.getName()
+                            + "' has a fixed batch size "
+                            + shape[0]
+                            + "; export it with a dynamic batch dimension");
+        }
+
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        if (outputs.isEmpty()) {
+            throw new ModelLoadException(model, "the model has no outputs");
+        }
+        NodeInfo output = outputs.values().iterator().next();
+        TensorInfo out = tensorInfo(output, model);
+        if (out.type != OnnxJavaType.FLOAT) {
+            throw new ModelLoadException(
+                    model, "output '" + output.getName() + "' is " + out.type + ", expected FLOAT");
+        }
+        long[] outShape = out.getShape();
+        long perImage =
+                Arrays.stream(outShape).skip(1).filter(d -> d >= 0).reduce(1, (a, b) -> a * b);
+        boolean dynamic = Arrays.stream(outShape).skip(1).anyMatch(d -> d < 0);
+        if (outShape.length < 1 || (!dynamic && perImage != logitsPerImage)) {
+            throw new ModelLoadException(
+                    model,
+                    "output '"
+                            + output.getName()
+                            + "' has shape "
+                            + format(outShape)
+                            + ", but "
+                            + ModelMetadata.OUTPUT_KIND
+                            + "="
+                            + metadata.outputKind().value()
+                            + " with "
+                            + metadata.classNames().size()
+                            + " classes needs "
+                            + logitsPerImage
+                            + " value(s) per image");
+        }
+        return new ModelSignature(input.getName(), output.getName(), nhwc, shape[0] == 1);
     }
 
-    Map<String, NodeInfo> outputs = session.getOutputInfo();
-    if (outputs.isEmpty()) {
-      throw new ModelLoadException(model, "the model has no outputs");
+    private static TensorInfo tensorInfo(NodeInfo node, String model) throws ModelLoadException {
+        if (node.getInfo() instanceof TensorInfo info) {
+            return info;
+        }
+        throw new ModelLoadException(
+                model, "'" + node.getName() + "' is not a tensor: " + node.getInfo());
     }
-    NodeInfo output = outputs.values().iterator().next();
-    TensorInfo out = tensorInfo(output, model);
-    if (out.type != OnnxJavaType.FLOAT) {
-      throw new ModelLoadException(
-          model, "output '" + output.getName() + "' is " + out.type + ", expected FLOAT");
-    }
-    long[] outShape = out.getShape();
-    long perImage = Arrays.stream(outShape).skip(1).filter(d -> d >= 0).reduce(1, (a, b) -> a * b);
-    boolean dynamic = Arrays.stream(outShape).skip(1).anyMatch(d -> d < 0);
-    if (outShape.length < 1 || (!dynamic && perImage != logitsPerImage)) {
-      throw new ModelLoadException(model, "output '" + output.getName() + "' has shape "
-          + format(outShape) + ", but " + ModelMetadata.OUTPUT_KIND + "="
-          + metadata.outputKind().value() + " with " + metadata.classNames().size()
-          + " classes needs " + logitsPerImage + " value(s) per image");
-    }
-    return new ModelSignature(input.getName(), output.getName(), nhwc, shape[0] == 1);
-  }
 
-  private static TensorInfo tensorInfo(NodeInfo node, String model) throws ModelLoadException {
-    if (node.getInfo() instanceof TensorInfo info) {
-      return info;
+    private static String format(long[] shape) {
+        return Arrays.stream(shape)
+                .mapToObj(d -> d < 0 ? "?" : Long.toString(d))
+                .collect(Collectors.joining(",", "[", "]"));
     }
-    throw new ModelLoadException(
-        model, "'" + node.getName() + "' is not a tensor: " + node.getInfo());
-  }
-
-  private static String format(long[] shape) {
-    return Arrays.stream(shape)
-        .mapToObj(d -> d < 0 ? "?" : Long.toString(d))
-        .collect(Collectors.joining(",", "[", "]"));
-  }
 }

@@ -16,34 +16,39 @@ import java.util.Objects;
  */
 public record Prediction(String label, float probability, float[] logits, int classIndex) {
 
-  public Prediction {
-    Objects.requireNonNull(label, "label");
-    logits = Objects.requireNonNull(logits, "logits").clone();
-  }
+    public Prediction {
+        Objects.requireNonNull(label, "label");
+        logits = Objects.requireNonNull(logits, "logits").clone();
+    }
 
-  /** A copy of the raw model outputs. */
-  @Override
-  public float[] logits() {
-    return logits.clone();
-  }
+    /** A copy of the raw model outputs. */
+    @Override
+    public float[] logits() {
+        return logits.clone();
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Prediction p
-        && label.equals(p.label)
-        && Float.compare(probability, p.probability) == 0
-        && Arrays.equals(logits, p.logits)
-        && classIndex == p.classIndex;
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Prediction p
+                && label.equals(p.label)
+                && Float.compare(probability, p.probability) == 0
+                && Arrays.equals(logits, p.logits)
+                && classIndex == p.classIndex;
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(label, probability, Arrays.hashCode(logits), classIndex);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(label, probability, Arrays.hashCode(logits), classIndex);
+    }
 
-  @Override
-  public String toString() {
-    return String.format(Locale.ROOT, "Prediction[label=%s, probability=%.4f, logits=%s, classIndex=%d]",
-        label, probability, Arrays.toString(logits), classIndex);
-  }
+    @Override
+    public String toString() {
+        return String.format(
+                Locale.ROOT,
+                "Prediction[label=%s, probability=%.4f, logits=%s, classIndex=%d]",
+                label,
+                probability,
+                Arrays.toString(logits),
+                classIndex);
+    }
 }

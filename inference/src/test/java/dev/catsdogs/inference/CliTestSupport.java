@@ -3,24 +3,26 @@ package dev.catsdogs.inference;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Opens the package-private test helpers to the CLI tests in {@code dev.catsdogs.inference.cli}. */
+/**
+ * Opens the package-private test helpers to the CLI tests in {@code dev.catsdogs.inference.cli}.
+ */
 public final class CliTestSupport {
 
-  private CliTestSupport() {}
+    private CliTestSupport() {}
 
-  public static Path writeSigmoidModel(Path file) throws IOException {
-    return TestModels.writeSigmoid(file);
-  }
+    public static Path writeSigmoidModel(Path file) throws IOException {
+        return TestModels.writeSigmoid(file);
+    }
 
-  public static Path writeSoftmaxModel(Path file) throws IOException {
-    return TestModels.writeSoftmax(file);
-  }
+    public static Path writeSoftmaxModel(Path file) throws IOException {
+        return TestModels.writeSoftmax(file);
+    }
 
-  public static Path photo(String name) {
-    return TestImages.photo(name);
-  }
+    public static Path photo(String name) {
+        return TestImages.photo(name);
+    }
 
-  public static Path writeSmallPng(Path file) {
-    return TestImages.write(TestImages.solid(8, 8, 0x336699), "png", file);
-  }
+    public static Path writeSmallPng(Path file) {
+        return TestImages.write(TestImages.solid(8, 8, 0x336699), "png", file);
+    }
 }

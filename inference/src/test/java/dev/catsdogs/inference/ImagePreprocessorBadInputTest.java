@@ -27,212 +27,259 @@ import org.opencv.core.Mat;
  */
 class ImagePreprocessorBadInputTest {
 
-  @TempDir Path dir;
+    @TempDir Path dir;
 
-  private final ImagePreprocessor preprocessor =
-      new ImagePreprocessor(PreprocessingSpec.mobileNetV2(32));
-  private final Path good = TestImages.photo("cat.2001.jpg");
+    private final ImagePreprocessor preprocessor =
+            new ImagePreprocessor(PreprocessingSpec.mobileNetV2(32));
+    private final Path good = TestImages.photo("cat.2001.jpg");
 
-  private InvalidImageException refused(Path file, String expectedProblem) {
-    FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
-    InvalidImageException e =
-        assertThrows(InvalidImageException.class, () -> preprocessor.preprocess(file, dst));
-    assertEquals(file.toString(), e.input());
-    assertTrue(e.problem().contains(expectedProblem),
-        "problem should mention '" + expectedProblem + "': " + e.problem());
-    assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
-    assertEquals(0, dst.position(), "dst untouched on failure");
-    return e;
-  }
-
-  @AfterEach
-  void stillWorksAfterwards() throws Exception {
-    float[] t = preprocessor.preprocess(good);
-    assertArrayEquals(new ImagePreprocessor(PreprocessingSpec.mobileNetV2(32)).preprocess(good), t);
-  }
-
-  @Test
-  void zeroByteFile() throws Exception {
-    refused(Files.createFile(dir.resolve("empty.jpg")), "empty file (0 bytes)");
-  }
-
-  @Test
-  void missingFile() {
-    refused(dir.resolve("nope.jpg"), "file not found");
-  }
-
-  @Test
-  void directory() throws Exception {
-    refused(Files.createDirectory(dir.resolve("folder.jpg")), "is a directory");
-  }
-
-  @Test
-  void truncatedJpegInTheScanData() throws Exception {
-    byte[] jpeg = Files.readAllBytes(good);
-    Path half = Files.write(dir.resolve("half.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
-    refused(half, "truncated");
-  }
-
-  @Test
-  void truncatedJpegInTheHeaders() throws Exception {
-    byte[] jpeg = Files.readAllBytes(good);
-    refused(Files.write(dir.resolve("head.jpg"), Arrays.copyOf(jpeg, 100)), "truncated");
-  }
-
-  @Test
-  void textRenamedToJpg() throws Exception {
-    Path text = Files.writeString(dir.resolve("notes.jpg"), "Hello, this is not a picture\n");
-    InvalidImageException e = refused(text, "unsupported format");
-    assertTrue(e.problem().contains("text starting with \"Hello"), e.problem());
-  }
-
-  @Test
-  void gifIsUnsupported() throws Exception {
-    Path gif = TestImages.write(TestImages.solid(4, 4, 0x123456), "gif", dir.resolve("a.gif"));
-    InvalidImageException e = refused(gif, "unsupported format: GIF");
-    assertTrue(e.problem().contains("expected JPEG, PNG or BMP"), e.problem());
-  }
-
-  @Test
-  void pdfIsUnsupported() throws Exception {
-    Path pdf = Files.writeString(dir.resolve("scan.jpg"), "%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n",
-        StandardCharsets.ISO_8859_1);
-    refused(pdf, "unsupported format: PDF");
-  }
-
-  @Test
-  void binaryGarbageShowsItsFirstBytes() throws Exception {
-    Path junk = Files.write(dir.resolve("junk.png"), new byte[] {0, 1, 2, (byte) 0xFE, 5});
-    refused(junk, "starting with bytes 00 01 02 fe 05");
-  }
-
-  @Test
-  void pngBombIsRefusedFromItsHeader() throws Exception {
-    // 100000 x 100000 RGBA would need 40 GB to decode; the file is 57 bytes.
-    Path bomb = Files.write(dir.resolve("bomb.png"), png(100_000, 100_000));
-    refused(bomb, "100000x100000 = 10000000000 pixels, over the limit of 50000000");
-  }
-
-  @Test
-  void jpegAndBmpBombsAreRefusedToo() throws Exception {
-    byte[] jpeg = Files.readAllBytes(good);
-    int sof = indexOf(jpeg, (byte) 0xFF, (byte) 0xC0);
-    jpeg[sof + 5] = (byte) 0xFF; // height 65535
-    jpeg[sof + 6] = (byte) 0xFF;
-    jpeg[sof + 7] = (byte) 0xFF; // width 65535
-    jpeg[sof + 8] = (byte) 0xFF;
-    refused(Files.write(dir.resolve("bomb.jpg"), jpeg), "65535x65535");
-
-    byte[] bmp = Files.readAllBytes(TestImages.write(
-        TestImages.solid(4, 4, 0), "bmp", dir.resolve("small.bmp")));
-    ByteBuffer.wrap(bmp).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(18, 40_000).putInt(22, -40_000);
-    refused(Files.write(dir.resolve("bomb.bmp"), bmp), "40000x40000");
-  }
-
-  @Test
-  void pixelLimitIsConfigurable() throws Exception {
-    Path png = TestImages.write(TestImages.solid(4, 4, 0xFFFFFF), "png", dir.resolve("4x4.png"));
-    ImagePreprocessor tiny =
-        ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2)).optMaxPixels(15).build();
-    InvalidImageException e = assertThrows(InvalidImageException.class, () -> tiny.preprocess(png));
-    assertTrue(e.problem().contains("4x4 = 16 pixels, over the limit of 15"), e.problem());
-    ImagePreprocessor enough =
-        ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2)).optMaxPixels(16).build();
-    assertEquals(1f, enough.preprocess(png)[0], 1e-6);
-    assertThrows(IllegalArgumentException.class,
-        () -> ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2)).optMaxPixels(0));
-  }
-
-  @Test
-  void truncatedPng() throws Exception {
-    byte[] png = Files.readAllBytes(TestImages.write(
-        TestImages.solid(40, 40, 0x102030), "png", dir.resolve("full.png")));
-    refused(Files.write(dir.resolve("cut.png"), Arrays.copyOf(png, png.length - 20)), "truncated");
-  }
-
-  @Test
-  void truncatedBmp() throws Exception {
-    byte[] bmp = Files.readAllBytes(TestImages.write(
-        TestImages.solid(40, 40, 0x102030), "bmp", dir.resolve("full.bmp")));
-    refused(Files.write(dir.resolve("cut.bmp"), Arrays.copyOf(bmp, bmp.length / 2)),
-        "BMP pixel data needs");
-  }
-
-  @Test
-  void bytesAreNamedByTheCaller() {
-    FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
-    InvalidImageException e = assertThrows(InvalidImageException.class,
-        () -> preprocessor.preprocess(new byte[0], "upload-17.jpg", dst));
-    assertEquals("upload-17.jpg", e.input());
-    assertEquals("upload-17.jpg: empty (0 bytes)", e.getMessage());
-  }
-
-  @Test
-  void unsupportedMatType() {
-    Mat floats = new Mat(4, 4, CvType.CV_32FC3);
-    try {
-      FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
-      InvalidImageException e =
-          assertThrows(InvalidImageException.class, () -> preprocessor.preprocess(floats, dst));
-      assertEquals("<Mat>", e.input());
-      assertTrue(e.problem().contains("unsupported Mat type CV_32FC3"), e.problem());
-      Mat empty = new Mat();
-      assertThrows(InvalidImageException.class, () -> preprocessor.preprocess(empty, dst));
-      empty.release();
-    } finally {
-      floats.release();
+    private InvalidImageException refused(Path file, String expectedProblem) {
+        FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
+        InvalidImageException e =
+                assertThrows(InvalidImageException.class, () -> preprocessor.preprocess(file, dst));
+        assertEquals(file.toString(), e.input());
+        assertTrue(
+                e.problem().contains(expectedProblem),
+                "problem should mention '" + expectedProblem + "': " + e.problem());
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        assertEquals(0, dst.position(), "dst untouched on failure");
+        return e;
     }
-  }
 
-  @Test
-  void tooSmallDestinationIsAMisuse() {
-    FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize() - 1);
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> preprocessor.preprocess(good, dst));
-    assertTrue(e.getMessage().contains("needs tensorSize() = " + preprocessor.tensorSize()),
-        e.getMessage());
-  }
-
-  @Test
-  void headerReaderReportsSizesOfRealFiles() throws Exception {
-    ImageHeader jpeg = ImageHeader.read(ByteBuffer.wrap(Files.readAllBytes(good)), "j", 1L << 40);
-    assertEquals(new ImageHeader(ImageHeader.Format.JPEG, 499, 323), jpeg);
-    BufferedImage image = TestImages.solid(7, 3, 0);
-    ByteArrayOutputStream png = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", png);
-    assertEquals(new ImageHeader(ImageHeader.Format.PNG, 7, 3),
-        ImageHeader.read(ByteBuffer.wrap(png.toByteArray()), "p", 100));
-    ByteArrayOutputStream bmp = new ByteArrayOutputStream();
-    ImageIO.write(image, "bmp", bmp);
-    assertEquals(new ImageHeader(ImageHeader.Format.BMP, 7, 3),
-        ImageHeader.read(ByteBuffer.wrap(bmp.toByteArray()), "b", 100));
-  }
-
-  /** A syntactically complete PNG (IHDR, empty IDAT, IEND) claiming the given size. */
-  private static byte[] png(int width, int height) {
-    ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12 + 12);
-    b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-    chunk(b, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height)
-        .put((byte) 8).put((byte) 6).put((byte) 0).put((byte) 0).put((byte) 0).array());
-    chunk(b, "IDAT", new byte[0]);
-    chunk(b, "IEND", new byte[0]);
-    return b.array();
-  }
-
-  private static void chunk(ByteBuffer b, String type, byte[] data) {
-    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data);
-    b.putInt(data.length).put(typeBytes).put(data).putInt((int) crc.getValue());
-  }
-
-  private static int indexOf(byte[] data, byte a, byte b) {
-    for (int i = 0; i + 1 < data.length; i++) {
-      if (data[i] == a && data[i + 1] == b) {
-        return i;
-      }
+    @AfterEach
+    void stillWorksAfterwards() throws Exception {
+        float[] t = preprocessor.preprocess(good);
+        assertArrayEquals(
+                new ImagePreprocessor(PreprocessingSpec.mobileNetV2(32)).preprocess(good), t);
     }
-    throw new AssertionError("marker not found");
-  }
+
+    @Test
+    void zeroByteFile() throws Exception {
+        refused(Files.createFile(dir.resolve("empty.jpg")), "empty file (0 bytes)");
+    }
+
+    @Test
+    void missingFile() {
+        refused(dir.resolve("nope.jpg"), "file not found");
+    }
+
+    @Test
+    void directory() throws Exception {
+        refused(Files.createDirectory(dir.resolve("folder.jpg")), "is a directory");
+    }
+
+    @Test
+    void truncatedJpegInTheScanData() throws Exception {
+        byte[] jpeg = Files.readAllBytes(good);
+        Path half = Files.write(dir.resolve("half.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
+        refused(half, "truncated");
+    }
+
+    @Test
+    void truncatedJpegInTheHeaders() throws Exception {
+        byte[] jpeg = Files.readAllBytes(good);
+        refused(Files.write(dir.resolve("head.jpg"), Arrays.copyOf(jpeg, 100)), "truncated");
+    }
+
+    @Test
+    void textRenamedToJpg() throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.jpg"), "Hello, this is not a picture\n");
+        InvalidImageException e = refused(text, "unsupported format");
+        assertTrue(e.problem().contains("text starting with \"Hello"), e.problem());
+    }
+
+    @Test
+    void gifIsUnsupported() throws Exception {
+        Path gif = TestImages.write(TestImages.solid(4, 4, 0x123456), "gif", dir.resolve("a.gif"));
+        InvalidImageException e = refused(gif, "unsupported format: GIF");
+        assertTrue(e.problem().contains("expected JPEG, PNG or BMP"), e.problem());
+    }
+
+    @Test
+    void pdfIsUnsupported() throws Exception {
+        Path pdf =
+                Files.writeString(
+                        dir.resolve("scan.jpg"),
+                        "%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n",
+                        StandardCharsets.ISO_8859_1);
+        refused(pdf, "unsupported format: PDF");
+    }
+
+    @Test
+    void binaryGarbageShowsItsFirstBytes() throws Exception {
+        Path junk = Files.write(dir.resolve("junk.png"), new byte[] {0, 1, 2, (byte) 0xFE, 5});
+        refused(junk, "starting with bytes 00 01 02 fe 05");
+    }
+
+    @Test
+    void pngBombIsRefusedFromItsHeader() throws Exception {
+        // 100000 x 100000 RGBA would need 40 GB to decode; the file is 57 bytes.
+        Path bomb = Files.write(dir.resolve("bomb.png"), png(100_000, 100_000));
+        refused(bomb, "100000x100000 = 10000000000 pixels, over the limit of 50000000");
+    }
+
+    @Test
+    void jpegAndBmpBombsAreRefusedToo() throws Exception {
+        byte[] jpeg = Files.readAllBytes(good);
+        int sof = indexOf(jpeg, (byte) 0xFF, (byte) 0xC0);
+        jpeg[sof + 5] = (byte) 0xFF; // height 65535
+        jpeg[sof + 6] = (byte) 0xFF;
+        jpeg[sof + 7] = (byte) 0xFF; // width 65535
+        jpeg[sof + 8] = (byte) 0xFF;
+        refused(Files.write(dir.resolve("bomb.jpg"), jpeg), "65535x65535");
+
+        byte[] bmp =
+                Files.readAllBytes(
+                        TestImages.write(
+                                TestImages.solid(4, 4, 0), "bmp", dir.resolve("small.bmp")));
+        ByteBuffer.wrap(bmp)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(18, 40_000)
+                .putInt(22, -40_000);
+        refused(Files.write(dir.resolve("bomb.bmp"), bmp), "40000x40000");
+    }
+
+    @Test
+    void pixelLimitIsConfigurable() throws Exception {
+        Path png =
+                TestImages.write(TestImages.solid(4, 4, 0xFFFFFF), "png", dir.resolve("4x4.png"));
+        ImagePreprocessor tiny =
+                ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2))
+                        .optMaxPixels(15)
+                        .build();
+        InvalidImageException e =
+                assertThrows(InvalidImageException.class, () -> tiny.preprocess(png));
+        assertTrue(e.problem().contains("4x4 = 16 pixels, over the limit of 15"), e.problem());
+        ImagePreprocessor enough =
+                ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2))
+                        .optMaxPixels(16)
+                        .build();
+        assertEquals(1f, enough.preprocess(png)[0], 1e-6);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2)).optMaxPixels(0));
+    }
+
+    @Test
+    void truncatedPng() throws Exception {
+        byte[] png =
+                Files.readAllBytes(
+                        TestImages.write(
+                                TestImages.solid(40, 40, 0x102030),
+                                "png",
+                                dir.resolve("full.png")));
+        refused(
+                Files.write(dir.resolve("cut.png"), Arrays.copyOf(png, png.length - 20)),
+                "truncated");
+    }
+
+    @Test
+    void truncatedBmp() throws Exception {
+        byte[] bmp =
+                Files.readAllBytes(
+                        TestImages.write(
+                                TestImages.solid(40, 40, 0x102030),
+                                "bmp",
+                                dir.resolve("full.bmp")));
+        refused(
+                Files.write(dir.resolve("cut.bmp"), Arrays.copyOf(bmp, bmp.length / 2)),
+                "BMP pixel data needs");
+    }
+
+    @Test
+    void bytesAreNamedByTheCaller() {
+        FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
+        InvalidImageException e =
+                assertThrows(
+                        InvalidImageException.class,
+                        () -> preprocessor.preprocess(new byte[0], "upload-17.jpg", dst));
+        assertEquals("upload-17.jpg", e.input());
+        assertEquals("upload-17.jpg: empty (0 bytes)", e.getMessage());
+    }
+
+    @Test
+    void unsupportedMatType() {
+        Mat floats = new Mat(4, 4, CvType.CV_32FC3);
+        try {
+            FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
+            InvalidImageException e =
+                    assertThrows(
+                            InvalidImageException.class,
+                            () -> preprocessor.preprocess(floats, dst));
+            assertEquals("<Mat>", e.input());
+            assertTrue(e.problem().contains("unsupported Mat type CV_32FC3"), e.problem());
+            Mat empty = new Mat();
+            assertThrows(InvalidImageException.class, () -> preprocessor.preprocess(empty, dst));
+            empty.release();
+        } finally {
+            floats.release();
+        }
+    }
+
+    @Test
+    void tooSmallDestinationIsAMisuse() {
+        FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize() - 1);
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> preprocessor.preprocess(good, dst));
+        assertTrue(
+                e.getMessage().contains("needs tensorSize() = " + preprocessor.tensorSize()),
+                e.getMessage());
+    }
+
+    @Test
+    void headerReaderReportsSizesOfRealFiles() throws Exception {
+        ImageHeader jpeg =
+                ImageHeader.read(ByteBuffer.wrap(Files.readAllBytes(good)), "j", 1L << 40);
+        assertEquals(new ImageHeader(ImageHeader.Format.JPEG, 499, 323), jpeg);
+        BufferedImage image = TestImages.solid(7, 3, 0);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+        assertEquals(
+                new ImageHeader(ImageHeader.Format.PNG, 7, 3),
+                ImageHeader.read(ByteBuffer.wrap(png.toByteArray()), "p", 100));
+        ByteArrayOutputStream bmp = new ByteArrayOutputStream();
+        ImageIO.write(image, "bmp", bmp);
+        assertEquals(
+                new ImageHeader(ImageHeader.Format.BMP, 7, 3),
+                ImageHeader.read(ByteBuffer.wrap(bmp.toByteArray()), "b", 100));
+    }
+
+    /** A syntactically complete PNG (IHDR, empty IDAT, IEND) claiming the given size. */
+    private static byte[] png(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12 + 12);
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        chunk(
+                b,
+                "IHDR",
+                ByteBuffer.allocate(13)
+                        .putInt(width)
+                        .putInt(height)
+                        .put((byte) 8)
+                        .put((byte) 6)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .array());
+        chunk(b, "IDAT", new byte[0]);
+        chunk(b, "IEND", new byte[0]);
+        return b.array();
+    }
+
+    private static void chunk(ByteBuffer b, String type, byte[] data) {
+        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        b.putInt(data.length).put(typeBytes).put(data).putInt((int) crc.getValue());
+    }
+
+    private static int indexOf(byte[] data, byte a, byte b) {
+        for (int i = 0; i + 1 < data.length; i++) {
+            if (data[i] == a && data[i + 1] == b) {
+                return i;
+            }
+        }
+        throw new AssertionError("marker not found");
+    }
 }

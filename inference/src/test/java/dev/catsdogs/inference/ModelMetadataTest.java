@@ -12,117 +12,149 @@ import org.junit.jupiter.api.Test;
 
 class ModelMetadataTest {
 
-  private static final String MODEL = "models/test.onnx";
+    private static final String MODEL = "models/test.onnx";
 
-  private static ModelMetadata parse(Map<String, String> props) throws ModelLoadException {
-    return ModelMetadata.parse(props, MODEL);
-  }
-
-  private static ModelLoadException refused(Map<String, String> props, String... fragments) {
-    ModelLoadException e = assertThrows(ModelLoadException.class, () -> parse(props));
-    assertEquals(MODEL, e.model());
-    assertTrue(e.getMessage().startsWith(MODEL + ": "), e.getMessage());
-    for (String fragment : fragments) {
-      assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' in: " + e.getMessage());
+    private static ModelMetadata parse(Map<String, String> props) throws ModelLoadException {
+        return ModelMetadata.parse(props, MODEL);
     }
-    return e;
-  }
 
-  private static Map<String, String> with(String key, String value) {
-    Map<String, String> props = TestModels.sigmoidMetadata();
-    props.put(key, value);
-    return props;
-  }
+    private static ModelLoadException refused(Map<String, String> props, String... fragments) {
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> parse(props));
+        assertEquals(MODEL, e.model());
+        assertTrue(e.getMessage().startsWith(MODEL + ": "), e.getMessage());
+        for (String fragment : fragments) {
+            assertTrue(
+                    e.getMessage().contains(fragment), "'" + fragment + "' in: " + e.getMessage());
+        }
+        return e;
+    }
 
-  @Test
-  void parsesTheExporterKeys() throws Exception {
-    ModelMetadata m = parse(TestModels.sigmoidMetadata());
-    assertEquals(List.of("cats", "dogs"), m.classNames());
-    assertEquals(32, m.inputHeight());
-    assertEquals(32, m.inputWidth());
-    assertEquals(Layout.NCHW, m.inputLayout());
-    assertEquals(1 / 127.5f, m.inputScale(), 1e-9);
-    assertEquals(-1f, m.inputOffset());
-    assertEquals(OutputKind.SIGMOID, m.outputKind());
-    assertEquals(0.5f, m.threshold());
-    assertEquals(Map.of("seed", "42", "trainer", "TestModels"), m.provenance());
-    assertEquals(List.of("seed", "trainer"), List.copyOf(m.provenance().keySet()), "sorted");
-    assertEquals(new PreprocessingSpec(32, 32, 1 / 127.5f, -1f, Layout.NCHW), m.preprocessingSpec());
-  }
+    private static Map<String, String> with(String key, String value) {
+        Map<String, String> props = TestModels.sigmoidMetadata();
+        props.put(key, value);
+        return props;
+    }
 
-  @Test
-  void roundTripsThroughToProperties() throws Exception {
-    ModelMetadata m = new ModelMetadata(List.of("a \"quoted\" cat", "d\u00f6g\\s", "tab\there"),
-        160, 128, Layout.NCHW, 0.5f, 0.25f, OutputKind.SOFTMAX, 0.7f,
-        new java.util.TreeMap<>(Map.of("git.commit", "abc123")));
-    Map<String, String> props = m.toProperties();
-    assertEquals("1", props.get(ModelMetadata.FORMAT_VERSION));
-    assertEquals("abc123", props.get("catsdogs.provenance.git.commit"));
-    assertEquals("[\"a \\\"quoted\\\" cat\",\"d\u00f6g\\\\s\",\"tab\\there\"]",
-        props.get(ModelMetadata.CLASS_NAMES));
-    assertEquals(m, parse(props));
-  }
+    @Test
+    void parsesTheExporterKeys() throws Exception {
+        ModelMetadata m = parse(TestModels.sigmoidMetadata());
+        assertEquals(List.of("cats", "dogs"), m.classNames());
+        assertEquals(32, m.inputHeight());
+        assertEquals(32, m.inputWidth());
+        assertEquals(Layout.NCHW, m.inputLayout());
+        assertEquals(1 / 127.5f, m.inputScale(), 1e-9);
+        assertEquals(-1f, m.inputOffset());
+        assertEquals(OutputKind.SIGMOID, m.outputKind());
+        assertEquals(0.5f, m.threshold());
+        assertEquals(Map.of("seed", "42", "trainer", "TestModels"), m.provenance());
+        assertEquals(List.of("seed", "trainer"), List.copyOf(m.provenance().keySet()), "sorted");
+        assertEquals(
+                new PreprocessingSpec(32, 32, 1 / 127.5f, -1f, Layout.NCHW), m.preprocessingSpec());
+    }
 
-  @Test
-  void classNamesAcceptJsonWhitespaceAndEscapes() throws Exception {
-    ModelMetadata m = parse(with(ModelMetadata.CLASS_NAMES, " [ \"c\\u0061ts\" ,\n \"dogs\" ] "));
-    assertEquals(List.of("cats", "dogs"), m.classNames());
-  }
+    @Test
+    void roundTripsThroughToProperties() throws Exception {
+        ModelMetadata m =
+                new ModelMetadata(
+                        List.of("a \"quoted\" cat", "d\u00f6g\\s", "tab\there"),
+                        160,
+                        128,
+                        Layout.NCHW,
+                        0.5f,
+                        0.25f,
+                        OutputKind.SOFTMAX,
+                        0.7f,
+                        new java.util.TreeMap<>(Map.of("git.commit", "abc123")));
+        Map<String, String> props = m.toProperties();
+        assertEquals("1", props.get(ModelMetadata.FORMAT_VERSION));
+        assertEquals("abc123", props.get("catsdogs.provenance.git.commit"));
+        assertEquals(
+                "[\"a \\\"quoted\\\" cat\",\"d\u00f6g\\\\s\",\"tab\\there\"]",
+                props.get(ModelMetadata.CLASS_NAMES));
+        assertEquals(m, parse(props));
+    }
 
-  @Test
-  void nhwcModelsGetRawPixelValues() throws Exception {
-    ModelMetadata m = parse(with(ModelMetadata.INPUT_LAYOUT, "NHWC"));
-    assertEquals(new PreprocessingSpec(32, 32, 1f, 0f, Layout.NHWC), m.preprocessingSpec());
-  }
+    @Test
+    void classNamesAcceptJsonWhitespaceAndEscapes() throws Exception {
+        ModelMetadata m =
+                parse(with(ModelMetadata.CLASS_NAMES, " [ \"c\\u0061ts\" ,\n \"dogs\" ] "));
+        assertEquals(List.of("cats", "dogs"), m.classNames());
+    }
 
-  @Test
-  void missingKeysAreAllNamed() {
-    Map<String, String> props = TestModels.sigmoidMetadata();
-    props.remove(ModelMetadata.THRESHOLD);
-    props.remove(ModelMetadata.CLASS_NAMES);
-    refused(props, "missing required metadata key(s) [catsdogs.class_names, catsdogs.threshold]");
-  }
+    @Test
+    void nhwcModelsGetRawPixelValues() throws Exception {
+        ModelMetadata m = parse(with(ModelMetadata.INPUT_LAYOUT, "NHWC"));
+        assertEquals(new PreprocessingSpec(32, 32, 1f, 0f, Layout.NHWC), m.preprocessingSpec());
+    }
 
-  @Test
-  void noMetadataAtAll() {
-    refused(Map.of(), "catsdogs.format_version", "catsdogs.output_kind", "exported by the catsdogs");
-  }
+    @Test
+    void missingKeysAreAllNamed() {
+        Map<String, String> props = TestModels.sigmoidMetadata();
+        props.remove(ModelMetadata.THRESHOLD);
+        props.remove(ModelMetadata.CLASS_NAMES);
+        refused(
+                props,
+                "missing required metadata key(s) [catsdogs.class_names, catsdogs.threshold]");
+    }
 
-  @Test
-  void otherFormatVersionsAreRefused() {
-    refused(with(ModelMetadata.FORMAT_VERSION, "2"),
-        "unsupported catsdogs.format_version=\"2\"", "reads version 1");
-    Map<String, String> onlyVersion = Map.of(ModelMetadata.FORMAT_VERSION, "7");
-    refused(onlyVersion, "\"7\""); // the version is reported before missing keys
-  }
+    @Test
+    void noMetadataAtAll() {
+        refused(
+                Map.of(),
+                "catsdogs.format_version",
+                "catsdogs.output_kind",
+                "exported by the catsdogs");
+    }
 
-  @Test
-  void badValuesAreEchoed() {
-    refused(with(ModelMetadata.INPUT_HEIGHT, "abc"), "catsdogs.input_height=\"abc\" is not an integer");
-    refused(with(ModelMetadata.INPUT_WIDTH, "0"), "catsdogs.input_width=0 must be in 1..8192");
-    refused(with(ModelMetadata.INPUT_LAYOUT, "NWHC"), "\"NWHC\"", "expected one of \"NCHW\", \"NHWC\"");
-    refused(with(ModelMetadata.OUTPUT_KIND, "relu"), "\"relu\"", "\"sigmoid\", \"softmax\"");
-    refused(with(ModelMetadata.INPUT_SCALE, "NaN"), "catsdogs.input_scale=NaN must be a finite");
-    refused(with(ModelMetadata.INPUT_OFFSET, "minus one"), "\"minus one\" is not a number");
-    refused(with(ModelMetadata.THRESHOLD, "1.5"), "catsdogs.threshold=1.5 must be in [0, 1]");
-    refused(with(ModelMetadata.CLASS_NAMES, "cats,dogs"), "catsdogs.class_names=cats,dogs",
-        "not a JSON array of strings");
-    refused(with(ModelMetadata.CLASS_NAMES, "[\"cats\",\"dogs\",\"foxes\"]"),
-        "has 3 names", "sigmoid needs exactly 2");
-    refused(with(ModelMetadata.CLASS_NAMES, "[\"cats\",\"cats\"]"), "duplicates");
-    Map<String, String> softmaxOne = TestModels.softmaxMetadata();
-    softmaxOne.put(ModelMetadata.CLASS_NAMES, "[\"only\"]");
-    refused(softmaxOne, "softmax needs at least 2");
-  }
+    @Test
+    void otherFormatVersionsAreRefused() {
+        refused(
+                with(ModelMetadata.FORMAT_VERSION, "2"),
+                "unsupported catsdogs.format_version=\"2\"",
+                "reads version 1");
+        Map<String, String> onlyVersion = Map.of(ModelMetadata.FORMAT_VERSION, "7");
+        refused(onlyVersion, "\"7\""); // the version is reported before missing keys
+    }
 
-  @Test
-  void jsonParserReportsPosition() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> JsonStrings.parse("[\"a\" \"b\"]"));
-    assertTrue(e.getMessage().contains("expected ',' or ']'"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> JsonStrings.parse("[\"unterminated]"));
-    assertThrows(IllegalArgumentException.class, () -> JsonStrings.parse("[1, 2]"));
-    assertThrows(IllegalArgumentException.class, () -> JsonStrings.parse("[\"a\"] trailing"));
-    assertEquals(List.of(), JsonStrings.parse("[]"));
-  }
+    @Test
+    void badValuesAreEchoed() {
+        refused(
+                with(ModelMetadata.INPUT_HEIGHT, "abc"),
+                "catsdogs.input_height=\"abc\" is not an integer");
+        refused(with(ModelMetadata.INPUT_WIDTH, "0"), "catsdogs.input_width=0 must be in 1..8192");
+        refused(
+                with(ModelMetadata.INPUT_LAYOUT, "NWHC"),
+                "\"NWHC\"",
+                "expected one of \"NCHW\", \"NHWC\"");
+        refused(with(ModelMetadata.OUTPUT_KIND, "relu"), "\"relu\"", "\"sigmoid\", \"softmax\"");
+        refused(
+                with(ModelMetadata.INPUT_SCALE, "NaN"),
+                "catsdogs.input_scale=NaN must be a finite");
+        refused(with(ModelMetadata.INPUT_OFFSET, "minus one"), "\"minus one\" is not a number");
+        refused(with(ModelMetadata.THRESHOLD, "1.5"), "catsdogs.threshold=1.5 must be in [0, 1]");
+        refused(
+                with(ModelMetadata.CLASS_NAMES, "cats,dogs"),
+                "catsdogs.class_names=cats,dogs",
+                "not a JSON array of strings");
+        refused(
+                with(ModelMetadata.CLASS_NAMES, "[\"cats\",\"dogs\",\"foxes\"]"),
+                "has 3 names",
+                "sigmoid needs exactly 2");
+        refused(with(ModelMetadata.CLASS_NAMES, "[\"cats\",\"cats\"]"), "duplicates");
+        Map<String, String> softmaxOne = TestModels.softmaxMetadata();
+        softmaxOne.put(ModelMetadata.CLASS_NAMES, "[\"only\"]");
+        refused(softmaxOne, "softmax needs at least 2");
+    }
+
+    @Test
+    void jsonParserReportsPosition() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> JsonStrings.parse("[\"a\" \"b\"]"));
+        assertTrue(e.getMessage().contains("expected ',' or ']'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> JsonStrings.parse("[\"unterminated]"));
+        assertThrows(IllegalArgumentException.class, () -> JsonStrings.parse("[1, 2]"));
+        assertThrows(IllegalArgumentException.class, () -> JsonStrings.parse("[\"a\"] trailing"));
+        assertEquals(List.of(), JsonStrings.parse("[]"));
+    }
 }

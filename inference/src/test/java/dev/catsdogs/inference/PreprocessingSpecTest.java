@@ -8,25 +8,35 @@ import org.junit.jupiter.api.Test;
 
 class PreprocessingSpecTest {
 
-  @Test
-  void mobileNetV2MapsPixelsToMinusOneOne() {
-    PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(160);
-    assertEquals(160, spec.height());
-    assertEquals(160, spec.width());
-    assertEquals(PreprocessingSpec.Layout.NCHW, spec.layout());
-    assertEquals(-1f, 0 * spec.scale() + spec.offset(), 1e-7);
-    assertEquals(1f, 255 * spec.scale() + spec.offset(), 1e-6);
-    assertEquals(3 * 160 * 160, spec.tensorSize());
-  }
+    @Test
+    void mobileNetV2MapsPixelsToMinusOneOne() {
+        PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(160);
+        assertEquals(160, spec.height());
+        assertEquals(160, spec.width());
+        assertEquals(PreprocessingSpec.Layout.NCHW, spec.layout());
+        assertEquals(-1f, 0 * spec.scale() + spec.offset(), 1e-7);
+        assertEquals(1f, 255 * spec.scale() + spec.offset(), 1e-6);
+        assertEquals(3 * 160 * 160, spec.tensorSize());
+    }
 
-  @Test
-  void invalidValuesAreEchoed() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new PreprocessingSpec(0, 10, 1f, 0f, PreprocessingSpec.Layout.NCHW));
-    assertTrue(e.getMessage().contains("got 0"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> new PreprocessingSpec(10, 10, Float.POSITIVE_INFINITY, 0f, PreprocessingSpec.Layout.NCHW));
-    assertTrue(e.getMessage().contains("Infinity"), e.getMessage());
-    assertThrows(NullPointerException.class, () -> new PreprocessingSpec(10, 10, 1f, 0f, null));
-  }
+    @Test
+    void invalidValuesAreEchoed() {
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new PreprocessingSpec(0, 10, 1f, 0f, PreprocessingSpec.Layout.NCHW));
+        assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new PreprocessingSpec(
+                                        10,
+                                        10,
+                                        Float.POSITIVE_INFINITY,
+                                        0f,
+                                        PreprocessingSpec.Layout.NCHW));
+        assertTrue(e.getMessage().contains("Infinity"), e.getMessage());
+        assertThrows(NullPointerException.class, () -> new PreprocessingSpec(10, 10, 1f, 0f, null));
+    }
 }

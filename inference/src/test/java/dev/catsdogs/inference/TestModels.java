@@ -27,187 +27,238 @@ import java.util.Map;
  */
 final class TestModels {
 
-  static final int SIZE = 32;
-  static final float[][] SIGMOID_W = {{2.5f}, {-1.5f}, {0.75f}};
-  static final float[] SIGMOID_B = {0.2f};
-  static final float[][] SOFTMAX_W = {{1f, -2f, 0.5f}, {-1f, 3f, 0.25f}, {0.5f, -0.5f, -1f}};
-  static final float[] SOFTMAX_B = {0.1f, -0.2f, 0.3f};
+    static final int SIZE = 32;
+    static final float[][] SIGMOID_W = {{2.5f}, {-1.5f}, {0.75f}};
+    static final float[] SIGMOID_B = {0.2f};
+    static final float[][] SOFTMAX_W = {{1f, -2f, 0.5f}, {-1f, 3f, 0.25f}, {0.5f, -0.5f, -1f}};
+    static final float[] SOFTMAX_B = {0.1f, -0.2f, 0.3f};
 
-  private TestModels() {}
+    private TestModels() {}
 
-  /** The metadata the trainer's exporter writes, for a sigmoid or softmax model. */
-  static Map<String, String> metadata(String outputKind, String classNamesJson, String layout) {
-    Map<String, String> props = new LinkedHashMap<>();
-    props.put("catsdogs.format_version", "1");
-    props.put("catsdogs.class_names", classNamesJson);
-    props.put("catsdogs.input_height", Integer.toString(SIZE));
-    props.put("catsdogs.input_width", Integer.toString(SIZE));
-    props.put("catsdogs.input_layout", layout);
-    props.put("catsdogs.input_scale", "0.00784313725490196");
-    props.put("catsdogs.input_offset", "-1");
-    props.put("catsdogs.output_kind", outputKind);
-    props.put("catsdogs.threshold", "0.5");
-    props.put("catsdogs.provenance.trainer", "TestModels");
-    props.put("catsdogs.provenance.seed", "42");
-    return props;
-  }
-
-  static Map<String, String> sigmoidMetadata() {
-    return metadata("sigmoid", "[\"cats\",\"dogs\"]", "NCHW");
-  }
-
-  static Map<String, String> softmaxMetadata() {
-    return metadata("softmax", "[\"cats\",\"dogs\",\"foxes\"]", "NCHW");
-  }
-
-  static Path writeSigmoid(Path file) throws IOException {
-    return write(floatNchw(SIGMOID_W, SIGMOID_B, "logit", sigmoidMetadata()), file);
-  }
-
-  static Path writeSoftmax(Path file) throws IOException {
-    return write(floatNchw(SOFTMAX_W, SOFTMAX_B, "logits", softmaxMetadata()), file);
-  }
-
-  static Path write(ModelProto model, Path file) throws IOException {
-    Files.write(file, model.toByteArray());
-    return file;
-  }
-
-  /** Float32 NCHW input named {@code input}, dynamic batch {@code N}. */
-  static ModelProto floatNchw(float[][] w, float[] b, String output, Map<String, String> meta) {
-    return floatNchw(w, b, output, meta, "N");
-  }
-
-  /** As above with the batch dimension given: a name ("N") or a fixed size ("1"). */
-  static ModelProto floatNchw(
-      float[][] w, float[] b, String output, Map<String, String> meta, String batchDim) {
-    int k = b.length;
-    GraphProto graph = GraphProto.newBuilder()
-        .setName("mean_linear")
-        .addInput(valueInfo("input", TensorProto.DataType.FLOAT_VALUE, batchDim, "3",
-            Integer.toString(SIZE), Integer.toString(SIZE)))
-        .addInitializer(floats("W", new long[] {3, k}, flatten(w)))
-        .addInitializer(floats("B", new long[] {k}, b))
-        .addNode(node("GlobalAveragePool", List.of("input"), "pooled"))
-        .addNode(node("Flatten", List.of("pooled"), "flat").toBuilder()
-            .addAttribute(intAttr("axis", 1)).build())
-        .addNode(node("MatMul", List.of("flat", "W"), "scores"))
-        .addNode(node("Add", List.of("scores", "B"), output))
-        .addOutput(valueInfo(output, TensorProto.DataType.FLOAT_VALUE, batchDim,
-            Integer.toString(k)))
-        .build();
-    return model(graph, meta);
-  }
-
-  /** Uint8 NHWC input; the graph scales with {@code x * scale + offset} itself. */
-  static ModelProto uint8Nhwc(float[][] w, float[] b, float scale, float offset,
-      Map<String, String> meta) {
-    int k = b.length;
-    GraphProto graph = GraphProto.newBuilder()
-        .setName("mean_linear_uint8")
-        .addInput(valueInfo("input", TensorProto.DataType.UINT8_VALUE, "N",
-            Integer.toString(SIZE), Integer.toString(SIZE), "3"))
-        .addInitializer(floats("scale", new long[] {}, new float[] {scale}))
-        .addInitializer(floats("offset", new long[] {}, new float[] {offset}))
-        .addInitializer(floats("W", new long[] {3, k}, flatten(w)))
-        .addInitializer(floats("B", new long[] {k}, b))
-        .addNode(node("Cast", List.of("input"), "as_float").toBuilder()
-            .addAttribute(intAttr("to", TensorProto.DataType.FLOAT_VALUE)).build())
-        .addNode(node("Mul", List.of("as_float", "scale"), "scaled"))
-        .addNode(node("Add", List.of("scaled", "offset"), "shifted"))
-        .addNode(node("ReduceMean", List.of("shifted"), "means").toBuilder()
-            .addAttribute(AttributeProto.newBuilder().setName("axes")
-                .setType(AttributeProto.AttributeType.INTS).addInts(1).addInts(2))
-            .addAttribute(intAttr("keepdims", 0)).build())
-        .addNode(node("MatMul", List.of("means", "W"), "scores"))
-        .addNode(node("Add", List.of("scores", "B"), "logit"))
-        .addOutput(valueInfo("logit", TensorProto.DataType.FLOAT_VALUE, "N",
-            Integer.toString(k)))
-        .build();
-    return model(graph, meta);
-  }
-
-  private static ModelProto model(GraphProto graph, Map<String, String> meta) {
-    ModelProto.Builder model = ModelProto.newBuilder()
-        .setIrVersion(8)
-        .setProducerName("catsdogs-inference-tests")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-        .setGraph(graph);
-    meta.forEach((key, value) ->
-        model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
-    return model.build();
-  }
-
-  private static NodeProto node(String op, List<String> inputs, String output) {
-    return NodeProto.newBuilder().setOpType(op).setName(output).addAllInput(inputs)
-        .addOutput(output).build();
-  }
-
-  private static AttributeProto intAttr(String name, long value) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
-        .setI(value).build();
-  }
-
-  private static TensorProto floats(String name, long[] dims, float[] values) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name)
-        .setDataType(TensorProto.DataType.FLOAT_VALUE);
-    for (long d : dims) {
-      t.addDims(d);
+    /** The metadata the trainer's exporter writes, for a sigmoid or softmax model. */
+    static Map<String, String> metadata(String outputKind, String classNamesJson, String layout) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("catsdogs.format_version", "1");
+        props.put("catsdogs.class_names", classNamesJson);
+        props.put("catsdogs.input_height", Integer.toString(SIZE));
+        props.put("catsdogs.input_width", Integer.toString(SIZE));
+        props.put("catsdogs.input_layout", layout);
+        props.put("catsdogs.input_scale", "0.00784313725490196");
+        props.put("catsdogs.input_offset", "-1");
+        props.put("catsdogs.output_kind", outputKind);
+        props.put("catsdogs.threshold", "0.5");
+        props.put("catsdogs.provenance.trainer", "TestModels");
+        props.put("catsdogs.provenance.seed", "42");
+        return props;
     }
-    for (float v : values) {
-      t.addFloatData(v);
-    }
-    return t.build();
-  }
 
-  // Dimensions: digits are fixed sizes, anything else a symbolic (dynamic) name.
-  private static ValueInfoProto valueInfo(String name, int elemType, String... dims) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (String d : dims) {
-      TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
-      if (d.chars().allMatch(Character::isDigit)) {
-        dim.setDimValue(Long.parseLong(d));
-      } else {
-        dim.setDimParam(d);
-      }
-      shape.addDim(dim);
+    static Map<String, String> sigmoidMetadata() {
+        return metadata("sigmoid", "[\"cats\",\"dogs\"]", "NCHW");
     }
-    return ValueInfoProto.newBuilder().setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
-        .build();
-  }
 
-  private static float[] flatten(float[][] w) {
-    float[] flat = new float[w.length * w[0].length];
-    for (int i = 0; i < w.length; i++) {
-      System.arraycopy(w[i], 0, flat, i * w[0].length, w[0].length);
+    static Map<String, String> softmaxMetadata() {
+        return metadata("softmax", "[\"cats\",\"dogs\",\"foxes\"]", "NCHW");
     }
-    return flat;
-  }
 
-  /** Expected logits computed independently in Java: {@code W^T * channelMeans + b}. */
-  static double[] expectedLogits(double[] channelMeans, float[][] w, float[] b) {
-    double[] logits = new double[b.length];
-    for (int k = 0; k < b.length; k++) {
-      logits[k] = b[k];
-      for (int c = 0; c < 3; c++) {
-        logits[k] += w[c][k] * channelMeans[c];
-      }
+    static Path writeSigmoid(Path file) throws IOException {
+        return write(floatNchw(SIGMOID_W, SIGMOID_B, "logit", sigmoidMetadata()), file);
     }
-    return logits;
-  }
 
-  /** Per-channel means of one NCHW image tensor. */
-  static double[] channelMeansNchw(float[] tensor) {
-    int plane = tensor.length / 3;
-    double[] means = new double[3];
-    for (int c = 0; c < 3; c++) {
-      for (int i = 0; i < plane; i++) {
-        means[c] += tensor[c * plane + i];
-      }
-      means[c] /= plane;
+    static Path writeSoftmax(Path file) throws IOException {
+        return write(floatNchw(SOFTMAX_W, SOFTMAX_B, "logits", softmaxMetadata()), file);
     }
-    return means;
-  }
+
+    static Path write(ModelProto model, Path file) throws IOException {
+        Files.write(file, model.toByteArray());
+        return file;
+    }
+
+    /** Float32 NCHW input named {@code input}, dynamic batch {@code N}. */
+    static ModelProto floatNchw(float[][] w, float[] b, String output, Map<String, String> meta) {
+        return floatNchw(w, b, output, meta, "N");
+    }
+
+    /** As above with the batch dimension given: a name ("N") or a fixed size ("1"). */
+    static ModelProto floatNchw(
+            float[][] w, float[] b, String output, Map<String, String> meta, String batchDim) {
+        int k = b.length;
+        GraphProto graph =
+                GraphProto.newBuilder()
+                        .setName("mean_linear")
+                        .addInput(
+                                valueInfo(
+                                        "input",
+                                        TensorProto.DataType.FLOAT_VALUE,
+                                        batchDim,
+                                        "3",
+                                        Integer.toString(SIZE),
+                                        Integer.toString(SIZE)))
+                        .addInitializer(floats("W", new long[] {3, k}, flatten(w)))
+                        .addInitializer(floats("B", new long[] {k}, b))
+                        .addNode(node("GlobalAveragePool", List.of("input"), "pooled"))
+                        .addNode(
+                                node("Flatten", List.of("pooled"), "flat").toBuilder()
+                                        .addAttribute(intAttr("axis", 1))
+                                        .build())
+                        .addNode(node("MatMul", List.of("flat", "W"), "scores"))
+                        .addNode(node("Add", List.of("scores", "B"), output))
+                        .addOutput(
+                                valueInfo(
+                                        output,
+                                        TensorProto.DataType.FLOAT_VALUE,
+                                        batchDim,
+                                        Integer.toString(k)))
+                        .build();
+        return model(graph, meta);
+    }
+
+    /** Uint8 NHWC input; the graph scales with {@code x * scale + offset} itself. */
+    static ModelProto uint8Nhwc(
+            float[][] w, float[] b, float scale, float offset, Map<String, String> meta) {
+        int k = b.length;
+        GraphProto graph =
+                GraphProto.newBuilder()
+                        .setName("mean_linear_uint8")
+                        .addInput(
+                                valueInfo(
+                                        "input",
+                                        TensorProto.DataType.UINT8_VALUE,
+                                        "N",
+                                        Integer.toString(SIZE),
+                                        Integer.toString(SIZE),
+                                        "3"))
+                        .addInitializer(floats("scale", new long[] {}, new float[] {scale}))
+                        .addInitializer(floats("offset", new long[] {}, new float[] {offset}))
+                        .addInitializer(floats("W", new long[] {3, k}, flatten(w)))
+                        .addInitializer(floats("B", new long[] {k}, b))
+                        .addNode(
+                                node("Cast", List.of("input"), "as_float").toBuilder()
+                                        .addAttribute(
+                                                intAttr("to", TensorProto.DataType.FLOAT_VALUE))
+                                        .build())
+                        .addNode(node("Mul", List.of("as_float", "scale"), "scaled"))
+                        .addNode(node("Add", List.of("scaled", "offset"), "shifted"))
+                        .addNode(
+                                node("ReduceMean", List.of("shifted"), "means").toBuilder()
+                                        .addAttribute(
+                                                AttributeProto.newBuilder()
+                                                        .setName("axes")
+                                                        .setType(AttributeProto.AttributeType.INTS)
+                                                        .addInts(1)
+                                                        .addInts(2))
+                                        .addAttribute(intAttr("keepdims", 0))
+                                        .build())
+                        .addNode(node("MatMul", List.of("means", "W"), "scores"))
+                        .addNode(node("Add", List.of("scores", "B"), "logit"))
+                        .addOutput(
+                                valueInfo(
+                                        "logit",
+                                        TensorProto.DataType.FLOAT_VALUE,
+                                        "N",
+                                        Integer.toString(k)))
+                        .build();
+        return model(graph, meta);
+    }
+
+    private static ModelProto model(GraphProto graph, Map<String, String> meta) {
+        ModelProto.Builder model =
+                ModelProto.newBuilder()
+                        .setIrVersion(8)
+                        .setProducerName("catsdogs-inference-tests")
+                        .addOpsetImport(
+                                OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                        .setGraph(graph);
+        meta.forEach(
+                (key, value) ->
+                        model.addMetadataProps(
+                                StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
+        return model.build();
+    }
+
+    private static NodeProto node(String op, List<String> inputs, String output) {
+        return NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(output)
+                .addAllInput(inputs)
+                .addOutput(output)
+                .build();
+    }
+
+    private static AttributeProto intAttr(String name, long value) {
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
+    }
+
+    private static TensorProto floats(String name, long[] dims, float[] values) {
+        TensorProto.Builder t =
+                TensorProto.newBuilder()
+                        .setName(name)
+                        .setDataType(TensorProto.DataType.FLOAT_VALUE);
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        for (float v : values) {
+            t.addFloatData(v);
+        }
+        return t.build();
+    }
+
+    // Dimensions: digits are fixed sizes, anything else a symbolic (dynamic) name.
+    private static ValueInfoProto valueInfo(String name, int elemType, String... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (String d : dims) {
+            TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
+            if (d.chars().allMatch(Character::isDigit)) {
+                dim.setDimValue(Long.parseLong(d));
+            } else {
+                dim.setDimParam(d);
+            }
+            shape.addDim(dim);
+        }
+        return ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(
+                        TypeProto.newBuilder()
+                                .setTensorType(
+                                        TypeProto.Tensor.newBuilder()
+                                                .setElemType(elemType)
+                                                .setShape(shape)))
+                .build();
+    }
+
+    private static float[] flatten(float[][] w) {
+        float[] flat = new float[w.length * w[0].length];
+        for (int i = 0; i < w.length; i++) {
+            System.arraycopy(w[i], 0, flat, i * w[0].length, w[0].length);
+        }
+        return flat;
+    }
+
+    /** Expected logits computed independently in Java: {@code W^T * channelMeans + b}. */
+    static double[] expectedLogits(double[] channelMeans, float[][] w, float[] b) {
+        double[] logits = new double[b.length];
+        for (int k = 0; k < b.length; k++) {
+            logits[k] = b[k];
+            for (int c = 0; c < 3; c++) {
+                logits[k] += w[c][k] * channelMeans[c];
+            }
+        }
+        return logits;
+    }
+
+    /** Per-channel means of one NCHW image tensor. */
+    static double[] channelMeansNchw(float[] tensor) {
+        int plane = tensor.length / 3;
+        double[] means = new double[3];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < plane; i++) {
+                means[c] += tensor[c * plane + i];
+            }
+            means[c] /= plane;
+        }
+        return means;
+    }
 }

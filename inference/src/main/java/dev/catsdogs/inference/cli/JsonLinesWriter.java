@@ -15,42 +15,42 @@ import java.nio.file.Path;
  */
 final class JsonLinesWriter implements ResultWriter {
 
-  // Paths may contain '<', '=' or '&': keep them readable rather than \u003c-escaped.
-  private static final Gson GSON =
-      new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
+    // Paths may contain '<', '=' or '&': keep them readable rather than \u003c-escaped.
+    private static final Gson GSON =
+            new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
 
-  private final PrintWriter out;
-  private final boolean singleLogit;
+    private final PrintWriter out;
+    private final boolean singleLogit;
 
-  JsonLinesWriter(PrintWriter out, boolean singleLogit) {
-    this.out = out;
-    this.singleLogit = singleLogit;
-  }
-
-  @Override
-  public void prediction(Path file, Prediction prediction) {
-    JsonObject line = new JsonObject();
-    line.addProperty("path", file.toString());
-    line.addProperty("label", prediction.label());
-    line.addProperty("probability", prediction.probability());
-    float[] logits = prediction.logits();
-    if (singleLogit) {
-      line.addProperty("logit", logits[0]);
-    } else {
-      JsonArray array = new JsonArray(logits.length);
-      for (float logit : logits) {
-        array.add(logit);
-      }
-      line.add("logits", array);
+    JsonLinesWriter(PrintWriter out, boolean singleLogit) {
+        this.out = out;
+        this.singleLogit = singleLogit;
     }
-    out.println(GSON.toJson(line));
-  }
 
-  @Override
-  public void error(Path file, String problem) {
-    JsonObject line = new JsonObject();
-    line.addProperty("path", file.toString());
-    line.addProperty("error", problem);
-    out.println(GSON.toJson(line));
-  }
+    @Override
+    public void prediction(Path file, Prediction prediction) {
+        JsonObject line = new JsonObject();
+        line.addProperty("path", file.toString());
+        line.addProperty("label", prediction.label());
+        line.addProperty("probability", prediction.probability());
+        float[] logits = prediction.logits();
+        if (singleLogit) {
+            line.addProperty("logit", logits[0]);
+        } else {
+            JsonArray array = new JsonArray(logits.length);
+            for (float logit : logits) {
+                array.add(logit);
+            }
+            line.add("logits", array);
+        }
+        out.println(GSON.toJson(line));
+    }
+
+    @Override
+    public void error(Path file, String problem) {
+        JsonObject line = new JsonObject();
+        line.addProperty("path", file.toString());
+        line.addProperty("error", problem);
+        out.println(GSON.toJson(line));
+    }
 }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /** Prints one line per input: a prediction or an error. */
 interface ResultWriter {
 
-  void prediction(Path file, Prediction prediction);
+    void prediction(Path file, Prediction prediction);
 
-  void error(Path file, String problem);
+    void error(Path file, String problem);
 }

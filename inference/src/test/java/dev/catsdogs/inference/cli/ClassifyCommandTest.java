@@ -23,186 +23,206 @@ import picocli.CommandLine;
 /** Runs {@code classify} in-process and checks its output streams and exit codes. */
 class ClassifyCommandTest {
 
-  @TempDir Path dir;
-  private Path model;
-  private Path images;
+    @TempDir Path dir;
+    private Path model;
+    private Path images;
 
-  private record Run(int exitCode, String out, String err) {
-    List<String> lines() {
-      return out.isEmpty() ? List.of() : Arrays.asList(out.split("\n"));
+    private record Run(int exitCode, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : Arrays.asList(out.split("\n"));
+        }
     }
-  }
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine commandLine = new CommandLine(new ClassifyCommand());
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
-    int exitCode = commandLine.execute(args);
-    return new Run(exitCode, out.toString(), err.toString());
-  }
-
-  // images/ holds two photos at the top, two in sub/, and a text file that must be skipped.
-  @BeforeEach
-  void setUp() throws Exception {
-    model = CliTestSupport.writeSigmoidModel(dir.resolve("model.onnx"));
-    images = Files.createDirectories(dir.resolve("images"));
-    Path sub = Files.createDirectories(images.resolve("sub"));
-    Files.copy(CliTestSupport.photo("dog.2001.jpg"), images.resolve("b-dog.jpg"));
-    Files.copy(CliTestSupport.photo("cat.2001.jpg"), images.resolve("a-cat.JPG"));
-    Files.copy(CliTestSupport.photo("cat.2003.jpg"), sub.resolve("c-cat.jpeg"));
-    Files.copy(CliTestSupport.photo("dog.2003.jpg"), sub.resolve("d-dog.jpg"));
-    Files.writeString(images.resolve("notes.txt"), "not an image");
-  }
-
-  @Test
-  void jsonLinesForADirectoryTree() throws Exception {
-    Run run = run("--model", model.toString(), "--json", images.toString());
-    assertEquals(0, run.exitCode(), run.err());
-    List<String> lines = run.lines();
-    List<Path> expectedOrder = List.of(images.resolve("a-cat.JPG"), images.resolve("b-dog.jpg"),
-        images.resolve("sub/c-cat.jpeg"), images.resolve("sub/d-dog.jpg"));
-    assertEquals(expectedOrder.size(), lines.size(), run.out());
-    try (ImageClassifier classifier = ImageClassifier.builder(model).build()) {
-      for (int i = 0; i < lines.size(); i++) {
-        JsonObject line = JsonParser.parseString(lines.get(i)).getAsJsonObject();
-        Prediction expected = classifier.classify(expectedOrder.get(i));
-        assertEquals(expectedOrder.get(i).toString(), line.get("path").getAsString());
-        assertEquals(expected.label(), line.get("label").getAsString());
-        assertEquals(expected.probability(), line.get("probability").getAsFloat(), 1e-6f);
-        assertEquals(expected.logits()[0], line.get("logit").getAsFloat(), 1e-6f);
-        assertFalse(line.has("logits"), "sigmoid models print one logit");
-      }
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new ClassifyCommand());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exitCode = commandLine.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
     }
-  }
 
-  @Test
-  void badFileGetsAnErrorLineAndExitCodeOne() throws Exception {
-    byte[] jpeg = Files.readAllBytes(CliTestSupport.photo("dog.2002.jpg"));
-    Path broken = Files.write(images.resolve("broken.jpg"), Arrays.copyOf(jpeg, 4000));
-    Run run = run("--model", model.toString(), "--json", "--batch", "3", images.toString());
-    assertEquals(1, run.exitCode(), run.err());
-    List<String> lines = run.lines();
-    assertEquals(5, lines.size(), run.out());
-    JsonObject error = lines.stream().map(l -> JsonParser.parseString(l).getAsJsonObject())
-        .filter(o -> o.has("error")).findFirst().orElseThrow();
-    assertEquals(broken.toString(), error.get("path").getAsString());
-    assertTrue(error.get("error").getAsString().contains("truncated"), error.toString());
-    assertEquals(4, lines.stream().filter(l -> l.contains("\"label\"")).count());
-    assertTrue(run.err().contains("1 of 5 inputs could not be classified"), run.err());
-  }
-
-  @Test
-  void tableIsAligned() {
-    Path file = images.resolve("b-dog.jpg");
-    Run run = run("--model", model.toString(), file.toString(), images.resolve("sub").toString());
-    assertEquals(0, run.exitCode(), run.err());
-    List<String> lines = run.lines();
-    assertEquals(1 + 3, lines.size(), "header + 3 rows: " + run.out());
-    assertTrue(lines.get(0).startsWith("PATH "), lines.get(0));
-    int labelColumn = lines.get(0).indexOf("LABEL");
-    int probabilityColumn = lines.get(0).indexOf("PROBABILITY");
-    for (String line : lines.subList(1, lines.size())) {
-      String label = line.substring(labelColumn, probabilityColumn).strip();
-      assertTrue(label.equals("cats") || label.equals("dogs"), line);
-      float probability = Float.parseFloat(line.substring(probabilityColumn).strip());
-      assertTrue(probability >= 0.5f && probability <= 1f, line);
+    // images/ holds two photos at the top, two in sub/, and a text file that must be skipped.
+    @BeforeEach
+    void setUp() throws Exception {
+        model = CliTestSupport.writeSigmoidModel(dir.resolve("model.onnx"));
+        images = Files.createDirectories(dir.resolve("images"));
+        Path sub = Files.createDirectories(images.resolve("sub"));
+        Files.copy(CliTestSupport.photo("dog.2001.jpg"), images.resolve("b-dog.jpg"));
+        Files.copy(CliTestSupport.photo("cat.2001.jpg"), images.resolve("a-cat.JPG"));
+        Files.copy(CliTestSupport.photo("cat.2003.jpg"), sub.resolve("c-cat.jpeg"));
+        Files.copy(CliTestSupport.photo("dog.2003.jpg"), sub.resolve("d-dog.jpg"));
+        Files.writeString(images.resolve("notes.txt"), "not an image");
     }
-    assertTrue(lines.get(1).startsWith(file.toString()), "arguments keep their order");
-  }
 
-  @Test
-  void softmaxModelsPrintAllLogits() throws Exception {
-    Path softmax = CliTestSupport.writeSoftmaxModel(dir.resolve("softmax.onnx"));
-    Run run = run("--model", softmax.toString(), "--json", images.resolve("b-dog.jpg").toString());
-    assertEquals(0, run.exitCode(), run.err());
-    JsonObject line = JsonParser.parseString(run.out().strip()).getAsJsonObject();
-    assertEquals(3, line.getAsJsonArray("logits").size());
-    assertFalse(line.has("logit"));
-  }
-
-  @Test
-  void usageErrorsExitWithTwo() {
-    Run missingPath = run("--model", model.toString(), dir.resolve("nowhere").toString());
-    assertEquals(2, missingPath.exitCode());
-    assertTrue(missingPath.err().contains("PATH does not exist: " + dir.resolve("nowhere")),
-        missingPath.err());
-
-    Run missingModel = run("--model", dir.resolve("none.onnx").toString(), images.toString());
-    assertEquals(2, missingModel.exitCode());
-    assertTrue(missingModel.err().contains("model file not found"), missingModel.err());
-    assertTrue(missingModel.err().contains("Train and export a model first"), missingModel.err());
-    assertTrue(missingModel.err().contains("--model FILE"), missingModel.err());
-
-    Run defaultModel = run(images.toString()); // tests run in inference/, which has no models/
-    assertEquals(2, defaultModel.exitCode());
-    assertTrue(defaultModel.err().contains(Path.of("models", "catsdogs-mobilenetv2.onnx")
-        .toString()), defaultModel.err());
-
-    assertEquals(2, run("--model", model.toString(), "--batch", "abc", images.toString())
-        .exitCode());
-    assertEquals(2, run("--model", model.toString(), "--batch", "0", images.toString())
-        .exitCode());
-    assertEquals(2, run("--frobnicate", images.toString()).exitCode());
-    assertEquals(2, run().exitCode(), "PATH is required");
-
-    Path empty = dir.resolve("empty-dir");
-    Run noImages = run("--model", model.toString(), dirOf(empty));
-    assertEquals(2, noImages.exitCode());
-    assertTrue(noImages.err().contains("no image files"), noImages.err());
-
-    Path garbage = dir.resolve("garbage.onnx");
-    Run badModel = run("--model", writeText(garbage), images.toString());
-    assertEquals(2, badModel.exitCode());
-    assertTrue(badModel.err().contains(garbage.toString()), badModel.err());
-  }
-
-  @Test
-  void helpAndVersion() {
-    Run help = run("--help");
-    assertEquals(0, help.exitCode());
-    assertTrue(help.out().contains("Usage: classify"), help.out());
-    assertTrue(help.out().contains("--json"), help.out());
-    Run version = run("--version");
-    assertEquals(0, version.exitCode());
-    assertTrue(version.out().startsWith("catsdogs classify"), version.out());
-  }
-
-  @Test
-  void manyInputsShowProgressOnStderrOnly() throws Exception {
-    Path many = Files.createDirectories(dir.resolve("many"));
-    Path png = CliTestSupport.writeSmallPng(many.resolve("img-00.png"));
-    for (int i = 1; i <= ClassifyCommand.PROGRESS_ABOVE; i++) {
-      Files.copy(png, many.resolve(String.format("img-%02d.png", i)));
+    @Test
+    void jsonLinesForADirectoryTree() throws Exception {
+        Run run = run("--model", model.toString(), "--json", images.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.lines();
+        List<Path> expectedOrder =
+                List.of(
+                        images.resolve("a-cat.JPG"),
+                        images.resolve("b-dog.jpg"),
+                        images.resolve("sub/c-cat.jpeg"),
+                        images.resolve("sub/d-dog.jpg"));
+        assertEquals(expectedOrder.size(), lines.size(), run.out());
+        try (ImageClassifier classifier = ImageClassifier.builder(model).build()) {
+            for (int i = 0; i < lines.size(); i++) {
+                JsonObject line = JsonParser.parseString(lines.get(i)).getAsJsonObject();
+                Prediction expected = classifier.classify(expectedOrder.get(i));
+                assertEquals(expectedOrder.get(i).toString(), line.get("path").getAsString());
+                assertEquals(expected.label(), line.get("label").getAsString());
+                assertEquals(expected.probability(), line.get("probability").getAsFloat(), 1e-6f);
+                assertEquals(expected.logits()[0], line.get("logit").getAsFloat(), 1e-6f);
+                assertFalse(line.has("logits"), "sigmoid models print one logit");
+            }
+        }
     }
-    int count = ClassifyCommand.PROGRESS_ABOVE + 1;
-    Run run = run("--model", model.toString(), "--json", many.toString());
-    assertEquals(0, run.exitCode(), run.err());
-    List<String> lines = run.lines();
-    assertEquals(count, lines.size());
-    for (String line : lines) {
-      assertTrue(line.startsWith("{\"path\":"), "stdout has only JSON: " + line);
-    }
-    assertTrue(run.err().contains(count + "/" + count), "progress bar on stderr: " + run.err());
 
-    Run few = run("--model", model.toString(), "--json", images.toString());
-    assertEquals("", few.err(), "no progress bar for a handful of inputs");
-  }
-
-  private static String dirOf(Path path) {
-    try {
-      return Files.createDirectories(path).toString();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    @Test
+    void badFileGetsAnErrorLineAndExitCodeOne() throws Exception {
+        byte[] jpeg = Files.readAllBytes(CliTestSupport.photo("dog.2002.jpg"));
+        Path broken = Files.write(images.resolve("broken.jpg"), Arrays.copyOf(jpeg, 4000));
+        Run run = run("--model", model.toString(), "--json", "--batch", "3", images.toString());
+        assertEquals(1, run.exitCode(), run.err());
+        List<String> lines = run.lines();
+        assertEquals(5, lines.size(), run.out());
+        JsonObject error =
+                lines.stream()
+                        .map(l -> JsonParser.parseString(l).getAsJsonObject())
+                        .filter(o -> o.has("error"))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals(broken.toString(), error.get("path").getAsString());
+        assertTrue(error.get("error").getAsString().contains("truncated"), error.toString());
+        assertEquals(4, lines.stream().filter(l -> l.contains("\"label\"")).count());
+        assertTrue(run.err().contains("1 of 5 inputs could not be classified"), run.err());
     }
-  }
 
-  private static String writeText(Path path) {
-    try {
-      return Files.writeString(path, "not a model").toString();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    @Test
+    void tableIsAligned() {
+        Path file = images.resolve("b-dog.jpg");
+        Run run =
+                run("--model", model.toString(), file.toString(), images.resolve("sub").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.lines();
+        assertEquals(1 + 3, lines.size(), "header + 3 rows: " + run.out());
+        assertTrue(lines.get(0).startsWith("PATH "), lines.get(0));
+        int labelColumn = lines.get(0).indexOf("LABEL");
+        int probabilityColumn = lines.get(0).indexOf("PROBABILITY");
+        for (String line : lines.subList(1, lines.size())) {
+            String label = line.substring(labelColumn, probabilityColumn).strip();
+            assertTrue(label.equals("cats") || label.equals("dogs"), line);
+            float probability = Float.parseFloat(line.substring(probabilityColumn).strip());
+            assertTrue(probability >= 0.5f && probability <= 1f, line);
+        }
+        assertTrue(lines.get(1).startsWith(file.toString()), "arguments keep their order");
     }
-  }
+
+    @Test
+    void softmaxModelsPrintAllLogits() throws Exception {
+        Path softmax = CliTestSupport.writeSoftmaxModel(dir.resolve("softmax.onnx"));
+        Run run =
+                run(
+                        "--model",
+                        softmax.toString(),
+                        "--json",
+                        images.resolve("b-dog.jpg").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject line = JsonParser.parseString(run.out().strip()).getAsJsonObject();
+        assertEquals(3, line.getAsJsonArray("logits").size());
+        assertFalse(line.has("logit"));
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        Run missingPath = run("--model", model.toString(), dir.resolve("nowhere").toString());
+        assertEquals(2, missingPath.exitCode());
+        assertTrue(
+                missingPath.err().contains("PATH does not exist: " + dir.resolve("nowhere")),
+                missingPath.err());
+
+        Run missingModel = run("--model", dir.resolve("none.onnx").toString(), images.toString());
+        assertEquals(2, missingModel.exitCode());
+        assertTrue(missingModel.err().contains("model file not found"), missingModel.err());
+        assertTrue(
+                missingModel.err().contains("Train and export a model first"), missingModel.err());
+        assertTrue(missingModel.err().contains("--model FILE"), missingModel.err());
+
+        Run defaultModel = run(images.toString()); // tests run in inference/, which has no models/
+        assertEquals(2, defaultModel.exitCode());
+        assertTrue(
+                defaultModel
+                        .err()
+                        .contains(Path.of("models", "catsdogs-mobilenetv2.onnx").toString()),
+                defaultModel.err());
+
+        assertEquals(
+                2,
+                run("--model", model.toString(), "--batch", "abc", images.toString()).exitCode());
+        assertEquals(
+                2, run("--model", model.toString(), "--batch", "0", images.toString()).exitCode());
+        assertEquals(2, run("--frobnicate", images.toString()).exitCode());
+        assertEquals(2, run().exitCode(), "PATH is required");
+
+        Path empty = dir.resolve("empty-dir");
+        Run noImages = run("--model", model.toString(), dirOf(empty));
+        assertEquals(2, noImages.exitCode());
+        assertTrue(noImages.err().contains("no image files"), noImages.err());
+
+        Path garbage = dir.resolve("garbage.onnx");
+        Run badModel = run("--model", writeText(garbage), images.toString());
+        assertEquals(2, badModel.exitCode());
+        assertTrue(badModel.err().contains(garbage.toString()), badModel.err());
+    }
+
+    @Test
+    void helpAndVersion() {
+        Run help = run("--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("Usage: classify"), help.out());
+        assertTrue(help.out().contains("--json"), help.out());
+        Run version = run("--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("catsdogs classify"), version.out());
+    }
+
+    @Test
+    void manyInputsShowProgressOnStderrOnly() throws Exception {
+        Path many = Files.createDirectories(dir.resolve("many"));
+        Path png = CliTestSupport.writeSmallPng(many.resolve("img-00.png"));
+        for (int i = 1; i <= ClassifyCommand.PROGRESS_ABOVE; i++) {
+            Files.copy(png, many.resolve(String.format("img-%02d.png", i)));
+        }
+        int count = ClassifyCommand.PROGRESS_ABOVE + 1;
+        Run run = run("--model", model.toString(), "--json", many.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.lines();
+        assertEquals(count, lines.size());
+        for (String line : lines) {
+            assertTrue(line.startsWith("{\"path\":"), "stdout has only JSON: " + line);
+        }
+        assertTrue(run.err().contains(count + "/" + count), "progress bar on stderr: " + run.err());
+
+        Run few = run("--model", model.toString(), "--json", images.toString());
+        assertEquals("", few.err(), "no progress bar for a handful of inputs");
+    }
+
+    private static String dirOf(Path path) {
+        try {
+            return Files.createDirectories(path).toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String writeText(Path path) {
+        try {
+            return Files.writeString(path, "not a model").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
