@@ -1,0 +1,52 @@
+package dev.catsdogs.bench.jmh;
+
+import dev.catsdogs.bench.PreparedBatch;
+import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.inference.ModelLoadException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * ONNX Runtime alone on a prepared tensor, through the classifier's public {@code runRaw}: tensor
+ * creation over the direct buffer (no copy), the session run, the logits copied out, tensor and
+ * result closed.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class OrtBenchmark {
+
+  @Param({"1", "8", "32"})
+  public int batch;
+
+  @Param({"1", "2"})
+  public int intraOpThreads;
+
+  private ImageClassifier classifier;
+  private PreparedBatch input;
+
+  @Setup
+  public void setUp() throws ModelLoadException, InvalidImageException {
+    classifier = Fixtures.classifier(intraOpThreads);
+    input = PreparedBatch.of(classifier.preprocessor(), Fixtures.photos(), batch);
+  }
+
+  @TearDown
+  public void tearDown() {
+    classifier.close();
+  }
+
+  @Benchmark
+  public float[][] runRaw() {
+    return classifier.runRaw(input.floats(), batch);
+  }
+}
