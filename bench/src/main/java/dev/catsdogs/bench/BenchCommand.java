@@ -5,7 +5,6 @@ import ai.djl.inference.Predictor;
 import ai.onnxruntime.OrtEnvironment;
 import dev.catsdogs.bench.jmh.OpenCvDnnBenchmark;
 import dev.catsdogs.inference.ImageClassifier;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,295 +39,396 @@ import picocli.CommandLine.Option;
  * line on stdout. Progress goes to stderr, JMH's full output to a log beside the JSON.
  */
 @Command(
-    name = "bench",
-    mixinStandardHelpOptions = true,
-    description = "JMH benchmarks of the inference hot path beside DJL (PyTorch) and OpenCV DNN on "
-        + "the same network; prints a Markdown table and a closing 'ratio:' line.")
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "JMH benchmarks of the inference hot path beside DJL (PyTorch) and OpenCV DNN on "
+                        + "the same network; prints a Markdown table and a closing 'ratio:' line.")
 public final class BenchCommand implements Callable<Integer> {
 
-  /** Images of the parity check between the engines. */
-  static final int PARITY_IMAGES = 4;
-  static final double PARITY_TOLERANCE = 1e-3;
+    /** Images of the parity check between the engines. */
+    static final int PARITY_IMAGES = 4;
 
-  @Option(names = "--quick", description = "Smoke-sized run (about 2 minutes): batch 1 only, "
-      + "short iterations, 2,000 classifications for the memory check.")
-  private boolean quick;
+    static final double PARITY_TOLERANCE = 1e-3;
 
-  @Option(names = "--smoke", hidden = true,
-      description = "CI: no fork, one 100 ms iteration, 200 classifications.")
-  private boolean smoke;
+    @Option(
+            names = "--quick",
+            description =
+                    "Smoke-sized run (about 2 minutes): batch 1 only, "
+                            + "short iterations, 2,000 classifications for the memory check.")
+    private boolean quick;
 
-  @Option(names = "--model", paramLabel = "FILE.onnx",
-      description = "Float32 NCHW model (default: models/catsdogs-mobilenetv2.onnx).")
-  private Path model;
+    @Option(
+            names = "--smoke",
+            hidden = true,
+            description = "CI: no fork, one 100 ms iteration, 200 classifications.")
+    private boolean smoke;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Photos: DIR/validation/{cats,dogs}/"
-      + "*.jpg (default: ../shared/data/cats_and_dogs_filtered).")
-  private Path data;
+    @Option(
+            names = "--model",
+            paramLabel = "FILE.onnx",
+            description = "Float32 NCHW model (default: models/catsdogs-mobilenetv2.onnx).")
+    private Path model;
 
-  @Option(names = "--run", paramLabel = "DIR", description = "Load the DJL peer's parameters from "
-      + "a training run's model.params instead of importing them from the model file.")
-  private Path run;
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "Photos: DIR/validation/{cats,dogs}/"
+                            + "*.jpg (default: ../shared/data/cats_and_dogs_filtered).")
+    private Path data;
 
-  @Option(names = "--results", paramLabel = "DIR",
-      description = "Where JMH's JSON, its log and the report go (default: bench/results).")
-  private Path results;
+    @Option(
+            names = "--run",
+            paramLabel = "DIR",
+            description =
+                    "Load the DJL peer's parameters from a training run's model.params instead of"
+                        + " importing them from the model file.")
+    private Path run;
 
-  @Option(names = "--memory", paramLabel = "N", description = "Classifications of the memory check "
-      + "(default: 100000; --quick 2000; 0 skips it).")
-  private Long memory;
+    @Option(
+            names = "--results",
+            paramLabel = "DIR",
+            description = "Where JMH's JSON, its log and the report go (default: bench/results).")
+    private Path results;
 
-  @Option(names = "--include", paramLabel = "REGEX", description = "Only benchmarks whose "
-      + "Class.method matches (e.g. 'OrtBenchmark|EndToEnd'); ratios that need others are n/a.")
-  private String include;
+    @Option(
+            names = "--memory",
+            paramLabel = "N",
+            description =
+                    "Classifications of the memory check "
+                            + "(default: 100000; --quick 2000; 0 skips it).")
+    private Long memory;
 
-  private final PrintStream out;
-  private final PrintStream progress;
+    @Option(
+            names = "--include",
+            paramLabel = "REGEX",
+            description =
+                    "Only benchmarks whose Class.method matches (e.g. 'OrtBenchmark|EndToEnd');"
+                        + " ratios that need others are n/a.")
+    private String include;
 
-  /** Report to {@code out}, progress to {@code progress}. */
-  public BenchCommand(PrintStream out, PrintStream progress) {
-    this.out = out;
-    this.progress = progress;
-  }
+    private final PrintStream out;
+    private final PrintStream progress;
 
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchCommand(System.out, System.err)).execute(args));
-  }
-
-  @Override
-  public Integer call() throws Exception {
-    BenchPlan plan = smoke ? BenchPlan.smoke() : quick ? BenchPlan.quick() : BenchPlan.full();
-    if (memory != null) {
-      plan = plan.withMemoryClassifications(memory);
-    }
-    Workspace d = Workspace.defaults();
-    Workspace ws = new Workspace(abs(model, d.model()), abs(data, d.data()),
-        run == null ? null : run.toAbsolutePath().normalize(), abs(results, d.results()));
-    ws.validate();
-    Files.createDirectories(ws.results());
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-
-    List<String> header = new ArrayList<>();
-    if (include != null) {
-      plan = plan.including(Pattern.compile(include));
-      if (plan.steps().isEmpty()) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--include " + include
-            + " matches no benchmark; they are " + BenchPlan.BENCHMARKS.stream()
-                .map(Class::getSimpleName).toList());
-      }
-    }
-    header.add("# catsdogs bench (" + plan.name() + "): " + plan.describe());
-    header.add("machine: " + Machine.describe());
-    MacCounter.Count macs = MacCounter.count(ws.model());
-    header.add(String.format(Locale.ROOT, "model: %s, input %s, %.1fM MACs per image (%s), "
-            + "counted from the ONNX graph", Workspace.root().relativize(ws.model()),
-        java.util.Arrays.toString(macs.inputShape()), macs.total() / 1e6, byOp(macs)));
-    Parity parity = parity(ws);
-    header.addAll(parity.lines());
-    header.forEach(progress::println);
-
-    if (parity.openCvError() != null) {
-      plan = plan.without(OpenCvDnnBenchmark.class); // reported above; its ratio is n/a
-    }
-    Path json = ws.results().resolve("jmh-" + stamp + ".json");
-    Path log = ws.results().resolve("jmh-" + stamp + ".log");
-    List<Measurement> measured = runJmh(plan, ws, json, log);
-
-    MemoryCheck.Result mem = null;
-    if (plan.memoryClassifications() > 0) {
-      progress.printf(Locale.ROOT, "bench: memory check, %d classifications from 2 threads ...%n",
-          plan.memoryClassifications());
-      mem = plan.forks() == 0
-          ? MemoryCheck.measure(ws.model(), ws.data(), plan.memoryClassifications(), 2)
-          : MemoryCheck.runChild(ws.model(), ws.data(), plan.memoryClassifications(), 2);
+    /** Report to {@code out}, progress to {@code progress}. */
+    public BenchCommand(PrintStream out, PrintStream progress) {
+        this.out = out;
+        this.progress = progress;
     }
 
-    String report = report(header, measured, macs, mem, json);
-    Path md = ws.results().resolve("bench-" + stamp + ".md");
-    Files.writeString(md, report, StandardCharsets.UTF_8);
-    progress.println("bench: JMH JSON " + json + ", log " + log + ", report " + md);
-    out.print(report);
-    out.flush();
-    return 0;
-  }
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand(System.out, System.err)).execute(args));
+    }
 
-  /** Everything printed on stdout, ending with the ratio line. */
-  static String report(List<String> header, List<Measurement> measured, MacCounter.Count macs,
-      MemoryCheck.Result mem, Path json) {
-    StringBuilder s = new StringBuilder();
-    header.forEach(l -> s.append(l).append('\n'));
-    s.append('\n').append(BenchReport.table(measured, macs.total())).append('\n');
-    s.append("threads = caller threads x engine threads (ONNX Runtime intra-op; PyTorch intra-op, "
-        + "1 inter-op; OpenCV DNN's); OpenCV's own threads (decode, resize) are pinned to 1 in every "
-        + "benchmark. ms per image = 1000 / images/s (inverse throughput: not latency for 2 "
-        + "callers). error = JMH's 99.9% confidence half-width over the measured iterations (one "
-        + "fork per run; the mirrored batch-1 rows have two). JMH JSON: " + json.getFileName()
-        + "\n\n");
-    double peak1 = BenchReport.peakImagesPerSecond(measured, macs.total(), 1);
-    double peak2 = BenchReport.peakImagesPerSecond(measured, macs.total(), 2);
-    BenchReport.Ratios ratios = BenchReport.ratios(measured, macs.total());
-    s.append(String.format(Locale.ROOT, "ceiling: %.1fM MACs (%.3f GFLOP) per image; the measured "
-            + "peak allows %.0f images/s on 1 thread, %.0f on 2; end to end with 2 callers reaches "
-            + "%s of the 2-thread peak%n", macs.total() / 1e6, macs.flops() / 1e9, peak1, peak2,
-        BenchReport.number(ratios.fractionOfPeak())));
-    s.append(BenchReport.decomposition(measured)).append('\n');
-    if (mem != null) {
-      s.append(mem.summary()).append('\n');
-      s.append(mem.line()).append('\n');
-    }
-    BenchReport.targets(ratios).forEach(l -> s.append(l).append('\n'));
-    if (mem != null) {
-      s.append(BenchReport.target("memory_growth_mib", "<=", MemoryCheck.FLAT_LIMIT_KIB / 1024.0,
-          mem.growthKib() / 1024.0, mem.flat())).append('\n');
-    }
-    s.append(ratios.line()).append('\n');
-    return s.toString();
-  }
+    @Override
+    public Integer call() throws Exception {
+        BenchPlan plan = smoke ? BenchPlan.smoke() : quick ? BenchPlan.quick() : BenchPlan.full();
+        if (memory != null) {
+            plan = plan.withMemoryClassifications(memory);
+        }
+        Workspace d = Workspace.defaults();
+        Workspace ws =
+                new Workspace(
+                        abs(model, d.model()),
+                        abs(data, d.data()),
+                        run == null ? null : run.toAbsolutePath().normalize(),
+                        abs(results, d.results()));
+        ws.validate();
+        Files.createDirectories(ws.results());
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
 
-  /**
-   * Runs the plan's configurations one JMH run each, in the plan's order (JMH itself would sort
-   * them by name, putting minutes between the pairs the ratios compare), and writes all results to
-   * one JSON file in JMH's format.
-   */
-  private List<Measurement> runJmh(BenchPlan plan, Workspace ws, Path json, Path log)
-      throws Exception {
-    ws.applyToThisJvm(); // for forks=0; forks get the same as -D options
-    List<String> jvmArgs = new ArrayList<>(ws.jvmArgs());
-    jvmArgs.add("-Dai.djl.offline=true");
-    jvmArgs.add("-Dai.djl.pytorch.num_interop_threads=1");
-    jvmArgs.add("-Dai.djl.pytorch.num_threads=1");
-    progress.printf(Locale.ROOT, "bench: %d JMH runs; JMH log: %s%n", plan.steps().size(), log);
-    List<RunResult> results = new ArrayList<>();
-    try (PrintStream logStream = new PrintStream(Files.newOutputStream(log), true,
-        StandardCharsets.UTF_8)) {
-      ProgressFormat format = new ProgressFormat(
-          OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL), progress,
-          plan.steps().size());
-      for (BenchPlan.Step step : plan.steps()) {
-        ChainedOptionsBuilder options = new OptionsBuilder()
-            .include(step.includeRegex())
-            .forks(plan.forks())
-            .warmupIterations(plan.warmupIterations())
-            .warmupTime(plan.warmupTime())
-            .measurementIterations(plan.iterations())
-            .measurementTime(plan.iterationTime())
-            .jvmArgsAppend(jvmArgs.toArray(String[]::new))
-            .shouldFailOnError(true);
-        step.params().forEach(options::param);
-        results.addAll(new Runner(options.build(), format).run());
-      }
-    }
-    List<RunResult> merged = mergeRepeats(results);
-    try (PrintStream out = new PrintStream(Files.newOutputStream(json), true,
-        StandardCharsets.UTF_8)) {
-      ResultFormatFactory.getInstance(ResultFormatType.JSON, out).writeOut(merged);
-    }
-    return merged.stream().map(Measurement::of).toList();
-  }
+        List<String> header = new ArrayList<>();
+        if (include != null) {
+            plan = plan.including(Pattern.compile(include));
+            if (plan.steps().isEmpty()) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "--include "
+                                + include
+                                + " matches no benchmark; they are "
+                                + BenchPlan.BENCHMARKS.stream().map(Class::getSimpleName).toList());
+            }
+        }
+        header.add("# catsdogs bench (" + plan.name() + "): " + plan.describe());
+        header.add("machine: " + Machine.describe());
+        MacCounter.Count macs = MacCounter.count(ws.model());
+        header.add(
+                String.format(
+                        Locale.ROOT,
+                        "model: %s, input %s, %.1fM MACs per image (%s), "
+                                + "counted from the ONNX graph",
+                        Workspace.root().relativize(ws.model()),
+                        java.util.Arrays.toString(macs.inputShape()),
+                        macs.total() / 1e6,
+                        byOp(macs)));
+        Parity parity = parity(ws);
+        header.addAll(parity.lines());
+        header.forEach(progress::println);
 
-  /**
-   * One result per configuration: the runs of a configuration measured more than once become the
-   * forks of one result, so its score and error are over all their iterations (JMH's own rule).
-   */
-  static List<RunResult> mergeRepeats(List<RunResult> results) {
-    Map<String, List<RunResult>> byConfiguration = new LinkedHashMap<>();
-    for (RunResult r : results) {
-      String key = r.getParams().getBenchmark() + " " + r.getParams().getThreads() + " "
-          + r.getParams().getParamsKeys().stream().map(k -> k + "=" + r.getParams().getParam(k))
-              .toList();
-      byConfiguration.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-    }
-    List<RunResult> merged = new ArrayList<>();
-    for (List<RunResult> runs : byConfiguration.values()) {
-      if (runs.size() == 1) {
-        merged.add(runs.get(0));
-        continue;
-      }
-      List<BenchmarkResult> forks = new ArrayList<>();
-      runs.forEach(r -> forks.addAll(r.getBenchmarkResults()));
-      merged.add(new RunResult(runs.get(0).getParams(), forks));
-    }
-    return merged;
-  }
+        if (parity.openCvError() != null) {
+            plan = plan.without(OpenCvDnnBenchmark.class); // reported above; its ratio is n/a
+        }
+        Path json = ws.results().resolve("jmh-" + stamp + ".json");
+        Path log = ws.results().resolve("jmh-" + stamp + ".log");
+        List<Measurement> measured = runJmh(plan, ws, json, log);
 
-  /** The three engines on the same prepared photos; DJL must agree, OpenCV is reported. */
-  private Parity parity(Workspace ws) throws Exception {
-    SamplePhotos photos = SamplePhotos.load(ws.data(), PARITY_IMAGES);
-    try (ImageClassifier classifier = ImageClassifier.builder(ws.model()).optIntraOpThreads(1)
-        .build()) {
-      PreparedBatch input = PreparedBatch.of(classifier.preprocessor(), photos, PARITY_IMAGES);
-      float[] ort = flatten(classifier.runRaw(input.floats(), PARITY_IMAGES));
-      int size = classifier.metadata().inputHeight();
-      int classes = classifier.metadata().classNames().size();
-      float[] djl;
-      String djlSource;
-      try (DjlPeer peer = DjlPeer.load(ws, size, classes);
-          Predictor<PreparedBatch, float[]> predictor = peer.newPredictor()) {
-        djl = predictor.predict(input);
-        djlSource = peer.source();
-      }
-      double djlDiff = maxAbsDiff(ort, djl);
-      if (!(djlDiff < PARITY_TOLERANCE)) {
-        throw new IllegalStateException(String.format(Locale.ROOT, "the DJL peer (%s) is not the "
-                + "same network: max |logit diff| %.3g vs ONNX Runtime on %d photos, over %.0e; "
-                + "comparing them would be meaningless", djlSource, djlDiff, PARITY_IMAGES,
-            PARITY_TOLERANCE));
-      }
-      double openCvDiff = Double.NaN;
-      String openCvError = null;
-      try {
-        openCvDiff = maxAbsDiff(ort, OpenCvDnnPeer.load(ws.model()).run(input));
-      } catch (RuntimeException e) {
-        openCvError = e.getMessage();
-      }
-      return new Parity(djlSource, djlDiff, openCvDiff, openCvError);
-    }
-  }
+        MemoryCheck.Result mem = null;
+        if (plan.memoryClassifications() > 0) {
+            progress.printf(
+                    Locale.ROOT,
+                    "bench: memory check, %d classifications from 2 threads ...%n",
+                    plan.memoryClassifications());
+            mem =
+                    plan.forks() == 0
+                            ? MemoryCheck.measure(
+                                    ws.model(), ws.data(), plan.memoryClassifications(), 2)
+                            : MemoryCheck.runChild(
+                                    ws.model(), ws.data(), plan.memoryClassifications(), 2);
+        }
 
-  /** What the parity check found. */
-  record Parity(String djlSource, double djlDiff, double openCvDiff, String openCvError) {
-    List<String> lines() {
-      List<String> lines = new ArrayList<>();
-      lines.add("peers: DJL " + Engine.getDjlVersion() + " on PyTorch "
-          + Engine.getEngine("PyTorch").getVersion() + ", weights from " + djlSource
-          + "; OpenCV " + Core.VERSION + " DNN reads the same ONNX file");
-      lines.add(String.format(Locale.ROOT, "parity vs ONNX Runtime %s on %d photos: DJL max |logit "
-              + "diff| %.2e, OpenCV DNN %s", OrtEnvironment.getEnvironment().getVersion(),
-          PARITY_IMAGES, djlDiff, openCvError != null ? "cannot run the model: " + openCvError
-              : String.format(Locale.ROOT, "%.2e", openCvDiff)));
-      return lines;
+        String report = report(header, measured, macs, mem, json);
+        Path md = ws.results().resolve("bench-" + stamp + ".md");
+        Files.writeString(md, report, StandardCharsets.UTF_8);
+        progress.println("bench: JMH JSON " + json + ", log " + log + ", report " + md);
+        out.print(report);
+        out.flush();
+        return 0;
     }
-  }
 
-  private static float[] flatten(float[][] rows) {
-    int per = rows[0].length;
-    float[] flat = new float[rows.length * per];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, flat, i * per, per);
+    /** Everything printed on stdout, ending with the ratio line. */
+    static String report(
+            List<String> header,
+            List<Measurement> measured,
+            MacCounter.Count macs,
+            MemoryCheck.Result mem,
+            Path json) {
+        StringBuilder s = new StringBuilder();
+        header.forEach(l -> s.append(l).append('\n'));
+        s.append('\n').append(BenchReport.table(measured, macs.total())).append('\n');
+        s.append(
+                "threads = caller threads x engine threads (ONNX Runtime intra-op; PyTorch"
+                    + " intra-op, 1 inter-op; OpenCV DNN's); OpenCV's own threads (decode, resize)"
+                    + " are pinned to 1 in every benchmark. ms per image = 1000 / images/s (inverse"
+                    + " throughput: not latency for 2 callers). error = JMH's 99.9% confidence"
+                    + " half-width over the measured iterations (one fork per run; the mirrored"
+                    + " batch-1 rows have two). JMH JSON: "
+                        + json.getFileName()
+                        + "\n\n");
+        double peak1 = BenchReport.peakImagesPerSecond(measured, macs.total(), 1);
+        double peak2 = BenchReport.peakImagesPerSecond(measured, macs.total(), 2);
+        BenchReport.Ratios ratios = BenchReport.ratios(measured, macs.total());
+        s.append(
+                String.format(
+                        Locale.ROOT,
+                        "ceiling: %.1fM MACs (%.3f GFLOP) per image; the measured peak allows %.0f"
+                            + " images/s on 1 thread, %.0f on 2; end to end with 2 callers reaches"
+                            + " %s of the 2-thread peak%n",
+                        macs.total() / 1e6,
+                        macs.flops() / 1e9,
+                        peak1,
+                        peak2,
+                        BenchReport.number(ratios.fractionOfPeak())));
+        s.append(BenchReport.decomposition(measured)).append('\n');
+        if (mem != null) {
+            s.append(mem.summary()).append('\n');
+            s.append(mem.line()).append('\n');
+        }
+        BenchReport.targets(ratios).forEach(l -> s.append(l).append('\n'));
+        if (mem != null) {
+            s.append(
+                            BenchReport.target(
+                                    "memory_growth_mib",
+                                    "<=",
+                                    MemoryCheck.FLAT_LIMIT_KIB / 1024.0,
+                                    mem.growthKib() / 1024.0,
+                                    mem.flat()))
+                    .append('\n');
+        }
+        s.append(ratios.line()).append('\n');
+        return s.toString();
     }
-    return flat;
-  }
 
-  private static double maxAbsDiff(float[] a, float[] b) {
-    if (a.length != b.length) {
-      throw new IllegalStateException("engines disagree on the output size: " + a.length + " vs "
-          + b.length + " logits");
+    /**
+     * Runs the plan's configurations one JMH run each, in the plan's order (JMH itself would sort
+     * them by name, putting minutes between the pairs the ratios compare), and writes all results
+     * to one JSON file in JMH's format.
+     */
+    private List<Measurement> runJmh(BenchPlan plan, Workspace ws, Path json, Path log)
+            throws Exception {
+        ws.applyToThisJvm(); // for forks=0; forks get the same as -D options
+        List<String> jvmArgs = new ArrayList<>(ws.jvmArgs());
+        jvmArgs.add("-Dai.djl.offline=true");
+        jvmArgs.add("-Dai.djl.pytorch.num_interop_threads=1");
+        jvmArgs.add("-Dai.djl.pytorch.num_threads=1");
+        progress.printf(Locale.ROOT, "bench: %d JMH runs; JMH log: %s%n", plan.steps().size(), log);
+        List<RunResult> results = new ArrayList<>();
+        try (PrintStream logStream =
+                new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+            ProgressFormat format =
+                    new ProgressFormat(
+                            OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL),
+                            progress,
+                            plan.steps().size());
+            for (BenchPlan.Step step : plan.steps()) {
+                ChainedOptionsBuilder options =
+                        new OptionsBuilder()
+                                .include(step.includeRegex())
+                                .forks(plan.forks())
+                                .warmupIterations(plan.warmupIterations())
+                                .warmupTime(plan.warmupTime())
+                                .measurementIterations(plan.iterations())
+                                .measurementTime(plan.iterationTime())
+                                .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+                                .shouldFailOnError(true);
+                step.params().forEach(options::param);
+                results.addAll(new Runner(options.build(), format).run());
+            }
+        }
+        List<RunResult> merged = mergeRepeats(results);
+        try (PrintStream out =
+                new PrintStream(Files.newOutputStream(json), true, StandardCharsets.UTF_8)) {
+            ResultFormatFactory.getInstance(ResultFormatType.JSON, out).writeOut(merged);
+        }
+        return merged.stream().map(Measurement::of).toList();
     }
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
+
+    /**
+     * One result per configuration: the runs of a configuration measured more than once become the
+     * forks of one result, so its score and error are over all their iterations (JMH's own rule).
+     */
+    static List<RunResult> mergeRepeats(List<RunResult> results) {
+        Map<String, List<RunResult>> byConfiguration = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String key =
+                    r.getParams().getBenchmark()
+                            + " "
+                            + r.getParams().getThreads()
+                            + " "
+                            + r.getParams().getParamsKeys().stream()
+                                    .map(k -> k + "=" + r.getParams().getParam(k))
+                                    .toList();
+            byConfiguration.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        List<RunResult> merged = new ArrayList<>();
+        for (List<RunResult> runs : byConfiguration.values()) {
+            if (runs.size() == 1) {
+                merged.add(runs.get(0));
+                continue;
+            }
+            List<BenchmarkResult> forks = new ArrayList<>();
+            runs.forEach(r -> forks.addAll(r.getBenchmarkResults()));
+            merged.add(new RunResult(runs.get(0).getParams(), forks));
+        }
+        return merged;
     }
-    return max;
-  }
 
-  private static String byOp(MacCounter.Count macs) {
-    StringBuilder s = new StringBuilder();
-    macs.byOpType().forEach((op, n) -> s.append(s.length() == 0 ? "" : ", ")
-        .append(String.format(Locale.ROOT, "%s %,d", op, n)));
-    return s.toString();
-  }
+    /** The three engines on the same prepared photos; DJL must agree, OpenCV is reported. */
+    private Parity parity(Workspace ws) throws Exception {
+        SamplePhotos photos = SamplePhotos.load(ws.data(), PARITY_IMAGES);
+        try (ImageClassifier classifier =
+                ImageClassifier.builder(ws.model()).optIntraOpThreads(1).build()) {
+            PreparedBatch input =
+                    PreparedBatch.of(classifier.preprocessor(), photos, PARITY_IMAGES);
+            float[] ort = flatten(classifier.runRaw(input.floats(), PARITY_IMAGES));
+            int size = classifier.metadata().inputHeight();
+            int classes = classifier.metadata().classNames().size();
+            float[] djl;
+            String djlSource;
+            try (DjlPeer peer = DjlPeer.load(ws, size, classes);
+                    Predictor<PreparedBatch, float[]> predictor = peer.newPredictor()) {
+                djl = predictor.predict(input);
+                djlSource = peer.source();
+            }
+            double djlDiff = maxAbsDiff(ort, djl);
+            if (!(djlDiff < PARITY_TOLERANCE)) {
+                throw new IllegalStateException(
+                        String.format(
+                                Locale.ROOT,
+                                "the DJL peer (%s) is not the same network: max |logit diff| %.3g"
+                                    + " vs ONNX Runtime on %d photos, over %.0e; comparing them"
+                                    + " would be meaningless",
+                                djlSource,
+                                djlDiff,
+                                PARITY_IMAGES,
+                                PARITY_TOLERANCE));
+            }
+            double openCvDiff = Double.NaN;
+            String openCvError = null;
+            try {
+                openCvDiff = maxAbsDiff(ort, OpenCvDnnPeer.load(ws.model()).run(input));
+            } catch (RuntimeException e) {
+                openCvError = e.getMessage();
+            }
+            return new Parity(djlSource, djlDiff, openCvDiff, openCvError);
+        }
+    }
 
-  private static Path abs(Path option, Path fallback) {
-    return (option != null ? option : fallback).toAbsolutePath().normalize();
-  }
+    /** What the parity check found. */
+    record Parity(String djlSource, double djlDiff, double openCvDiff, String openCvError) {
+        List<String> lines() {
+            List<String> lines = new ArrayList<>();
+            lines.add(
+                    "peers: DJL "
+                            + Engine.getDjlVersion()
+                            + " on PyTorch "
+                            + Engine.getEngine("PyTorch").getVersion()
+                            + ", weights from "
+                            + djlSource
+                            + "; OpenCV "
+                            + Core.VERSION
+                            + " DNN reads the same ONNX file");
+            lines.add(
+                    String.format(
+                            Locale.ROOT,
+                            "parity vs ONNX Runtime %s on %d photos: DJL max |logit "
+                                    + "diff| %.2e, OpenCV DNN %s",
+                            OrtEnvironment.getEnvironment().getVersion(),
+                            PARITY_IMAGES,
+                            djlDiff,
+                            openCvError != null
+                                    ? "cannot run the model: " + openCvError
+                                    : String.format(Locale.ROOT, "%.2e", openCvDiff)));
+            return lines;
+        }
+    }
+
+    private static float[] flatten(float[][] rows) {
+        int per = rows[0].length;
+        float[] flat = new float[rows.length * per];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * per, per);
+        }
+        return flat;
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalStateException(
+                    "engines disagree on the output size: "
+                            + a.length
+                            + " vs "
+                            + b.length
+                            + " logits");
+        }
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    private static String byOp(MacCounter.Count macs) {
+        StringBuilder s = new StringBuilder();
+        macs.byOpType()
+                .forEach(
+                        (op, n) ->
+                                s.append(s.length() == 0 ? "" : ", ")
+                                        .append(String.format(Locale.ROOT, "%s %,d", op, n)));
+        return s.toString();
+    }
+
+    private static Path abs(Path option, Path fallback) {
+        return (option != null ? option : fallback).toAbsolutePath().normalize();
+    }
 }

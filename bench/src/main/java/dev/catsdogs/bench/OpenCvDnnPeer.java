@@ -19,77 +19,85 @@ import org.opencv.dnn.Net;
  */
 public final class OpenCvDnnPeer {
 
-  private final Net net;
+    private final Net net;
 
-  private OpenCvDnnPeer(Net net) {
-    this.net = net;
-  }
+    private OpenCvDnnPeer(Net net) {
+        this.net = net;
+    }
 
-  /**
-   * Reads the model.
-   *
-   * @throws IllegalStateException with OpenCV's own message if it cannot read the graph (for
-   *     example an op its ONNX importer does not support)
-   */
-  public static OpenCvDnnPeer load(Path onnx) {
-    OpenCvLoader.ensureLoaded();
-    Net net;
-    try {
-      net = Dnn.readNetFromONNX(onnx.toString());
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("OpenCV " + Core.VERSION + " DNN cannot read " + onnx + ": "
-          + e.getMessage(), e);
+    /**
+     * Reads the model.
+     *
+     * @throws IllegalStateException with OpenCV's own message if it cannot read the graph (for
+     *     example an op its ONNX importer does not support)
+     */
+    public static OpenCvDnnPeer load(Path onnx) {
+        OpenCvLoader.ensureLoaded();
+        Net net;
+        try {
+            net = Dnn.readNetFromONNX(onnx.toString());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "OpenCV " + Core.VERSION + " DNN cannot read " + onnx + ": " + e.getMessage(),
+                    e);
+        }
+        if (net.empty()) {
+            throw new IllegalStateException(
+                    "OpenCV " + Core.VERSION + " DNN read an empty network from " + onnx);
+        }
+        net.setPreferableBackend(Dnn.DNN_BACKEND_OPENCV);
+        net.setPreferableTarget(Dnn.DNN_TARGET_CPU);
+        return new OpenCvDnnPeer(net);
     }
-    if (net.empty()) {
-      throw new IllegalStateException("OpenCV " + Core.VERSION + " DNN read an empty network from "
-          + onnx);
-    }
-    net.setPreferableBackend(Dnn.DNN_BACKEND_OPENCV);
-    net.setPreferableTarget(Dnn.DNN_TARGET_CPU);
-    return new OpenCvDnnPeer(net);
-  }
 
-  /** Sets OpenCV's thread count for this process (a global setting of OpenCV's parallel loops). */
-  public static void pinThreads(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    /**
+     * Sets OpenCV's thread count for this process (a global setting of OpenCV's parallel loops).
+     */
+    public static void pinThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        OpenCvLoader.ensureLoaded();
+        Core.setNumThreads(threads);
+        if (Core.getNumThreads() != threads) {
+            throw new IllegalStateException(
+                    "OpenCV uses "
+                            + Core.getNumThreads()
+                            + " threads after "
+                            + "setNumThreads("
+                            + threads
+                            + ")");
+        }
     }
-    OpenCvLoader.ensureLoaded();
-    Core.setNumThreads(threads);
-    if (Core.getNumThreads() != threads) {
-      throw new IllegalStateException("OpenCV uses " + Core.getNumThreads() + " threads after "
-          + "setNumThreads(" + threads + ")");
-    }
-  }
 
-  /** OpenCV's current thread count. */
-  public static int threads() {
-    OpenCvLoader.ensureLoaded();
-    return Core.getNumThreads();
-  }
-
-  /** Runs the network on a prepared batch; returns its logits, {@code batch x units} values. */
-  public float[] run(PreparedBatch input) {
-    Mat rows = new Mat(input.batch(), input.imageSize(), CvType.CV_32F, input.bytes());
-    Mat blob = rows.reshape(1, new int[] {input.batch(), 3, input.height(), input.width()});
-    Mat out = null;
-    try {
-      net.setInput(blob);
-      out = net.forward();
-      float[] logits = new float[(int) out.total()];
-      Mat flat = out.reshape(1, 1);
-      try {
-        flat.get(0, 0, logits);
-      } finally {
-        flat.release();
-      }
-      return logits;
-    } finally {
-      if (out != null) {
-        out.release();
-      }
-      blob.release();
-      rows.release();
+    /** OpenCV's current thread count. */
+    public static int threads() {
+        OpenCvLoader.ensureLoaded();
+        return Core.getNumThreads();
     }
-  }
+
+    /** Runs the network on a prepared batch; returns its logits, {@code batch x units} values. */
+    public float[] run(PreparedBatch input) {
+        Mat rows = new Mat(input.batch(), input.imageSize(), CvType.CV_32F, input.bytes());
+        Mat blob = rows.reshape(1, new int[] {input.batch(), 3, input.height(), input.width()});
+        Mat out = null;
+        try {
+            net.setInput(blob);
+            out = net.forward();
+            float[] logits = new float[(int) out.total()];
+            Mat flat = out.reshape(1, 1);
+            try {
+                flat.get(0, 0, logits);
+            } finally {
+                flat.release();
+            }
+            return logits;
+        } finally {
+            if (out != null) {
+                out.release();
+            }
+            blob.release();
+            rows.release();
+        }
+    }
 }

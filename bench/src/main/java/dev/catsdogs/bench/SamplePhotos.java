@@ -9,84 +9,93 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Real JPEG photos held in memory as encoded bytes: the first {@code count} of the validation split,
- * cats and dogs alternating ({@code cat.2000.jpg, dog.2000.jpg, cat.2001.jpg, ...}), so every run
- * and every benchmark sees the same images.
+ * Real JPEG photos held in memory as encoded bytes: the first {@code count} of the validation
+ * split, cats and dogs alternating ({@code cat.2000.jpg, dog.2000.jpg, cat.2001.jpg, ...}), so
+ * every run and every benchmark sees the same images.
  *
  * @param names file names, for error messages
  * @param encoded the files' bytes, as an upload would deliver them
  */
 public record SamplePhotos(List<String> names, List<byte[]> encoded) {
 
-  public SamplePhotos {
-    names = List.copyOf(names);
-    encoded = List.copyOf(encoded);
-    if (names.size() != encoded.size() || names.isEmpty()) {
-      throw new IllegalArgumentException(
-          "need one name per image and at least one image, got " + names.size() + " names and "
-              + encoded.size() + " images");
+    public SamplePhotos {
+        names = List.copyOf(names);
+        encoded = List.copyOf(encoded);
+        if (names.size() != encoded.size() || names.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "need one name per image and at least one image, got "
+                            + names.size()
+                            + " names and "
+                            + encoded.size()
+                            + " images");
+        }
     }
-  }
 
-  /**
-   * Reads {@code count} photos from {@code data/validation/{cats,dogs}}.
-   *
-   * @throws IllegalArgumentException if the folders hold fewer than {@code count} JPEGs
-   */
-  public static SamplePhotos load(Path data, int count) {
-    if (count < 1) {
-      throw new IllegalArgumentException("count must be >= 1, got " + count);
+    /**
+     * Reads {@code count} photos from {@code data/validation/{cats,dogs}}.
+     *
+     * @throws IllegalArgumentException if the folders hold fewer than {@code count} JPEGs
+     */
+    public static SamplePhotos load(Path data, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, got " + count);
+        }
+        List<Path> cats = jpegs(data.resolve("validation/cats"));
+        List<Path> dogs = jpegs(data.resolve("validation/dogs"));
+        List<Path> chosen = new ArrayList<>();
+        for (int i = 0; chosen.size() < count && (i < cats.size() || i < dogs.size()); i++) {
+            if (i < cats.size()) {
+                chosen.add(cats.get(i));
+            }
+            if (i < dogs.size() && chosen.size() < count) {
+                chosen.add(dogs.get(i));
+            }
+        }
+        if (chosen.size() < count) {
+            throw new IllegalArgumentException(
+                    "need "
+                            + count
+                            + " JPEGs in "
+                            + data.resolve("validation")
+                            + "/{cats,dogs}, found "
+                            + chosen.size());
+        }
+        List<String> names = new ArrayList<>();
+        List<byte[]> bytes = new ArrayList<>();
+        for (Path p : chosen) {
+            names.add(p.getFileName().toString());
+            try {
+                bytes.add(Files.readAllBytes(p));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + p, e);
+            }
+        }
+        return new SamplePhotos(names, bytes);
     }
-    List<Path> cats = jpegs(data.resolve("validation/cats"));
-    List<Path> dogs = jpegs(data.resolve("validation/dogs"));
-    List<Path> chosen = new ArrayList<>();
-    for (int i = 0; chosen.size() < count && (i < cats.size() || i < dogs.size()); i++) {
-      if (i < cats.size()) {
-        chosen.add(cats.get(i));
-      }
-      if (i < dogs.size() && chosen.size() < count) {
-        chosen.add(dogs.get(i));
-      }
-    }
-    if (chosen.size() < count) {
-      throw new IllegalArgumentException("need " + count + " JPEGs in " + data.resolve("validation")
-          + "/{cats,dogs}, found " + chosen.size());
-    }
-    List<String> names = new ArrayList<>();
-    List<byte[]> bytes = new ArrayList<>();
-    for (Path p : chosen) {
-      names.add(p.getFileName().toString());
-      try {
-        bytes.add(Files.readAllBytes(p));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + p, e);
-      }
-    }
-    return new SamplePhotos(names, bytes);
-  }
 
-  /** Number of photos. */
-  public int size() {
-    return names.size();
-  }
+    /** Number of photos. */
+    public int size() {
+        return names.size();
+    }
 
-  /** The first {@code n} photos. */
-  public SamplePhotos first(int n) {
-    if (n < 1 || n > size()) {
-      throw new IllegalArgumentException("n must be 1.." + size() + ", got " + n);
+    /** The first {@code n} photos. */
+    public SamplePhotos first(int n) {
+        if (n < 1 || n > size()) {
+            throw new IllegalArgumentException("n must be 1.." + size() + ", got " + n);
+        }
+        return new SamplePhotos(names.subList(0, n), encoded.subList(0, n));
     }
-    return new SamplePhotos(names.subList(0, n), encoded.subList(0, n));
-  }
 
-  private static List<Path> jpegs(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("photo folder not found: " + dir);
+    private static List<Path> jpegs(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("photo folder not found: " + dir);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".jpg"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".jpg"))
-          .sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
-    }
-  }
 }

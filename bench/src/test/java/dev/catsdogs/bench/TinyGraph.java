@@ -8,91 +8,114 @@ import java.nio.ByteOrder;
 /** A small ONNX graph built with the {@code OnnxMl} builders, for the MAC counter's tests. */
 final class TinyGraph {
 
-  private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("tiny");
+    private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("tiny");
 
-  /** A float input; a negative dimension is symbolic ({@code "N"}). */
-  TinyGraph input(String name, long... dims) {
-    OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
-    for (long d : dims) {
-      shape.addDim(d < 0
-          ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
-          : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    /** A float input; a negative dimension is symbolic ({@code "N"}). */
+    TinyGraph input(String name, long... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(
+                    d < 0
+                            ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                            : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        graph.addInput(
+                OnnxMl.ValueInfoProto.newBuilder()
+                        .setName(name)
+                        .setType(
+                                OnnxMl.TypeProto.newBuilder()
+                                        .setTensorType(
+                                                OnnxMl.TypeProto.Tensor.newBuilder()
+                                                        .setElemType(
+                                                                OnnxMl.TensorProto.DataType.FLOAT
+                                                                        .getNumber())
+                                                        .setShape(shape))));
+        return this;
     }
-    graph.addInput(OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(
-        OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
-            .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setShape(shape))));
-    return this;
-  }
 
-  /** A zero float weight of the given shape (values do not matter for MACs). */
-  TinyGraph weight(String name, long... dims) {
-    long n = 1;
-    for (long d : dims) {
-      n *= d;
+    /** A zero float weight of the given shape (values do not matter for MACs). */
+    TinyGraph weight(String name, long... dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        OnnxMl.TensorProto.Builder t =
+                OnnxMl.TensorProto.newBuilder()
+                        .setName(name)
+                        .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
+                        .setRawData(ByteString.copyFrom(new byte[(int) (4 * n)]));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        graph.addInitializer(t);
+        return this;
     }
-    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
-        .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
-        .setRawData(ByteString.copyFrom(new byte[(int) (4 * n)]));
-    for (long d : dims) {
-      t.addDims(d);
+
+    /** An INT64 constant stored as little-endian raw bytes, as exporters write it. */
+    TinyGraph int64(String name, long... values) {
+        ByteBuffer raw = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            raw.putLong(v);
+        }
+        graph.addInitializer(
+                OnnxMl.TensorProto.newBuilder()
+                        .setName(name)
+                        .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber())
+                        .addDims(values.length)
+                        .setRawData(ByteString.copyFrom(raw.array())));
+        return this;
     }
-    graph.addInitializer(t);
-    return this;
-  }
 
-  /** An INT64 constant stored as little-endian raw bytes, as exporters write it. */
-  TinyGraph int64(String name, long... values) {
-    ByteBuffer raw = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-    for (long v : values) {
-      raw.putLong(v);
+    /** A node whose output is named after the node. */
+    TinyGraph node(String op, String name, String[] inputs, OnnxMl.AttributeProto... attributes) {
+        OnnxMl.NodeProto.Builder n =
+                OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addOutput(name);
+        for (String in : inputs) {
+            n.addInput(in);
+        }
+        for (OnnxMl.AttributeProto a : attributes) {
+            n.addAttribute(a);
+        }
+        graph.addNode(n);
+        return this;
     }
-    graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name)
-        .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber()).addDims(values.length)
-        .setRawData(ByteString.copyFrom(raw.array())));
-    return this;
-  }
 
-  /** A node whose output is named after the node. */
-  TinyGraph node(String op, String name, String[] inputs, OnnxMl.AttributeProto... attributes) {
-    OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name)
-        .addOutput(name);
-    for (String in : inputs) {
-      n.addInput(in);
+    OnnxMl.ModelProto build() {
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setGraph(graph)
+                .build();
     }
-    for (OnnxMl.AttributeProto a : attributes) {
-      n.addAttribute(a);
+
+    static String[] in(String... names) {
+        return names;
     }
-    graph.addNode(n);
-    return this;
-  }
 
-  OnnxMl.ModelProto build() {
-    return OnnxMl.ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-        .setGraph(graph).build();
-  }
-
-  static String[] in(String... names) {
-    return names;
-  }
-
-  static OnnxMl.AttributeProto ints(String name, long... values) {
-    OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-    for (long v : values) {
-      a.addInts(v);
+    static OnnxMl.AttributeProto ints(String name, long... values) {
+        OnnxMl.AttributeProto.Builder a =
+                OnnxMl.AttributeProto.newBuilder()
+                        .setName(name)
+                        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
     }
-    return a.build();
-  }
 
-  static OnnxMl.AttributeProto integer(String name, long value) {
-    return OnnxMl.AttributeProto.newBuilder().setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(value).build();
-  }
+    static OnnxMl.AttributeProto integer(String name, long value) {
+        return OnnxMl.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
+    }
 
-  static OnnxMl.AttributeProto string(String name, String value) {
-    return OnnxMl.AttributeProto.newBuilder().setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.STRING)
-        .setS(ByteString.copyFromUtf8(value)).build();
-  }
+    static OnnxMl.AttributeProto string(String name, String value) {
+        return OnnxMl.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value))
+                .build();
+    }
 }

@@ -26,42 +26,42 @@ import org.openjdk.jmh.annotations.Threads;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class ConcurrencyBenchmark {
 
-  private ImageClassifier classifier;
-  private SamplePhotos photos;
+    private ImageClassifier classifier;
+    private SamplePhotos photos;
 
-  /** Each caller's own position in the photos. */
-  @State(Scope.Thread)
-  public static class Cursor {
-    int next;
+    /** Each caller's own position in the photos. */
+    @State(Scope.Thread)
+    public static class Cursor {
+        int next;
+
+        @Setup
+        public void setUp(ConcurrencyBenchmark shared) {
+            next = shared.callerIndex() * 7; // callers start on different photos
+        }
+    }
+
+    private int callers;
 
     @Setup
-    public void setUp(ConcurrencyBenchmark shared) {
-      next = shared.callerIndex() * 7; // callers start on different photos
+    public void setUp() throws ModelLoadException {
+        classifier = Fixtures.classifier(1);
+        photos = Fixtures.photos();
     }
-  }
 
-  private int callers;
+    @TearDown
+    public void tearDown() {
+        classifier.close();
+    }
 
-  @Setup
-  public void setUp() throws ModelLoadException {
-    classifier = Fixtures.classifier(1);
-    photos = Fixtures.photos();
-  }
+    synchronized int callerIndex() {
+        return callers++;
+    }
 
-  @TearDown
-  public void tearDown() {
-    classifier.close();
-  }
-
-  synchronized int callerIndex() {
-    return callers++;
-  }
-
-  @Benchmark
-  @Threads(2)
-  public Prediction twoCallers(Cursor cursor) throws InvalidImageException {
-    int i = cursor.next % photos.size();
-    cursor.next = i + 1;
-    return classifier.classify(photos.encoded().get(i), photos.names().get(i));
-  }
+    @Benchmark
+    @Threads(2)
+    public Prediction twoCallers(Cursor cursor) throws InvalidImageException {
+        int i = cursor.next % photos.size();
+        cursor.next = i + 1;
+        return classifier.classify(photos.encoded().get(i), photos.names().get(i));
+    }
 }

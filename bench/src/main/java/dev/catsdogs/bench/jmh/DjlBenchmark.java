@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The DJL peer: DJL's {@link Predictor} on the PyTorch engine running the same trained network
- * (see {@link DjlPeer}) on the same prepared tensor as {@link OrtBenchmark}: input tensor creation,
- * the forward pass, the logits copied out. PyTorch's intra-op threads are pinned to {@code threads}
+ * The DJL peer: DJL's {@link Predictor} on the PyTorch engine running the same trained network (see
+ * {@link DjlPeer}) on the same prepared tensor as {@link OrtBenchmark}: input tensor creation, the
+ * forward pass, the logits copied out. PyTorch's intra-op threads are pinned to {@code threads}
  * (inter-op threads to 1 by the harness, {@code -Dai.djl.pytorch.num_interop_threads=1}).
  */
 @State(Scope.Benchmark)
@@ -32,43 +32,43 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class DjlBenchmark {
 
-  @Param({"1", "32"})
-  public int batch;
+    @Param({"1", "32"})
+    public int batch;
 
-  @Param({"1"})
-  public int threads;
+    @Param({"1"})
+    public int threads;
 
-  private DjlPeer peer;
-  private Predictor<PreparedBatch, float[]> predictor;
-  private PreparedBatch input;
+    private DjlPeer peer;
+    private Predictor<PreparedBatch, float[]> predictor;
+    private PreparedBatch input;
 
-  @Setup
-  public void setUp() throws IOException, ModelLoadException, InvalidImageException {
-    ImagePreprocessor preprocessor;
-    int classes;
-    try (ImageClassifier classifier = Fixtures.classifier(1)) {
-      preprocessor = classifier.preprocessor();
-      classes = classifier.metadata().classNames().size();
+    @Setup
+    public void setUp() throws IOException, ModelLoadException, InvalidImageException {
+        ImagePreprocessor preprocessor;
+        int classes;
+        try (ImageClassifier classifier = Fixtures.classifier(1)) {
+            preprocessor = classifier.preprocessor();
+            classes = classifier.metadata().classNames().size();
+        }
+        input = PreparedBatch.of(preprocessor, Fixtures.photos(), batch);
+        peer = DjlPeer.load(Fixtures.workspace(), preprocessor.spec().height(), classes);
+        predictor = peer.newPredictor();
     }
-    input = PreparedBatch.of(preprocessor, Fixtures.photos(), batch);
-    peer = DjlPeer.load(Fixtures.workspace(), preprocessor.spec().height(), classes);
-    predictor = peer.newPredictor();
-  }
 
-  /** Thread count and grad mode are per thread in PyTorch: set them on the measuring thread. */
-  @Setup(Level.Iteration)
-  public void pinThreads() {
-    DjlPeer.pinThreads(threads);
-  }
+    /** Thread count and grad mode are per thread in PyTorch: set them on the measuring thread. */
+    @Setup(Level.Iteration)
+    public void pinThreads() {
+        DjlPeer.pinThreads(threads);
+    }
 
-  @TearDown
-  public void tearDown() {
-    predictor.close();
-    peer.close();
-  }
+    @TearDown
+    public void tearDown() {
+        predictor.close();
+        peer.close();
+    }
 
-  @Benchmark
-  public float[] predict() throws TranslateException {
-    return predictor.predict(input);
-  }
+    @Benchmark
+    public float[] predict() throws TranslateException {
+        return predictor.predict(input);
+    }
 }

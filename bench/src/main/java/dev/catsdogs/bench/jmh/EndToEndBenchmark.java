@@ -27,32 +27,32 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class EndToEndBenchmark {
 
-  @Param({"1", "32"})
-  public int batch;
+    @Param({"1", "32"})
+    public int batch;
 
-  private ImageClassifier classifier;
-  private SamplePhotos photos;
-  private int next;
+    private ImageClassifier classifier;
+    private SamplePhotos photos;
+    private int next;
 
-  @Setup
-  public void setUp() throws ModelLoadException {
-    classifier = Fixtures.classifier(1);
-    photos = Fixtures.photos();
-  }
-
-  @TearDown
-  public void tearDown() {
-    classifier.close();
-  }
-
-  @Benchmark
-  public List<Prediction> classify() throws InvalidImageException {
-    if (batch == 1) {
-      int i = next;
-      next = (i + 1) % photos.size();
-      return List.of(classifier.classify(photos.encoded().get(i), photos.names().get(i)));
+    @Setup
+    public void setUp() throws ModelLoadException {
+        classifier = Fixtures.classifier(1);
+        photos = Fixtures.photos();
     }
-    SamplePhotos chosen = photos.first(Math.min(batch, photos.size()));
-    return classifier.classifyBatchBytes(chosen.encoded(), chosen.names());
-  }
+
+    @TearDown
+    public void tearDown() {
+        classifier.close();
+    }
+
+    @Benchmark
+    public List<Prediction> classify() throws InvalidImageException {
+        if (batch == 1) {
+            int i = next;
+            next = (i + 1) % photos.size();
+            return List.of(classifier.classify(photos.encoded().get(i), photos.names().get(i)));
+        }
+        SamplePhotos chosen = photos.first(Math.min(batch, photos.size()));
+        return classifier.classifyBatchBytes(chosen.encoded(), chosen.names());
+    }
 }

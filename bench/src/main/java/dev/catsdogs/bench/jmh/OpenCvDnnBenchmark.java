@@ -17,34 +17,34 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The OpenCV DNN peer: the same ONNX file through {@code Dnn.readNetFromONNX}, OpenCV's CPU
- * backend, on the same prepared tensor as {@link OrtBenchmark} (wrapped as a Mat, no
- * {@code blobFromImage}), OpenCV's threads pinned with {@code Core.setNumThreads}.
+ * backend, on the same prepared tensor as {@link OrtBenchmark} (wrapped as a Mat, no {@code
+ * blobFromImage}), OpenCV's threads pinned with {@code Core.setNumThreads}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class OpenCvDnnBenchmark {
 
-  @Param({"1", "32"})
-  public int batch;
+    @Param({"1", "32"})
+    public int batch;
 
-  @Param({"1"})
-  public int threads;
+    @Param({"1"})
+    public int threads;
 
-  private OpenCvDnnPeer peer;
-  private PreparedBatch input;
+    private OpenCvDnnPeer peer;
+    private PreparedBatch input;
 
-  @Setup
-  public void setUp() throws ModelLoadException, InvalidImageException {
-    try (ImageClassifier classifier = Fixtures.classifier(1)) {
-      input = PreparedBatch.of(classifier.preprocessor(), Fixtures.photos(), batch);
+    @Setup
+    public void setUp() throws ModelLoadException, InvalidImageException {
+        try (ImageClassifier classifier = Fixtures.classifier(1)) {
+            input = PreparedBatch.of(classifier.preprocessor(), Fixtures.photos(), batch);
+        }
+        OpenCvDnnPeer.pinThreads(threads);
+        peer = OpenCvDnnPeer.load(Fixtures.workspace().model());
     }
-    OpenCvDnnPeer.pinThreads(threads);
-    peer = OpenCvDnnPeer.load(Fixtures.workspace().model());
-  }
 
-  @Benchmark
-  public float[] forward() {
-    return peer.run(input);
-  }
+    @Benchmark
+    public float[] forward() {
+        return peer.run(input);
+    }
 }

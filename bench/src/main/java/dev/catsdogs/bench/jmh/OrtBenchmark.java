@@ -25,28 +25,28 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class OrtBenchmark {
 
-  @Param({"1", "8", "32"})
-  public int batch;
+    @Param({"1", "8", "32"})
+    public int batch;
 
-  @Param({"1", "2"})
-  public int intraOpThreads;
+    @Param({"1", "2"})
+    public int intraOpThreads;
 
-  private ImageClassifier classifier;
-  private PreparedBatch input;
+    private ImageClassifier classifier;
+    private PreparedBatch input;
 
-  @Setup
-  public void setUp() throws ModelLoadException, InvalidImageException {
-    classifier = Fixtures.classifier(intraOpThreads);
-    input = PreparedBatch.of(classifier.preprocessor(), Fixtures.photos(), batch);
-  }
+    @Setup
+    public void setUp() throws ModelLoadException, InvalidImageException {
+        classifier = Fixtures.classifier(intraOpThreads);
+        input = PreparedBatch.of(classifier.preprocessor(), Fixtures.photos(), batch);
+    }
 
-  @TearDown
-  public void tearDown() {
-    classifier.close();
-  }
+    @TearDown
+    public void tearDown() {
+        classifier.close();
+    }
 
-  @Benchmark
-  public float[][] runRaw() {
-    return classifier.runRaw(input.floats(), batch);
-  }
+    @Benchmark
+    public float[][] runRaw() {
+        return classifier.runRaw(input.floats(), batch);
+    }
 }

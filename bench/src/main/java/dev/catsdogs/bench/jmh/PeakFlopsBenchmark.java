@@ -22,26 +22,26 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class PeakFlopsBenchmark {
 
-  @Param({"1", "2"})
-  public int intraOpThreads;
+    @Param({"1", "2"})
+    public int intraOpThreads;
 
-  @Param({"" + PeakMatMul.DEFAULT_SIZE})
-  public int size;
+    @Param({"" + PeakMatMul.DEFAULT_SIZE})
+    public int size;
 
-  private PeakMatMul matMul;
+    private PeakMatMul matMul;
 
-  @Setup
-  public void setUp() throws OrtException {
-    matMul = PeakMatMul.create(size, intraOpThreads);
-  }
+    @Setup
+    public void setUp() throws OrtException {
+        matMul = PeakMatMul.create(size, intraOpThreads);
+    }
 
-  @TearDown
-  public void tearDown() throws OrtException {
-    matMul.close();
-  }
+    @TearDown
+    public void tearDown() throws OrtException {
+        matMul.close();
+    }
 
-  @Benchmark
-  public float matmul() throws OrtException {
-    return matMul.run();
-  }
+    @Benchmark
+    public float matmul() throws OrtException {
+        return matMul.run();
+    }
 }

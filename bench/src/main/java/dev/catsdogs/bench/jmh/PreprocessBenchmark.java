@@ -27,27 +27,29 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class PreprocessBenchmark {
 
-  private ImagePreprocessor preprocessor;
-  private SamplePhotos photos;
-  private FloatBuffer tensor;
-  private int next;
+    private ImagePreprocessor preprocessor;
+    private SamplePhotos photos;
+    private FloatBuffer tensor;
+    private int next;
 
-  @Setup
-  public void setUp() throws ModelLoadException {
-    try (ImageClassifier classifier = Fixtures.classifier(1)) {
-      preprocessor = classifier.preprocessor(); // independent of the session; outlives it
+    @Setup
+    public void setUp() throws ModelLoadException {
+        try (ImageClassifier classifier = Fixtures.classifier(1)) {
+            preprocessor = classifier.preprocessor(); // independent of the session; outlives it
+        }
+        photos = Fixtures.photos();
+        tensor =
+                ByteBuffer.allocateDirect(4 * preprocessor.tensorSize())
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
     }
-    photos = Fixtures.photos();
-    tensor = ByteBuffer.allocateDirect(4 * preprocessor.tensorSize())
-        .order(ByteOrder.nativeOrder()).asFloatBuffer();
-  }
 
-  @Benchmark
-  public FloatBuffer jpegToTensor() throws InvalidImageException {
-    int i = next;
-    next = (i + 1) % photos.size();
-    tensor.clear();
-    preprocessor.preprocess(photos.encoded().get(i), photos.names().get(i), tensor);
-    return tensor;
-  }
+    @Benchmark
+    public FloatBuffer jpegToTensor() throws InvalidImageException {
+        int i = next;
+        next = (i + 1) % photos.size();
+        tensor.clear();
+        preprocessor.preprocess(photos.encoded().get(i), photos.names().get(i), tensor);
+        return tensor;
+    }
 }
