@@ -17,6 +17,8 @@ import dev.catsdogs.trainer.data.ShuffleMode;
 import dev.catsdogs.trainer.data.SkippedFile;
 import dev.catsdogs.trainer.data.Split;
 import dev.catsdogs.trainer.io.AtomicFiles;
+import dev.catsdogs.trainer.model.ClassifierHead;
+import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.ModelSummary;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
@@ -31,6 +33,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * One run of the seed's workflow: examine the data, evaluate the untrained head, feature
@@ -97,8 +103,8 @@ public final class TrainingRun {
         // The model: ImageNet base, fresh head, base frozen.
         MobileNetV2Weights weights = MobileNetV2Weights.read(weightsFile);
         TransferNetwork network = new TransferNetwork(
-                new dev.catsdogs.trainer.model.MobileNetV2(config.imageSize(), weights.paddingStyle()),
-                new dev.catsdogs.trainer.model.ClassifierHead(classes.size()));
+                new MobileNetV2(config.imageSize(), weights.paddingStyle()),
+                new ClassifierHead(classes.size()));
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.imageSize(), config.imageSize()));
         weights.applyTo(network.base());
         network.freezeBase();
@@ -220,9 +226,9 @@ public final class TrainingRun {
             return new ImageFeed(loader, config.imageSize());
         }
         long startNanos = System.nanoTime();
-        try (me.tongfei.progressbar.ProgressBar bar = new me.tongfei.progressbar.ProgressBarBuilder()
+        try (ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName("Caching " + what + " @" + boundary).setInitialMax(loader.size())
-                .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).clearDisplayOnFinish().build()) {
+                .setStyle(ProgressBarStyle.ASCII).clearDisplayOnFinish().build()) {
             CachedFeed feed = CachedFeed.compute(loader, network, boundary, manager, config.imageSize(),
                     config.cacheBudgetBytes(), done -> {
                         bar.stepTo(done);
