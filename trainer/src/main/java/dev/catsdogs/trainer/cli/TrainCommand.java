@@ -126,13 +126,17 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try (NDManager manager = NDManager.newBaseManager(TrainingRun.device(device))) {
             TransferNetwork network = run.run(manager, Versions.current());
-            if (config.export()) {
-                ExportCommand.exportRun(outDir, network, dataset, config, run.report(), null, false);
+            if (config.export()
+                    && !ExportCommand.exportRun(outDir, network, dataset, config, run.report(), null, false).passed()) {
+                System.err.println("train: the run is complete in " + outDir + ", but its ONNX export failed the "
+                        + "parity check; no model.onnx was written");
+                return 1;
             }
             System.out.println("done: " + outDir.resolve(TrainingRun.REPORT).toAbsolutePath());
             return 0;
         } catch (TransferTrainer.TrainingInterruptedException e) {
-            System.err.println("interrupted: " + outDir.resolve(TrainingRun.REPORT) + " says how far the run got");
+            System.err.println(System.lineSeparator() + "interrupted: " + outDir.resolve(TrainingRun.REPORT)
+                    + " says how far the run got");
             return 130;
         } finally {
             settled.countDown();
