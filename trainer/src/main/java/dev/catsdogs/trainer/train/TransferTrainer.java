@@ -76,8 +76,8 @@ public final class TransferTrainer {
                 checkInterrupted();
                 Feed.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = scope.create(batch.data(), shape(batch.size(), feed.sampleShape()));
-                    NDArray y = scope.create(toFloats(batch.labels()));
+                    NDArray x = input(scope, feed, batch);
+                    NDArray y = labels(scope, batch);
                     ParameterStore ps = new ParameterStore(scope, false);
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDArray logits = network.logitsFrom(ps, x, feed.boundary(), true);
@@ -109,8 +109,8 @@ public final class TransferTrainer {
                 checkInterrupted();
                 Feed.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = scope.create(batch.data(), shape(batch.size(), feed.sampleShape()));
-                    NDArray y = scope.create(toFloats(batch.labels()));
+                    NDArray x = input(scope, feed, batch);
+                    NDArray y = labels(scope, batch);
                     NDArray logits = network.logitsFrom(new ParameterStore(scope, false), x, feed.boundary(), false);
                     lossSum += Objective.loss(logits, y).getFloat() * batch.size();
                     int[] predicted = predictions(logits);
@@ -150,6 +150,16 @@ public final class TransferTrainer {
         if (stopRequested.getAsBoolean()) {
             throw new TrainingInterruptedException();
         }
+    }
+
+    /** The batch's data as an array of shape {@code (N, sample shape...)}, owned by {@code scope}. */
+    private static NDArray input(NDManager scope, Feed feed, Feed.Batch batch) {
+        return scope.create(batch.data(), shape(batch.size(), feed.sampleShape()));
+    }
+
+    /** Class indices as floats, the form {@link Objective} takes. */
+    private static NDArray labels(NDManager scope, Feed.Batch batch) {
+        return scope.create(toFloats(batch.labels()));
     }
 
     private static Shape shape(int batch, long[] sample) {
