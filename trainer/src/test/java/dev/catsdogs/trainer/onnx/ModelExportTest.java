@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -42,6 +43,7 @@ class ModelExportTest {
     @BeforeAll
     static void setUp() throws Exception {
         manager = NDManager.newBaseManager();
+        Engine.getInstance().setRandomSeed(11); // the head's random initialisation, reproducible
         network = TransferNetwork.create(SIZE, 2);
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
         MobileNetV2Weights.read(TestPaths.imagenetOnnx()).applyTo(network.base());
@@ -100,9 +102,12 @@ class ModelExportTest {
                 Prediction a = uint8.classify(photo);
                 Prediction b = floats.classify(photo);
                 // uint8 input rounds the resized pixels to whole levels (+-0.5), the float path does
-                // not: measured up to 0.2 in a logit of this untrained head, 0.02 in probability.
-                assertEquals(b.label(), a.label(), photo.toString());
-                assertEquals(b.probability(), a.probability(), 0.05, photo.toString());
+                // not: measured up to 0.2 in a logit of this untrained head, 0.02 in probability. So
+                // labels must agree wherever the logit is clearly off the decision boundary.
+                assertEquals(b.logits()[0], a.logits()[0], 0.3, photo.toString());
+                if (Math.abs(b.logits()[0]) > 0.3) {
+                    assertEquals(b.label(), a.label(), photo.toString());
+                }
             }
         }
     }
