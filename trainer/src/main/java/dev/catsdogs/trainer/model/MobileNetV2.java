@@ -42,6 +42,7 @@ public final class MobileNetV2 extends AbstractBlock {
     private int height;
     private int width;
     private int channels;
+    private FusedRelu6 fusedRelu6;
 
     /**
      * Builds the architecture for a square input.
@@ -257,7 +258,7 @@ public final class MobileNetV2 extends AbstractBlock {
                 case CONV, DEPTHWISE_CONV -> layer.block().forward(ps, new NDList(current), training).head();
                 // Always inference mode: see the class comment.
                 case BATCH_NORM -> layer.block().forward(ps, new NDList(current), false).head();
-                case RELU6 -> current.clip(0f, 6f);
+                case RELU6 -> fusedRelu6.apply(current, training);
                 case ADD -> {
                     NDArray skip = kept[layer.residualFrom()];
                     if (skip == null) {
@@ -293,6 +294,7 @@ public final class MobileNetV2 extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         long batch = inputShapes[0].get(0);
+        fusedRelu6 = FusedRelu6.load(manager);
         Layer previous = layers.get(0);
         for (Layer layer : layers) {
             if (layer.block() != null) {
