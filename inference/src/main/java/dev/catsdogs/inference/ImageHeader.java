@@ -13,7 +13,13 @@ import java.util.Locale;
  * bytes ourselves lets {@link ImagePreprocessor} refuse such decompression bombs first. The reader
  * also refuses truncated files, which libjpeg would otherwise "decode" with a grey lower half.
  */
-record ImageHeader(Format format, long width, long height) {
+record ImageHeader(Format format, long width, long height, int exifOrientation) {
+
+    /** EXIF orientation of a JPEG without one (and of PNG and BMP): the pixels are upright. */
+    static final int UPRIGHT = 1;
+
+    /** EXIF orientation when an EXIF block is there but cannot be read. */
+    static final int UNKNOWN_ORIENTATION = 0;
 
     enum Format {
         JPEG,
@@ -24,8 +30,17 @@ record ImageHeader(Format format, long width, long height) {
     private static final int PNG_IHDR = 0x49484452;
     private static final int PNG_IEND = 0x49454E44;
 
+    ImageHeader(Format format, long width, long height) {
+        this(format, width, height, UPRIGHT);
+    }
+
     long pixels() {
         return width * height;
+    }
+
+    /** True when decoding needs no EXIF rotation or flip (orientation absent or 1). */
+    boolean upright() {
+        return exifOrientation == UPRIGHT;
     }
 
     /**
@@ -59,6 +74,7 @@ record ImageHeader(Format format, long width, long height) {
         int pos = 2;
         long width = -1;
         long height = -1;
+        int orientation = UPRIGHT;
         while (true) {
             if (pos >= n) {
                 throw truncated(input, "JPEG ends at byte " + n + " inside its headers");
@@ -99,6 +115,9 @@ record ImageHeader(Format format, long width, long height) {
                                 pos - 2,
                                 length));
             }
+            if (marker == 0xE1 && orientation == UPRIGHT && pos + length <= n) {
+                orientation = exifOrientation(b, pos + 2, pos + length);
+            }
             if (isStartOfFrame(marker)) {
                 if (pos + 7 > n) {
                     throw truncated(input, "JPEG ends at byte " + n + " inside its frame header");
@@ -129,10 +148,45 @@ record ImageHeader(Format format, long width, long height) {
                                     + n
                                     + " bytes)");
                 }
-                return new ImageHeader(Format.JPEG, width, height);
+                return new ImageHeader(Format.JPEG, width, height, orientation);
             }
             pos += length;
         }
+    }
+
+    /**
+     * The orientation tag (0x0112) of IFD0 in an APP1 segment's payload {@code [from, to)}: {@link
+     * #UPRIGHT} when the segment is not EXIF (XMP also uses APP1) or has no such tag, {@link
+     * #UNKNOWN_ORIENTATION} when it is EXIF but malformed.
+     */
+    private static int exifOrientation(ByteBuffer b, int from, int to) {
+        if (to - from < 14 || b.getInt(from) != 0x45786966 || b.getShort(from + 4) != 0) { // "Exif\0\0"
+            return UPRIGHT;
+        }
+        int tiff = from + 6;
+        ByteBuffer t = b.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int byteOrder = b.getShort(tiff);
+        if (byteOrder == 0x4949) { // "II"
+            t.order(ByteOrder.LITTLE_ENDIAN);
+        } else if (byteOrder != 0x4D4D) { // "MM"
+            return UNKNOWN_ORIENTATION;
+        }
+        long ifd = tiff + Integer.toUnsignedLong(t.getInt(tiff + 4));
+        if (ifd + 2 > to) {
+            return UNKNOWN_ORIENTATION;
+        }
+        int entries = Short.toUnsignedInt(t.getShort((int) ifd));
+        for (int e = 0; e < entries; e++) {
+            int entry = (int) ifd + 2 + 12 * e;
+            if (entry + 12 > to) {
+                return UNKNOWN_ORIENTATION;
+            }
+            if (Short.toUnsignedInt(t.getShort(entry)) == 0x0112) {
+                int value = Short.toUnsignedInt(t.getShort(entry + 8)); // a SHORT, left-justified
+                return value >= 1 && value <= 8 ? value : UNKNOWN_ORIENTATION;
+            }
+        }
+        return UPRIGHT;
     }
 
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range.

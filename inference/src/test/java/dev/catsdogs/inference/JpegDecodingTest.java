@@ -1,0 +1,244 @@
+package dev.catsdogs.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.opencv.core.Core;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.MatOfInt;
+import org.opencv.core.Size;
+import org.opencv.imgcodecs.Imgcodecs;
+import org.opencv.imgproc.Imgproc;
+
+/**
+ * The libturbojpeg fast path changes nothing: the same pixels as OpenCV's decoder, the same tensors
+ * as the original OpenCV-only pipeline, and OpenCV still handles what the fast path must not.
+ */
+class JpegDecodingTest {
+
+    private static final PreprocessingSpec SPEC = PreprocessingSpec.mobileNetV2(160);
+
+    // .ci/run installs libturbojpeg0, so there these tests run rather than skip.
+    @BeforeAll
+    static void needsLibTurboJpeg() {
+        OpenCvLoader.ensureLoaded();
+        assumeTrue(
+                TurboJpegDecoder.library() != null,
+                "libturbojpeg is not installed (apt-get install libturbojpeg0)");
+    }
+
+    /** The test photos plus every 25th photo of the shared data set, when it is there. */
+    private static List<Path> photos() throws IOException {
+        List<Path> photos = new ArrayList<>(TestImages.photos());
+        Path shared =
+                Path.of(System.getProperty("catsdogs.shared", "../../shared"))
+                        .resolve("data/cats_and_dogs_filtered/train");
+        if (Files.isDirectory(shared)) {
+            try (Stream<Path> files = Files.walk(shared)) {
+                List<Path> jpegs =
+                        files.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
+                for (int i = 0; i < jpegs.size(); i += 25) {
+                    photos.add(jpegs.get(i));
+                }
+            }
+        }
+        return photos;
+    }
+
+    @Test
+    void decodesTheSamePixelsAsOpenCv() throws IOException {
+        TurboJpegDecoder decoder = TurboJpegDecoder.createOrNull();
+        assertNotNull(decoder);
+        Mat rgb = new Mat();
+        Mat expected = new Mat();
+        Mat difference = new Mat();
+        List<Path> photos = photos();
+        for (Path photo : photos) {
+            byte[] bytes = Files.readAllBytes(photo);
+            ByteBuffer jpeg = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+            assertTrue(decoder.decodeRgb(jpeg, rgb), photo.toString());
+            Mat bgr = Imgcodecs.imdecode(new MatOfByte(bytes), Imgcodecs.IMREAD_COLOR);
+            Imgproc.cvtColor(bgr, expected, Imgproc.COLOR_BGR2RGB);
+            assertEquals(expected.size(), rgb.size(), photo.toString());
+            Core.absdiff(rgb, expected, difference);
+            assertEquals(
+                    0.0, Core.norm(difference, Core.NORM_INF),
+                    photo.toString());
+            bgr.release();
+        }
+        assertTrue(photos.size() >= 10);
+    }
+
+    @Test
+    void tensorsAreThoseOfTheOriginalOpenCvPipeline() throws Exception {
+        ImagePreprocessor fast = new ImagePreprocessor(SPEC);
+        assertTrue(fast.jpegDecoder().startsWith("libturbojpeg"), fast.jpegDecoder());
+        for (Path photo : photos()) {
+            float[] expected = originalPipeline(Imgcodecs.imread(photo.toString()));
+            assertArrayEquals(expected, fast.preprocess(photo), photo.toString());
+        }
+    }
+
+    @Test
+    void fastAndOpenCvPathsAgreeIntoEveryKindOfBuffer() throws Exception {
+        ImagePreprocessor fast = new ImagePreprocessor(SPEC);
+        ImagePreprocessor openCv = ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build();
+        assertEquals("OpenCV", openCv.jpegDecoder());
+        int n = SPEC.tensorSize();
+        for (Path photo : TestImages.photos()) {
+            float[] expected = openCv.preprocess(photo);
+            FloatBuffer nativeOrder = direct(n + 3, ByteOrder.nativeOrder());
+            nativeOrder.position(3);
+            fast.preprocess(photo, nativeOrder);
+            FloatBuffer bigEndian = direct(n, ByteOrder.BIG_ENDIAN);
+            fast.preprocess(photo, bigEndian);
+            for (int i = 0; i < n; i++) {
+                assertEquals(expected[i], nativeOrder.get(3 + i), photo + " native order " + i);
+                assertEquals(expected[i], bigEndian.get(i), photo + " big endian " + i);
+            }
+        }
+    }
+
+    @Test
+    void grayJpegBecomesThreeEqualChannelsOnBothPaths() throws Exception {
+        Mat gray = new Mat(120, 200, CvType.CV_8UC1);
+        Core.randu(gray, 0, 256);
+        Imgproc.GaussianBlur(gray, gray, new Size(9, 9), 3); // photo-like, compressible
+        byte[] jpeg = encode(gray, ".jpg");
+        float[] fast = preprocess(new ImagePreprocessor(SPEC), jpeg);
+        float[] openCv = preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
+        assertArrayEquals(openCv, fast);
+        int plane = SPEC.height() * SPEC.width();
+        for (int i = 0; i < plane; i++) {
+            assertEquals(fast[i], fast[plane + i]);
+            assertEquals(fast[i], fast[2 * plane + i]);
+        }
+    }
+
+    @Test
+    void exifRotatedJpegIsRotatedByOpenCv() throws Exception {
+        byte[] upright = Files.readAllBytes(TestImages.photo("dog.2001.jpg")); // 499 wide
+        for (boolean bigEndian : new boolean[] {true, false}) {
+            byte[] rotated = withExifOrientation(upright, 6, bigEndian); // 90 degrees clockwise
+            ImageHeader header =
+                    ImageHeader.read(ByteBuffer.wrap(rotated), "rotated", Long.MAX_VALUE);
+            assertEquals(6, header.exifOrientation());
+            assertFalse(header.upright());
+
+            float[] fast = preprocess(new ImagePreprocessor(SPEC), rotated);
+            float[] openCv =
+                    preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), rotated);
+            assertArrayEquals(openCv, fast, "big endian EXIF: " + bigEndian);
+            Mat turned = new Mat();
+            Core.rotate(
+                    Imgcodecs.imdecode(new MatOfByte(upright), Imgcodecs.IMREAD_COLOR),
+                    turned,
+                    Core.ROTATE_90_CLOCKWISE);
+            assertArrayEquals(originalPipeline(turned), fast, "rotated, not upright");
+        }
+        byte[] orientationOne = withExifOrientation(upright, 1, false);
+        assertTrue(
+                ImageHeader.read(ByteBuffer.wrap(orientationOne), "one", Long.MAX_VALUE)
+                        .upright());
+    }
+
+    @Test
+    void corruptScanDataGetsOpenCvsAnswer() throws Exception {
+        byte[] jpeg = Files.readAllBytes(TestImages.photo("cat.2002.jpg"));
+        for (int i = jpeg.length / 2; i < jpeg.length / 2 + 64; i++) {
+            jpeg[i] = (byte) 0xA5; // garbage inside the entropy-coded data; headers intact
+        }
+        // libjpeg "decodes" such data with a warning; TurboJPEG reports it, and the preprocessor
+        // then leaves the file to OpenCV, whose output defines the result.
+        float[] fast = preprocess(new ImagePreprocessor(SPEC), jpeg);
+        float[] openCv = preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
+        assertArrayEquals(openCv, fast);
+    }
+
+    /** The pipeline as first written: decode, BGR to RGB, scale, resize, copy out, planes. */
+    private static float[] originalPipeline(Mat bgr) {
+        Mat rgb = new Mat();
+        Mat scaled = new Mat();
+        Mat resized = new Mat();
+        Imgproc.cvtColor(bgr, rgb, Imgproc.COLOR_BGR2RGB);
+        rgb.convertTo(scaled, CvType.CV_32F, SPEC.scale(), SPEC.offset());
+        Imgproc.resize(
+                scaled,
+                resized,
+                new Size(SPEC.width(), SPEC.height()),
+                0,
+                0,
+                Imgproc.INTER_LINEAR);
+        int plane = SPEC.height() * SPEC.width();
+        float[] hwc = new float[3 * plane];
+        resized.get(0, 0, hwc);
+        float[] chw = new float[3 * plane];
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < 3; c++) {
+                chw[c * plane + i] = hwc[3 * i + c];
+            }
+        }
+        Stream.of(rgb, scaled, resized, bgr).forEach(Mat::release);
+        return chw;
+    }
+
+    private static float[] preprocess(ImagePreprocessor preprocessor, byte[] encoded)
+            throws InvalidImageException {
+        float[] tensor = new float[SPEC.tensorSize()];
+        preprocessor.preprocess(encoded, "test.jpg", FloatBuffer.wrap(tensor));
+        return tensor;
+    }
+
+    private static FloatBuffer direct(int floats, ByteOrder order) {
+        return ByteBuffer.allocateDirect(4 * floats).order(order).asFloatBuffer();
+    }
+
+    private static byte[] encode(Mat image, String extension) {
+        MatOfByte out = new MatOfByte();
+        Imgcodecs.imencode(extension, image, out, new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 90));
+        byte[] bytes = out.toArray();
+        out.release();
+        return bytes;
+    }
+
+    /** {@code jpeg} with an EXIF APP1 segment holding one IFD0 entry: the orientation tag. */
+    private static byte[] withExifOrientation(byte[] jpeg, int orientation, boolean bigEndian) {
+        ByteBuffer tiff = ByteBuffer.allocate(26);
+        tiff.order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        tiff.put(bigEndian ? new byte[] {'M', 'M'} : new byte[] {'I', 'I'});
+        tiff.putShort((short) 42).putInt(8); // magic, offset of IFD0
+        tiff.putShort((short) 1); // one entry
+        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1); // orientation, SHORT, 1 value
+        tiff.putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0); // no next IFD
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2); // SOI
+        int length = 2 + 6 + tiff.capacity();
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write(length >> 8);
+        out.write(length & 0xFF);
+        out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+        out.writeBytes(tiff.array());
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+}
