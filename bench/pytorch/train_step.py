@@ -5,20 +5,27 @@ Same step as the Java side measures: batch 32, 3x160x160, every parameter traina
 inference mode, binary cross-entropy on one logit, RMSprop (alpha 0.9, eps 1e-7). Also a plain
 inference forward at batch 32. Prints one JSON line with median milliseconds.
 
+    train_step.py [threads [steps]] [--profile TRACE]
+
+With --profile (`catsdogs bench-train --profile`), after the same warm-up, `steps` training steps are
+recorded by the autograd profiler into TRACE, a Chrome trace like the one DJL's libtorch profiler
+writes, instead of timing the step and the forward.
+
 Run with Debian's python3-torch and python3-torchvision (installed by `catsdogs bench-train`'s set-up).
 """
+import argparse
 import json
 import statistics
-import sys
 import time
 
 import torch
 import torchvision
 
 
-def median_ms(fn, warmup, steps):
-    for _ in range(warmup):
-        fn()
+WARMUP = 3
+
+
+def median_ms(fn, steps):
     times = []
     for _ in range(steps):
         start = time.perf_counter()
@@ -27,9 +34,24 @@ def median_ms(fn, warmup, steps):
     return statistics.median(times)
 
 
+def warmed_up_median_ms(fn, steps):
+    for _ in range(WARMUP):
+        fn()
+    return median_ms(fn, steps)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="One MobileNetV2 training step in PyTorch from Python.")
+    parser.add_argument("threads", type=int, nargs="?", default=2, help="PyTorch threads (default: 2)")
+    parser.add_argument("steps", type=int, nargs="?", default=10, help="timed or profiled steps (default: 10)")
+    parser.add_argument("--profile", metavar="TRACE", help="profile the training step into this Chrome trace")
+    return parser.parse_args()
+
+
 def main():
-    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    args = parse_args()
+    threads = args.threads
+    steps = args.steps
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = torchvision.models.mobilenet_v2(num_classes=1)  # architecture only; weights do not change the cost
@@ -49,12 +71,27 @@ def main():
         with torch.no_grad():
             model(x)
 
-    result = {
-        "torch": torch.__version__,
-        "threads": threads,
-        "train_step_ms": median_ms(step, 3, steps),
-        "forward_ms": median_ms(forward, 3, steps),
-    }
+    if args.profile:
+        for _ in range(WARMUP):
+            step()
+        # The legacy autograd profiler (1.13's default): one event per operator call, as DJL's trace has.
+        with torch.autograd.profiler.profile() as prof:
+            step_ms = median_ms(step, steps)
+        prof.export_chrome_trace(args.profile)
+        result = {
+            "torch": torch.__version__,
+            "threads": threads,
+            "profiled_steps": steps,
+            "profiled_step_ms": step_ms,
+            "trace": args.profile,
+        }
+    else:
+        result = {
+            "torch": torch.__version__,
+            "threads": threads,
+            "train_step_ms": warmed_up_median_ms(step, steps),
+            "forward_ms": warmed_up_median_ms(forward, steps),
+        }
     print(json.dumps(result))
 
 

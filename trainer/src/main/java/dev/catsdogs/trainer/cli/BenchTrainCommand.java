@@ -1,22 +1,30 @@
 package dev.catsdogs.trainer.cli;
 
+import ai.djl.engine.Engine;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
+import dev.catsdogs.trainer.train.ProfileTable;
+import dev.catsdogs.trainer.train.TraceSummary;
 import dev.catsdogs.trainer.train.TrainingBenchmark;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code catsdogs bench-train}: what caching buys, and our training step vs PyTorch from Python. */
 @Command(
@@ -26,9 +34,14 @@ import picocli.CommandLine.Option;
             "Benchmark training on real data with the default workflow: feature-extraction phase cached vs "
                     + "--no-cache, one fine-tuning epoch cached vs --no-cache, the whole run, the training step at "
                     + "batch 32 vs PyTorch from Python (bench/pytorch/train_step.py), and memory across epochs.",
-            "Ends with one line: ratio: fe_speedup=<x> ft_epoch_speedup=<y> total_speedup=<z> step_vs_pytorch=<w>"
+            "Ends with one line: ratio: fe_speedup=<x> ft_epoch_speedup=<y> total_speedup=<z> step_vs_pytorch=<w>",
+            "With --profile, only the training step, profiled on both sides (about a minute): a table of self ms "
+                    + "per step by operator, ending with: profile: djl_ms=<a> pytorch_ms=<b> ratio=<r> traces=<dir>"
         })
 final class BenchTrainCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Data (default: ../shared/data/cats_and_dogs_filtered beside the repository).")
     private Path data;
@@ -36,6 +49,15 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--quick", negatable = false,
             description = "Smoke-sized: 1/10 of the images, 2 feature-extraction epochs, 3 timed steps.")
     private boolean quick;
+
+    @Option(names = "--profile", negatable = false,
+            description = "Only the training step, with libtorch's profiler on ours and PyTorch's on Python's: self ms "
+                    + "per step by operator. Chrome traces and summary.md go to bench/results/profile-<time>/.")
+    private boolean profile;
+
+    @Option(names = "--profile-steps", paramLabel = "N", defaultValue = "3",
+            description = "Steps --profile records, after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
+    private int profileSteps;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
             description = "Python with Debian's python3-torch and python3-torchvision (default: ${DEFAULT-VALUE}).")
@@ -46,9 +68,12 @@ final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (profile) {
+            return profile(cores);
+        }
         Path dir = data != null ? data : Paths.home().resolve("../shared/data/cats_and_dogs_filtered").normalize();
         Dataset dataset = Dataset.load(dir, 42);
-        int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         List<Sample> train = quick ? every(dataset.train(), 10) : dataset.train();
         List<Sample> validation = quick ? every(dataset.validation(), 10) : dataset.validation();
         int feEpochs = quick ? 2 : 10;
@@ -58,7 +83,7 @@ final class BenchTrainCommand implements Callable<Integer> {
 
         TrainingBenchmark.Figures f = new TrainingBenchmark(train, validation, dataset.classNames().size(),
                 Paths.defaultWeights(), 160, 32, cores, System.out).run(feEpochs, 10, 100, steps);
-        JsonObject torch = pytorch(cores, steps);
+        JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(steps));
 
         double torchStep = torch == null ? Double.NaN : torch.get("train_step_ms").getAsDouble();
         double torchForward = torch == null ? Double.NaN : torch.get("forward_ms").getAsDouble();
@@ -70,8 +95,8 @@ final class BenchTrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "| fine-tuning cache build (once), s | %.1f | - | |%n", f.ftCacheBuild());
         row("whole default run (phase 1 + cache + 10 fine-tuning epochs), s", f.totalCached(), f.totalUncached());
         System.out.println();
-        System.out.println("| batch 32, 160x160, median ms | catsdogs (DJL " + ai.djl.engine.Engine.getDjlVersion()
-                + ", PyTorch " + ai.djl.engine.Engine.getInstance().getVersion() + ") | PyTorch from Python"
+        System.out.println("| batch 32, 160x160, median ms | catsdogs (DJL " + Engine.getDjlVersion()
+                + ", PyTorch " + Engine.getInstance().getVersion() + ") | PyTorch from Python"
                 + (torch == null ? "" : " " + torch.get("torch").getAsString()) + " | ratio |");
         System.out.println("|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| training step (all layers trainable) | %.0f | %.0f | %.2f |%n", f.stepMs(),
@@ -88,6 +113,50 @@ final class BenchTrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code --profile}: both sides' traces of the same step, summarised into one table. */
+    private int profile(int cores) throws IOException, InterruptedException {
+        if (profileSteps < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Received --profile-steps " + profileSteps + "; expected at least 1");
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        Path dir = Paths.home().resolve("bench/results/profile-" + stamp);
+        // Printed and written relative to the repository: summary.md may be committed.
+        Path shown = Paths.home().relativize(dir);
+        Files.createDirectories(dir);
+        System.out.printf(Locale.ROOT, "bench-train --profile: training step at batch 32, 3 warm-up + %d profiled "
+                + "steps on each side, %d threads for PyTorch from Python%n", profileSteps, cores);
+
+        Path djlTrace = dir.resolve("djl-trace.json");
+        // The step runs on a random batch: no training data, and 2 classes (one logit), like the default data.
+        new TrainingBenchmark(List.of(), List.of(), 2, Paths.defaultWeights(), 160, 32, cores, System.out)
+                .profileStep(profileSteps, djlTrace);
+        Path torchTrace = dir.resolve("pytorch-trace.json");
+        JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(profileSteps), "--profile",
+                torchTrace.toString());
+
+        TraceSummary djl = TraceSummary.read(djlTrace, profileSteps);
+        TraceSummary pytorch = torch == null ? null : TraceSummary.read(torchTrace, profileSteps);
+        double pytorchMs = pytorch == null ? Double.NaN : pytorch.totalMs();
+        String table = ProfileTable.markdown(djl, pytorch);
+        String line = String.format(Locale.ROOT, "profile: djl_ms=%.1f pytorch_ms=%.1f ratio=%.2f traces=%s",
+                djl.totalMs(), pytorchMs, djl.totalMs() / pytorchMs, shown);
+        System.out.println();
+        System.out.print(table);
+        System.out.println();
+        System.out.println(line);
+
+        String summary = "# Training step profile, " + stamp + "\n\n"
+                + "Self ms per step by operator (its time minus that of the operators it calls), mean of "
+                + profileSteps + " profiled steps after 3 warm-up steps: batch 32, 3x160x160, all layers trainable. "
+                + "catsdogs (DJL " + Engine.getDjlVersion() + ", PyTorch " + Engine.getInstance().getVersion()
+                + ") vs PyTorch" + (torch == null ? " from Python: not run" : " " + torch.get("torch").getAsString()
+                + " from Python, " + cores + " threads") + ". Operators of at least 1% of either side's total.\n\n"
+                + table + "\n" + line + "\n";
+        Files.writeString(dir.resolve("summary.md"), summary, StandardCharsets.UTF_8);
+        return 0;
+    }
+
     private static void row(String what, double cached, double plain) {
         System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |%n", what, cached, plain, plain / cached);
     }
@@ -100,13 +169,17 @@ final class BenchTrainCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Runs bench/pytorch/train_step.py; null (with the install command) when PyTorch is not there. */
-    private JsonObject pytorch(int threads, int steps) throws IOException, InterruptedException {
+    /**
+     * Runs bench/pytorch/train_step.py with {@code args}; its last output line, or null (with the install
+     * command) when PyTorch is not there.
+     */
+    private JsonObject pytorch(String... args) throws IOException, InterruptedException {
         Path script = Paths.home().resolve("bench/pytorch/train_step.py");
+        List<String> command = new ArrayList<>(List.of(python, script.toString()));
+        command.addAll(List.of(args));
         Process process;
         try {
-            process = new ProcessBuilder(python, script.toString(), Integer.toString(threads), Integer.toString(steps))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             System.err.println("PyTorch reference skipped: cannot run " + python + " (" + e.getMessage() + "); "
                     + "install it with: sudo apt-get install -y python3-torch python3-torchvision");

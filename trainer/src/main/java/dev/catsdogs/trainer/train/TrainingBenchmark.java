@@ -1,12 +1,9 @@
 package dev.catsdogs.trainer.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.data.BatchLoader;
@@ -28,9 +25,13 @@ import java.util.Locale;
 /**
  * Measures what caching buys and what one training step costs, on real data with the default
  * workflow's settings: the feature-extraction phase cached vs plain, one fine-tuning epoch cached vs
- * plain, the training step at batch 32, and memory across epochs.
+ * plain, the training step at batch 32, and memory across epochs. Also profiles that training step
+ * alone, for {@code bench-train --profile}.
  */
 public final class TrainingBenchmark {
+
+    /** Steps run before any is timed or profiled: the first ones pay for allocation and kernel selection. */
+    private static final int WARM_UP_STEPS = 3;
 
     /** Figures of one benchmark run; times in seconds unless named otherwise. */
     public record Figures(
@@ -177,47 +178,52 @@ public final class TrainingBenchmark {
 
     /** Median ms of a full-network training step (all layers trainable) and of a forward, batch 32. */
     private double[] step(NDManager manager, int steps) throws IOException {
-        try (NDManager scope = manager.newSubManager()) {
-            TransferNetwork network = network(scope);
-            network.setTrainableFrom(0);
-            float[] data = new float[batchSize * 3 * imageSize * imageSize];
-            java.util.Random random = new java.util.Random(0);
-            for (int i = 0; i < data.length; i++) {
-                data[i] = random.nextFloat() * 2 - 1;
-            }
-            float[] labels = new float[batchSize];
-            for (int i = 0; i < batchSize; i++) {
-                labels[i] = i % 2;
-            }
+        try (NDManager scope = manager.newSubManager();
+                TrainingStep step = new TrainingStep(network(scope), scope, batchSize, imageSize)) {
             List<Double> stepTimes = new ArrayList<>();
             List<Double> forwardTimes = new ArrayList<>();
-            try (KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-5f)) {
-                var trainable = network.trainableParameters();
-                for (int i = 0; i < steps + 3; i++) {
-                    try (NDManager batch = scope.newSubManager()) {
-                        NDArray x = batch.create(data, new Shape(batchSize, 3, imageSize, imageSize));
-                        NDArray y = batch.create(labels);
-                        ParameterStore ps = new ParameterStore(batch, false);
-                        long t0 = System.nanoTime();
-                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            NDArray loss = Objective.loss(network.logitsFrom(ps, x, 0, true), y);
-                            collector.backward(loss);
-                        }
-                        optimizer.step(trainable);
-                        long t1 = System.nanoTime();
-                        network.logitsFrom(ps, x, 0, false).toFloatArray();
-                        long t2 = System.nanoTime();
-                        if (i >= 3) {
-                            stepTimes.add((t1 - t0) / 1e6);
-                            forwardTimes.add((t2 - t1) / 1e6);
-                        }
-                    }
+            for (int i = 0; i < steps + WARM_UP_STEPS; i++) {
+                TrainingStep.Times t = step.run(true);
+                if (i >= WARM_UP_STEPS) {
+                    stepTimes.add(t.stepMs());
+                    forwardTimes.add(t.forwardMs());
                 }
             }
             double stepMs = median(stepTimes);
             double forwardMs = median(forwardTimes);
             out.printf(Locale.ROOT, "  step %.0f ms, forward %.0f ms (medians of %d)%n", stepMs, forwardMs, steps);
             return new double[] {stepMs, forwardMs};
+        }
+    }
+
+    /**
+     * Profiles the training step {@link #run} times: after the same warm-up, {@code steps} steps are
+     * recorded by libtorch's profiler into {@code trace}, a Chrome trace (see {@link TraceSummary}).
+     * Needs no training data.
+     *
+     * @return the median wall ms of the profiled steps, profiler overhead included
+     */
+    public double profileStep(int steps, Path trace) throws IOException {
+        Files.createDirectories(trace.toAbsolutePath().getParent());
+        try (NDManager scope = NDManager.newBaseManager();
+                TrainingStep step = new TrainingStep(network(scope), scope, batchSize, imageSize)) {
+            for (int i = 0; i < WARM_UP_STEPS; i++) {
+                step.run(false);
+            }
+            List<Double> times = new ArrayList<>();
+            // CPU operators with their input shapes (the trace's "shape" field); no CUDA, no memory profile.
+            JniUtils.startProfile(false, true, false);
+            try {
+                for (int i = 0; i < steps; i++) {
+                    times.add(step.run(false).stepMs());
+                }
+            } finally {
+                JniUtils.stopProfile(trace.toString());
+            }
+            double ms = median(times);
+            out.printf(Locale.ROOT, "  djl: %d profiled steps, %.0f ms each (median, with the profiler on)%n",
+                    steps, ms);
+            return ms;
         }
     }
 
