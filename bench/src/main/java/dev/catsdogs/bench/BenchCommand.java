@@ -5,6 +5,8 @@ import ai.djl.inference.Predictor;
 import ai.onnxruntime.OrtEnvironment;
 import dev.catsdogs.bench.jmh.OpenCvDnnBenchmark;
 import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.inference.PreprocessingSpec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -152,6 +154,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         header.add("# catsdogs bench (" + plan.name() + "): " + plan.describe());
         header.add("machine: " + Machine.describe());
+        header.add(
+                "JPEG decoding: "
+                        + new ImagePreprocessor(PreprocessingSpec.mobileNetV2(160)).jpegDecoder());
         MacCounter.Count macs = MacCounter.count(ws.model());
         header.add(
                 String.format(

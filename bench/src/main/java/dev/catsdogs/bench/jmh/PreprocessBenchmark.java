@@ -18,9 +18,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Preprocessing alone: a real JPEG's bytes to the model's NCHW float tensor (decode, BGR to RGB,
- * scale, resize, planar layout), with the classifier's own preprocessor, into a direct native-order
- * buffer as the classifier uses. Cycles through {@value Fixtures#PHOTOS} photos.
+ * Preprocessing alone: a real JPEG's bytes to the model's NCHW float tensor (decode, scale, resize,
+ * RGB planes), with the classifier's own preprocessor, into a direct native-order buffer as the
+ * classifier uses. Cycles through {@value Fixtures#PHOTOS} photos. {@link #jpegToTensor} decodes
+ * with libturbojpeg when installed (the classifier's default), {@link #jpegToTensorOpenCvDecoder}
+ * always with OpenCV's bundled libjpeg: the same tensor, the difference is the decoder.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -28,6 +30,7 @@ import org.openjdk.jmh.annotations.State;
 public class PreprocessBenchmark {
 
     private ImagePreprocessor preprocessor;
+    private ImagePreprocessor openCvDecoder;
     private SamplePhotos photos;
     private FloatBuffer tensor;
     private int next;
@@ -37,6 +40,7 @@ public class PreprocessBenchmark {
         try (ImageClassifier classifier = Fixtures.classifier(1)) {
             preprocessor = classifier.preprocessor(); // independent of the session; outlives it
         }
+        openCvDecoder = ImagePreprocessor.builder(preprocessor.spec()).optTurboJpeg(false).build();
         photos = Fixtures.photos();
         tensor =
                 ByteBuffer.allocateDirect(4 * preprocessor.tensorSize())
@@ -46,10 +50,19 @@ public class PreprocessBenchmark {
 
     @Benchmark
     public FloatBuffer jpegToTensor() throws InvalidImageException {
+        return preprocessNext(preprocessor);
+    }
+
+    @Benchmark
+    public FloatBuffer jpegToTensorOpenCvDecoder() throws InvalidImageException {
+        return preprocessNext(openCvDecoder);
+    }
+
+    private FloatBuffer preprocessNext(ImagePreprocessor with) throws InvalidImageException {
         int i = next;
         next = (i + 1) % photos.size();
         tensor.clear();
-        preprocessor.preprocess(photos.encoded().get(i), photos.names().get(i), tensor);
+        with.preprocess(photos.encoded().get(i), photos.names().get(i), tensor);
         return tensor;
     }
 }

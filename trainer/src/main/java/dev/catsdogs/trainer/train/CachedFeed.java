@@ -18,6 +18,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Activations of the frozen part of the base, computed once per image and replayed every epoch.
+ * At boundary 0 (nothing frozen) the "activation" is the preprocessed image: each image is still
+ * decoded only once.
  *
  * <p>Layers below the boundary are frozen and run with BatchNorm in inference mode, and the seed
  * applies no augmentation, so they are a fixed function of the image: running them every epoch
@@ -82,6 +84,9 @@ public final class CachedFeed implements Feed {
         var layers = network.base().layers();
         if (boundary == layers.size()) {
             return new long[] {network.base().outputChannels()};
+        }
+        if (boundary == 0) {
+            return new long[] {3, imageSize, imageSize}; // the preprocessed image itself
         }
         var before = layers.get(boundary - 1);
         return new long[] {before.channels(), before.height(), before.width()};

@@ -221,8 +221,10 @@ public final class TrainingRun {
         report.write();
     }
 
+    // Boundary 0 (every layer trainable): nothing is frozen to cache, but the decoded, resized images
+    // still are, so each image is decoded once rather than once per epoch.
     private Feed feed(BatchLoader loader, TransferNetwork network, int boundary, NDManager manager, String what) {
-        if (!config.cache() || boundary == 0) {
+        if (!config.cache()) {
             return new ImageFeed(loader, config.imageSize());
         }
         long startNanos = System.nanoTime();
@@ -236,8 +238,9 @@ public final class TrainingRun {
                             throw new TransferTrainer.TrainingInterruptedException();
                         }
                     });
-            out.printf(Locale.ROOT, "cached %s activations before layer %d: %d images in %.1fs%s%n", what, boundary,
-                    feed.size(), (System.nanoTime() - startNanos) / 1e9, feed.spilled() ? " (spilled to disk)" : "");
+            out.printf(Locale.ROOT, "cached %s %s: %d images in %.1fs%s%n", what,
+                    boundary == 0 ? "decoded images" : "activations before layer " + boundary, feed.size(),
+                    (System.nanoTime() - startNanos) / 1e9, feed.spilled() ? " (spilled to disk)" : "");
             return feed;
         }
     }

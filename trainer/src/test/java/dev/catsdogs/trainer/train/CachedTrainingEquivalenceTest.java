@@ -60,6 +60,29 @@ class CachedTrainingEquivalenceTest {
         }
     }
 
+    @Test
+    void decodedImageCacheTrainsLikeDecodingEveryEpoch() throws Exception {
+        // Every layer trainable: nothing frozen to cache, so the cache holds the decoded images.
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransferNetwork plain = TrainingFixture.network(manager, SIZE, null);
+            TransferNetwork cached = TrainingFixture.network(manager, SIZE, plain);
+            plain.setTrainableFrom(0);
+            cached.setTrainableFrom(0);
+            BatchLoader loader = TrainingFixture.loader(TrainingFixture.samples(8, 21), SIZE, 4, 5, ShuffleMode.EACH_EPOCH);
+            try (CachedFeed feed = CachedFeed.compute(loader, cached, 0, manager, SIZE, 1 << 30, n -> { });
+                    KerasRmsProp a = KerasRmsProp.withDefaults(1e-5f);
+                    KerasRmsProp b = KerasRmsProp.withDefaults(1e-5f)) {
+                assertEquals(3L * SIZE * SIZE, java.util.Arrays.stream(feed.sampleShape()).reduce(1, (x, y) -> x * y));
+                for (int epoch = 0; epoch < 2; epoch++) {
+                    var p = new TransferTrainer(plain, manager, 2, List.of()).trainEpoch(Phase.FINE_TUNING, new ImageFeed(loader, SIZE), epoch, epoch + 1, a);
+                    var c = new TransferTrainer(cached, manager, 2, List.of()).trainEpoch(Phase.FINE_TUNING, feed, epoch, epoch + 1, b);
+                    assertEquals(p.loss(), c.loss(), 1e-4, "epoch loss");
+                }
+            }
+            assertClose(TrainingFixture.snapshot(plain), TrainingFixture.snapshot(cached), 1e-4);
+        }
+    }
+
     private static void assertClose(Map<String, float[]> expected, Map<String, float[]> actual, double tolerance) {
         assertEquals(expected.keySet(), actual.keySet());
         for (var entry : expected.entrySet()) {
