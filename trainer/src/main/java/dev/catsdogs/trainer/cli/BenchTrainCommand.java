@@ -77,7 +77,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         List<Sample> train = quick ? every(dataset.train(), 10) : dataset.train();
         List<Sample> validation = quick ? every(dataset.validation(), 10) : dataset.validation();
         int feEpochs = quick ? 2 : 10;
-        int steps = quick ? 3 : 10;
+        int steps = quick ? 3 : 20;
         System.out.printf(Locale.ROOT, "bench-train: %d train / %d validation images from %s, %d cores%n",
                 train.size(), validation.size(), dir, cores);
 
@@ -105,7 +105,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                 f.forwardMs() / torchForward);
         System.out.println();
         System.out.printf(Locale.ROOT, "memory: peak RSS %d MiB; RSS after epoch 2 %d MiB, after epoch %d %d MiB "
-                + "(plain feature extraction)%n", f.peakRss() >> 20, f.rssAfterEpoch2() >> 20, feEpochs,
+                + "(plain feature extraction, each after a full GC)%n", f.peakRss() >> 20, f.rssAfterEpoch2() >> 20, feEpochs,
                 f.rssAfterLastEpoch() >> 20);
         System.out.printf(Locale.ROOT, "ratio: fe_speedup=%.2f ft_epoch_speedup=%.2f total_speedup=%.2f "
                 + "step_vs_pytorch=%.2f%n", f.feSpeedup(), f.ftEpochSpeedup(), f.totalUncached() / f.totalCached(),
