@@ -54,6 +54,9 @@ public final class ImagePreprocessor {
     private static final int[] BGR = {2, 1, 0};
     private static final int[] GRAY = {0, 0, 0};
 
+    // Whether JNA can give the address of a direct buffer, so OpenCV can write planes into it.
+    private static final boolean DIRECT_WRITES = jnaWorks();
+
     private final PreprocessingSpec spec;
     private final long maxPixels;
     private final boolean useTurboJpeg;
@@ -334,6 +337,7 @@ public final class ImagePreprocessor {
         }
         int plane = spec.height() * spec.width();
         if (spec.layout() == PreprocessingSpec.Layout.NCHW
+                && DIRECT_WRITES
                 && dst.isDirect()
                 && dst.order() == ByteOrder.nativeOrder()) {
             // Each channel goes straight into its plane of the caller's (direct) buffer.
@@ -369,6 +373,14 @@ public final class ImagePreprocessor {
             }
         }
         dst.put(out);
+    }
+
+    private static boolean jnaWorks() {
+        try {
+            return Native.getDirectBufferPointer(ByteBuffer.allocateDirect(4)) != null;
+        } catch (LinkageError e) { // JNA's own native stub cannot load here: copy instead
+            return false;
+        }
     }
 
     /** Per-thread reusable buffers; Mats are reallocated by OpenCV only when the size changes. */

@@ -94,7 +94,7 @@ final class TurboJpegDecoder {
             NativeLibrary library = NativeLibrary.getInstance("turbojpeg");
             Native.register(Api.class, library);
             return library.getFile() == null ? "turbojpeg" : library.getFile().getName();
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException e) { // not installed, or JNA itself cannot load
             LOG.log(
                     System.Logger.Level.INFO,
                     "libturbojpeg not found; JPEG is decoded by OpenCV's built-in libjpeg (same"
