@@ -47,6 +47,9 @@ public final class ImagePreprocessor {
     // Encoded files up to this size keep their per-thread read buffer; bigger ones get a one-off
     // one.
     private static final int RETAINED_ENCODED_BYTES = 16 << 20;
+    // Images up to this many pixels keep their full-size scratch Mats for the next image; bigger
+    // ones free them (a 12 MP photo's float copy alone is 144 MB).
+    private static final long RETAINED_SCRATCH_PIXELS = 4_000_000L;
     private static final long MAX_ENCODED_BYTES = Integer.MAX_VALUE - 8;
 
     // Where red, green and blue are in a decoded image's channels.
@@ -262,7 +265,7 @@ public final class ImagePreprocessor {
                 && header.upright()
                 && s.turboJpeg() != null
                 && s.turboJpeg().decodeRgb(encoded, s.decoded)) {
-            writeTensor(s.decoded, RGB, input, dst, s);
+            writeTensor(s.decoded, RGB, dst, s);
             return;
         }
         Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
@@ -298,12 +301,12 @@ public final class ImagePreprocessor {
         }
         int type = image.type();
         if (type == CvType.CV_8UC1) {
-            writeTensor(image, GRAY, input, dst, s);
+            writeTensor(image, GRAY, dst, s);
         } else if (type == CvType.CV_8UC3) {
-            writeTensor(image, BGR, input, dst, s);
+            writeTensor(image, BGR, dst, s);
         } else if (type == CvType.CV_8UC4) {
             Imgproc.cvtColor(image, s.withoutAlpha, Imgproc.COLOR_BGRA2BGR);
-            writeTensor(s.withoutAlpha, BGR, input, dst, s);
+            writeTensor(s.withoutAlpha, BGR, dst, s);
         } else {
             throw new InvalidImageException(
                     input,
@@ -319,8 +322,17 @@ public final class ImagePreprocessor {
      * green and blue for k = 0, 1, 2. Channels are picked when the output is written, so no pass
      * over the full-size image is spent on reordering them.
      */
-    private void writeTensor(
-            Mat image, int[] rgbChannels, String input, FloatBuffer dst, Scratch s) {
+    private void writeTensor(Mat image, int[] rgbChannels, FloatBuffer dst, Scratch s) {
+        try {
+            scaleResizeWrite(image, rgbChannels, dst, s);
+        } finally {
+            if (image.total() > RETAINED_SCRATCH_PIXELS) {
+                s.releaseFullSize();
+            }
+        }
+    }
+
+    private void scaleResizeWrite(Mat image, int[] rgbChannels, FloatBuffer dst, Scratch s) {
         // Scale before resizing: bilinear weights sum to 1, so the result is the same and the
         // affine map rides along with the unavoidable 8-bit -> float conversion.
         image.convertTo(s.scaled, CvType.CV_32F, spec.scale(), spec.offset());
@@ -401,6 +413,12 @@ public final class ImagePreprocessor {
             interleaved = new float[tensorSize];
             out = new float[tensorSize];
             this.useTurboJpeg = useTurboJpeg;
+        }
+
+        void releaseFullSize() {
+            decoded.release();
+            withoutAlpha.release();
+            scaled.release();
         }
 
         /** This thread's TurboJPEG decoder, or null when disabled or not installed. */

@@ -173,6 +173,22 @@ class JpegDecodingTest {
         assertArrayEquals(openCv, fast);
     }
 
+    @Test
+    void largePhotosFreeTheirScratchAndStillAgree() throws Exception {
+        Mat big = new Mat(2000, 2600, CvType.CV_8UC3); // 5.2 MP: over the retained-scratch limit
+        Core.randu(big, 0, 256);
+        Imgproc.GaussianBlur(big, big, new Size(15, 15), 5);
+        byte[] jpeg = encode(big, ".jpg");
+        ImagePreprocessor fast = new ImagePreprocessor(SPEC);
+        float[] first = preprocess(fast, jpeg);
+        float[] small = preprocess(fast, Files.readAllBytes(TestImages.photo("cat.2000.jpg")));
+        assertArrayEquals(first, preprocess(fast, jpeg), "after its scratch was freed");
+        assertArrayEquals(originalPipeline(Imgcodecs.imdecode(new MatOfByte(jpeg), Imgcodecs.IMREAD_COLOR)), first);
+        assertArrayEquals(
+                fast.preprocess(TestImages.photo("cat.2000.jpg")), small, "small after large");
+        big.release();
+    }
+
     /** The pipeline as first written: decode, BGR to RGB, scale, resize, copy out, planes. */
     private static float[] originalPipeline(Mat bgr) {
         Mat rgb = new Mat();
