@@ -186,7 +186,12 @@ final class BenchTrainCommand implements Callable<Integer> {
             return null;
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        if (!process.waitFor(30, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            System.err.println("PyTorch reference skipped: " + script + " did not finish within 30 minutes");
+            return null;
+        }
+        if (process.exitValue() != 0) {
             System.err.println("PyTorch reference failed (exit " + process.exitValue() + "); needs Debian's "
                     + "python3-torch and python3-torchvision: sudo apt-get install -y python3-torch python3-torchvision");
             return null;
