@@ -263,8 +263,8 @@ public final class ImagePreprocessor {
         ImageHeader header = ImageHeader.read(encoded, input, maxPixels);
         if (header.format() == ImageHeader.Format.JPEG
                 && header.upright()
-                && s.turboJpeg() != null
-                && s.turboJpeg().decodeRgb(encoded, s.decoded)) {
+                && s.turboJpeg != null
+                && s.turboJpeg.decodeRgb(encoded, s.decoded)) {
             writeTensor(s.decoded, RGB, dst, s);
             return;
         }
@@ -404,30 +404,20 @@ public final class ImagePreprocessor {
         final Mat resized = new Mat();
         final float[] interleaved;
         final float[] out;
-        private final boolean useTurboJpeg;
-        private TurboJpegDecoder turboJpeg;
-        private boolean turboJpegTried;
+        // This thread's TurboJPEG decoder; null when disabled or not installed.
+        final TurboJpegDecoder turboJpeg;
         private ByteBuffer encoded = ByteBuffer.allocateDirect(0);
 
         Scratch(int tensorSize, boolean useTurboJpeg) {
             interleaved = new float[tensorSize];
             out = new float[tensorSize];
-            this.useTurboJpeg = useTurboJpeg;
+            turboJpeg = useTurboJpeg ? TurboJpegDecoder.createOrNull() : null;
         }
 
         void releaseFullSize() {
             decoded.release();
             withoutAlpha.release();
             scaled.release();
-        }
-
-        /** This thread's TurboJPEG decoder, or null when disabled or not installed. */
-        TurboJpegDecoder turboJpeg() {
-            if (!turboJpegTried) {
-                turboJpegTried = true;
-                turboJpeg = useTurboJpeg ? TurboJpegDecoder.createOrNull() : null;
-            }
-            return turboJpeg;
         }
 
         /** A cleared direct buffer with limit {@code size}, reused unless {@code size} is large. */

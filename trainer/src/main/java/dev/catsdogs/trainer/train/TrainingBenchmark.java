@@ -139,12 +139,7 @@ public final class TrainingBenchmark {
                 for (int e = 0; e < epochs; e++) {
                     TransferTrainer.TrainMetrics m = trainer.trainEpoch(Phase.FEATURE_EXTRACTION, trainFeed, e, e + 1, optimizer);
                     Evaluation v = trainer.evaluate(valFeed, Integer.MAX_VALUE);
-                    if (rss != null) {
-                        // A full collection first, so the figure is live memory rather than how far
-                        // G1 has let the Java heap grow (each decoded batch is a new 10 MB array).
-                        System.gc();
-                    }
-                    long now = MemoryStats.rssBytes();
+                    long now = rss != null ? MemoryStats.liveRssBytes() : MemoryStats.rssBytes();
                     if (rss != null) {
                         if (e == Math.min(1, epochs - 1)) {
                             rss[0] = now; // after epoch 2
@@ -256,6 +251,15 @@ public final class TrainingBenchmark {
 
         static long rssBytes() {
             return statusKb("VmRSS:") * 1024;
+        }
+
+        /**
+         * RSS after a full collection: live memory rather than how far G1 has let the Java heap grow
+         * (each decoded batch is a new 10 MB array).
+         */
+        static long liveRssBytes() {
+            System.gc();
+            return rssBytes();
         }
 
         static long peakRssBytes() {
