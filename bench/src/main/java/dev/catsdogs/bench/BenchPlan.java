@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -191,19 +192,15 @@ public record BenchPlan(
 
     /** The same plan with only the steps whose {@code Class.method} matches {@code regex}. */
     public BenchPlan including(Pattern regex) {
-        return new BenchPlan(
-                name,
-                forks,
-                warmupIterations,
-                warmupTime,
-                iterations,
-                iterationTime,
-                steps.stream().filter(s -> regex.matcher(s.benchmark()).find()).toList(),
-                memoryClassifications);
+        return keeping(s -> regex.matcher(s.benchmark()).find());
     }
 
     /** The same plan without the steps of {@code type}. */
     public BenchPlan without(Class<?> type) {
+        return keeping(s -> s.type() != type);
+    }
+
+    private BenchPlan keeping(Predicate<Step> kept) {
         return new BenchPlan(
                 name,
                 forks,
@@ -211,11 +208,11 @@ public record BenchPlan(
                 warmupTime,
                 iterations,
                 iterationTime,
-                steps.stream().filter(s -> s.type() != type).toList(),
+                steps.stream().filter(kept).toList(),
                 memoryClassifications);
     }
 
-    /** For the header: {@code 19 runs of 16 configurations, 1 fork each, warm-up 3 x 3 s, ...}. */
+    /** For the header: {@code 20 runs of 17 configurations, 1 fork each, warm-up 3 x 3 s, ...}. */
     public String describe() {
         long distinct = steps.stream().distinct().count();
         return (distinct == steps.size()

@@ -135,10 +135,14 @@ public final class PeakMatMul implements AutoCloseable {
                 .build();
     }
 
+    /** A float tensor's name, type and shape; a negative dimension is symbolic ({@code "N"}). */
     static OnnxMl.ValueInfoProto floatValue(String name, long... dims) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
         for (long d : dims) {
-            shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            shape.addDim(
+                    d < 0
+                            ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                            : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
         return OnnxMl.ValueInfoProto.newBuilder()
                 .setName(name)

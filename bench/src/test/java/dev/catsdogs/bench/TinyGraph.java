@@ -12,24 +12,7 @@ final class TinyGraph {
 
     /** A float input; a negative dimension is symbolic ({@code "N"}). */
     TinyGraph input(String name, long... dims) {
-        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
-        for (long d : dims) {
-            shape.addDim(
-                    d < 0
-                            ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
-                            : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        graph.addInput(
-                OnnxMl.ValueInfoProto.newBuilder()
-                        .setName(name)
-                        .setType(
-                                OnnxMl.TypeProto.newBuilder()
-                                        .setTensorType(
-                                                OnnxMl.TypeProto.Tensor.newBuilder()
-                                                        .setElemType(
-                                                                OnnxMl.TensorProto.DataType.FLOAT
-                                                                        .getNumber())
-                                                        .setShape(shape))));
+        graph.addInput(PeakMatMul.floatValue(name, dims));
         return this;
     }
 
