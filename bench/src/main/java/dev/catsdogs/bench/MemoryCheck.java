@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -268,17 +267,17 @@ public final class MemoryCheck {
                             + " and "
                             + threads);
         }
-        long start = rssKib();
+        long start = ProcessMemory.rssKib();
         OpenCvLoader.ensureLoaded();
         Core.setNumThreads(1); // as in the benchmarks: each caller preprocesses on its own thread
         SamplePhotos photos = SamplePhotos.load(data, 8);
         try (ImageClassifier classifier =
                 ImageClassifier.builder(model).optIntraOpThreads(1).build()) {
-            long loaded = rssKib();
+            long loaded = ProcessMemory.rssKib();
             long warmup = Math.max(200, classifications / 50);
             classifyFromThreads(classifier, photos, warmup, threads);
             long heapWarm = heapAfterGcKib();
-            long warm = rssKib();
+            long warm = ProcessMemory.rssKib();
 
             AtomicLong done = new AtomicLong();
             long[] samples = new long[SAMPLES];
@@ -290,7 +289,7 @@ public final class MemoryCheck {
                         startCallers(pool, classifier, photos, classifications, threads, done);
                 // Sample VmRSS at every tenth of the way and keep the largest value seen.
                 for (int next = 0; next < SAMPLES; ) {
-                    long rss = rssKib();
+                    long rss = ProcessMemory.rssKib();
                     max = Math.max(max, rss);
                     while (next < SAMPLES && done.get() >= (next + 1) * classifications / SAMPLES) {
                         samples[next++] = rss;
@@ -309,7 +308,7 @@ public final class MemoryCheck {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             long heapEnd = heapAfterGcKib();
-            long end = rssKib();
+            long end = ProcessMemory.rssKib();
             return new Result(
                     classifications,
                     threads,
@@ -378,20 +377,6 @@ public final class MemoryCheck {
                         "a classification failed: " + e.getCause(), e.getCause());
             }
         }
-    }
-
-    /** VmRSS of this process in KiB, from {@code /proc/self/status}. */
-    static long rssKib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/self/status (Linux only): " + e, e);
-        }
-        throw new IllegalStateException("/proc/self/status has no VmRSS line");
     }
 
     private static long heapAfterGcKib() {

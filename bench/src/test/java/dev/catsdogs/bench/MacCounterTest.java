@@ -153,7 +153,7 @@ class MacCounterTest {
     void imageNetFileGivesThePapersFigure() throws Exception {
         MacCounter.Count count =
                 MacCounter.count(
-                        root().resolve("models/mobilenet_v2_1.0_224_int8_per_tensor.onnx"));
+                        root().resolve(dev.catsdogs.trainer.onnx.MobileNetV2Weights.SHIPPED_FILE));
         assertEquals(mobileNetV2Macs(224, 1000), count.total());
         assertEquals(300_774_272L, count.total());
     }

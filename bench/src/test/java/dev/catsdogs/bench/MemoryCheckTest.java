@@ -65,7 +65,7 @@ class MemoryCheckTest {
 
     @Test
     void readsThisProcessRss() {
-        long rss = MemoryCheck.rssKib();
+        long rss = ProcessMemory.rssKib();
         assertTrue(rss > 10_000 && rss < 64L * 1024 * 1024, "VmRSS " + rss + " KiB");
     }
 }

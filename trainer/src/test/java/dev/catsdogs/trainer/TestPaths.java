@@ -24,7 +24,7 @@ public final class TestPaths {
 
     /** The shipped ImageNet MobileNetV2. */
     public static Path imagenetOnnx() {
-        return root().resolve("models/mobilenet_v2_1.0_224_int8_per_tensor.onnx");
+        return root().resolve(dev.catsdogs.trainer.onnx.MobileNetV2Weights.SHIPPED_FILE);
     }
 
     /** The cats-vs-dogs data set in {@code ../shared}. */

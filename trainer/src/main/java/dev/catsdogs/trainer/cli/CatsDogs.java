@@ -13,12 +13,17 @@ import picocli.CommandLine.Command;
         version = "catsdogs 0.1.0",
         description = "Transfer learning of an ImageNet MobileNetV2 into an image classifier (DJL), "
                 + "exported to ONNX and served with OpenCV + ONNX Runtime.",
+        footer = {
+            "",
+            "Benchmarks (bench module, through the same launcher):",
+            "  bench         ONNX Runtime inference throughput, end to end and against peers (JMH)",
+            "  bench-train   what caching buys, and the training step against PyTorch from Python"
+        },
         subcommands = {
             SummaryCommand.class,
             TrainCommand.class,
             ExportCommand.class,
             ClassifyCommand.class,
-            BenchTrainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class CatsDogs implements Runnable {

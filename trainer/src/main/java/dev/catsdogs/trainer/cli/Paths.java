@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.cli;
 
+import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import java.nio.file.Path;
 
 /** Default locations, relative to the installation the launcher runs from. */
@@ -15,6 +16,6 @@ final class Paths {
 
     /** The shipped ImageNet MobileNetV2, the default {@code --weights}. */
     static Path defaultWeights() {
-        return home().resolve("models/mobilenet_v2_1.0_224_int8_per_tensor.onnx");
+        return home().resolve(MobileNetV2Weights.SHIPPED_FILE);
     }
 }

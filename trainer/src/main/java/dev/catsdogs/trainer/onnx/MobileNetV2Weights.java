@@ -28,6 +28,9 @@ import java.util.List;
  */
 public final class MobileNetV2Weights {
 
+    /** The shipped ImageNet backbone, relative to the repository root: the default weights. */
+    public static final String SHIPPED_FILE = "models/mobilenet_v2_1.0_224_int8_per_tensor.onnx";
+
     /** One convolution of the file, with the BatchNorm that follows it, in the DJL layout. */
     private static final class ConvWeights {
         final String onnxName;

@@ -1,10 +1,11 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.bench.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.catsdogs.bench.ProcessMemory;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.data.BatchLoader;
@@ -13,6 +14,13 @@ import dev.catsdogs.trainer.data.SampleDecoder;
 import dev.catsdogs.trainer.data.ShuffleMode;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
+import dev.catsdogs.trainer.train.CachedFeed;
+import dev.catsdogs.trainer.train.Evaluation;
+import dev.catsdogs.trainer.train.Feed;
+import dev.catsdogs.trainer.train.ImageFeed;
+import dev.catsdogs.trainer.train.KerasRmsProp;
+import dev.catsdogs.trainer.train.Phase;
+import dev.catsdogs.trainer.train.TransferTrainer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -110,7 +118,7 @@ public final class TrainingBenchmark {
             out.println("training step, batch " + batchSize + ":");
             double[] step = step(manager, steps);
             return new Figures(feCached, feUncached, cached[0], cached[1], plain[1], feEpochs, ftEpochs,
-                    step[0], step[1], rss[0], rss[1], MemoryStats.peakRssBytes());
+                    step[0], step[1], rss[0], rss[1], ProcessMemory.peakRssKib() * 1024);
         }
     }
 
@@ -139,7 +147,7 @@ public final class TrainingBenchmark {
                 for (int e = 0; e < epochs; e++) {
                     TransferTrainer.TrainMetrics m = trainer.trainEpoch(Phase.FEATURE_EXTRACTION, trainFeed, e, e + 1, optimizer);
                     Evaluation v = trainer.evaluate(valFeed, Integer.MAX_VALUE);
-                    long now = rss != null ? MemoryStats.liveRssBytes() : MemoryStats.rssBytes();
+                    long now = rss != null ? ProcessMemory.liveRssKib() * 1024 : ProcessMemory.rssKib() * 1024;
                     if (rss != null) {
                         if (e == Math.min(1, epochs - 1)) {
                             rss[0] = now; // after epoch 2
@@ -243,40 +251,5 @@ public final class TrainingBenchmark {
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(v);
         return v.length == 0 ? Double.NaN : v[v.length / 2];
-    }
-
-    /** Resident memory of this process from /proc (Linux). */
-    static final class MemoryStats {
-        private MemoryStats() {}
-
-        static long rssBytes() {
-            return statusKb("VmRSS:") * 1024;
-        }
-
-        /**
-         * RSS after a full collection: live memory rather than how far G1 has let the Java heap grow
-         * (each decoded batch is a new 10 MB array).
-         */
-        static long liveRssBytes() {
-            System.gc();
-            return rssBytes();
-        }
-
-        static long peakRssBytes() {
-            return statusKb("VmHWM:") * 1024;
-        }
-
-        private static long statusKb(String key) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith(key)) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                return -1;
-            }
-            return -1;
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.bench.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -8,6 +8,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.KerasRmsProp;
+import dev.catsdogs.trainer.train.Objective;
 
 import java.util.List;
 import java.util.Random;

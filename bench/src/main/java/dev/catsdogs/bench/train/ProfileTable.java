@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.bench.train;
 
 import java.util.Comparator;
 import java.util.LinkedHashSet;

@@ -1,13 +1,12 @@
-package dev.catsdogs.trainer.cli;
+package dev.catsdogs.bench.train;
 
 import ai.djl.engine.Engine;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
-import dev.catsdogs.trainer.train.ProfileTable;
-import dev.catsdogs.trainer.train.TraceSummary;
-import dev.catsdogs.trainer.train.TrainingBenchmark;
+import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
+import dev.catsdogs.bench.Workspace;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +37,9 @@ import picocli.CommandLine.Spec;
             "With --profile, only the training step, profiled on both sides (about a minute): a table of self ms "
                     + "per step by operator, ending with: profile: djl_ms=<a> pytorch_ms=<b> ratio=<r> traces=<dir>"
         })
-final class BenchTrainCommand implements Callable<Integer> {
+public final class BenchTrainCommand implements Callable<Integer> {
+
+
 
     @Spec
     private CommandLine.Model.CommandSpec spec;
@@ -72,7 +73,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         if (profile) {
             return profile(cores);
         }
-        Path dir = data != null ? data : Paths.home().resolve("../shared/data/cats_and_dogs_filtered").normalize();
+        Path dir = data != null ? data : Workspace.defaults().data();
         Dataset dataset = Dataset.load(dir, 42);
         List<Sample> train = quick ? every(dataset.train(), 10) : dataset.train();
         List<Sample> validation = quick ? every(dataset.validation(), 10) : dataset.validation();
@@ -82,7 +83,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                 train.size(), validation.size(), dir, cores);
 
         TrainingBenchmark.Figures f = new TrainingBenchmark(train, validation, dataset.classNames().size(),
-                Paths.defaultWeights(), 160, 32, cores, System.out).run(feEpochs, 10, 100, steps);
+                Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE), 160, 32, cores, System.out).run(feEpochs, 10, 100, steps);
         JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(steps));
 
         double torchStep = torch == null ? Double.NaN : torch.get("train_step_ms").getAsDouble();
@@ -120,16 +121,16 @@ final class BenchTrainCommand implements Callable<Integer> {
                     "Received --profile-steps " + profileSteps + "; expected at least 1");
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
-        Path dir = Paths.home().resolve("bench/results/profile-" + stamp);
+        Path dir = Workspace.root().resolve("bench/results/profile-" + stamp);
         // Printed and written relative to the repository: summary.md may be committed.
-        Path shown = Paths.home().relativize(dir);
+        Path shown = Workspace.root().relativize(dir);
         Files.createDirectories(dir);
         System.out.printf(Locale.ROOT, "bench-train --profile: training step at batch 32, 3 warm-up + %d profiled "
                 + "steps on each side, %d threads for PyTorch from Python%n", profileSteps, cores);
 
         Path djlTrace = dir.resolve("djl-trace.json");
         // The step runs on a random batch: no training data, and 2 classes (one logit), like the default data.
-        new TrainingBenchmark(List.of(), List.of(), 2, Paths.defaultWeights(), 160, 32, cores, System.out)
+        new TrainingBenchmark(List.of(), List.of(), 2, Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE), 160, 32, cores, System.out)
                 .profileStep(profileSteps, djlTrace);
         Path torchTrace = dir.resolve("pytorch-trace.json");
         JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(profileSteps), "--profile",
@@ -174,7 +175,7 @@ final class BenchTrainCommand implements Callable<Integer> {
      * command) when PyTorch is not there.
      */
     private JsonObject pytorch(String... args) throws IOException, InterruptedException {
-        Path script = Paths.home().resolve("bench/pytorch/train_step.py");
+        Path script = Workspace.root().resolve("bench/pytorch/train_step.py");
         List<String> command = new ArrayList<>(List.of(python, script.toString()));
         command.addAll(List.of(args));
         Process process;
@@ -199,5 +200,10 @@ final class BenchTrainCommand implements Callable<Integer> {
         String last = output.strip().lines().reduce((a, b) -> b).orElse("{}");
         System.out.println("pytorch: " + last);
         return JsonParser.parseString(last).getAsJsonObject();
+    }
+
+    /** {@code ./catsdogs bench-train ...}: the launcher runs this with the bench module's class path. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchTrainCommand()).execute(args));
     }
 }

@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.bench.train;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
