@@ -18,6 +18,12 @@ import java.util.Map;
  */
 public final class KerasRmsProp implements AutoCloseable {
 
+    /** Keras' default decay of the mean square. */
+    public static final float DEFAULT_RHO = 0.9f;
+
+    /** Keras' default epsilon, added under the square root. */
+    public static final float DEFAULT_EPSILON = 1e-7f;
+
     private final float learningRate;
     private final float rho;
     private final float epsilon;
@@ -38,9 +44,14 @@ public final class KerasRmsProp implements AutoCloseable {
         this.epsilon = epsilon;
     }
 
+    /** The step size. */
+    public float learningRate() {
+        return learningRate;
+    }
+
     /** Keras' defaults for everything but the learning rate. */
     public static KerasRmsProp withDefaults(float learningRate) {
-        return new KerasRmsProp(learningRate, 0.9f, 1e-7f);
+        return new KerasRmsProp(learningRate, DEFAULT_RHO, DEFAULT_EPSILON);
     }
 
     /** One update of every parameter in {@code parameters} from its accumulated gradient. */

@@ -29,11 +29,23 @@ public final class Objective {
         return picked.neg().mean();
     }
 
-    /** Number of correct predictions in a batch. */
-    public static long correct(NDArray logits, NDArray labels) {
-        NDArray predicted = logits.getShape().get(1) == 1
-                ? logits.reshape(-1).gte(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                : logits.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-        return predicted.eq(labels).sum().getLong();
+    /** Each image's predicted class, by the served models' decision rule. */
+    public static int[] predictions(NDArray logits) {
+        long units = logits.getShape().get(1);
+        float[] values = logits.toFloatArray();
+        int[] out = new int[values.length / (int) units];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = DecisionRule.classIndex(values, i * (int) units, (int) units, DecisionRule.DEFAULT_THRESHOLD);
+        }
+        return out;
+    }
+
+    /** Number of predictions equal to their label. */
+    public static long correct(int[] predicted, int[] labels) {
+        long n = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            n += predicted[i] == labels[i] ? 1 : 0;
+        }
+        return n;
     }
 }

@@ -1,15 +1,20 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.trainer.data.TutorialDataset;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Every setting of a training run; the defaults are the seed's (TensorFlow's transfer-learning
- * tutorial). Written to {@code config.json} in the run directory.
+ * tutorial). Written to {@code config.json} in the run directory, whose keys are these component
+ * names. Build it with {@link #builder(Path)}: required values in the builder's constructor,
+ * optional ones through {@code opt*}, checked by {@link Builder#build()}.
  *
- * @param dataDir images on disk (split or class-folder layout), or null to download the tutorial's zip
+ * @param dataDir images on disk (split or class-folder layout), or null to download the tutorial's
+ *     zip
  * @param dataUrl where the tutorial's zip is downloaded from when {@code dataDir} is null
- * @param weights the ImageNet MobileNetV2 ONNX file or URL
+ * @param weights the ImageNet MobileNetV2 ONNX file or URL, or null for the shipped one
  * @param weightsSha256 expected SHA-256 of a downloaded weights file, or null
  * @param outDir the run directory
  * @param seed the one seed every random choice derives from
@@ -23,7 +28,7 @@ import java.nio.file.Path;
  * @param rho RMSprop decay
  * @param epsilon RMSprop epsilon
  * @param evaluationSteps validation batches of the evaluation before training
- * @param device "auto", "cpu", "gpu" or "gpu:N"
+ * @param device "auto", "cpu", "gpu" or "gpu:N", as given (the CLI resolves it to a device)
  * @param cache whether frozen layers' activations are cached (results are the same either way)
  * @param cacheBudgetBytes activation cache kept in memory; beyond it, memory-mapped from disk
  * @param decoderThreads image decoding threads
@@ -56,22 +61,271 @@ public record TrainingConfig(
         boolean export,
         int parityImages) {
 
+    /** The seed's seed. */
+    public static final long DEFAULT_SEED = 42;
+    /** The tutorial's input size. */
+    public static final int DEFAULT_IMAGE_SIZE = 160;
+    /** The tutorial's batch size. */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+    /** The tutorial's feature-extraction epochs. */
+    public static final int DEFAULT_INITIAL_EPOCHS = 10;
+    /** The tutorial's fine-tuning epochs. */
+    public static final int DEFAULT_FINE_TUNE_EPOCHS = 10;
+    /** The tutorial's first trainable layer in fine-tuning: layer 100, {@code block_11_expand_BN}. */
+    public static final int DEFAULT_FINE_TUNE_AT = 100;
+    /** The tutorial's feature-extraction learning rate. */
+    public static final float DEFAULT_LEARNING_RATE = 1e-4f;
+    /** The tutorial's fine-tuning learning rate (a tenth of the first). */
+    public static final float DEFAULT_FINE_TUNE_LEARNING_RATE = 1e-5f;
+    /** The tutorial's {@code validation_steps=20} of the evaluation before training. */
+    public static final int DEFAULT_EVALUATION_STEPS = 20;
+    /** Activation cache kept in memory before it spills to a memory-mapped file: 4 GiB. */
+    public static final long DEFAULT_CACHE_BUDGET_BYTES = 4L << 30;
+    /** Images in samples.png: a 4x4 grid. */
+    public static final int DEFAULT_SAMPLE_IMAGES = 16;
+    /** Validation images of the export's parity check. */
+    public static final int DEFAULT_PARITY_IMAGES = 64;
+    /** Largest Keras layer index of MobileNetV2's base that can start fine-tuning. */
+    public static final int MAX_FINE_TUNE_AT = 155;
+
     public TrainingConfig {
+        Objects.requireNonNull(outDir, "outDir");
+        Objects.requireNonNull(device, "device");
         require(imageSize >= 32, "imageSize", imageSize, ">= 32");
         require(batchSize >= 1, "batchSize", batchSize, ">= 1");
         require(initialEpochs >= 0, "initialEpochs", initialEpochs, ">= 0");
         require(fineTuneEpochs >= 0, "fineTuneEpochs", fineTuneEpochs, ">= 0");
-        require(fineTuneAt >= 0 && fineTuneAt <= 155, "fineTuneAt", fineTuneAt, "0..155");
-        require(learningRate > 0, "learningRate", learningRate, "> 0");
-        require(fineTuneLearningRate > 0, "fineTuneLearningRate", fineTuneLearningRate, "> 0");
+        require(
+                fineTuneAt >= 0 && fineTuneAt <= MAX_FINE_TUNE_AT,
+                "fineTuneAt",
+                fineTuneAt,
+                "0.." + MAX_FINE_TUNE_AT);
+        require(learningRate > 0 && Float.isFinite(learningRate), "learningRate", learningRate, "> 0");
+        require(
+                fineTuneLearningRate > 0 && Float.isFinite(fineTuneLearningRate),
+                "fineTuneLearningRate",
+                fineTuneLearningRate,
+                "> 0");
+        require(rho >= 0 && rho < 1, "rho", rho, "0 <= rho < 1");
+        require(epsilon > 0, "epsilon", epsilon, "> 0");
         require(evaluationSteps >= 0, "evaluationSteps", evaluationSteps, ">= 0");
         require(decoderThreads >= 1, "decoderThreads", decoderThreads, ">= 1");
         require(cacheBudgetBytes >= 0, "cacheBudgetBytes", cacheBudgetBytes, ">= 0");
+        require(sampleImages >= 0, "sampleImages", sampleImages, ">= 0");
+        require(parityImages >= 1, "parityImages", parityImages, ">= 1");
+    }
+
+    /** Starts a builder with the seed's defaults, writing the run to {@code outDir}. */
+    public static Builder builder(Path outDir) {
+        return new Builder(outDir);
+    }
+
+    /** A builder preset with this configuration's values, to change a few of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder(outDir);
+        b.dataDir = dataDir;
+        b.dataUrl = dataUrl;
+        b.weights = weights;
+        b.weightsSha256 = weightsSha256;
+        b.seed = seed;
+        b.imageSize = imageSize;
+        b.batchSize = batchSize;
+        b.initialEpochs = initialEpochs;
+        b.fineTuneEpochs = fineTuneEpochs;
+        b.fineTuneAt = fineTuneAt;
+        b.learningRate = learningRate;
+        b.fineTuneLearningRate = fineTuneLearningRate;
+        b.rho = rho;
+        b.epsilon = epsilon;
+        b.evaluationSteps = evaluationSteps;
+        b.device = device;
+        b.cache = cache;
+        b.cacheBudgetBytes = cacheBudgetBytes;
+        b.decoderThreads = decoderThreads;
+        b.sampleImages = sampleImages;
+        b.export = export;
+        b.parityImages = parityImages;
+        return b;
+    }
+
+    /** Named settings with the seed's defaults; {@link #build()} checks them. */
+    public static final class Builder {
+        private final Path outDir;
+        private Path dataDir;
+        private URI dataUrl = TutorialDataset.DEFAULT_URL;
+        private String weights;
+        private String weightsSha256;
+        private long seed = DEFAULT_SEED;
+        private int imageSize = DEFAULT_IMAGE_SIZE;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private int initialEpochs = DEFAULT_INITIAL_EPOCHS;
+        private int fineTuneEpochs = DEFAULT_FINE_TUNE_EPOCHS;
+        private int fineTuneAt = DEFAULT_FINE_TUNE_AT;
+        private float learningRate = DEFAULT_LEARNING_RATE;
+        private float fineTuneLearningRate = DEFAULT_FINE_TUNE_LEARNING_RATE;
+        private float rho = KerasRmsProp.DEFAULT_RHO;
+        private float epsilon = KerasRmsProp.DEFAULT_EPSILON;
+        private int evaluationSteps = DEFAULT_EVALUATION_STEPS;
+        private String device = "auto";
+        private boolean cache = true;
+        private long cacheBudgetBytes = DEFAULT_CACHE_BUDGET_BYTES;
+        private int decoderThreads = Runtime.getRuntime().availableProcessors();
+        private int sampleImages = DEFAULT_SAMPLE_IMAGES;
+        private boolean export = true;
+        private int parityImages = DEFAULT_PARITY_IMAGES;
+
+        private Builder(Path outDir) {
+            this.outDir = Objects.requireNonNull(outDir, "outDir");
+        }
+
+        /** Images on disk; default null: download the tutorial's zip from {@link #optDataUrl}. */
+        public Builder optDataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder optDataUrl(URI dataUrl) {
+            this.dataUrl = Objects.requireNonNull(dataUrl, "dataUrl");
+            return this;
+        }
+
+        /** ImageNet weights file or URL; default null: the shipped file. */
+        public Builder optWeights(String weights) {
+            this.weights = weights;
+            return this;
+        }
+
+        public Builder optWeightsSha256(String weightsSha256) {
+            this.weightsSha256 = weightsSha256;
+            return this;
+        }
+
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder optImageSize(int imageSize) {
+            this.imageSize = imageSize;
+            return this;
+        }
+
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Feature-extraction epochs. */
+        public Builder optInitialEpochs(int initialEpochs) {
+            this.initialEpochs = initialEpochs;
+            return this;
+        }
+
+        /** Fine-tuning epochs; 0 skips the phase. */
+        public Builder optFineTuneEpochs(int fineTuneEpochs) {
+            this.fineTuneEpochs = fineTuneEpochs;
+            return this;
+        }
+
+        public Builder optFineTuneAt(int fineTuneAt) {
+            this.fineTuneAt = fineTuneAt;
+            return this;
+        }
+
+        public Builder optLearningRate(float learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder optFineTuneLearningRate(float fineTuneLearningRate) {
+            this.fineTuneLearningRate = fineTuneLearningRate;
+            return this;
+        }
+
+        /** RMSprop's decay and epsilon; default Keras' ({@link KerasRmsProp#DEFAULT_RHO}, ...). */
+        public Builder optRmsProp(float rho, float epsilon) {
+            this.rho = rho;
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        public Builder optEvaluationSteps(int evaluationSteps) {
+            this.evaluationSteps = evaluationSteps;
+            return this;
+        }
+
+        /** "auto", "cpu", "gpu" or "gpu:N", recorded as given. */
+        public Builder optDevice(String device) {
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        public Builder optCache(boolean cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        public Builder optCacheBudgetBytes(long cacheBudgetBytes) {
+            this.cacheBudgetBytes = cacheBudgetBytes;
+            return this;
+        }
+
+        /** Image decoding threads; default the number of cores. */
+        public Builder optDecoderThreads(int decoderThreads) {
+            this.decoderThreads = decoderThreads;
+            return this;
+        }
+
+        public Builder optSampleImages(int sampleImages) {
+            this.sampleImages = sampleImages;
+            return this;
+        }
+
+        public Builder optExport(boolean export) {
+            this.export = export;
+            return this;
+        }
+
+        public Builder optParityImages(int parityImages) {
+            this.parityImages = parityImages;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first setting out of range and what it must be
+         */
+        public TrainingConfig build() {
+            return new TrainingConfig(
+                    dataDir,
+                    dataUrl,
+                    weights,
+                    weightsSha256,
+                    outDir,
+                    seed,
+                    imageSize,
+                    batchSize,
+                    initialEpochs,
+                    fineTuneEpochs,
+                    fineTuneAt,
+                    learningRate,
+                    fineTuneLearningRate,
+                    rho,
+                    epsilon,
+                    evaluationSteps,
+                    device,
+                    cache,
+                    cacheBudgetBytes,
+                    decoderThreads,
+                    sampleImages,
+                    export,
+                    parityImages);
+        }
     }
 
     private static void require(boolean ok, String name, Object value, String expected) {
         if (!ok) {
-            throw new IllegalArgumentException("Received " + name + "=" + value + "; expected " + expected);
+            throw new IllegalArgumentException(
+                    "Received " + name + "=" + value + "; expected " + expected);
         }
     }
 }

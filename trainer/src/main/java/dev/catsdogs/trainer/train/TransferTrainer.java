@@ -4,17 +4,23 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.model.TransferNetwork;
-
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs epochs and evaluations of a {@link TransferNetwork} on a {@link Feed}: forward from the
- * feed's layer boundary, loss on logits, backward, one RMSprop step. Native memory is scoped per
- * batch.
+ * Trains a {@link TransferNetwork} and fires every training event to its {@link
+ * TrainingListener}s: the seed's whole workflow ({@link #fit}: evaluation before training,
+ * feature extraction, fine-tuning, test), one phase ({@link #fitPhase}), or one epoch ({@link
+ * #trainEpoch}). A step is: forward from the feed's layer boundary, loss on logits, backward, one
+ * RMSprop update. Native memory is scoped per batch.
  */
 public final class TransferTrainer {
 
@@ -24,38 +30,191 @@ public final class TransferTrainer {
     private final int classes;
     private final BooleanSupplier stopRequested;
 
-    public TransferTrainer(TransferNetwork network, NDManager manager, int classes, List<TrainingListener> listeners) {
-        this(network, manager, classes, listeners, () -> false);
+    private TransferTrainer(Builder builder) {
+        this.network = builder.network;
+        this.manager = builder.manager;
+        this.listeners = List.copyOf(builder.listeners);
+        this.stopRequested = builder.stopRequested;
+        int units = network.head().units();
+        this.classes = units == 1 ? 2 : units; // one logit: a binary (sigmoid) head
     }
 
-    /**
-     * @param stopRequested polled between batches; when true the current epoch ends with {@link
-     *     TrainingInterruptedException} (a flag, not {@link Thread#interrupt()}, which would also
-     *     abort file writes in progress)
-     */
-    public TransferTrainer(TransferNetwork network, NDManager manager, int classes, List<TrainingListener> listeners,
-            BooleanSupplier stopRequested) {
-        this.network = network;
-        this.manager = manager;
-        this.classes = classes;
-        this.listeners = List.copyOf(listeners);
-        this.stopRequested = stopRequested;
+    /** A trainer without listeners. */
+    public TransferTrainer(TransferNetwork network, NDManager manager) {
+        this(builder(network, manager));
     }
 
-    void listenersPhaseStart(Phase phase, int firstEpoch, int lastEpoch) {
-        listeners.forEach(l -> l.onPhaseStart(phase, firstEpoch, lastEpoch));
+    /** Starts a builder; batches are created in sub-managers of {@code manager}. */
+    public static Builder builder(TransferNetwork network, NDManager manager) {
+        return new Builder(network, manager);
     }
 
-    void listenersEpochEnd(EpochRecord record) {
-        listeners.forEach(l -> l.onEpochEnd(record));
-    }
+    /** Builder: the network and manager are required; listeners and the stop signal optional. */
+    public static final class Builder {
+        private final TransferNetwork network;
+        private final NDManager manager;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private BooleanSupplier stopRequested = () -> false;
 
-    void listenersPhaseEnd(Phase phase, double seconds) {
-        listeners.forEach(l -> l.onPhaseEnd(phase, seconds));
+        private Builder(TransferNetwork network, NDManager manager) {
+            this.network = Objects.requireNonNull(network, "network");
+            this.manager = Objects.requireNonNull(manager, "manager");
+        }
+
+        /** Adds a listener; listeners are called in the order they were added. */
+        public Builder addListener(TrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Polled between batches; when true the current epoch ends with {@link
+         * TrainingInterruptedException} (a flag, not {@link Thread#interrupt()}, which would also
+         * abort file writes in progress).
+         */
+        public Builder optStopSignal(BooleanSupplier stopRequested) {
+            this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
+            return this;
+        }
+
+        public TransferTrainer build() {
+            return new TransferTrainer(this);
+        }
     }
 
     /** Mean loss and accuracy of one training epoch. */
     public record TrainMetrics(double loss, double accuracy, int images, double seconds) {}
+
+    /**
+     * The seed's workflow, with the base already frozen: evaluate the untrained head, feature
+     * extraction, fine-tuning from {@code fineTuneAt} (when it has epochs), then the test split.
+     * Ends with {@link TrainingListener#onTrainingEnd} whatever happens.
+     *
+     * @param test the test split's loader, or null when there is none
+     * @throws TrainingInterruptedException when the stop signal was raised
+     */
+    public void fit(
+            TrainingContext context, BatchLoader train, BatchLoader validation, BatchLoader test)
+            throws IOException {
+        long started = System.nanoTime();
+        TrainingConfig config = context.config();
+        FeedFactory feeds = new FeedFactory(config, network, manager, listeners, this::checkStop);
+        try {
+            for (TrainingListener l : listeners) {
+                l.onTrainingBegin(context);
+            }
+            // Feature extraction: the whole base is frozen, so its pooled output is cached.
+            int pooled = network.base().layers().size();
+            long phaseStart = System.nanoTime();
+            try (Feed trainFeed = feeds.feed(train, pooled, "train");
+                    Feed valFeed = feeds.feed(validation, pooled, "validation")) {
+                Evaluation initial = evaluate(valFeed, config.evaluationSteps());
+                for (TrainingListener l : listeners) {
+                    l.onEvaluation(TrainingListener.Stage.INITIAL, initial);
+                }
+                try (KerasRmsProp optimizer = optimizer(config, config.learningRate())) {
+                    fitPhase(
+                            Phase.FEATURE_EXTRACTION,
+                            trainFeed,
+                            valFeed,
+                            0,
+                            config.initialEpochs(),
+                            optimizer,
+                            phaseStart);
+                }
+            }
+            if (config.fineTuneEpochs() > 0) {
+                network.setTrainableFrom(config.fineTuneAt());
+                int cut = network.base().cutPointAtOrBefore(config.fineTuneAt());
+                long fineTuneStart = System.nanoTime();
+                try (Feed trainFeed = feeds.feed(train, cut, "train");
+                        Feed valFeed = feeds.feed(validation, cut, "validation");
+                        KerasRmsProp optimizer = optimizer(config, config.fineTuneLearningRate())) {
+                    fitPhase(
+                            Phase.FINE_TUNING,
+                            trainFeed,
+                            valFeed,
+                            config.initialEpochs(),
+                            config.fineTuneEpochs(),
+                            optimizer,
+                            fineTuneStart);
+                }
+            }
+            if (test != null) {
+                Evaluation e = evaluate(new ImageFeed(test, config.imageSize()), Integer.MAX_VALUE);
+                for (TrainingListener l : listeners) {
+                    l.onEvaluation(TrainingListener.Stage.TEST, e);
+                }
+            }
+        } catch (TrainingInterruptedException e) {
+            end(TrainingOutcome.Status.INTERRUPTED, null, started, e);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            end(TrainingOutcome.Status.FAILED, e.toString(), started, e);
+            throw e;
+        }
+        end(TrainingOutcome.Status.COMPLETED, null, started, null);
+    }
+
+    /**
+     * Trains {@code epochs} epochs of one phase, validating after each.
+     *
+     * @param firstEpochIndex 0-based index of the first epoch, continuing across phases
+     * @param phaseStartNanos when the phase started ({@link System#nanoTime()}), before its
+     *     caches were built: the phase's time includes them
+     * @return the epochs' records
+     */
+    public List<EpochRecord> fitPhase(
+            Phase phase,
+            Feed trainFeed,
+            Feed valFeed,
+            int firstEpochIndex,
+            int epochs,
+            KerasRmsProp optimizer,
+            long phaseStartNanos)
+            throws IOException {
+        List<EpochRecord> records = new ArrayList<>();
+        if (epochs == 0) {
+            return records;
+        }
+        PhaseStart start =
+                new PhaseStart(
+                        phase,
+                        firstEpochIndex + 1,
+                        firstEpochIndex + epochs,
+                        optimizer.learningRate(),
+                        trainFeed.boundary(),
+                        network.trainableParameters().size(),
+                        trainableParams(),
+                        (System.nanoTime() - phaseStartNanos) / 1e9);
+        for (TrainingListener l : listeners) {
+            l.onPhaseBegin(start);
+        }
+        for (int e = firstEpochIndex; e < firstEpochIndex + epochs; e++) {
+            long epochStart = System.nanoTime();
+            TrainMetrics m = trainEpoch(phase, trainFeed, e, e + 1, optimizer);
+            Evaluation v = evaluate(valFeed, Integer.MAX_VALUE);
+            EpochRecord record =
+                    new EpochRecord(
+                            phase,
+                            e + 1,
+                            m.loss(),
+                            m.accuracy(),
+                            v.loss(),
+                            v.accuracy(),
+                            (System.nanoTime() - epochStart) / 1e9,
+                            m.images() / m.seconds());
+            records.add(record);
+            for (TrainingListener l : listeners) {
+                l.onEpochEnd(record);
+            }
+        }
+        double seconds = (System.nanoTime() - phaseStartNanos) / 1e9;
+        for (TrainingListener l : listeners) {
+            l.onPhaseEnd(phase, seconds);
+        }
+        return records;
+    }
 
     /**
      * Trains one epoch.
@@ -63,28 +222,32 @@ public final class TransferTrainer {
      * @param epochIndex 0-based epoch of the feed's shuffle
      * @param epochNumber 1-based number shown to the user
      */
-    public TrainMetrics trainEpoch(Phase phase, Feed feed, int epochIndex, int epochNumber, KerasRmsProp optimizer) {
+    public TrainMetrics trainEpoch(
+            Phase phase, Feed feed, int epochIndex, int epochNumber, KerasRmsProp optimizer) {
         long start = System.nanoTime();
         double lossSum = 0;
         long correct = 0;
         int images = 0;
-        var trainable = network.trainableParameters();
+        List<Parameter> trainable = network.trainableParameters();
         try (Feed.Batches batches = feed.epoch(epochIndex)) {
-            listeners.forEach(l -> l.onEpochStart(phase, epochNumber, batches.plannedBatches()));
+            for (TrainingListener l : listeners) {
+                l.onEpochStart(phase, epochNumber, batches.plannedBatches());
+            }
             int batchIndex = 0;
             while (batches.hasNext()) {
-                checkInterrupted();
+                checkStop();
                 Feed.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = input(scope, feed, batch);
                     NDArray y = labels(scope, batch);
                     ParameterStore ps = new ParameterStore(scope, false);
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    try (GradientCollector collector =
+                            Engine.getInstance().newGradientCollector()) {
                         NDArray logits = network.logitsFrom(ps, x, feed.boundary(), true);
                         NDArray loss = Objective.loss(logits, y);
                         collector.backward(loss);
                         lossSum += loss.getFloat() * batch.size();
-                        correct += Objective.correct(logits, y);
+                        correct += Objective.correct(Objective.predictions(logits), batch.labels());
                     }
                     optimizer.step(trainable);
                 }
@@ -92,11 +255,21 @@ public final class TransferTrainer {
                 batchIndex++;
                 double seconds = (System.nanoTime() - start) / 1e9;
                 for (TrainingListener l : listeners) {
-                    l.onBatch(phase, epochNumber, batchIndex, lossSum / images, (double) correct / images, images / seconds);
+                    l.onBatch(
+                            phase,
+                            epochNumber,
+                            batchIndex,
+                            lossSum / images,
+                            (double) correct / images,
+                            images / seconds);
                 }
             }
         }
-        return new TrainMetrics(lossSum / images, (double) correct / images, images, (System.nanoTime() - start) / 1e9);
+        return new TrainMetrics(
+                lossSum / images,
+                (double) correct / images,
+                images,
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** Loss, accuracy and confusion matrix over at most {@code maxBatches} batches of a feed. */
@@ -106,14 +279,16 @@ public final class TransferTrainer {
         long[][] confusion = new long[classes][classes];
         try (Feed.Batches batches = feed.pass(maxBatches)) {
             while (batches.hasNext()) {
-                checkInterrupted();
+                checkStop();
                 Feed.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = input(scope, feed, batch);
                     NDArray y = labels(scope, batch);
-                    NDArray logits = network.logitsFrom(new ParameterStore(scope, false), x, feed.boundary(), false);
+                    NDArray logits =
+                            network.logitsFrom(
+                                    new ParameterStore(scope, false), x, feed.boundary(), false);
                     lossSum += Objective.loss(logits, y).getFloat() * batch.size();
-                    int[] predicted = predictions(logits);
+                    int[] predicted = Objective.predictions(logits);
                     for (int i = 0; i < batch.size(); i++) {
                         confusion[batch.labels()[i]][predicted[i]]++;
                     }
@@ -125,28 +300,43 @@ public final class TransferTrainer {
         for (int k = 0; k < classes; k++) {
             correct += confusion[k][k];
         }
-        return new Evaluation(images == 0 ? Double.NaN : lossSum / images,
-                images == 0 ? Double.NaN : (double) correct / images, images, confusion);
+        return new Evaluation(
+                images == 0 ? Double.NaN : lossSum / images,
+                images == 0 ? Double.NaN : (double) correct / images,
+                images,
+                confusion);
     }
 
-    private static int[] predictions(NDArray logits) {
-        if (logits.getShape().get(1) == 1) {
-            float[] v = logits.toFloatArray();
-            int[] out = new int[v.length];
-            for (int i = 0; i < v.length; i++) {
-                out[i] = v[i] >= 0 ? 1 : 0;
+    private void end(
+            TrainingOutcome.Status status, String error, long startedNanos, Exception cause)
+            throws IOException {
+        TrainingOutcome outcome =
+                new TrainingOutcome(status, error, (System.nanoTime() - startedNanos) / 1e9);
+        for (TrainingListener l : listeners) {
+            try {
+                l.onTrainingEnd(outcome);
+            } catch (IOException | RuntimeException e) {
+                if (cause == null) {
+                    throw e;
+                }
+                cause.addSuppressed(e); // the first failure is the one to report
             }
-            return out;
         }
-        long[] argmax = logits.argMax(1).toLongArray();
-        int[] out = new int[argmax.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (int) argmax[i];
-        }
-        return out;
     }
 
-    private void checkInterrupted() {
+    private static KerasRmsProp optimizer(TrainingConfig config, float learningRate) {
+        return new KerasRmsProp(learningRate, config.rho(), config.epsilon());
+    }
+
+    private long trainableParams() {
+        long n = 0;
+        for (Parameter p : network.trainableParameters()) {
+            n += p.getShape().size();
+        }
+        return n;
+    }
+
+    private void checkStop() {
         if (stopRequested.getAsBoolean()) {
             throw new TrainingInterruptedException();
         }
@@ -177,7 +367,7 @@ public final class TransferTrainer {
         return out;
     }
 
-    /** Thrown when the training thread is interrupted (Ctrl-C). */
+    /** Thrown when a stop was requested (Ctrl-C). */
     public static final class TrainingInterruptedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
