@@ -7,6 +7,7 @@ import dev.catsdogs.bench.jmh.OpenCvDnnBenchmark;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.internal.Internals;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -154,9 +155,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         header.add("# catsdogs bench (" + plan.name() + "): " + plan.describe());
         header.add("machine: " + Machine.describe());
-        header.add(
-                "JPEG decoding: "
-                        + new ImagePreprocessor(PreprocessingSpec.mobileNetV2(160)).jpegDecoder());
+        try (ImagePreprocessor probe = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(160))) {
+            header.add("JPEG decoding: " + probe.jpegDecoder());
+        }
         MacCounter.Count macs = MacCounter.count(ws.model());
         header.add(
                 String.format(
@@ -334,8 +335,8 @@ public final class BenchCommand implements Callable<Integer> {
         try (ImageClassifier classifier =
                 ImageClassifier.builder(ws.model()).optIntraOpThreads(1).build()) {
             PreparedBatch input =
-                    PreparedBatch.of(classifier.preprocessor(), photos, PARITY_IMAGES);
-            float[] ort = flatten(classifier.runRaw(input.floats(), PARITY_IMAGES));
+                    PreparedBatch.of(Internals.preprocessor(classifier), photos, PARITY_IMAGES);
+            float[] ort = flatten(Internals.runRaw(classifier, input.floats(), PARITY_IMAGES));
             int size = classifier.metadata().inputHeight();
             int classes = classifier.metadata().classNames().size();
             float[] djl;

@@ -3,7 +3,7 @@ package dev.catsdogs.bench;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
-import dev.catsdogs.inference.OpenCvLoader;
+import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

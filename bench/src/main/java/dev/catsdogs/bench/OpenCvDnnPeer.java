@@ -1,6 +1,6 @@
 package dev.catsdogs.bench;
 
-import dev.catsdogs.inference.OpenCvLoader;
+import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.nio.file.Path;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;

@@ -20,19 +20,22 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import dev.catsdogs.inference.internal.Internals;
 import org.opencv.core.Mat;
 
 /**
  * Classifies images with an ONNX model exported by the catsdogs trainer.
  *
- * <p>Ownership: the classifier owns one {@link OrtSession}; {@link #close()} releases it and is
- * idempotent. The {@link OrtEnvironment} is ONNX Runtime's process-wide singleton and is shared,
- * not owned. Every {@link OnnxTensor} and {@link OrtSession.Result} is closed within the call that
- * made it. Calling any method after {@code close()} throws {@link IllegalStateException}; {@code
- * close()} waits for runs already in progress.
+ * <p>Ownership: the classifier owns one {@link OrtSession} and its {@link ImagePreprocessor} with
+ * the preprocessor's native scratch; {@link #close()} releases both and is idempotent. The {@link
+ * OrtEnvironment} is ONNX Runtime's process-wide singleton and is shared, not owned. Every {@link
+ * OnnxTensor} and {@link OrtSession.Result} is closed within the call that made it. Calling any
+ * method after {@code close()} throws {@link IllegalStateException}; {@code close()} waits for
+ * classifications already in progress.
  *
- * <p>Thread-safe: share one instance between threads. Each thread keeps its own direct input
- * buffer, sized for the largest batch it has run ({@code batch * 3 * H * W * 4} bytes).
+ * <p>Thread-safe: share one instance between threads. Direct input buffers ({@code batch * 3 * H *
+ * W * 4} bytes, grown for the largest batch seen) are borrowed per call from a pool of at most one
+ * set per core, and dropped on close.
  *
  * <pre>{@code
  * try (ImageClassifier classifier = ImageClassifier.builder(Path.of("model.onnx")).build()) {
@@ -42,6 +45,22 @@ import org.opencv.core.Mat;
  */
 public final class ImageClassifier implements AutoCloseable {
 
+    static {
+        // The benchmarks' and trainer's route to runRaw and the preprocessor, off the public API.
+        Internals.register(
+                new Internals.ClassifierAccess() {
+                    @Override
+                    public float[][] runRaw(ImageClassifier classifier, FloatBuffer nchw, int b) {
+                        return classifier.runRaw(nchw, b);
+                    }
+
+                    @Override
+                    public ImagePreprocessor preprocessor(ImageClassifier classifier) {
+                        return classifier.preprocessor();
+                    }
+                });
+    }
+
     private final String model;
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -49,7 +68,12 @@ public final class ImageClassifier implements AutoCloseable {
     private final ModelSignature signature;
     private final ImagePreprocessor preprocessor;
     private final LogitDecoder decoder;
-    private final ThreadLocal<InputBuffers> buffers = ThreadLocal.withInitial(InputBuffers::new);
+    private final ScratchPool<InputBuffers> buffers =
+            new ScratchPool<>(
+                    "ImageClassifier",
+                    Runtime.getRuntime().availableProcessors(),
+                    InputBuffers::new,
+                    InputBuffers::release);
     // Runs hold the read lock, close() the write lock: the session is never closed under a run.
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -202,127 +226,110 @@ public final class ImageClassifier implements AutoCloseable {
         return metadata;
     }
 
-    /** The preprocessor matching this model, e.g. to prepare tensors for {@link #runRaw}. */
-    public ImagePreprocessor preprocessor() {
+    /** The preprocessor matching this model; reached through {@link Internals#preprocessor}. */
+    ImagePreprocessor preprocessor() {
         ensureOpen("preprocessor()");
         return preprocessor;
     }
 
     /** Classifies an image file (JPEG, PNG or BMP). */
     public Prediction classify(Path file) throws InvalidImageException {
-        Objects.requireNonNull(file, "file");
-        return run("classify(Path)", 1, (i, dst) -> preprocessor.preprocess(file, dst)).get(0);
+        return classifyOne("classify(Path)", ImageInput.of(file));
     }
 
     /** Classifies an encoded image in memory; {@code name} is used in error messages. */
     public Prediction classify(byte[] encoded, String name) throws InvalidImageException {
-        Objects.requireNonNull(encoded, "encoded");
-        return run("classify(byte[])", 1, (i, dst) -> preprocessor.preprocess(encoded, name, dst))
-                .get(0);
+        return classifyOne("classify(byte[])", ImageInput.of(encoded, name));
     }
 
     /** Classifies a decoded Java image. */
     public Prediction classify(BufferedImage image) throws InvalidImageException {
-        Objects.requireNonNull(image, "image");
-        return run("classify(BufferedImage)", 1, (i, dst) -> preprocessor.preprocess(image, dst))
-                .get(0);
+        return classifyOne("classify(BufferedImage)", ImageInput.of(image, "<BufferedImage>"));
     }
 
     /** Classifies a decoded OpenCV image (8-bit gray, BGR or BGRA); the Mat is not released. */
     public Prediction classify(Mat image) throws InvalidImageException {
-        Objects.requireNonNull(image, "image");
-        return run("classify(Mat)", 1, (i, dst) -> preprocessor.preprocess(image, dst)).get(0);
+        return classifyOne("classify(Mat)", ImageInput.of(image, "<Mat>"));
     }
 
     /**
-     * Classifies image files in one model run. Results are in input order. The caller picks the
-     * batch size: memory grows with it ({@code 3 * H * W * 4} bytes per image).
+     * Classifies many images with one model run. Every input gets an {@link Outcome}, in input
+     * order: its prediction, or the {@link InvalidImageException} naming it. A bad input (missing,
+     * corrupt, unsupported, or anything its preprocessing throws) fails alone; the others are
+     * preprocessed into one contiguous batch and run once. The caller picks the batch size: memory
+     * grows with it ({@code 3 * H * W * 4} bytes per image).
      *
-     * @throws InvalidImageException for the first file that is not a usable image; nothing is run
-     *     and the classifier stays usable
-     */
-    public List<Prediction> classifyBatch(List<Path> files) throws InvalidImageException {
-        List<Path> copy = List.copyOf(files);
-        return run(
-                "classifyBatch",
-                copy.size(),
-                (i, dst) -> preprocessor.preprocess(copy.get(i), dst));
-    }
-
-    /**
-     * Classifies encoded images in one model run, like {@link #classifyBatch}; {@code names.get(i)}
-     * names {@code encoded.get(i)} in error messages.
-     */
-    public List<Prediction> classifyBatchBytes(List<byte[]> encoded, List<String> names)
-            throws InvalidImageException {
-        if (encoded.size() != names.size()) {
-            throw new IllegalArgumentException(
-                    "got "
-                            + encoded.size()
-                            + " images but "
-                            + names.size()
-                            + " names; pass one name per image");
-        }
-        List<byte[]> images = List.copyOf(encoded);
-        List<String> labels = List.copyOf(names);
-        return run(
-                "classifyBatchBytes",
-                images.size(),
-                (i, dst) -> preprocessor.preprocess(images.get(i), labels.get(i), dst));
-    }
-
-    /**
-     * Runs the model on a prepared float32 NCHW tensor, for benchmarks and tests. Reads {@code
-     * batch * 3 * H * W} floats from {@code nchw.position()} without moving it. Use a direct buffer
-     * in native order ({@code
-     * ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder()).asFloatBuffer()}) to avoid a
-     * copy.
+     * <pre>{@code
+     * for (Outcome o : classifier.classifyAll(List.of(ImageInput.of(a), ImageInput.of(b)))) {
+     *     System.out.println(o.input().name() + ": " + (o.isSuccess()
+     *             ? o.prediction().orElseThrow().label() : o.error().orElseThrow().problem()));
+     * }
+     * }</pre>
      *
-     * @return the raw model outputs, {@code [batch][logitsPerImage]}
-     * @throws IllegalStateException for a uint8 NHWC model, or after close
+     * @throws IllegalArgumentException if the batch would need a direct buffer over 2 GiB
+     * @throws InferenceException if ONNX Runtime fails on the batch (a model problem, not an image
+     *     problem)
      */
-    public float[][] runRaw(FloatBuffer nchw, int batch) {
-        ensureOpen("runRaw");
-        if (signature.uint8Input()) {
-            throw new IllegalStateException(
-                    "runRaw takes a float32 NCHW tensor, but model "
-                            + model
-                            + " takes uint8 NHWC input; use classify instead");
-        }
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
-        }
-        long needed = (long) batch * preprocessor.tensorSize();
-        if (nchw.remaining() != needed) {
-            throw new IllegalArgumentException(
-                    "nchw has "
-                            + nchw.remaining()
-                            + " floats remaining, but a"
-                            + " batch of "
-                            + batch
-                            + " needs exactly "
-                            + needed
-                            + " (batch x 3 x "
-                            + metadata.inputHeight()
-                            + " x "
-                            + metadata.inputWidth()
-                            + ")");
-        }
-        if (nchw.isDirect() && nchw.order() != ByteOrder.nativeOrder()) {
-            throw new IllegalArgumentException(
-                    "a direct nchw buffer must be in native byte order ("
-                            + ByteOrder.nativeOrder()
-                            + "), got "
-                            + nchw.order());
-        }
-        return runSession(nchw.slice(), batch);
+    public List<Outcome> classifyAll(List<ImageInput> inputs) {
+        return classifyAll("classifyAll", List.copyOf(inputs));
+    }
+
+    private Prediction classifyOne(String method, ImageInput input) throws InvalidImageException {
+        return classifyAll(method, List.of(input)).get(0).predictionOrThrow();
     }
 
     /**
-     * Releases the ONNX Runtime session. Idempotent; waits for runs in progress on other threads.
+     * Runs the model on a prepared float32 NCHW tensor, for benchmarks and tests; reached through
+     * {@link Internals#runRaw}, which documents it.
+     */
+    float[][] runRaw(FloatBuffer nchw, int batch) {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen("runRaw");
+            if (signature.uint8Input()) {
+                throw new IllegalStateException(
+                        "runRaw takes a float32 NCHW tensor, but model "
+                                + model
+                                + " takes uint8 NHWC input; use classify instead");
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            }
+            long needed = (long) batch * preprocessor.tensorSize();
+            if (nchw.remaining() != needed) {
+                throw new IllegalArgumentException(
+                        "nchw has "
+                                + nchw.remaining()
+                                + " floats remaining, but a"
+                                + " batch of "
+                                + batch
+                                + " needs exactly "
+                                + needed
+                                + " (batch x 3 x "
+                                + metadata.inputHeight()
+                                + " x "
+                                + metadata.inputWidth()
+                                + ")");
+            }
+            if (nchw.isDirect() && nchw.order() != ByteOrder.nativeOrder()) {
+                throw new IllegalArgumentException(
+                        "a direct nchw buffer must be in native byte order ("
+                                + ByteOrder.nativeOrder()
+                                + "), got "
+                                + nchw.order());
+            }
+            return runSession(nchw.slice(), batch);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /**
+     * Releases the ONNX Runtime session, the preprocessor's native scratch and the input buffers.
+     * Idempotent; waits for classifications in progress on other threads.
      *
-     * @throws InferenceException if ONNX Runtime reports an error while releasing (the classifier
-     *     is closed regardless)
+     * @throws InferenceException if ONNX Runtime reports an error while releasing (everything is
+     *     released and the classifier is closed regardless)
      */
     @Override
     public void close() {
@@ -332,7 +339,12 @@ public final class ImageClassifier implements AutoCloseable {
                 return;
             }
             closed = true;
-            session.close();
+            try {
+                session.close();
+            } finally {
+                preprocessor.close();
+                buffers.close();
+            }
         } catch (OrtException e) {
             throw new InferenceException("Could not close the ONNX Runtime session of " + model, e);
         } finally {
@@ -345,73 +357,97 @@ public final class ImageClassifier implements AutoCloseable {
         return "ImageClassifier[" + model + ", " + metadata + (closed ? ", closed]" : "]");
     }
 
-    /** Writes image {@code index} of a batch at {@code dst.position()}. */
-    @FunctionalInterface
-    private interface TensorWriter {
-        void write(int index, FloatBuffer dst) throws InvalidImageException;
+    // Holds the read lock from the first decode to the last logit, so close() never releases the
+    // session or the scratch under a classification.
+    private List<Outcome> classifyAll(String method, List<ImageInput> inputs) {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen(method);
+            int count = inputs.size();
+            if (count == 0) {
+                return List.of();
+            }
+            int imageSize = preprocessor.tensorSize();
+            long total = (long) count * imageSize;
+            if (4 * total > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(
+                        "a batch of "
+                                + count
+                                + " images needs "
+                                + 4 * total
+                                + " bytes, over the 2 GiB a direct buffer can hold; use batches of"
+                                + " at most "
+                                + (Integer.MAX_VALUE - 8) / 4 / imageSize
+                                + " images");
+            }
+            InputBuffers scratch = buffers.borrow(method);
+            try {
+                return preprocessAndRun(inputs, imageSize, scratch);
+            } finally {
+                buffers.giveBack(scratch);
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
-    private List<Prediction> run(String method, int count, TensorWriter writer)
-            throws InvalidImageException {
-        ensureOpen(method);
-        if (count == 0) {
-            return List.of();
-        }
-        int imageSize = preprocessor.tensorSize();
-        long total = (long) count * imageSize;
-        if (4 * total > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(
-                    "a batch of "
-                            + count
-                            + " images needs "
-                            + 4 * total
-                            + " bytes, over the 2 GiB a direct buffer can hold; use batches of at"
-                            + " most "
-                            + (Integer.MAX_VALUE - 8) / 4 / imageSize
-                            + " images");
-        }
-        InputBuffers threadBuffers = buffers.get();
-        FloatBuffer input = threadBuffers.floats((int) total);
+    private List<Outcome> preprocessAndRun(
+            List<ImageInput> inputs, int imageSize, InputBuffers scratch) {
+        int count = inputs.size();
+        FloatBuffer input = scratch.floats(count * imageSize);
+        InvalidImageException[] errors = new InvalidImageException[count];
+        int good = 0; // the good images are packed at the front, in input order
         for (int i = 0; i < count; i++) {
-            input.position(i * imageSize);
-            writer.write(i, input);
+            ImageInput image = inputs.get(i);
+            input.limit(count * imageSize).position(good * imageSize);
+            try {
+                image.writeTo(preprocessor, input);
+                good++;
+            } catch (InvalidImageException e) {
+                errors[i] = e;
+            } catch (RuntimeException e) { // e.g. a CvException: this image's problem alone
+                errors[i] =
+                        new InvalidImageException(
+                                image.name(), "could not be preprocessed: " + e, e);
+            }
         }
-        input.position(0);
-        float[][] logits =
-                signature.uint8Input()
-                        ? runSession(threadBuffers.toUint8(input, (int) total), count)
-                        : runSession(input, count);
-        List<Prediction> predictions = new ArrayList<>(count);
-        for (float[] imageLogits : logits) {
-            predictions.add(decoder.decode(imageLogits));
+        float[][] logits = new float[0][];
+        if (good > 0) {
+            input.position(0).limit(good * imageSize);
+            logits =
+                    signature.uint8Input()
+                            ? runSession(scratch.toUint8(input, good * imageSize), good)
+                            : runSession(input, good);
         }
-        return predictions;
+        List<Outcome> outcomes = new ArrayList<>(count);
+        for (int i = 0, next = 0; i < count; i++) {
+            outcomes.add(
+                    errors[i] != null
+                            ? Outcome.failure(inputs.get(i), errors[i])
+                            : Outcome.success(inputs.get(i), decoder.decode(logits[next++])));
+        }
+        return outcomes;
     }
 
     // input: position 0, exactly count images; FloatBuffer (float32 NCHW) or ByteBuffer (uint8
     // NHWC).
+    // The caller holds the read lock.
     private float[][] runSession(Buffer input, int count) {
-        lifecycle.readLock().lock();
-        try {
-            ensureOpen("run");
-            if (signature.fixedBatchOfOne() && count > 1) {
-                float[][] logits = new float[count][];
-                int imageSize = input.limit() / count;
-                for (int i = 0; i < count; i++) {
-                    logits[i] =
-                            runOnce(
-                                    input.duplicate()
-                                            .position(i * imageSize)
-                                            .limit((i + 1) * imageSize)
-                                            .slice(),
-                                    1)[0];
-                }
-                return logits;
+        if (signature.fixedBatchOfOne() && count > 1) {
+            float[][] logits = new float[count][];
+            int imageSize = input.limit() / count;
+            for (int i = 0; i < count; i++) {
+                logits[i] =
+                        runOnce(
+                                input.duplicate()
+                                        .position(i * imageSize)
+                                        .limit((i + 1) * imageSize)
+                                        .slice(),
+                                1)[0];
             }
-            return runOnce(input, count);
-        } finally {
-            lifecycle.readLock().unlock();
+            return logits;
         }
+        return runOnce(input, count);
     }
 
     private float[][] runOnce(Buffer input, int count) {

@@ -1,6 +1,7 @@
 package dev.catsdogs.inference;
 
 import com.sun.jna.Native;
+import dev.catsdogs.inference.internal.OpenCvLoader;
 import com.sun.jna.Pointer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -34,12 +35,18 @@ import org.opencv.imgproc.Imgproc;
  * float32 values in RGB order and the spec's layout. Upright JPEG files are decoded by the system's
  * libturbojpeg when it is installed: the same pixels, faster (see {@link #jpegDecoder()}).
  *
- * <p>Thread-safe. Each thread reuses its own scratch Mats and float arrays, so the hot path
- * allocates nothing when consecutive images have the same size; the scratch lives as long as the
- * thread and this preprocessor. Every per-call Mat is released before the call returns. A direct,
- * native-order {@code dst} is written in place, channel by channel.
+ * <p>Thread-safe. Each call borrows a scratch set (Mats, float arrays, a TurboJPEG handle) from a
+ * pool this preprocessor owns and gives it back, so the hot path allocates nothing when consecutive
+ * images have the same size. At most one set per core is kept idle; more concurrent callers get
+ * extra sets that are released when they are given back. Every per-call Mat is released before
+ * the call returns. A direct, native-order {@code dst} is written in place, channel by channel.
+ *
+ * <p>Ownership: {@link #close()} releases every pooled scratch set (native Mats, TurboJPEG
+ * handles) at once instead of leaving them to the garbage collector; a set still in use by a call
+ * is released when that call ends. Idempotent; any call after close throws {@link
+ * IllegalStateException}. A classifier's preprocessor is closed by the classifier.
  */
-public final class ImagePreprocessor {
+public final class ImagePreprocessor implements AutoCloseable {
 
     /** Default decompression-bomb limit: 50 megapixels (a 8660x5773 photo). */
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
@@ -63,7 +70,7 @@ public final class ImagePreprocessor {
     private final PreprocessingSpec spec;
     private final long maxPixels;
     private final boolean useTurboJpeg;
-    private final ThreadLocal<Scratch> scratch;
+    private final ScratchPool<Scratch> scratch;
 
     /** A preprocessor with the default pixel limit ({@value #DEFAULT_MAX_PIXELS}). */
     public ImagePreprocessor(PreprocessingSpec spec) {
@@ -76,7 +83,11 @@ public final class ImagePreprocessor {
         this.useTurboJpeg = useTurboJpeg;
         OpenCvLoader.ensureLoaded();
         this.scratch =
-                ThreadLocal.withInitial(() -> new Scratch(spec.tensorSize(), useTurboJpeg));
+                new ScratchPool<>(
+                        "ImagePreprocessor",
+                        Runtime.getRuntime().availableProcessors(),
+                        () -> new Scratch(spec.tensorSize(), useTurboJpeg),
+                        Scratch::release);
     }
 
     /** Starts a builder for non-default options such as the pixel limit. */
@@ -162,9 +173,13 @@ public final class ImagePreprocessor {
     public void preprocess(Path file, FloatBuffer dst) throws InvalidImageException {
         Objects.requireNonNull(file, "file");
         checkRoom(dst);
-        Scratch s = scratch.get();
-        String input = file.toString();
-        decodeAndWrite(readFile(file, input, s), input, dst, s);
+        Scratch s = scratch.borrow("preprocess(Path)");
+        try {
+            String input = file.toString();
+            decodeAndWrite(readFile(file, input, s), input, dst, s);
+        } finally {
+            scratch.giveBack(s);
+        }
     }
 
     /**
@@ -187,9 +202,13 @@ public final class ImagePreprocessor {
         Objects.requireNonNull(encoded, "encoded");
         Objects.requireNonNull(name, "name");
         checkRoom(dst);
-        Scratch s = scratch.get();
-        ByteBuffer direct = encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
-        decodeAndWrite(direct, name, dst, s);
+        Scratch s = scratch.borrow("preprocess(encoded)");
+        try {
+            ByteBuffer direct = encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
+            decodeAndWrite(direct, name, dst, s);
+        } finally {
+            scratch.giveBack(s);
+        }
     }
 
     /**
@@ -197,18 +216,53 @@ public final class ImagePreprocessor {
      * {@code CV_8UC4} BGRA (OpenCV's channel order). The Mat is not modified or released.
      */
     public void preprocess(Mat bgrOrGrayOrBgra, FloatBuffer dst) throws InvalidImageException {
+        preprocess(bgrOrGrayOrBgra, "<Mat>", dst);
+    }
+
+    /** Like {@link #preprocess(Mat, FloatBuffer)}; {@code name} is used in error messages. */
+    void preprocess(Mat bgrOrGrayOrBgra, String name, FloatBuffer dst)
+            throws InvalidImageException {
         Objects.requireNonNull(bgrOrGrayOrBgra, "mat");
         checkRoom(dst);
-        writeTensor(bgrOrGrayOrBgra, "<Mat>", dst, scratch.get());
+        Scratch s = scratch.borrow("preprocess(Mat)");
+        try {
+            writeTensor(bgrOrGrayOrBgra, name, dst, s);
+        } finally {
+            scratch.giveBack(s);
+        }
     }
 
     /** Preprocesses a Java image of any type; alpha is dropped, gray is replicated to RGB. */
     public void preprocess(BufferedImage image, FloatBuffer dst) throws InvalidImageException {
+        preprocess(image, "<BufferedImage>", dst);
+    }
+
+    /** Like {@link #preprocess(BufferedImage, FloatBuffer)}; {@code name} is used in errors. */
+    void preprocess(BufferedImage image, String name, FloatBuffer dst)
+            throws InvalidImageException {
         Objects.requireNonNull(image, "image");
         checkRoom(dst);
-        Scratch s = scratch.get();
-        BufferedImageConverter.toMat(image, s.fromJava);
-        writeTensor(s.fromJava, "<BufferedImage>", dst, s);
+        Scratch s = scratch.borrow("preprocess(BufferedImage)");
+        try {
+            BufferedImageConverter.toMat(image, s.fromJava);
+            writeTensor(s.fromJava, name, dst, s);
+        } finally {
+            scratch.giveBack(s);
+        }
+    }
+
+    /**
+     * Releases every pooled scratch set now (native Mats and TurboJPEG handles); sets in use by
+     * running calls are released as those calls return. Idempotent.
+     */
+    @Override
+    public void close() {
+        scratch.close();
+    }
+
+    /** Scratch sets made and not yet released (idle or in use); for tests. */
+    int liveScratchSets() {
+        return scratch.live();
     }
 
     private void checkRoom(FloatBuffer dst) {
@@ -395,7 +449,7 @@ public final class ImagePreprocessor {
         }
     }
 
-    /** Per-thread reusable buffers; Mats are reallocated by OpenCV only when the size changes. */
+    /** One call's reusable buffers; Mats are reallocated by OpenCV only when the size changes. */
     private static final class Scratch {
         final Mat fromJava = new Mat();
         final Mat decoded = new Mat();
@@ -404,7 +458,7 @@ public final class ImagePreprocessor {
         final Mat resized = new Mat();
         final float[] interleaved;
         final float[] out;
-        // This thread's TurboJPEG decoder; null when disabled or not installed.
+        // This set's TurboJPEG decoder; null when disabled or not installed.
         final TurboJpegDecoder turboJpeg;
         private ByteBuffer encoded = ByteBuffer.allocateDirect(0);
 
@@ -412,6 +466,19 @@ public final class ImagePreprocessor {
             interleaved = new float[tensorSize];
             out = new float[tensorSize];
             turboJpeg = useTurboJpeg ? TurboJpegDecoder.createOrNull() : null;
+        }
+
+        /** Frees everything native now; the set must not be used afterwards. */
+        void release() {
+            fromJava.release();
+            decoded.release();
+            withoutAlpha.release();
+            scaled.release();
+            resized.release();
+            if (turboJpeg != null) {
+                turboJpeg.close();
+            }
+            encoded = ByteBuffer.allocateDirect(0); // the old one goes with the next GC
         }
 
         void releaseFullSize() {

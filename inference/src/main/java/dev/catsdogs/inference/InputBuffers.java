@@ -5,8 +5,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * One thread's direct, native-order input buffers, reused across runs and grown when a bigger batch
- * comes. ONNX Runtime reads direct buffers in place, so no copy is made per run.
+ * One call's direct, native-order input buffers, pooled by the classifier, reused across runs and
+ * grown when a bigger batch comes. ONNX Runtime reads direct buffers in place, so no copy is made
+ * per run.
  */
 final class InputBuffers {
 
@@ -32,6 +33,12 @@ final class InputBuffers {
             bytes.put(i, (byte) Math.max(0, Math.min(255, Math.round(src.get(i)))));
         }
         return bytes;
+    }
+
+    /** Drops the buffers (direct memory goes back with the next GC); the set is unusable after. */
+    void release() {
+        floats = allocate(0).asFloatBuffer();
+        bytes = allocate(0);
     }
 
     private static ByteBuffer allocate(long size) {

@@ -1,9 +1,9 @@
 package dev.catsdogs.inference;
 
+import dev.catsdogs.inference.internal.JsonStrings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,31 +16,12 @@ import java.util.TreeMap;
  * when a model is loaded: class names, input size, layout and scaling, and how to read the output.
  *
  * <p>All keys are the constants of this class. {@link #parse} reads them from {@code
- * OrtSession.getMetadata().getCustomMetadata()}; {@link #toProperties()} writes them back, so the
- * exporter and this reader cannot drift apart.
- *
- * @param classNames labels by output index; sigmoid models have exactly two ({@code [0]} below the
- *     threshold, {@code [1]} at or above it)
- * @param inputHeight model input height in pixels
- * @param inputWidth model input width in pixels
- * @param inputLayout {@code NCHW} (float32 input, scaled here) or {@code NHWC} (uint8 input, the
- *     graph scales)
- * @param inputScale {@code x * scale + offset} for NCHW models; unused for NHWC
- * @param inputOffset see {@code inputScale}
- * @param outputKind how to turn the output logits into a prediction
- * @param threshold sigmoid decision threshold in [0, 1]; unused for softmax
- * @param provenance the {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted
+ * OrtSession.getMetadata().getCustomMetadata()}. Instances come only from {@link #parse}: the
+ * writer side (for the exporter) is {@code dev.catsdogs.inference.internal.ModelMetadataWriter},
+ * which writes with these constants and parses its own output back, so the two cannot drift apart.
+ * Immutable; equal when every field is.
  */
-public record ModelMetadata(
-        List<String> classNames,
-        int inputHeight,
-        int inputWidth,
-        PreprocessingSpec.Layout inputLayout,
-        float inputScale,
-        float inputOffset,
-        OutputKind outputKind,
-        float threshold,
-        SortedMap<String, String> provenance) {
+public final class ModelMetadata {
 
     public static final String FORMAT_VERSION = "catsdogs.format_version";
     public static final String CLASS_NAMES = "catsdogs.class_names";
@@ -103,14 +84,35 @@ public record ModelMetadata(
         }
     }
 
-    public ModelMetadata {
-        classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
-        Objects.requireNonNull(inputLayout, "inputLayout");
-        Objects.requireNonNull(outputKind, "outputKind");
-        provenance =
+    private final List<String> classNames;
+    private final int inputHeight;
+    private final int inputWidth;
+    private final PreprocessingSpec.Layout inputLayout;
+    private final float inputScale;
+    private final float inputOffset;
+    private final OutputKind outputKind;
+    private final float threshold;
+    private final SortedMap<String, String> provenance;
+
+    // Package-private: only parse() (and tests) make instances, so every one was read or
+    // round-tripped through the same keys.
+    ModelMetadata(
+            List<String> classNames,
+            int inputHeight,
+            int inputWidth,
+            PreprocessingSpec.Layout inputLayout,
+            float inputScale,
+            float inputOffset,
+            OutputKind outputKind,
+            float threshold,
+            SortedMap<String, String> provenance) {
+        this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
+        this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
+        this.outputKind = Objects.requireNonNull(outputKind, "outputKind");
+        this.provenance =
                 Collections.unmodifiableSortedMap(
                         new TreeMap<>(Objects.requireNonNull(provenance, "provenance")));
-        checkClassNames(classNames, outputKind);
+        checkClassNames(this.classNames, outputKind);
         checkSide(INPUT_HEIGHT, inputHeight);
         checkSide(INPUT_WIDTH, inputWidth);
         checkFinite(INPUT_SCALE, inputScale);
@@ -118,6 +120,59 @@ public record ModelMetadata(
         if (!(threshold >= 0f && threshold <= 1f)) {
             throw new IllegalArgumentException(THRESHOLD + "=" + threshold + " must be in [0, 1]");
         }
+        this.inputHeight = inputHeight;
+        this.inputWidth = inputWidth;
+        this.inputScale = inputScale;
+        this.inputOffset = inputOffset;
+        this.threshold = threshold;
+    }
+
+    /**
+     * Labels by output index; sigmoid models have exactly two ({@code [0]} below the threshold,
+     * {@code [1]} at or above it).
+     */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** Model input height in pixels. */
+    public int inputHeight() {
+        return inputHeight;
+    }
+
+    /** Model input width in pixels. */
+    public int inputWidth() {
+        return inputWidth;
+    }
+
+    /** {@code NCHW} (float32 input, scaled here) or {@code NHWC} (uint8 input, the graph scales). */
+    public PreprocessingSpec.Layout inputLayout() {
+        return inputLayout;
+    }
+
+    /** {@code x * scale + offset} for NCHW models; unused for NHWC. */
+    public float inputScale() {
+        return inputScale;
+    }
+
+    /** See {@link #inputScale()}. */
+    public float inputOffset() {
+        return inputOffset;
+    }
+
+    /** How to turn the output logits into a prediction. */
+    public OutputKind outputKind() {
+        return outputKind;
+    }
+
+    /** Sigmoid decision threshold in [0, 1] (see {@link DecisionRule}); unused for softmax. */
+    public float threshold() {
+        return threshold;
+    }
+
+    /** The {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted. */
+    public SortedMap<String, String> provenance() {
+        return provenance;
     }
 
     private static void checkSide(String key, int value) {
@@ -233,22 +288,6 @@ public record ModelMetadata(
                         inputHeight, inputWidth, inputScale, inputOffset, inputLayout);
     }
 
-    /** All entries as {@code metadata_props}, in {@link #REQUIRED_KEYS} order, then provenance. */
-    public Map<String, String> toProperties() {
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put(FORMAT_VERSION, SUPPORTED_FORMAT_VERSION);
-        props.put(CLASS_NAMES, JsonStrings.format(classNames));
-        props.put(INPUT_HEIGHT, Integer.toString(inputHeight));
-        props.put(INPUT_WIDTH, Integer.toString(inputWidth));
-        props.put(INPUT_LAYOUT, inputLayout.name());
-        props.put(INPUT_SCALE, Float.toString(inputScale));
-        props.put(INPUT_OFFSET, Float.toString(inputOffset));
-        props.put(OUTPUT_KIND, outputKind.value());
-        props.put(THRESHOLD, Float.toString(threshold));
-        provenance.forEach((key, value) -> props.put(PROVENANCE_PREFIX + key, value));
-        return props;
-    }
-
     private static List<String> parseClassNames(String json) {
         try {
             return JsonStrings.parse(json);
@@ -287,6 +326,34 @@ public record ModelMetadata(
                         + "=\""
                         + value
                         + "\" is not supported; expected one of \"NCHW\", \"NHWC\"");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelMetadata m
+                && classNames.equals(m.classNames)
+                && inputHeight == m.inputHeight
+                && inputWidth == m.inputWidth
+                && inputLayout == m.inputLayout
+                && Float.compare(inputScale, m.inputScale) == 0
+                && Float.compare(inputOffset, m.inputOffset) == 0
+                && outputKind == m.outputKind
+                && Float.compare(threshold, m.threshold) == 0
+                && provenance.equals(m.provenance);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                classNames,
+                inputHeight,
+                inputWidth,
+                inputLayout,
+                inputScale,
+                inputOffset,
+                outputKind,
+                threshold,
+                provenance);
     }
 
     @Override

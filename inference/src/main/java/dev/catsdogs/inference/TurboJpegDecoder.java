@@ -23,10 +23,10 @@ import org.opencv.core.Mat;
  * returns false and the caller decodes with OpenCV, which defines the behaviour for odd files.
  * EXIF-rotated files must not be given to it (OpenCV applies the rotation, this does not).
  *
- * <p>Not thread-safe: one instance per thread. Its native handle is freed when the instance
- * becomes unreachable.
+ * <p>Not thread-safe: one user at a time. Its native handle is freed by {@link #close()}, or, as a
+ * safety net, when the instance becomes unreachable.
  */
-final class TurboJpegDecoder {
+final class TurboJpegDecoder implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TurboJpegDecoder.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
@@ -40,6 +40,7 @@ final class TurboJpegDecoder {
     private static final String LIBRARY = register();
 
     private final Pointer handle;
+    private final Cleaner.Cleanable destroy;
     private final int[] width = new int[1];
     private final int[] height = new int[1];
     private final int[] subsampling = new int[1];
@@ -47,7 +48,13 @@ final class TurboJpegDecoder {
 
     private TurboJpegDecoder(Pointer handle) {
         this.handle = handle;
-        CLEANER.register(this, () -> Api.tjDestroy(handle));
+        this.destroy = CLEANER.register(this, () -> Api.tjDestroy(handle));
+    }
+
+    /** Frees the native handle; idempotent (the cleaner runs its action at most once). */
+    @Override
+    public void close() {
+        destroy.clean();
     }
 
     /** A decoder for the calling thread, or null when libturbojpeg is not installed. */

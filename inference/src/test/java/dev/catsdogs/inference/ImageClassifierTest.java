@@ -2,12 +2,14 @@ package dev.catsdogs.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import dev.catsdogs.inference.internal.Internals;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,7 +74,7 @@ class ImageClassifierTest {
     void metadataIsReadFromTheModel() {
         assertEquals(List.of("cats", "dogs"), sigmoid.metadata().classNames());
         assertEquals("42", sigmoid.metadata().provenance().get("seed"));
-        assertEquals(PreprocessingSpec.mobileNetV2(TestModels.SIZE), sigmoid.preprocessor().spec());
+        assertEquals(PreprocessingSpec.mobileNetV2(TestModels.SIZE), Internals.preprocessor(sigmoid).spec());
     }
 
     // Solid colours make the expected logits computable by hand: channel means are exactly +-1.
@@ -91,6 +93,19 @@ class ImageClassifierTest {
         assertEquals("cats", blue.label());
         assertEquals(0, blue.classIndex());
         assertEquals(1 - 1 / (1 + Math.exp(0.05)), blue.probability(), 1e-6);
+
+        // Both classes of a sigmoid model: [1 - p, p], most probable first in topK.
+        float p = (float) (1 / (1 + Math.exp(-3.45)));
+        assertArrayEquals(new float[] {1 - p, p}, red.probabilities(), 1e-6f);
+        assertEquals(
+                List.of(new ClassProbability("dogs", p, 1), new ClassProbability("cats", 1 - p, 0)),
+                red.topK(2));
+        assertEquals(List.of(new ClassProbability("dogs", p, 1)), red.topK(1));
+        assertEquals("cats", blue.topK(5).get(0).label(), "k over the class count: all classes");
+        assertEquals(2, blue.topK(5).size());
+        assertThrows(IllegalArgumentException.class, () -> red.topK(0));
+        red.probabilities()[0] = 42f;
+        assertEquals(1 - p, red.probabilities()[0], 1e-6f, "a new array each call");
     }
 
     @Test
@@ -153,6 +168,19 @@ class ImageClassifierTest {
                 assertEquals(best, p.classIndex(), input.toString());
                 assertEquals(List.of("cats", "dogs", "foxes").get(best), p.label());
                 assertEquals(Math.exp(logits[best]) / sum, p.probability(), 1e-5, input.toString());
+                float[] probabilities = p.probabilities();
+                for (int k = 0; k < 3; k++) {
+                    assertEquals(Math.exp(logits[k]) / sum, probabilities[k], 1e-5, input.toString());
+                }
+                List<ClassProbability> top = p.topK(3);
+                assertEquals(new ClassProbability(p.label(), p.probability(), best), top.get(0));
+                for (int k = 1; k < 3; k++) {
+                    ClassProbability c = top.get(k);
+                    assertTrue(top.get(k - 1).probability() >= c.probability(), top.toString());
+                    assertEquals(probabilities[c.classIndex()], c.probability());
+                    assertEquals(List.of("cats", "dogs", "foxes").get(c.classIndex()), c.label());
+                }
+                assertEquals(top.subList(0, 2), p.topK(2));
             }
             assertEquals("foxes", softmax.classify(dir.resolve("black.png")).label());
             assertEquals("dogs", softmax.classify(dir.resolve("green.png")).label());
@@ -196,37 +224,42 @@ class ImageClassifierTest {
             }
             assertThrows(
                     IllegalStateException.class,
-                    () -> classifier.runRaw(FloatBuffer.allocate(3 * 32 * 32), 1));
+                    () -> Internals.runRaw(classifier, FloatBuffer.allocate(3 * 32 * 32), 1));
+            List<Path> two = TestImages.photos().subList(0, 2);
+            List<Outcome> outcomes =
+                    classifier.classifyAll(
+                            List.of(
+                                    ImageInput.of(two.get(0)),
+                                    ImageInput.of(new byte[] {9, 9}, "junk"),
+                                    ImageInput.of(two.get(1))));
+            assertSame(classifier.classify(two.get(0)), outcomes.get(0).predictionOrThrow(), "0");
+            assertFalse(outcomes.get(1).isSuccess());
+            assertSame(classifier.classify(two.get(1)), outcomes.get(2).predictionOrThrow(), "2");
         }
     }
 
     @Test
     void batchEqualsOneByOne() throws Exception {
         List<Path> photos = TestImages.photos();
-        List<Prediction> batch = sigmoid.classifyBatch(photos);
+        List<Prediction> batch = predictions(sigmoid.classifyAll(inputs(photos)));
         assertEquals(photos.size(), batch.size());
         for (int i = 0; i < photos.size(); i++) {
             assertSame(sigmoid.classify(photos.get(i)), batch.get(i), photos.get(i).toString());
         }
-        List<byte[]> bytes = new ArrayList<>();
+        List<ImageInput> bytes = new ArrayList<>();
         for (Path photo : photos) {
-            bytes.add(Files.readAllBytes(photo));
+            bytes.add(ImageInput.of(Files.readAllBytes(photo), photo.getFileName().toString()));
         }
-        List<Prediction> fromBytes =
-                sigmoid.classifyBatchBytes(
-                        bytes, photos.stream().map(p -> p.getFileName().toString()).toList());
+        List<Prediction> fromBytes = predictions(sigmoid.classifyAll(bytes));
         assertEquals(batch, fromBytes, "same batch size, same bytes: identical results");
         // a bigger batch after a smaller one grows this thread's buffer
         List<Path> twice = new ArrayList<>(photos);
         twice.addAll(photos);
-        List<Prediction> doubled = sigmoid.classifyBatch(twice);
+        List<Prediction> doubled = predictions(sigmoid.classifyAll(inputs(twice)));
         for (int i = 0; i < twice.size(); i++) {
             assertSame(batch.get(i % photos.size()), doubled.get(i), twice.get(i).toString());
         }
-        assertEquals(List.of(), sigmoid.classifyBatch(List.of()));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> sigmoid.classifyBatchBytes(bytes, List.of("only-one-name")));
+        assertEquals(List.of(), sigmoid.classifyAll(List.of()));
     }
 
     @Test
@@ -253,7 +286,7 @@ class ImageClassifierTest {
         for (Path photo : photos) {
             expected.add(sigmoid.classify(photo));
         }
-        List<Prediction> expectedBatch = sigmoid.classifyBatch(photos);
+        List<Prediction> expectedBatch = predictions(sigmoid.classifyAll(inputs(photos)));
         int threads = 4;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -267,7 +300,9 @@ class ImageClassifierTest {
                                 for (int i = 0; i < photos.size(); i++) {
                                     assertEquals(expected.get(i), sigmoid.classify(photos.get(i)));
                                 }
-                                assertEquals(expectedBatch, sigmoid.classifyBatch(photos));
+                                assertEquals(
+                                        expectedBatch,
+                                        predictions(sigmoid.classifyAll(inputs(photos))));
                             }
                             return null;
                         };
@@ -288,10 +323,26 @@ class ImageClassifierTest {
         Path broken = Files.write(dir.resolve("broken.jpg"), java.util.Arrays.copyOf(jpeg, 5000));
         List<Path> good = TestImages.photos().subList(0, 3);
         List<Path> batch = List.of(good.get(0), broken, good.get(1));
-        InvalidImageException e =
-                assertThrows(InvalidImageException.class, () -> sigmoid.classifyBatch(batch));
+        List<Outcome> outcomes = sigmoid.classifyAll(inputs(batch));
+        assertEquals(3, outcomes.size());
+        assertTrue(outcomes.get(0).isSuccess() && outcomes.get(2).isSuccess(), outcomes.toString());
+        assertFalse(outcomes.get(1).isSuccess());
+        assertTrue(outcomes.get(1).prediction().isEmpty());
+        InvalidImageException e = outcomes.get(1).error().orElseThrow();
         assertEquals(broken.toString(), e.input());
         assertTrue(e.problem().contains("truncated"), e.problem());
+        assertEquals(
+                e, assertThrows(InvalidImageException.class, outcomes.get(1)::predictionOrThrow));
+        assertEquals(broken.toString(), outcomes.get(1).input().name());
+        // The good ones around the bad one are right (packed into one run without it).
+        assertEquals(
+                expectedSigmoidLogit(good.get(0)),
+                outcomes.get(0).predictionOrThrow().logits()[0],
+                LOGIT_EPS);
+        assertEquals(
+                expectedSigmoidLogit(good.get(1)),
+                outcomes.get(2).predictionOrThrow().logits()[0],
+                LOGIT_EPS);
 
         Path text = Files.writeString(dir.resolve("text.jpg"), "not an image");
         assertThrows(InvalidImageException.class, () -> sigmoid.classify(text));
@@ -299,9 +350,53 @@ class ImageClassifierTest {
                 InvalidImageException.class,
                 () -> sigmoid.classify(new byte[] {1, 2, 3}, "three-bytes"));
 
-        List<Prediction> after = sigmoid.classifyBatch(good);
+        List<Prediction> after = predictions(sigmoid.classifyAll(inputs(good)));
         for (int i = 0; i < good.size(); i++) {
             assertEquals(expectedSigmoidLogit(good.get(i)), after.get(i).logits()[0], LOGIT_EPS);
+        }
+    }
+
+    @Test
+    void whateverOneImageThrowsFailsOnlyThatImage() throws Exception {
+        // A Java image whose pixels cannot be read: not an InvalidImageException but a plain
+        // RuntimeException from deep inside the preprocessing, like OpenCV's CvException.
+        BufferedImage unreadable =
+                new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB) {
+                    @Override
+                    public int[] getRGB(
+                            int x, int y, int w, int h, int[] rgb, int offset, int scansize) {
+                        throw new IllegalStateException("camera disconnected");
+                    }
+                };
+        Path photo = TestImages.photos().get(0);
+        Mat mat = new Mat(4, 4, org.opencv.core.CvType.CV_32FC1); // unsupported type
+        try {
+            List<Outcome> outcomes =
+                    sigmoid.classifyAll(
+                            List.of(
+                                    ImageInput.of(unreadable, "frame-17"),
+                                    ImageInput.of(photo),
+                                    ImageInput.of(mat, "float-mat"),
+                                    ImageInput.of(new byte[0], "empty-upload"),
+                                    ImageInput.of(dir.resolve("missing.jpg"))));
+            InvalidImageException e = outcomes.get(0).error().orElseThrow();
+            assertEquals("frame-17", e.input());
+            assertTrue(e.problem().contains("camera disconnected"), e.problem());
+            assertTrue(e.getCause() instanceof IllegalStateException);
+            assertSame(sigmoid.classify(photo), outcomes.get(1).predictionOrThrow(), "packed");
+            assertEquals("float-mat", outcomes.get(2).error().orElseThrow().input());
+            assertTrue(
+                    outcomes.get(2).error().orElseThrow().problem().contains("CV_32FC1"),
+                    outcomes.get(2).toString());
+            assertEquals("empty-upload", outcomes.get(3).error().orElseThrow().input());
+            assertTrue(
+                    outcomes.get(4).error().orElseThrow().problem().contains("file not found"));
+            // All bad: no model run at all, every input still answered.
+            List<Outcome> allBad =
+                    sigmoid.classifyAll(List.of(ImageInput.of(new byte[] {1}, "one-byte")));
+            assertEquals("one-byte", allBad.get(0).error().orElseThrow().input());
+        } finally {
+            mat.release();
         }
     }
 
@@ -315,7 +410,7 @@ class ImageClassifierTest {
             independent.preprocess(photo, direct);
         }
         direct.flip();
-        float[][] raw = sigmoid.runRaw(direct, 2);
+        float[][] raw = Internals.runRaw(sigmoid, direct, 2);
         assertEquals(0, direct.position(), "runRaw does not move the caller's position");
         for (int i = 0; i < 2; i++) {
             assertEquals(sigmoid.classify(photos.get(i)).logits()[0], raw[i][0], 1e-6);
@@ -324,9 +419,12 @@ class ImageClassifierTest {
         for (int i = 0; i < 2 * n; i++) {
             heap.put(i, direct.get(i));
         }
-        assertArrayEquals(raw[1], sigmoid.runRaw(heap, 2)[1], 1e-6f);
+        assertArrayEquals(raw[1], Internals.runRaw(sigmoid, heap, 2)[1], 1e-6f);
 
-        var e = assertThrows(IllegalArgumentException.class, () -> sigmoid.runRaw(direct, 3));
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Internals.runRaw(sigmoid, direct, 3));
         assertTrue(e.getMessage().contains("needs exactly " + 3 * n), e.getMessage());
         FloatBuffer bigEndian =
                 ByteBuffer.allocateDirect(4 * n)
@@ -335,9 +433,13 @@ class ImageClassifierTest {
                                         ? ByteOrder.LITTLE_ENDIAN
                                         : ByteOrder.BIG_ENDIAN)
                         .asFloatBuffer();
-        e = assertThrows(IllegalArgumentException.class, () -> sigmoid.runRaw(bigEndian, 1));
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Internals.runRaw(sigmoid, bigEndian, 1));
         assertTrue(e.getMessage().contains("native byte order"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> sigmoid.runRaw(direct, 0));
+        assertThrows(
+                IllegalArgumentException.class, () -> Internals.runRaw(sigmoid, direct, 0));
     }
 
     @Test
@@ -353,7 +455,7 @@ class ImageClassifierTest {
                         dir.resolve("b1.onnx"));
         try (ImageClassifier single = ImageClassifier.builder(model).build()) {
             List<Path> photos = TestImages.photos().subList(0, 3);
-            List<Prediction> batch = single.classifyBatch(photos);
+            List<Prediction> batch = predictions(single.classifyAll(inputs(photos)));
             for (int i = 0; i < photos.size(); i++) {
                 assertSame(sigmoid.classify(photos.get(i)), batch.get(i), photos.get(i).toString());
             }
@@ -374,11 +476,16 @@ class ImageClassifierTest {
                 e.getMessage().contains("classify(Path) called on a closed ImageClassifier"),
                 e.getMessage());
         assertTrue(e.getMessage().contains(model.toString()), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> classifier.classifyBatch(List.of(photo)));
+        assertThrows(
+                IllegalStateException.class,
+                () -> classifier.classifyAll(List.of(ImageInput.of(photo))));
         assertThrows(IllegalStateException.class, classifier::metadata);
         assertThrows(
                 IllegalStateException.class,
-                () -> classifier.runRaw(FloatBuffer.allocate(independent.tensorSize()), 1));
+                () ->
+                        Internals.runRaw(
+                                classifier, FloatBuffer.allocate(independent.tensorSize()), 1));
+        assertThrows(IllegalStateException.class, () -> Internals.preprocessor(classifier));
         assertTrue(classifier.toString().endsWith("closed]"));
     }
 
@@ -499,15 +606,38 @@ class ImageClassifierTest {
     @Test
     void predictionsAreValues() {
         float[] logits = {1f, 2f};
-        Prediction p = new Prediction("dogs", 0.7f, logits, 1);
+        List<String> classes = List.of("cats", "dogs");
+        Prediction p = new Prediction("dogs", 0.7f, logits, 1, classes);
         logits[0] = 99f;
         assertEquals(1f, p.logits()[0], "defensive copy in");
         p.logits()[1] = 99f;
         assertEquals(2f, p.logits()[1], "defensive copy out");
-        assertEquals(p, new Prediction("dogs", 0.7f, new float[] {1f, 2f}, 1));
+        assertEquals(p, new Prediction("dogs", 0.7f, new float[] {1f, 2f}, 1, classes));
         assertEquals(
-                p.hashCode(), new Prediction("dogs", 0.7f, new float[] {1f, 2f}, 1).hashCode());
-        assertNotEquals(p, new Prediction("dogs", 0.7f, new float[] {1f, 3f}, 1));
+                p.hashCode(),
+                new Prediction("dogs", 0.7f, new float[] {1f, 2f}, 1, classes).hashCode());
+        assertNotEquals(p, new Prediction("dogs", 0.7f, new float[] {1f, 3f}, 1, classes));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Prediction("cats", 0.7f, new float[] {1f, 2f}, 1, classes),
+                "label must be class classIndex");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Prediction("dogs", 0.7f, new float[] {1f, 2f, 3f}, 1, classes));
+    }
+
+    private static List<ImageInput> inputs(List<Path> files) {
+        return files.stream().map(ImageInput::of).toList();
+    }
+
+    /** The predictions of outcomes that must all have succeeded. */
+    private static List<Prediction> predictions(List<Outcome> outcomes) {
+        List<Prediction> predictions = new ArrayList<>();
+        for (Outcome outcome : outcomes) {
+            assertTrue(outcome.isSuccess(), outcome.toString());
+            predictions.add(outcome.prediction().orElseThrow());
+        }
+        return predictions;
     }
 
     /** Same label and index, logits and probability equal up to float rounding of the batch run. */

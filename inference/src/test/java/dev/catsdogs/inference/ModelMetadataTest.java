@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.catsdogs.inference.ModelMetadata.OutputKind;
 import dev.catsdogs.inference.PreprocessingSpec.Layout;
+import dev.catsdogs.inference.internal.JsonStrings;
+import dev.catsdogs.inference.internal.ModelMetadataWriter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,9 +55,29 @@ class ModelMetadataTest {
     }
 
     @Test
-    void roundTripsThroughToProperties() throws Exception {
-        ModelMetadata m =
-                new ModelMetadata(
+    void writerRefusesWhatTheReaderWouldRefuse() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new ModelMetadataWriter(
+                                        List.of("a", "b", "c"),
+                                        32,
+                                        32,
+                                        Layout.NCHW,
+                                        1f,
+                                        0f,
+                                        OutputKind.SIGMOID,
+                                        0.5f,
+                                        Map.of()));
+        assertTrue(e.getMessage().contains(ModelMetadata.CLASS_NAMES), e.getMessage());
+        assertTrue(e.getMessage().contains("sigmoid needs exactly 2"), e.getMessage());
+    }
+
+    @Test
+    void roundTripsThroughTheWriter() throws Exception {
+        ModelMetadataWriter writer =
+                new ModelMetadataWriter(
                         List.of("a \"quoted\" cat", "d\u00f6g\\s", "tab\there"),
                         160,
                         128,
@@ -64,8 +86,12 @@ class ModelMetadataTest {
                         0.25f,
                         OutputKind.SOFTMAX,
                         0.7f,
-                        new java.util.TreeMap<>(Map.of("git.commit", "abc123")));
-        Map<String, String> props = m.toProperties();
+                        Map.of("git.commit", "abc123"));
+        Map<String, String> props = writer.toProperties();
+        ModelMetadata m = writer.metadata();
+        assertEquals(List.of("a \"quoted\" cat", "d\u00f6g\\s", "tab\there"), m.classNames());
+        assertEquals(0.7f, m.threshold());
+        assertEquals(List.copyOf(ModelMetadata.REQUIRED_KEYS), List.copyOf(props.keySet()).subList(0, 9));
         assertEquals("1", props.get(ModelMetadata.FORMAT_VERSION));
         assertEquals("abc123", props.get("catsdogs.provenance.git.commit"));
         assertEquals(

@@ -8,6 +8,7 @@ import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.internal.Internals;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,14 +45,16 @@ public class DjlBenchmark {
 
     @Setup
     public void setUp() throws IOException, ModelLoadException, InvalidImageException {
-        ImagePreprocessor preprocessor;
         int classes;
+        int size;
         try (ImageClassifier classifier = Fixtures.classifier(1)) {
-            preprocessor = classifier.preprocessor();
+            // The classifier's preprocessor is closed with it: prepare the batch before that.
+            ImagePreprocessor preprocessor = Internals.preprocessor(classifier);
+            input = PreparedBatch.of(preprocessor, Fixtures.photos(), batch);
+            size = preprocessor.spec().height();
             classes = classifier.metadata().classNames().size();
         }
-        input = PreparedBatch.of(preprocessor, Fixtures.photos(), batch);
-        peer = DjlPeer.load(Fixtures.workspace(), preprocessor.spec().height(), classes);
+        peer = DjlPeer.load(Fixtures.workspace(), size, classes);
         predictor = peer.newPredictor();
     }
 

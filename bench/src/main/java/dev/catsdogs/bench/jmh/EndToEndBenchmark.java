@@ -2,9 +2,10 @@ package dev.catsdogs.bench.jmh;
 
 import dev.catsdogs.bench.SamplePhotos;
 import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
-import dev.catsdogs.inference.Prediction;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * End to end through the public API, JPEG bytes in memory to label and probability, one caller
  * thread and one ONNX Runtime thread: batch 1 is {@code classify(byte[], name)} cycling through the
- * photos; a larger batch is one {@code classifyBatchBytes} call on that many photos.
+ * photos; a larger batch is one {@code classifyAll} call on that many photos' bytes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -32,12 +33,19 @@ public class EndToEndBenchmark {
 
     private ImageClassifier classifier;
     private SamplePhotos photos;
+    private List<ImageInput> inputs;
     private int next;
 
     @Setup
     public void setUp() throws ModelLoadException {
         classifier = Fixtures.classifier(1);
         photos = Fixtures.photos();
+        SamplePhotos chosen = photos.first(Math.min(batch, photos.size()));
+        List<ImageInput> all = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            all.add(ImageInput.of(chosen.encoded().get(i), chosen.names().get(i)));
+        }
+        inputs = List.copyOf(all);
     }
 
     @TearDown
@@ -46,13 +54,12 @@ public class EndToEndBenchmark {
     }
 
     @Benchmark
-    public List<Prediction> classify() throws InvalidImageException {
+    public Object classify() throws InvalidImageException {
         if (batch == 1) {
             int i = next;
             next = (i + 1) % photos.size();
-            return List.of(classifier.classify(photos.encoded().get(i), photos.names().get(i)));
+            return classifier.classify(photos.encoded().get(i), photos.names().get(i));
         }
-        SamplePhotos chosen = photos.first(Math.min(batch, photos.size()));
-        return classifier.classifyBatchBytes(chosen.encoded(), chosen.names());
+        return classifier.classifyAll(inputs);
     }
 }

@@ -4,7 +4,7 @@ import dev.catsdogs.bench.SamplePhotos;
 import dev.catsdogs.bench.Workspace;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ModelLoadException;
-import dev.catsdogs.inference.OpenCvLoader;
+import dev.catsdogs.inference.internal.OpenCvLoader;
 import org.opencv.core.Core;
 
 /** What the benchmarks share: the workspace, the photos and how the classifier is built. */

@@ -5,6 +5,7 @@ import dev.catsdogs.bench.PreparedBatch;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.internal.Internals;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,7 +38,7 @@ public class OpenCvDnnBenchmark {
     @Setup
     public void setUp() throws ModelLoadException, InvalidImageException {
         try (ImageClassifier classifier = Fixtures.classifier(1)) {
-            input = PreparedBatch.of(classifier.preprocessor(), Fixtures.photos(), batch);
+            input = PreparedBatch.of(Internals.preprocessor(classifier), Fixtures.photos(), batch);
         }
         OpenCvDnnPeer.pinThreads(threads);
         peer = OpenCvDnnPeer.load(Fixtures.workspace().model());

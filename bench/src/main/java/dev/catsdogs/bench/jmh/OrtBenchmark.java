@@ -4,6 +4,7 @@ import dev.catsdogs.bench.PreparedBatch;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.internal.Internals;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * ONNX Runtime alone on a prepared tensor, through the classifier's public {@code runRaw}: tensor
+ * ONNX Runtime alone on a prepared tensor, through the classifier's internal {@code runRaw}: tensor
  * creation over the direct buffer (no copy), the session run, the logits copied out, tensor and
  * result closed.
  */
@@ -37,7 +38,7 @@ public class OrtBenchmark {
     @Setup
     public void setUp() throws ModelLoadException, InvalidImageException {
         classifier = Fixtures.classifier(intraOpThreads);
-        input = PreparedBatch.of(classifier.preprocessor(), Fixtures.photos(), batch);
+        input = PreparedBatch.of(Internals.preprocessor(classifier), Fixtures.photos(), batch);
     }
 
     @TearDown
@@ -47,6 +48,6 @@ public class OrtBenchmark {
 
     @Benchmark
     public float[][] runRaw() {
-        return classifier.runRaw(input.floats(), batch);
+        return Internals.runRaw(classifier, input.floats(), batch);
     }
 }

@@ -5,6 +5,7 @@ import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.PreprocessingSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -16,10 +17,11 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Preprocessing alone: a real JPEG's bytes to the model's NCHW float tensor (decode, scale, resize,
- * RGB planes), with the classifier's own preprocessor, into a direct native-order buffer as the
+ * RGB planes), with the classifier's preprocessing, into a direct native-order buffer as the
  * classifier uses. Cycles through {@value Fixtures#PHOTOS} photos. {@link #jpegToTensor} decodes
  * with libturbojpeg when installed (the classifier's default), {@link #jpegToTensorOpenCvDecoder}
  * always with OpenCV's bundled libjpeg: the same tensor, the difference is the decoder.
@@ -37,15 +39,25 @@ public class PreprocessBenchmark {
 
     @Setup
     public void setUp() throws ModelLoadException {
+        PreprocessingSpec spec;
         try (ImageClassifier classifier = Fixtures.classifier(1)) {
-            preprocessor = classifier.preprocessor(); // independent of the session; outlives it
+            spec = classifier.metadata().preprocessingSpec();
         }
-        openCvDecoder = ImagePreprocessor.builder(preprocessor.spec()).optTurboJpeg(false).build();
+        // The classifier's own preprocessor closes with it; these two are built the same way
+        // (same spec, default pixel limit) and owned here.
+        preprocessor = ImagePreprocessor.builder(spec).build();
+        openCvDecoder = ImagePreprocessor.builder(spec).optTurboJpeg(false).build();
         photos = Fixtures.photos();
         tensor =
                 ByteBuffer.allocateDirect(4 * preprocessor.tensorSize())
                         .order(ByteOrder.nativeOrder())
                         .asFloatBuffer();
+    }
+
+    @TearDown
+    public void tearDown() {
+        preprocessor.close();
+        openCvDecoder.close();
     }
 
     @Benchmark

@@ -1,10 +1,11 @@
 package dev.catsdogs.inference.cli;
 
+import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.ImageClassifier;
-import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.ModelMetadata;
-import dev.catsdogs.inference.Prediction;
+import dev.catsdogs.inference.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code classify [--model FILE] [--json] [--threads N] [--batch N] PATH...}: classifies image
- * files, and the .jpg/.jpeg/.png/.bmp files under directories, with an exported model.
+ * {@code classify [--model FILE] [--json] [--threads N] [--batch N] [--top K] PATH...}: classifies
+ * image files, and the .jpg/.jpeg/.png/.bmp files under directories, with an exported model.
  *
  * <p>Exit codes: 0 every input classified, 1 some inputs failed (the others are still printed), 2
  * usage error (bad option, nonexistent PATH, missing or unusable model). Results go to stdout;
@@ -49,7 +50,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "%nExamples:",
             "  classify photos/                       table of path, label, probability",
-            "  classify --json --batch 32 a.jpg dir/  one JSON object per line"
+            "  classify --json --batch 32 a.jpg dir/  one JSON object per line",
+            "  classify --top 2 photos/               also the two most probable classes"
         })
 public class ClassifyCommand implements Callable<Integer> {
 
@@ -88,6 +90,14 @@ public class ClassifyCommand implements Callable<Integer> {
             description = "Images per model run (default: ${DEFAULT-VALUE}).")
     private int batch = 16;
 
+    @Option(
+            names = "--top",
+            paramLabel = "K",
+            description =
+                    "Also print the K most probable classes with their probabilities (a TOP"
+                            + " column, or a \"top\" array in JSON).")
+    private Integer top;
+
     @Parameters(
             arity = "1..*",
             paramLabel = "PATH",
@@ -114,6 +124,10 @@ public class ClassifyCommand implements Callable<Integer> {
         if (threads < 0) {
             throw new ParameterException(commandLine, "--threads must be >= 0, got " + threads);
         }
+        if (top != null && top < 1) {
+            throw new ParameterException(commandLine, "--top must be >= 1, got " + top);
+        }
+        int topK = top == null ? 0 : top;
         List<Path> files = collectInputs(commandLine);
         if (!Files.isRegularFile(model)) {
             err.println(
@@ -129,8 +143,10 @@ public class ClassifyCommand implements Callable<Integer> {
             ResultWriter writer =
                     json
                             ? new JsonLinesWriter(
-                                    out, metadata.outputKind() == ModelMetadata.OutputKind.SIGMOID)
-                            : new TableWriter(out, files, metadata.classNames());
+                                    out,
+                                    metadata.outputKind() == ModelMetadata.OutputKind.SIGMOID,
+                                    topK)
+                            : new TableWriter(out, files, metadata.classNames(), topK);
             int failed = 0;
             try (ProgressBar progress =
                     files.size() > PROGRESS_ABOVE ? progress(err, files.size()) : null) {
@@ -181,28 +197,22 @@ public class ClassifyCommand implements Callable<Integer> {
         return files;
     }
 
-    // One model run per chunk; if an image in it is bad, rerun the chunk image by image so every
-    // input gets its own result line.
+    // One model run per chunk; a bad image gets its error line, the others their predictions.
     private static int classifyChunk(
             ImageClassifier classifier, List<Path> chunk, ResultWriter writer) {
-        try {
-            List<Prediction> predictions = classifier.classifyBatch(chunk);
-            for (int i = 0; i < chunk.size(); i++) {
-                writer.prediction(chunk.get(i), predictions.get(i));
+        List<Outcome> outcomes =
+                classifier.classifyAll(chunk.stream().map(ImageInput::of).toList());
+        int failed = 0;
+        for (int i = 0; i < chunk.size(); i++) {
+            Outcome outcome = outcomes.get(i);
+            if (outcome.isSuccess()) {
+                writer.prediction(chunk.get(i), outcome.prediction().orElseThrow());
+            } else {
+                writer.error(chunk.get(i), outcome.error().orElseThrow().problem());
+                failed++;
             }
-            return 0;
-        } catch (InvalidImageException batchFailure) {
-            int failed = 0;
-            for (Path file : chunk) {
-                try {
-                    writer.prediction(file, classifier.classify(file));
-                } catch (InvalidImageException e) {
-                    writer.error(file, e.problem());
-                    failed++;
-                }
-            }
-            return failed;
         }
+        return failed;
     }
 
     // Rendered into the command's stderr writer (not System.err) so it never mixes with results.
@@ -223,13 +233,13 @@ public class ClassifyCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** {@code --version}: the module version from the jar manifest, when there is one. */
+    /** {@code --version}: the version the inference module was built as (from its pom). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = ClassifyCommand.class.getPackage().getImplementationVersion();
             return new String[] {
-                "catsdogs classify " + (version == null ? "(development build)" : version)
+                "catsdogs classify " + BuildInfo.version(),
+                "ONNX Runtime " + BuildInfo.onnxRuntimeVersion()
             };
         }
     }

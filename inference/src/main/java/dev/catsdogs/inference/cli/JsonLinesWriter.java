@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.catsdogs.inference.ClassProbability;
 import dev.catsdogs.inference.Prediction;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -11,7 +12,8 @@ import java.nio.file.Path;
 /**
  * One JSON object per line: {@code {"path","label","probability","logit"}} for sigmoid models,
  * {@code "logits"} (an array) instead of {@code "logit"} for softmax models, {@code
- * {"path","error"}} for inputs that failed.
+ * {"path","error"}} for inputs that failed. With {@code --top K}, predictions also have {@code
+ * "top": [{"label","probability"}, ...]}, most probable first.
  */
 final class JsonLinesWriter implements ResultWriter {
 
@@ -21,10 +23,13 @@ final class JsonLinesWriter implements ResultWriter {
 
     private final PrintWriter out;
     private final boolean singleLogit;
+    private final int topK;
 
-    JsonLinesWriter(PrintWriter out, boolean singleLogit) {
+    /** {@code topK} 0: no {@code "top"} array. */
+    JsonLinesWriter(PrintWriter out, boolean singleLogit, int topK) {
         this.out = out;
         this.singleLogit = singleLogit;
+        this.topK = topK;
     }
 
     @Override
@@ -42,6 +47,16 @@ final class JsonLinesWriter implements ResultWriter {
                 array.add(logit);
             }
             line.add("logits", array);
+        }
+        if (topK > 0) {
+            JsonArray top = new JsonArray();
+            for (ClassProbability c : prediction.topK(topK)) {
+                JsonObject entry = new JsonObject();
+                entry.addProperty("label", c.label());
+                entry.addProperty("probability", c.probability());
+                top.add(entry);
+            }
+            line.add("top", top);
         }
         out.println(GSON.toJson(line));
     }

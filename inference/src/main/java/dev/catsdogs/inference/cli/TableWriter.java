@@ -5,18 +5,25 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
- * A table aligned for reading: {@code PATH LABEL PROBABILITY}. Column widths come from all inputs
- * and labels up front, so rows can be printed as results arrive.
+ * A table aligned for reading: {@code PATH LABEL PROBABILITY}, and with {@code --top K} a last
+ * column {@code TOP}: the K most probable classes as {@code label probability} pairs, comma
+ * separated. Column widths come from all inputs and labels up front, so rows can be printed as
+ * results arrive.
  */
 final class TableWriter implements ResultWriter {
 
     private final PrintWriter out;
     private final String rowFormat;
+    private final String errorFormat;
+    private final int topK;
 
-    TableWriter(PrintWriter out, List<Path> files, List<String> labels) {
+    /** {@code topK} 0: no TOP column. */
+    TableWriter(PrintWriter out, List<Path> files, List<String> labels, int topK) {
         this.out = out;
+        this.topK = topK;
         int pathWidth =
                 Math.max(
                         "PATH".length(),
@@ -24,22 +31,34 @@ final class TableWriter implements ResultWriter {
         int labelWidth =
                 Math.max(
                         "ERROR".length(), labels.stream().mapToInt(String::length).max().orElse(0));
-        this.rowFormat = "%-" + pathWidth + "s  %-" + labelWidth + "s  %s%n";
-        out.printf(Locale.ROOT, rowFormat, "PATH", "LABEL", "PROBABILITY");
+        String base = "%-" + pathWidth + "s  %-" + labelWidth + "s  ";
+        // The probability column is as wide as its header when a TOP column follows it.
+        this.rowFormat = topK > 0 ? base + "%-11s  %s%n" : base + "%s%n";
+        this.errorFormat = base + "%s%n";
+        if (topK > 0) {
+            out.printf(Locale.ROOT, rowFormat, "PATH", "LABEL", "PROBABILITY", "TOP");
+        } else {
+            out.printf(Locale.ROOT, rowFormat, "PATH", "LABEL", "PROBABILITY");
+        }
     }
 
     @Override
     public void prediction(Path file, Prediction prediction) {
-        out.printf(
-                Locale.ROOT,
-                rowFormat,
-                file,
-                prediction.label(),
-                String.format(Locale.ROOT, "%.4f", prediction.probability()));
+        String probability = String.format(Locale.ROOT, "%.4f", prediction.probability());
+        if (topK == 0) {
+            out.printf(Locale.ROOT, rowFormat, file, prediction.label(), probability);
+            return;
+        }
+        String top =
+                prediction.topK(topK).stream()
+                        .map(c -> String.format(Locale.ROOT, "%s %.4f", c.label(), c.probability()))
+                        .collect(Collectors.joining(", "));
+        out.printf(Locale.ROOT, rowFormat, file, prediction.label(), probability, top);
     }
 
     @Override
     public void error(Path file, String problem) {
-        out.printf(Locale.ROOT, rowFormat, file, "ERROR", problem);
+        // The problem takes the rest of the line (past an empty TOP column).
+        out.printf(Locale.ROOT, errorFormat, file, "ERROR", problem);
     }
 }

@@ -7,12 +7,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.ModelMetadata;
+import dev.catsdogs.inference.Outcome;
 import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.internal.ModelMetadataWriter;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.io.AtomicFiles;
@@ -108,20 +111,21 @@ public final class ModelExport {
             boolean uint8Input) throws IOException {
         PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
         // A uint8 graph is fed whole pixel levels: resize at 0..255, round, as the classifier does.
-        ImagePreprocessor pre = new ImagePreprocessor(uint8Input
-                ? new PreprocessingSpec(size, size, 1f, 0f, PreprocessingSpec.Layout.NHWC) : spec);
         List<Path> files = new ArrayList<>();
         List<float[]> tensors = new ArrayList<>();
-        for (Sample s : validation) {
-            if (files.size() == count) {
-                break;
-            }
-            try {
-                float[] tensor = pre.preprocess(s.file());
-                tensors.add(uint8Input ? roundedPixelsToNchw(tensor, spec) : tensor);
-                files.add(s.file());
-            } catch (InvalidImageException e) {
-                // a bad file is not a parity failure; the next one takes its place
+        try (ImagePreprocessor pre = new ImagePreprocessor(uint8Input
+                ? new PreprocessingSpec(size, size, 1f, 0f, PreprocessingSpec.Layout.NHWC) : spec)) {
+            for (Sample s : validation) {
+                if (files.size() == count) {
+                    break;
+                }
+                try {
+                    float[] tensor = pre.preprocess(s.file());
+                    tensors.add(uint8Input ? roundedPixelsToNchw(tensor, spec) : tensor);
+                    files.add(s.file());
+                } catch (InvalidImageException e) {
+                    // a bad file is not a parity failure; the next one takes its place
+                }
             }
         }
         double maxDiff = 0;
@@ -130,7 +134,8 @@ public final class ModelExport {
                 NDManager manager = NDManager.newBaseManager()) {
             for (int start = 0; start < files.size(); start += 16) {
                 int n = Math.min(16, files.size() - start);
-                List<Prediction> ort = classifier.classifyBatch(files.subList(start, start + n));
+                List<Outcome> ort = classifier.classifyAll(
+                        files.subList(start, start + n).stream().map(ImageInput::of).toList());
                 float[] batch = new float[n * spec.tensorSize()];
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(tensors.get(start + i), 0, batch, i * spec.tensorSize(), spec.tensorSize());
@@ -140,12 +145,13 @@ public final class ModelExport {
                         .toFloatArray();
                 int units = djl.length / n;
                 for (int i = 0; i < n; i++) {
-                    float[] logits = ort.get(i).logits();
+                    Prediction prediction = ort.get(i).predictionOrThrow(); // decoded fine above
+                    float[] logits = prediction.logits();
                     int djlClass = units == 1 ? (djl[i] >= 0 ? 1 : 0) : argmax(djl, i * units, units);
                     for (int k = 0; k < units; k++) {
                         maxDiff = Math.max(maxDiff, Math.abs(logits[k] - djl[i * units + k]));
                     }
-                    mismatches += djlClass == ort.get(i).classIndex() ? 0 : 1;
+                    mismatches += djlClass == prediction.classIndex() ? 0 : 1;
                 }
             }
         } catch (InvalidImageException | ModelLoadException e) {
@@ -177,7 +183,7 @@ public final class ModelExport {
         return best;
     }
 
-    private static ModelMetadata metadata(TransferNetwork network, Dataset dataset, TrainingConfig config,
+    private static ModelMetadataWriter metadata(TransferNetwork network, Dataset dataset, TrainingConfig config,
             JsonObject report, boolean withPreprocessing) {
         int size = network.base().inputSize();
         TreeMap<String, String> provenance = new TreeMap<>();
@@ -199,7 +205,7 @@ public final class ModelExport {
         provenance.put("versions", System.getProperty("java.version") + " java; DJL "
                 + ai.djl.engine.Engine.getDjlVersion());
         boolean binary = network.head().units() == 1;
-        return new ModelMetadata(dataset.classNames(), size, size,
+        return new ModelMetadataWriter(dataset.classNames(), size, size,
                 withPreprocessing ? PreprocessingSpec.Layout.NHWC : PreprocessingSpec.Layout.NCHW,
                 1f / 127.5f, -1f, binary ? ModelMetadata.OutputKind.SIGMOID : ModelMetadata.OutputKind.SOFTMAX,
                 0.5f, provenance);

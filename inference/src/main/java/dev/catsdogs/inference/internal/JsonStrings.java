@@ -1,4 +1,4 @@
-package dev.catsdogs.inference;
+package dev.catsdogs.inference.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,14 +7,14 @@ import java.util.Locale;
 /**
  * Reads and writes the one JSON shape the metadata uses: a flat array of strings. Hand-written so
  * that apps embedding the library do not need a JSON library (gson is an optional, CLI-only
- * dependency).
+ * dependency). Not API.
  */
-final class JsonStrings {
+public final class JsonStrings {
 
     private JsonStrings() {}
 
     /** Formats {@code values} as a JSON array of strings, e.g. {@code ["cats","dogs"]}. */
-    static String format(List<String> values) {
+    public static String format(List<String> values) {
         StringBuilder out = new StringBuilder("[");
         for (int i = 0; i < values.size(); i++) {
             out.append(i == 0 ? "" : ",").append('"');
@@ -40,7 +40,7 @@ final class JsonStrings {
      *
      * @throws IllegalArgumentException saying where and what is wrong
      */
-    static List<String> parse(String json) {
+    public static List<String> parse(String json) {
         return new Parser(json).array();
     }
 

@@ -1,4 +1,4 @@
-package dev.catsdogs.inference;
+package dev.catsdogs.inference.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import nu.pattern.OpenCV;

@@ -1,4 +1,4 @@
-package dev.catsdogs.inference;
+package dev.catsdogs.inference.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

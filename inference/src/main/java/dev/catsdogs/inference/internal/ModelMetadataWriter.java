@@ -1,0 +1,84 @@
+package dev.catsdogs.inference.internal;
+
+import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.ModelMetadata;
+import dev.catsdogs.inference.PreprocessingSpec;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Not API. The writer side of {@link ModelMetadata}, for the trainer's exporter: builds the {@code
+ * metadata_props} a model carries, with the reader's key constants, and proves them by parsing them
+ * back with {@link ModelMetadata#parse}, so the exporter cannot write what the classifier would
+ * refuse.
+ *
+ * <pre>{@code
+ * ModelMetadataWriter writer = new ModelMetadataWriter(classNames, 160, 160, Layout.NCHW,
+ *         1f / 127.5f, -1f, OutputKind.SIGMOID, 0.5f, provenance);
+ * writer.toProperties().forEach(exporter::addMetadata);
+ * }</pre>
+ */
+public final class ModelMetadataWriter {
+
+    private final Map<String, String> properties;
+    private final ModelMetadata metadata;
+
+    /**
+     * @param classNames labels by output index; sigmoid models have exactly two
+     * @param inputHeight model input height in pixels
+     * @param inputWidth model input width in pixels
+     * @param inputLayout NCHW (float32 input) or NHWC (uint8 input, scaled in the graph)
+     * @param inputScale {@code x * scale + offset}
+     * @param inputOffset see {@code inputScale}
+     * @param outputKind sigmoid (one logit) or softmax (one per class)
+     * @param threshold sigmoid decision threshold in [0, 1]
+     * @param provenance free-form entries, keyed without {@link ModelMetadata#PROVENANCE_PREFIX}
+     * @throws IllegalArgumentException naming the key and value that the reader would refuse
+     */
+    public ModelMetadataWriter(
+            List<String> classNames,
+            int inputHeight,
+            int inputWidth,
+            PreprocessingSpec.Layout inputLayout,
+            float inputScale,
+            float inputOffset,
+            ModelMetadata.OutputKind outputKind,
+            float threshold,
+            Map<String, String> provenance) {
+        Objects.requireNonNull(classNames, "classNames");
+        Objects.requireNonNull(inputLayout, "inputLayout");
+        Objects.requireNonNull(outputKind, "outputKind");
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(ModelMetadata.FORMAT_VERSION, ModelMetadata.SUPPORTED_FORMAT_VERSION);
+        props.put(ModelMetadata.CLASS_NAMES, JsonStrings.format(classNames));
+        props.put(ModelMetadata.INPUT_HEIGHT, Integer.toString(inputHeight));
+        props.put(ModelMetadata.INPUT_WIDTH, Integer.toString(inputWidth));
+        props.put(ModelMetadata.INPUT_LAYOUT, inputLayout.name());
+        props.put(ModelMetadata.INPUT_SCALE, Float.toString(inputScale));
+        props.put(ModelMetadata.INPUT_OFFSET, Float.toString(inputOffset));
+        props.put(ModelMetadata.OUTPUT_KIND, outputKind.value());
+        props.put(ModelMetadata.THRESHOLD, Float.toString(threshold));
+        new TreeMap<>(Objects.requireNonNull(provenance, "provenance"))
+                .forEach((key, value) -> props.put(ModelMetadata.PROVENANCE_PREFIX + key, value));
+        try {
+            this.metadata = ModelMetadata.parse(props, "<exported model>");
+        } catch (ModelLoadException e) {
+            throw new IllegalArgumentException(e.problem(), e);
+        }
+        this.properties = Collections.unmodifiableMap(props);
+    }
+
+    /** All entries as {@code metadata_props}: the required keys in order, then provenance. */
+    public Map<String, String> toProperties() {
+        return properties;
+    }
+
+    /** What the classifier will read from these properties. */
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+}
