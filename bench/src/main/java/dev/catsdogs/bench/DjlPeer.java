@@ -18,6 +18,7 @@ import dev.catsdogs.trainer.model.KerasPadding;
 import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
+import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.onnx.WeightImportException;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -56,21 +57,23 @@ public final class DjlPeer implements AutoCloseable {
         try {
             String source;
             if (workspace.run() != null) {
-                TransferNetwork network =
-                        new TransferNetwork(
-                                new MobileNetV2(size, paddingStyle(workspace.run())),
-                                new ClassifierHead(classes));
-                model.setBlock(network);
-                network.initialize(
-                        model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
-                Path params = workspace.run().resolve("model.params");
-                try (InputStream in = Files.newInputStream(params)) {
-                    network.loadParameters(model.getNDManager(), new DataInputStream(in));
-                } catch (MalformedModelException e) {
+                RunDirectory run = RunDirectory.open(workspace.run());
+                TransferNetwork network = run.loadNetwork(model.getNDManager());
+                if (network.base().inputSize() != size || run.classNames().size() != classes) {
                     throw new IOException(
-                            params + ": not parameters of this network: " + e.getMessage(), e);
+                            workspace.run()
+                                    + ": a "
+                                    + network.base().inputSize()
+                                    + " px, "
+                                    + run.classNames().size()
+                                    + "-class run, but the benchmark model is "
+                                    + size
+                                    + " px with "
+                                    + classes
+                                    + " classes");
                 }
-                source = display(params);
+                model.setBlock(network);
+                source = display(run.file(RunDirectory.PARAMETERS));
             } else {
                 MobileNetV2Weights weights = MobileNetV2Weights.read(workspace.model());
                 TransferNetwork network =
@@ -157,18 +160,6 @@ public final class DjlPeer implements AutoCloseable {
         Path root = Workspace.root();
         Path abs = file.toAbsolutePath().normalize();
         return abs.startsWith(root) ? root.relativize(abs).toString() : abs.toString();
-    }
-
-    private static KerasPadding.Style paddingStyle(Path run) throws IOException {
-        Path report = run.resolve("report.json");
-        if (!Files.isRegularFile(report)) {
-            return KerasPadding.Style.KERAS;
-        }
-        JsonObject json = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
-        JsonObject model = json.has("model") ? json.getAsJsonObject("model") : new JsonObject();
-        return model.has("padding_style")
-                ? KerasPadding.Style.valueOf(model.get("padding_style").getAsString())
-                : KerasPadding.Style.KERAS;
     }
 
     /**

@@ -15,11 +15,12 @@ import dev.catsdogs.trainer.data.ShuffleMode;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import dev.catsdogs.trainer.train.CachedFeed;
-import dev.catsdogs.trainer.train.Evaluation;
+import dev.catsdogs.trainer.train.EpochRecord;
 import dev.catsdogs.trainer.train.Feed;
 import dev.catsdogs.trainer.train.ImageFeed;
 import dev.catsdogs.trainer.train.KerasRmsProp;
 import dev.catsdogs.trainer.train.Phase;
+import dev.catsdogs.trainer.train.TrainingListener;
 import dev.catsdogs.trainer.train.TransferTrainer;
 
 import java.io.IOException;
@@ -138,29 +139,33 @@ public final class TrainingBenchmark {
         try (NDManager scope = manager.newSubManager()) {
             TransferNetwork network = network(scope);
             network.freezeBase();
-            TransferTrainer trainer = new TransferTrainer(network, scope, classes, List.of());
             long start = System.nanoTime();
+            TrainingListener epochLine =
+                    new TrainingListener() {
+                        @Override
+                        public void onEpochEnd(EpochRecord r) throws IOException {
+                            int e = r.epoch() - 1;
+                            long now = rss != null ? ProcessMemory.liveRssKib() : ProcessMemory.rssKib();
+                            if (rss != null) {
+                                if (e == Math.min(1, epochs - 1)) {
+                                    rss[0] = now << 10; // after epoch 2
+                                }
+                                rss[1] = now << 10; // after the last epoch so far
+                            }
+                            out.printf(Locale.ROOT, "  epoch %d: %.1fs, val_accuracy %.4f, rss %d MiB%s%n", r.epoch(),
+                                    (System.nanoTime() - start) / 1e9, r.valAccuracy(), now >> 10,
+                                    rss != null ? " (after a full GC)" : "");
+                            if (Double.isNaN(r.loss())) {
+                                throw new IOException("no training images could be decoded");
+                            }
+                        }
+                    };
+            TransferTrainer trainer = TransferTrainer.builder(network, scope).addListener(epochLine).build();
             int boundary = cache ? network.base().layers().size() : 0;
             try (Feed trainFeed = feed(train, network, boundary, scope);
                     Feed valFeed = feed(validation, network, boundary, scope);
                     KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-4f)) {
-                for (int e = 0; e < epochs; e++) {
-                    TransferTrainer.TrainMetrics m = trainer.trainEpoch(Phase.FEATURE_EXTRACTION, trainFeed, e, e + 1, optimizer);
-                    Evaluation v = trainer.evaluate(valFeed, Integer.MAX_VALUE);
-                    long now = rss != null ? ProcessMemory.liveRssKib() * 1024 : ProcessMemory.rssKib() * 1024;
-                    if (rss != null) {
-                        if (e == Math.min(1, epochs - 1)) {
-                            rss[0] = now; // after epoch 2
-                        }
-                        rss[1] = now; // after the last epoch so far
-                    }
-                    out.printf(Locale.ROOT, "  epoch %d: %.1fs, val_accuracy %.4f, rss %d MiB%s%n", e + 1,
-                            (System.nanoTime() - start) / 1e9, v.accuracy(), now >> 20,
-                            rss != null ? " (after a full GC)" : "");
-                    if (m.images() == 0) {
-                        throw new IOException("no training images could be decoded");
-                    }
-                }
+                trainer.fitPhase(Phase.FEATURE_EXTRACTION, trainFeed, valFeed, 0, epochs, optimizer, start);
             }
             return (System.nanoTime() - start) / 1e9;
         }
@@ -172,7 +177,7 @@ public final class TrainingBenchmark {
         try (NDManager scope = manager.newSubManager()) {
             TransferNetwork network = network(scope);
             network.setTrainableFrom(fineTuneAt);
-            TransferTrainer trainer = new TransferTrainer(network, scope, classes, List.of());
+            TransferTrainer trainer = new TransferTrainer(network, scope);
             int boundary = cache ? network.base().cutPointAtOrBefore(fineTuneAt) : 0;
             long start = System.nanoTime();
             try (Feed trainFeed = feed(train, network, boundary, scope);

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.cli;
 
 
+import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.cli.ClassifyCommand;
 
 import picocli.CommandLine;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "catsdogs",
         mixinStandardHelpOptions = true,
-        version = "catsdogs 0.1.0",
+        versionProvider = CatsDogs.Version.class,
         description = "Transfer learning of an ImageNet MobileNetV2 into an image classifier (DJL), "
                 + "exported to ONNX and served with OpenCV + ONNX Runtime.",
         footer = {
@@ -34,6 +35,14 @@ public final class CatsDogs implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.err);
+    }
+
+    /** {@code --version}: the version the build wrote into the inference jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"catsdogs " + BuildInfo.version()};
+        }
     }
 
     public static void main(String[] args) {

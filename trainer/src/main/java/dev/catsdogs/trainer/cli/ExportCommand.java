@@ -1,28 +1,17 @@
 package dev.catsdogs.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.catsdogs.trainer.data.Dataset;
-import dev.catsdogs.trainer.model.ClassifierHead;
-import dev.catsdogs.trainer.model.KerasPadding;
-import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;
-import dev.catsdogs.trainer.train.Json;
+import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.RunReport;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
-
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,37 +44,25 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonObject config = readJson(run.resolve(TrainingRun.CONFIG));
-        JsonObject report = readJson(run.resolve(TrainingRun.REPORT));
-        Path params = run.resolve(TrainingRun.PARAMETERS);
-        if (!Files.isRegularFile(params)) {
-            throw new IOException(params + ": no trained parameters in this run directory");
-        }
-        int imageSize = config.get("imageSize").getAsInt();
-        long seed = config.get("seed").getAsLong();
-        Dataset dataset = Dataset.load(Path.of(config.get("data_root").getAsString()), seed);
-        JsonObject model = report.has("model") ? report.getAsJsonObject("model") : new JsonObject();
-        KerasPadding.Style style = model.has("padding_style")
-                ? KerasPadding.Style.valueOf(model.get("padding_style").getAsString()) : KerasPadding.Style.KERAS;
+        RunDirectory runDir = RunDirectory.open(run);
+        TrainingConfig config = runDir.readConfig();
+        Dataset dataset = Dataset.load(runDir.dataRoot(), config.seed());
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransferNetwork network = new TransferNetwork(new MobileNetV2(imageSize, style),
-                    new ClassifierHead(dataset.classNames().size()));
-            network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
-            try (InputStream in = Files.newInputStream(params)) {
-                network.loadParameters(manager, new DataInputStream(in));
-            }
-            TrainingConfig settings = Json.gson().fromJson(config, TrainingConfig.class);
-            ModelExport.Result result = ModelExport.export(run, out, network, dataset, settings, report,
+            TransferNetwork network = runDir.loadNetwork(manager);
+            ModelExport.Result result = ModelExport.export(runDir, out, network, dataset, config,
                     parityImages, withPreprocessing);
+            print(result);
             return result.passed() ? 0 : 1;
         }
     }
 
-    /** Export at the end of {@code train}. */
-    static ModelExport.Result exportRun(Path runDir, TransferNetwork network, Dataset dataset, TrainingConfig config,
-            RunReport report, Path out, boolean withPreprocessing) throws IOException {
-        ModelExport.Result result = ModelExport.export(runDir, out, network, dataset, config, report.snapshot(),
-                config.parityImages(), withPreprocessing);
+    /** Export at the end of {@code train}, recorded in the run's report. */
+    static ModelExport.Result exportRun(TrainingRun run, TransferNetwork network, Dataset dataset,
+            TrainingConfig config) throws IOException {
+        ModelExport.Result result = ModelExport.export(run.directory(), null, network, dataset, config,
+                config.parityImages(), false);
+        print(result);
+        RunReport report = run.report();
         JsonObject export = report.section("export");
         export.addProperty("file", result.file() == null ? null : result.file().toString());
         export.addProperty("parity_max_abs_logit_diff", result.maxAbsLogitDiff());
@@ -95,10 +72,12 @@ final class ExportCommand implements Callable<Integer> {
         return result;
     }
 
-    private static JsonObject readJson(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": not found; --run must be a directory written by 'catsdogs train'");
+    private static void print(ModelExport.Result result) {
+        System.out.println(result.parityLine());
+        if (result.passed()) {
+            System.out.println("exported: " + result.file().toAbsolutePath() + " (" + result.bytes() + " bytes)");
+        } else {
+            System.err.println("export failed: " + result.failure());
         }
-        return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
     }
 }

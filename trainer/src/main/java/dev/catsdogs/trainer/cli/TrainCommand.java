@@ -1,9 +1,11 @@
 package dev.catsdogs.trainer.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.train.TransferTrainer;
@@ -49,36 +51,36 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<timestamp>).")
     private Path out;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
-    private long seed;
+    @Option(names = "--seed", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    private long seed = TrainingConfig.DEFAULT_SEED;
 
-    @Option(names = "--image-size", defaultValue = "160", description = "Input size (default: ${DEFAULT-VALUE}).")
-    private int imageSize;
+    @Option(names = "--image-size", description = "Input size (default: ${DEFAULT-VALUE}).")
+    private int imageSize = TrainingConfig.DEFAULT_IMAGE_SIZE;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    private int batchSize;
+    @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    private int batchSize = TrainingConfig.DEFAULT_BATCH_SIZE;
 
-    @Option(names = "--epochs", defaultValue = "10", description = "Feature-extraction epochs (default: ${DEFAULT-VALUE}).")
-    private int epochs;
+    @Option(names = "--epochs", description = "Feature-extraction epochs (default: ${DEFAULT-VALUE}).")
+    private int epochs = TrainingConfig.DEFAULT_INITIAL_EPOCHS;
 
-    @Option(names = "--fine-tune-epochs", defaultValue = "10",
+    @Option(names = "--fine-tune-epochs",
             description = "Fine-tuning epochs; 0 skips fine-tuning (default: ${DEFAULT-VALUE}).")
-    private int fineTuneEpochs;
+    private int fineTuneEpochs = TrainingConfig.DEFAULT_FINE_TUNE_EPOCHS;
 
-    @Option(names = "--fine-tune-at", defaultValue = "100",
+    @Option(names = "--fine-tune-at",
             description = "First trainable Keras layer of the base when fine-tuning (default: ${DEFAULT-VALUE}, block_11_expand_BN).")
-    private int fineTuneAt;
+    private int fineTuneAt = TrainingConfig.DEFAULT_FINE_TUNE_AT;
 
-    @Option(names = "--learning-rate", defaultValue = "1e-4", description = "RMSprop rate, feature extraction (default: ${DEFAULT-VALUE}).")
-    private float learningRate;
+    @Option(names = "--learning-rate", description = "RMSprop rate, feature extraction (default: ${DEFAULT-VALUE}).")
+    private float learningRate = TrainingConfig.DEFAULT_LEARNING_RATE;
 
-    @Option(names = "--fine-tune-learning-rate", defaultValue = "1e-5", description = "RMSprop rate, fine-tuning (default: ${DEFAULT-VALUE}).")
-    private float fineTuneLearningRate;
+    @Option(names = "--fine-tune-learning-rate", description = "RMSprop rate, fine-tuning (default: ${DEFAULT-VALUE}).")
+    private float fineTuneLearningRate = TrainingConfig.DEFAULT_FINE_TUNE_LEARNING_RATE;
 
-    @Option(names = "--eval-steps", defaultValue = "20", description = "Validation batches evaluated before training (default: ${DEFAULT-VALUE}).")
-    private int evalSteps;
+    @Option(names = "--eval-steps", description = "Validation batches evaluated before training (default: ${DEFAULT-VALUE}).")
+    private int evalSteps = TrainingConfig.DEFAULT_EVALUATION_STEPS;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a CUDA GPU when DJL sees one).")
+    @Option(names = "--device", defaultValue = "auto", converter = DeviceOption.Converter.class, description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a CUDA GPU when DJL sees one).")
     private String device;
 
     @Option(names = "--no-cache", negatable = false,
@@ -95,17 +97,35 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-export", negatable = false, description = "Skip the ONNX export at the end.")
     private boolean noExport;
 
-    @Option(names = "--parity-images", defaultValue = "64", description = "Validation images of the export's parity check (default: ${DEFAULT-VALUE}).")
-    private int parityImages;
+    @Option(names = "--parity-images", description = "Validation images of the export's parity check (default: ${DEFAULT-VALUE}).")
+    private int parityImages = TrainingConfig.DEFAULT_PARITY_IMAGES;
 
     @Override
     public Integer call() throws Exception {
         Path outDir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingConfig config = new TrainingConfig(data, dataUrl, weights, weightsSha256, outDir, seed, imageSize,
-                batchSize, epochs, fineTuneEpochs, fineTuneAt, learningRate, fineTuneLearningRate, 0.9f, 1e-7f,
-                evalSteps, device, !noCache, ByteSizes.parse(cacheBudget),
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), 16, !noExport, parityImages);
+        TrainingConfig config = TrainingConfig.builder(outDir)
+                .optDataDir(data)
+                .optDataUrl(dataUrl)
+                .optWeights(weights)
+                .optWeightsSha256(weightsSha256)
+                .optSeed(seed)
+                .optImageSize(imageSize)
+                .optBatchSize(batchSize)
+                .optInitialEpochs(epochs)
+                .optFineTuneEpochs(fineTuneEpochs)
+                .optFineTuneAt(fineTuneAt)
+                .optLearningRate(learningRate)
+                .optFineTuneLearningRate(fineTuneLearningRate)
+                .optEvaluationSteps(evalSteps)
+                .optDevice(device)
+                .optCache(!noCache)
+                .optCacheBudgetBytes(ByteSizes.parse(cacheBudget))
+                .optDecoderThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
+                .optExport(!noExport)
+                .optParityImages(parityImages)
+                .build();
+        Device trainingDevice = DeviceOption.resolve(device);
 
         Path dataDir = data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
         Dataset dataset = Dataset.load(dataDir, seed);
@@ -124,18 +144,17 @@ final class TrainCommand implements Callable<Integer> {
             }
         }, "catsdogs-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (NDManager manager = NDManager.newBaseManager(TrainingRun.device(device))) {
+        try (NDManager manager = NDManager.newBaseManager(trainingDevice)) {
             TransferNetwork network = run.run(manager, Versions.current());
-            if (config.export()
-                    && !ExportCommand.exportRun(outDir, network, dataset, config, run.report(), null, false).passed()) {
+            if (config.export() && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
                 System.err.println("train: the run is complete in " + outDir + ", but its ONNX export failed the "
                         + "parity check; no model.onnx was written");
                 return 1;
             }
-            System.out.println("done: " + outDir.resolve(TrainingRun.REPORT).toAbsolutePath());
+            System.out.println("done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());
             return 0;
         } catch (TransferTrainer.TrainingInterruptedException e) {
-            System.err.println(System.lineSeparator() + "interrupted: " + outDir.resolve(TrainingRun.REPORT)
+            System.err.println(System.lineSeparator() + "interrupted: " + run.directory().file(RunDirectory.REPORT)
                     + " says how far the run got");
             return 130;
         } finally {

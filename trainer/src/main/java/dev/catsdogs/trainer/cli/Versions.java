@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.cli;
 
 import ai.djl.engine.Engine;
+import dev.catsdogs.inference.BuildInfo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,12 +13,11 @@ final class Versions {
 
     static Map<String, String> current() {
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("catsdogs", "0.1.0");
+        v.put("catsdogs", BuildInfo.version());
         v.put("djl", Engine.getDjlVersion());
         Engine engine = Engine.getInstance();
         v.put("engine", engine.getEngineName() + " " + engine.getVersion());
-        v.put("onnxruntime", ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion() == null
-                ? "1.29.0" : ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion());
+        v.put("onnxruntime", BuildInfo.onnxRuntimeVersion());
         v.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
         v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));

@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
+import ai.djl.engine.Engine;
+import dev.catsdogs.inference.BuildInfo;
+import dev.catsdogs.inference.DecisionRule;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
@@ -22,6 +24,8 @@ import dev.catsdogs.trainer.io.AtomicFiles;
 import dev.catsdogs.trainer.io.Sha256;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.Json;
+import dev.catsdogs.trainer.train.Objective;
+import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 
 import java.io.IOException;
@@ -35,6 +39,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -52,33 +57,77 @@ public final class ModelExport {
      * What the export did.
      *
      * @param file the written model, or null when parity failed
+     * @param bytes the model's size in bytes
      * @param maxAbsLogitDiff the largest logit difference seen
      * @param images images compared
      * @param labelMismatches images whose predicted label differs
      */
-    public record Result(Path file, double maxAbsLogitDiff, int images, int labelMismatches) {
+    public record Result(
+            Path file, long bytes, double maxAbsLogitDiff, int images, int labelMismatches) {
+
+        /** Whether the file passed its parity check and was written. */
         public boolean passed() {
             return file != null;
+        }
+
+        /** The one line the commands print: {@code parity: max_abs_logit_diff=<d> images=<n>}. */
+        public String parityLine() {
+            return String.format(
+                    Locale.ROOT, "parity: max_abs_logit_diff=%.3g images=%d", maxAbsLogitDiff, images);
+        }
+
+        /** Why the export failed, for the error line; null when it passed. */
+        public String failure() {
+            if (passed()) {
+                return null;
+            }
+            if (images == 0) {
+                return "no validation image could be compared; no file written";
+            }
+            return String.format(
+                    Locale.ROOT,
+                    "%d label(s) differ, max logit difference %.3g (tolerance %.0e); no file written",
+                    labelMismatches,
+                    maxAbsLogitDiff,
+                    PARITY_TOLERANCE);
+        }
+
+        private static boolean within(double maxAbsLogitDiff, int images, int labelMismatches) {
+            // NaN compares false: a model that computes NaN never passes.
+            return images > 0 && labelMismatches == 0 && maxAbsLogitDiff <= PARITY_TOLERANCE;
         }
     }
 
     private ModelExport() {}
 
     /**
-     * Exports {@code network} from a run.
+     * Exports {@code network} from a run; writes nothing unless the parity check passes.
      *
-     * @param runDir the run directory
-     * @param out target file, or null for {@code runDir/model.onnx}
-     * @param report the run's report (for the accuracies in the provenance)
+     * @param run the run directory (its report gives the accuracies in the provenance)
+     * @param out target file, or null for the run's {@value RunDirectory#MODEL} (or {@value
+     *     RunDirectory#MODEL_UINT8} with preprocessing)
      * @param parityImages validation images to compare
      * @param withPreprocessing uint8 NHWC input with scaling in the graph
      */
-    public static Result export(Path runDir, Path out, TransferNetwork network, Dataset dataset,
-            TrainingConfig config, JsonObject report, int parityImages, boolean withPreprocessing) throws IOException {
-        Path target = out != null ? out : runDir.resolve(withPreprocessing ? "model-uint8.onnx" : "model.onnx");
+    public static Result export(
+            RunDirectory run,
+            Path out,
+            TransferNetwork network,
+            Dataset dataset,
+            TrainingConfig config,
+            int parityImages,
+            boolean withPreprocessing)
+            throws IOException {
+        Path target =
+                out != null
+                        ? out
+                        : run.file(withPreprocessing ? RunDirectory.MODEL_UINT8 : RunDirectory.MODEL);
         int size = network.base().inputSize();
-        OnnxExporter.Builder exporter = OnnxExporter.builder().optWithPreprocessing(withPreprocessing);
-        metadata(network, dataset, config, report, withPreprocessing).toProperties().forEach(exporter::addMetadata);
+        OnnxExporter.Builder exporter =
+                OnnxExporter.builder().optWithPreprocessing(withPreprocessing);
+        metadata(network, dataset, config, run.accuracies(), withPreprocessing)
+                .toProperties()
+                .forEach(exporter::addMetadata);
         byte[] bytes = exporter.build().export(network);
 
         Path parent = target.toAbsolutePath().getParent();
@@ -86,18 +135,19 @@ public final class ModelExport {
         Path candidate = AtomicFiles.createSibling(target.toAbsolutePath(), ".candidate");
         try {
             Files.write(candidate, bytes);
-            Result parity = parity(candidate, network, dataset.validation(), parityImages, size, withPreprocessing);
-            System.out.printf(Locale.ROOT, "parity: max_abs_logit_diff=%.3g images=%d%n", parity.maxAbsLogitDiff(),
-                    parity.images());
-            if (parity.maxAbsLogitDiff() > PARITY_TOLERANCE || parity.labelMismatches() > 0 || parity.images() == 0) {
-                System.err.printf(Locale.ROOT, "export failed: %d label(s) differ, max logit difference %.3g "
-                        + "(tolerance %.0e)%s; no file written%n", parity.labelMismatches(), parity.maxAbsLogitDiff(),
-                        PARITY_TOLERANCE, parity.images() == 0 ? ", no validation image could be compared" : "");
-                return new Result(null, parity.maxAbsLogitDiff(), parity.images(), parity.labelMismatches());
+            Result parity =
+                    parity(candidate, network, dataset.validation(), parityImages, size, withPreprocessing);
+            boolean passed =
+                    Result.within(parity.maxAbsLogitDiff(), parity.images(), parity.labelMismatches());
+            if (passed) {
+                AtomicFiles.move(candidate, target);
             }
-            AtomicFiles.move(candidate, target);
-            System.out.println("exported: " + target.toAbsolutePath() + " (" + bytes.length + " bytes)");
-            return new Result(target, parity.maxAbsLogitDiff(), parity.images(), 0);
+            return new Result(
+                    passed ? target : null,
+                    bytes.length,
+                    parity.maxAbsLogitDiff(),
+                    parity.images(),
+                    parity.labelMismatches());
         } finally {
             Files.deleteIfExists(candidate);
         }
@@ -147,7 +197,7 @@ public final class ModelExport {
                 for (int i = 0; i < n; i++) {
                     Prediction prediction = ort.get(i).predictionOrThrow(); // decoded fine above
                     float[] logits = prediction.logits();
-                    int djlClass = units == 1 ? (djl[i] >= 0 ? 1 : 0) : argmax(djl, i * units, units);
+                    int djlClass = DecisionRule.classIndex(djl, i * units, units, Objective.THRESHOLD);
                     for (int k = 0; k < units; k++) {
                         maxDiff = Math.max(maxDiff, Math.abs(logits[k] - djl[i * units + k]));
                     }
@@ -157,7 +207,7 @@ public final class ModelExport {
         } catch (InvalidImageException | ModelLoadException e) {
             throw new IOException("parity check: " + e.getMessage(), e);
         }
-        return new Result(model, maxDiff, files.size(), mismatches);
+        return new Result(model, Files.size(model), maxDiff, files.size(), mismatches);
     }
 
     /** NHWC 0..255 floats -> rounded levels -> NCHW scaled as the graph does: level * scale + offset. */
@@ -173,42 +223,47 @@ public final class ModelExport {
         return chw;
     }
 
-    private static int argmax(float[] v, int from, int n) {
-        int best = 0;
-        for (int k = 1; k < n; k++) {
-            if (v[from + k] > v[from + best]) {
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    private static ModelMetadataWriter metadata(TransferNetwork network, Dataset dataset, TrainingConfig config,
-            JsonObject report, boolean withPreprocessing) {
+    private static ModelMetadataWriter metadata(
+            TransferNetwork network,
+            Dataset dataset,
+            TrainingConfig config,
+            Map<String, String> accuracies,
+            boolean withPreprocessing) {
         int size = network.base().inputSize();
         TreeMap<String, String> provenance = new TreeMap<>();
         provenance.put("created", Instant.now().toString());
-        provenance.put("architecture", "MobileNetV2 1.0 (Keras layout, padding " + network.base().paddingStyle()
-                + ") + GlobalAveragePooling2D + Dense(" + network.head().units() + ")");
+        provenance.put(
+                "architecture",
+                "MobileNetV2 1.0 (Keras layout, padding "
+                        + network.base().paddingStyle()
+                        + ") + GlobalAveragePooling2D + Dense("
+                        + network.head().units()
+                        + ")");
         provenance.put("data.root", dataset.root().getFileName().toString());
         provenance.put("data.counts", Json.gson().toJson(dataset.counts()).replaceAll("\\s+", ""));
         provenance.put("data.files_sha256", fileListChecksum(dataset));
         provenance.put("settings", Json.gson().toJson(config).replaceAll("\\s+", " "));
-        for (String section : new String[] {"feature_extraction", "fine_tuning"}) {
-            if (report.has(section) && report.getAsJsonObject(section).has("val_accuracy")) {
-                provenance.put(section + ".val_accuracy", report.getAsJsonObject(section).get("val_accuracy").getAsString());
-            }
-        }
-        if (report.has("test") && report.getAsJsonObject("test").has("accuracy")) {
-            provenance.put("test.accuracy", report.getAsJsonObject("test").get("accuracy").getAsString());
-        }
-        provenance.put("versions", System.getProperty("java.version") + " java; DJL "
-                + ai.djl.engine.Engine.getDjlVersion());
+        provenance.putAll(accuracies);
+        provenance.put(
+                "versions",
+                "catsdogs "
+                        + BuildInfo.version()
+                        + "; DJL "
+                        + Engine.getDjlVersion()
+                        + "; java "
+                        + System.getProperty("java.version"));
+        PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
         boolean binary = network.head().units() == 1;
-        return new ModelMetadataWriter(dataset.classNames(), size, size,
+        return new ModelMetadataWriter(
+                dataset.classNames(),
+                size,
+                size,
                 withPreprocessing ? PreprocessingSpec.Layout.NHWC : PreprocessingSpec.Layout.NCHW,
-                1f / 127.5f, -1f, binary ? ModelMetadata.OutputKind.SIGMOID : ModelMetadata.OutputKind.SOFTMAX,
-                0.5f, provenance);
+                spec.scale(),
+                spec.offset(),
+                binary ? ModelMetadata.OutputKind.SIGMOID : ModelMetadata.OutputKind.SOFTMAX,
+                Objective.THRESHOLD,
+                provenance);
     }
 
     /** SHA-256 over the sorted "split label relative-path" lines: which files trained the model. */

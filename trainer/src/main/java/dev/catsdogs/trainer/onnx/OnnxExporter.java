@@ -1,5 +1,7 @@
 package dev.catsdogs.trainer.onnx;
 
+import dev.catsdogs.inference.BuildInfo;
+import dev.catsdogs.inference.PreprocessingSpec;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Convolution;
 import ai.onnx.proto.OnnxMl;
@@ -55,11 +57,12 @@ public final class OnnxExporter {
         GraphWriter g = new GraphWriter();
         String x;
         if (withPreprocessing) {
-            // uint8 RGB NHWC -> float, x / 127.5 - 1, NCHW: the whole preprocessing in the graph.
+            // uint8 RGB NHWC -> float, x * scale + offset, NCHW: the whole preprocessing in the graph.
+            PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
             g.input(UINT8_INPUT, OnnxMl.TensorProto.DataType.UINT8_VALUE, "batch", size, size, 3);
             x = g.node("Cast", "preprocess_cast", new String[] {UINT8_INPUT}, a -> a.add(intAttr("to", 1)));
-            x = g.node("Mul", "preprocess_scale", new String[] {x, g.scalar("preprocess_scale_value", 1f / 127.5f)}, null);
-            x = g.node("Add", "preprocess_offset", new String[] {x, g.scalar("preprocess_offset_value", -1f)}, null);
+            x = g.node("Mul", "preprocess_scale", new String[] {x, g.scalar("preprocess_scale_value", spec.scale())}, null);
+            x = g.node("Add", "preprocess_offset", new String[] {x, g.scalar("preprocess_offset_value", spec.offset())}, null);
             x = g.node("Transpose", "preprocess_nchw", new String[] {x}, a -> a.add(intsAttr("perm", 0, 3, 1, 2)));
         } else {
             g.input(INPUT, OnnxMl.TensorProto.DataType.FLOAT_VALUE, "batch", 3, size, size);
@@ -100,7 +103,7 @@ public final class OnnxExporter {
         OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(8)
                 .setProducerName("catsdogs")
-                .setProducerVersion("0.1.0")
+                .setProducerVersion(BuildInfo.version())
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(g.build("mobilenetv2_transfer"));
         metadata.forEach((k, v) -> model.addMetadataProps(

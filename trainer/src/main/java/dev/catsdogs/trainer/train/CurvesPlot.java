@@ -7,6 +7,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import javax.imageio.ImageIO;
@@ -21,9 +22,28 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * {@code curves.png}: the seed's two plots, accuracy and loss, training vs validation, over both
  * phases, with a vertical "Start Fine Tuning" marker.
  */
-public final class CurvesPlot {
+public final class CurvesPlot implements TrainingListener {
 
-    private CurvesPlot() {}
+    private final Path png;
+    private final List<EpochRecord> records = new ArrayList<>();
+    private int fineTuningStartsAfter;
+
+    /** A listener that redraws {@code png} after every epoch. */
+    public CurvesPlot(Path png) {
+        this.png = png;
+    }
+
+    @Override
+    public void onTrainingBegin(TrainingContext context) {
+        TrainingConfig config = context.config();
+        fineTuningStartsAfter = config.fineTuneEpochs() > 0 ? config.initialEpochs() : 0;
+    }
+
+    @Override
+    public void onEpochEnd(EpochRecord record) throws IOException {
+        records.add(record);
+        write(png, records, fineTuningStartsAfter);
+    }
 
     /**
      * Writes the plot atomically.

@@ -3,7 +3,6 @@ package dev.catsdogs.trainer.train;
 import dev.catsdogs.trainer.io.AtomicFiles;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,13 +20,9 @@ public final class History implements TrainingListener {
     }
 
     @Override
-    public synchronized void onEpochEnd(EpochRecord record) {
+    public synchronized void onEpochEnd(EpochRecord record) throws IOException {
         records.add(record);
-        try {
-            AtomicFiles.writeString(csv, toCsv());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + csv + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.writeString(csv, toCsv());
     }
 
     /** The records so far, in epoch order. */

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.catsdogs.inference.DecisionRule;
 
 /**
  * Loss and accuracy on logits. One logit: binary cross-entropy from logits and a 0.5 threshold
@@ -8,6 +9,12 @@ import ai.djl.ndarray.NDArray;
  * argmax.
  */
 public final class Objective {
+
+    /**
+     * The sigmoid decision threshold the trainer measures accuracy with and exports into the
+     * model's metadata, so served labels follow the same {@link DecisionRule}.
+     */
+    public static final float THRESHOLD = 0.5f;
 
     private Objective() {}
 
@@ -35,7 +42,7 @@ public final class Objective {
         float[] values = logits.toFloatArray();
         int[] out = new int[values.length / (int) units];
         for (int i = 0; i < out.length; i++) {
-            out[i] = DecisionRule.classIndex(values, i * (int) units, (int) units, DecisionRule.DEFAULT_THRESHOLD);
+            out[i] = DecisionRule.classIndex(values, i * (int) units, (int) units, THRESHOLD);
         }
         return out;
     }

@@ -1,60 +1,151 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.data.Split;
 import java.io.PrintStream;
 import java.util.Locale;
-
+import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar per epoch (running loss, accuracy, images/s) and a one-line summary per epoch. */
+/**
+ * What the user sees while training: the data counts, a progress bar per cache build and per
+ * epoch (running loss, accuracy, images/s), and one line per evaluation, cache and epoch.
+ */
 public final class ProgressListener implements TrainingListener {
 
     private final PrintStream out;
-    private final int totalEpochs;
+    private int totalEpochs;
     private ProgressBar bar;
 
-    /**
-     * @param out where epoch summaries go (the bar itself draws on stderr)
-     * @param totalEpochs epochs over both phases, for "Epoch 3/20"
-     */
-    public ProgressListener(PrintStream out, int totalEpochs) {
+    /** @param out where lines go (the bars themselves draw on stderr) */
+    public ProgressListener(PrintStream out) {
         this.out = out;
-        this.totalEpochs = totalEpochs;
     }
 
     @Override
-    public void onPhaseStart(Phase phase, int firstEpoch, int lastEpoch) {
-        out.printf(Locale.ROOT, "%s: epochs %d to %d%n", phase.key(), firstEpoch, lastEpoch);
+    public void onTrainingBegin(TrainingContext context) {
+        totalEpochs = context.totalEpochs();
+        Dataset dataset = context.dataset();
+        for (Split split : Split.values()) {
+            Map<String, Integer> counts = dataset.counts().get(split);
+            if (counts != null && !counts.isEmpty()) {
+                out.printf(Locale.ROOT, "%-10s %s%n", split.dirName(), counts);
+            }
+        }
+    }
+
+    @Override
+    public void onCacheProgress(String split, int boundary, int done, int total) {
+        if (bar == null) {
+            bar =
+                    new ProgressBarBuilder()
+                            .setTaskName("Caching " + split + " @" + boundary)
+                            .setInitialMax(total)
+                            .setStyle(ProgressBarStyle.ASCII)
+                            .clearDisplayOnFinish()
+                            .build();
+        }
+        bar.stepTo(done);
+    }
+
+    @Override
+    public void onCacheBuilt(
+            String split, int boundary, int images, double seconds, boolean spilled) {
+        closeBar();
+        out.printf(
+                Locale.ROOT,
+                "cached %s %s: %d images in %.1fs%s%n",
+                split,
+                boundary == 0 ? "decoded images" : "activations before layer " + boundary,
+                images,
+                seconds,
+                spilled ? " (spilled to disk)" : "");
+    }
+
+    @Override
+    public void onEvaluation(Stage stage, Evaluation e) {
+        String what =
+                stage == Stage.INITIAL
+                        ? "before training (%d validation images)"
+                        : "test (%d images)";
+        out.printf(
+                Locale.ROOT,
+                what + ": loss %.4f, accuracy %.4f%n",
+                e.images(),
+                e.loss(),
+                e.accuracy());
+    }
+
+    @Override
+    public void onPhaseBegin(PhaseStart start) {
+        out.printf(
+                Locale.ROOT,
+                "%s: epochs %d to %d%n",
+                start.phase().key(),
+                start.firstEpoch(),
+                start.lastEpoch());
     }
 
     @Override
     public void onEpochStart(Phase phase, int epoch, int batches) {
         closeBar();
-        bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "Epoch %d/%d", epoch, totalEpochs))
-                .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                .continuousUpdate().clearDisplayOnFinish().build();
+        bar =
+                new ProgressBarBuilder()
+                        .setTaskName(String.format(Locale.ROOT, "Epoch %d/%d", epoch, totalEpochs))
+                        .setInitialMax(batches)
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(500)
+                        .continuousUpdate()
+                        .clearDisplayOnFinish()
+                        .build();
     }
 
     @Override
-    public void onBatch(Phase phase, int epoch, int batch, double loss, double accuracy, double imagesPerSecond) {
+    public void onBatch(
+            Phase phase,
+            int epoch,
+            int batch,
+            double loss,
+            double accuracy,
+            double imagesPerSecond) {
         if (bar != null) {
             bar.stepTo(batch);
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f %.0f img/s", loss, accuracy,
-                    imagesPerSecond));
+            bar.setExtraMessage(
+                    String.format(
+                            Locale.ROOT,
+                            " loss %.4f acc %.4f %.0f img/s",
+                            loss,
+                            accuracy,
+                            imagesPerSecond));
         }
     }
 
     @Override
     public void onEpochEnd(EpochRecord r) {
         closeBar();
-        out.printf(Locale.ROOT, "Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f"
-                + " - %.0f img/s%n", r.epoch(), totalEpochs, r.seconds(), r.loss(), r.accuracy(), r.valLoss(),
-                r.valAccuracy(), r.imagesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f"
+                        + " - val_accuracy: %.4f - %.0f img/s%n",
+                r.epoch(),
+                totalEpochs,
+                r.seconds(),
+                r.loss(),
+                r.accuracy(),
+                r.valLoss(),
+                r.valAccuracy(),
+                r.imagesPerSecond());
     }
 
     @Override
     public void onPhaseEnd(Phase phase, double seconds) {
+        closeBar();
+    }
+
+    @Override
+    public void onTrainingEnd(TrainingOutcome outcome) {
         closeBar();
     }
 

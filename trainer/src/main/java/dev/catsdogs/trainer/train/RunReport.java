@@ -4,27 +4,120 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.data.SkippedFile;
 import dev.catsdogs.trainer.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * {@code report.json}: what the run did and measured. Rewritten atomically at every milestone, so
- * an interrupted run leaves the last consistent state with {@code "status": "interrupted"}.
+ * {@code report.json}: what the run did and measured. As a listener it records every training
+ * event and rewrites the file atomically at every milestone, so an interrupted run leaves the last
+ * consistent state with {@code "status": "interrupted"}.
  */
-public final class RunReport {
+public final class RunReport implements TrainingListener {
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     private final Path file;
     private final JsonObject root = new JsonObject();
+    private TrainingContext context;
+    private long phaseBeganNanos;
 
     public RunReport(Path file) {
         this.file = file;
         root.addProperty("status", "running");
         root.addProperty("interrupted", false);
+    }
+
+    @Override
+    public synchronized void onTrainingBegin(TrainingContext context) throws IOException {
+        this.context = context;
+        Dataset dataset = context.dataset();
+        JsonObject data = section("data");
+        data.addProperty("root", dataset.root().toString());
+        data.addProperty("layout", dataset.layout().name().toLowerCase(Locale.ROOT));
+        data.add("classes", GSON.toJsonTree(dataset.classNames()));
+        data.addProperty("train", dataset.train().size());
+        data.addProperty("validation", dataset.validation().size());
+        data.addProperty("test", dataset.test().size());
+        data.add("counts", GSON.toJsonTree(dataset.counts()));
+        JsonObject model = section("model");
+        model.addProperty("padding_style", context.network().base().paddingStyle().name());
+        model.addProperty("classes", dataset.classNames().size());
+        model.addProperty("image_size", context.config().imageSize());
+        recordSkipped();
+        write();
+    }
+
+    @Override
+    public synchronized void onEvaluation(Stage stage, Evaluation evaluation) throws IOException {
+        if (stage == Stage.INITIAL) {
+            putEvaluation(stage.key(), "val_", evaluation);
+        } else {
+            putTest(evaluation, context.dataset().classNames());
+        }
+        recordSkipped();
+        write();
+    }
+
+    @Override
+    public synchronized void onPhaseBegin(PhaseStart start) throws IOException {
+        phaseBeganNanos = System.nanoTime() - (long) (start.cacheSeconds() * 1e9);
+        JsonObject section = section(start.phase().key());
+        if (start.phase() == Phase.FINE_TUNING) {
+            section.addProperty("fine_tune_at", context.config().fineTuneAt());
+            section.addProperty("trainable_variables", start.trainableVariables());
+        }
+        section.addProperty("cached_from_layer", start.cachedFromLayer());
+        section.addProperty("learning_rate", start.learningRate());
+        section.addProperty("trainable_params", start.trainableParams());
+        // Phase time includes building its activation cache: that is part of what the phase costs.
+        section.addProperty("cache_seconds", start.cacheSeconds());
+        write();
+    }
+
+    @Override
+    public synchronized void onEpochEnd(EpochRecord r) throws IOException {
+        JsonObject section = section(r.phase().key());
+        int first = r.phase() == Phase.FINE_TUNING ? context.config().initialEpochs() : 0;
+        section.addProperty("epochs", r.epoch() - first);
+        section.addProperty("loss", r.loss());
+        section.addProperty("accuracy", r.accuracy());
+        section.addProperty("val_loss", r.valLoss());
+        section.addProperty("val_accuracy", r.valAccuracy());
+        section.addProperty("seconds", (System.nanoTime() - phaseBeganNanos) / 1e9);
+        recordSkipped();
+        write();
+    }
+
+    @Override
+    public synchronized void onTrainingEnd(TrainingOutcome outcome) throws IOException {
+        if (outcome.status() == TrainingOutcome.Status.COMPLETED) {
+            section("timing").addProperty("total_seconds", outcome.seconds());
+        }
+        finish(outcome.status().key(), outcome.error());
+        write();
+    }
+
+    /** Files skipped by the scan (extension) and by decoding so far, each once. */
+    private void recordSkipped() {
+        if (context == null) {
+            return;
+        }
+        JsonArray array = new JsonArray();
+        for (SkippedFile s : context.skipped()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("path", s.path().toString());
+            o.addProperty("reason", s.reason());
+            array.add(o);
+        }
+        JsonObject data = section("data");
+        data.add("skipped", array);
+        data.addProperty("skipped_count", array.size());
     }
 
     /** The object at a top-level key, created on first use. */

@@ -19,12 +19,25 @@ import javax.imageio.ImageIO;
  * {@code samples.png}: the first training images with their labels, as the model sees them (after
  * the shared preprocessing, mapped back from [-1, 1] to pixels).
  */
-public final class SamplesGrid {
+public final class SamplesGrid implements TrainingListener {
 
     private static final int COLUMNS = 4;
     private static final int LABEL_HEIGHT = 22;
 
-    private SamplesGrid() {}
+    private final Path png;
+    private final ImagePreprocessor pre;
+
+    /** A listener that draws {@code png} when training begins, with the run's preprocessing. */
+    public SamplesGrid(Path png, ImagePreprocessor pre) {
+        this.png = png;
+        this.pre = pre;
+    }
+
+    @Override
+    public void onTrainingBegin(TrainingContext context) throws IOException {
+        write(png, context.dataset().train(), context.dataset().classNames(), pre,
+                context.config().sampleImages());
+    }
 
     /** Draws up to {@code count} samples; files that fail to decode are left out. */
     public static void write(Path png, List<Sample> samples, List<String> classNames, ImagePreprocessor pre, int count)

@@ -37,8 +37,8 @@ class CachedTrainingEquivalenceTest {
                     KerasRmsProp b = KerasRmsProp.withDefaults(1e-3f)) {
                 ImageFeed images = new ImageFeed(loader, SIZE);
                 for (int epoch = 0; epoch < 2; epoch++) {
-                    var p = new TransferTrainer(plain, manager, 2, List.of()).trainEpoch(Phase.FEATURE_EXTRACTION, images, epoch, epoch + 1, a);
-                    var c = new TransferTrainer(cached, manager, 2, List.of()).trainEpoch(Phase.FEATURE_EXTRACTION, feed, epoch, epoch + 1, b);
+                    var p = new TransferTrainer(plain, manager).trainEpoch(Phase.FEATURE_EXTRACTION, images, epoch, epoch + 1, a);
+                    var c = new TransferTrainer(cached, manager).trainEpoch(Phase.FEATURE_EXTRACTION, feed, epoch, epoch + 1, b);
                     assertEquals(p.loss(), c.loss(), 1e-4, "epoch loss");
                 }
             }
@@ -53,8 +53,8 @@ class CachedTrainingEquivalenceTest {
                     KerasRmsProp a = KerasRmsProp.withDefaults(1e-4f);
                     KerasRmsProp b = KerasRmsProp.withDefaults(1e-4f)) {
                 assertTrue(feed.spilled(), "a 64 KiB budget must spill to the memory-mapped file");
-                new TransferTrainer(plain, manager, 2, List.of()).trainEpoch(Phase.FINE_TUNING, new ImageFeed(loader, SIZE), 2, 3, a);
-                new TransferTrainer(cached, manager, 2, List.of()).trainEpoch(Phase.FINE_TUNING, feed, 2, 3, b);
+                new TransferTrainer(plain, manager).trainEpoch(Phase.FINE_TUNING, new ImageFeed(loader, SIZE), 2, 3, a);
+                new TransferTrainer(cached, manager).trainEpoch(Phase.FINE_TUNING, feed, 2, 3, b);
             }
             assertClose(TrainingFixture.snapshot(plain), TrainingFixture.snapshot(cached), 1e-4);
         }
@@ -74,8 +74,8 @@ class CachedTrainingEquivalenceTest {
                     KerasRmsProp b = KerasRmsProp.withDefaults(1e-5f)) {
                 assertEquals(3L * SIZE * SIZE, java.util.Arrays.stream(feed.sampleShape()).reduce(1, (x, y) -> x * y));
                 for (int epoch = 0; epoch < 2; epoch++) {
-                    var p = new TransferTrainer(plain, manager, 2, List.of()).trainEpoch(Phase.FINE_TUNING, new ImageFeed(loader, SIZE), epoch, epoch + 1, a);
-                    var c = new TransferTrainer(cached, manager, 2, List.of()).trainEpoch(Phase.FINE_TUNING, feed, epoch, epoch + 1, b);
+                    var p = new TransferTrainer(plain, manager).trainEpoch(Phase.FINE_TUNING, new ImageFeed(loader, SIZE), epoch, epoch + 1, a);
+                    var c = new TransferTrainer(cached, manager).trainEpoch(Phase.FINE_TUNING, feed, epoch, epoch + 1, b);
                     assertEquals(p.loss(), c.loss(), 1e-4, "epoch loss");
                 }
             }

@@ -35,7 +35,7 @@ class FrozenLayersTest {
 
             ImageFeed feed = new ImageFeed(TrainingFixture.loader(TrainingFixture.samples(8, 0), SIZE, 8, 1,
                     ShuffleMode.EACH_EPOCH), SIZE);
-            TransferTrainer trainer = new TransferTrainer(network, manager, 2, List.of());
+            TransferTrainer trainer = new TransferTrainer(network, manager);
             try (KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-3f)) {
                 trainer.trainEpoch(Phase.FINE_TUNING, feed, 0, 1, optimizer); // 2 steps of 8 images
             }

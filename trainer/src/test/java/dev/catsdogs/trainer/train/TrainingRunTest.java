@@ -61,8 +61,11 @@ class TrainingRunTest {
 
     private TrainingConfig config(Path data, Path out, int size, int epochs, int fineTuneEpochs, float rate,
             boolean cache) {
-        return new TrainingConfig(data, URI.create("http://127.0.0.1:9/unused.zip"), null, null, out, 7, size, 8,
-                epochs, fineTuneEpochs, 100, rate, 1e-5f, 0.9f, 1e-7f, 2, "cpu", cache, 1L << 30, 2, 8, true, 8);
+        return TrainingConfig.builder(out).optDataDir(data).optDataUrl(URI.create("http://127.0.0.1:9/unused.zip"))
+                .optSeed(7).optImageSize(size).optBatchSize(8).optInitialEpochs(epochs)
+                .optFineTuneEpochs(fineTuneEpochs).optLearningRate(rate).optEvaluationSteps(2).optDevice("cpu")
+                .optCache(cache).optCacheBudgetBytes(1L << 30).optDecoderThreads(2).optSampleImages(8)
+                .optParityImages(8).build();
     }
 
     @Test
@@ -75,8 +78,7 @@ class TrainingRunTest {
         TrainingRun run = new TrainingRun(config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
         try (NDManager manager = NDManager.newBaseManager()) {
             TransferNetwork network = run.run(manager, Map.of("test", "1"));
-            ModelExport.Result export = ModelExport.export(out, null, network, dataset, config, run.report().snapshot(),
-                    8, false);
+            ModelExport.Result export = ModelExport.export(run.directory(), null, network, dataset, config, 8, false);
             assertTrue(export.passed(), "parity " + export.maxAbsLogitDiff());
         }
         for (String file : List.of("config.json", "report.json", "history.csv", "curves.png", "samples.png",

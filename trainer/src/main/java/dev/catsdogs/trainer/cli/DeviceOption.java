@@ -1,0 +1,63 @@
+package dev.catsdogs.trainer.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/**
+ * {@code --device auto|cpu|gpu|gpu:N}: the syntax is checked when the option is parsed (a usage
+ * error naming the value), the device against what DJL sees when training starts.
+ */
+final class DeviceOption {
+
+    private static final Pattern SPEC = Pattern.compile("auto|cpu|gpu(?::(\\d{1,4}))?");
+
+    private DeviceOption() {}
+
+    /** picocli converter: normalises the spelling, refuses anything else with the value named. */
+    static final class Converter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String spec = value.toLowerCase(Locale.ROOT);
+            if (!SPEC.matcher(spec).matches()) {
+                throw new CommandLine.TypeConversionException(
+                        "Received --device '" + value + "'; expected one of auto, cpu, gpu, gpu:N");
+            }
+            return spec;
+        }
+    }
+
+    /**
+     * The DJL device of a checked spec; {@code auto} takes a GPU when DJL sees one.
+     *
+     * @throws IllegalArgumentException when the spec names a GPU DJL does not see, with what to do
+     */
+    static Device resolve(String spec) {
+        Engine engine = Engine.getInstance();
+        Matcher m = SPEC.matcher(spec);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "Received --device '" + spec + "'; expected one of auto, cpu, gpu, gpu:N");
+        }
+        if (spec.equals("auto")) {
+            return engine.defaultDevice();
+        }
+        if (spec.equals("cpu")) {
+            return Device.cpu();
+        }
+        int id = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+        if (id >= engine.getGpuCount()) {
+            throw new IllegalArgumentException(
+                    "Received --device "
+                            + spec
+                            + " but DJL sees "
+                            + engine.getGpuCount()
+                            + " GPU(s). Run ./catsdogs --gpu ... (CUDA libtorch instead of the bundled"
+                            + " CPU one), or use --device cpu");
+        }
+        return Device.gpu(id);
+    }
+}

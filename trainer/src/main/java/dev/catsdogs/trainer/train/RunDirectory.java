@@ -1,0 +1,238 @@
+package dev.catsdogs.trainer.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.io.AtomicFiles;
+import dev.catsdogs.trainer.model.ClassifierHead;
+import dev.catsdogs.trainer.model.KerasPadding;
+import dev.catsdogs.trainer.model.MobileNetV2;
+import dev.catsdogs.trainer.model.TransferNetwork;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run directory: the one reader and writer of the files a training run leaves ({@code
+ * config.json}, {@code report.json}, {@code model.params}, ...), so that no other class knows
+ * their names or keys. Every read error names the file and what is wrong with it.
+ */
+public final class RunDirectory {
+
+    public static final String CONFIG = "config.json";
+    public static final String REPORT = "report.json";
+    public static final String HISTORY = "history.csv";
+    public static final String CURVES = "curves.png";
+    public static final String SAMPLES = "samples.png";
+    public static final String SUMMARY = "summary.txt";
+    public static final String PARAMETERS = "model.params";
+    /** The float32 NCHW export. */
+    public static final String MODEL = "model.onnx";
+    /** The export taking uint8 NHWC pixels ({@code --with-preprocessing}). */
+    public static final String MODEL_UINT8 = "model-uint8.onnx";
+
+    // Keys this class adds to config.json next to TrainingConfig's own.
+    private static final String WEIGHTS_FILE = "weights_file";
+    private static final String DATA_ROOT = "data_root";
+    private static final String CLASSES = "classes";
+    private static final String VERSIONS = "versions";
+
+    private final Path dir;
+
+    private RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** A new run's directory, created with its parents if missing. */
+    public static RunDirectory create(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        return new RunDirectory(dir);
+    }
+
+    /**
+     * An existing run's directory.
+     *
+     * @throws IOException naming {@code dir} when it holds no {@value #CONFIG}
+     */
+    public static RunDirectory open(Path dir) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(CONFIG))) {
+            throw new IOException(
+                    dir
+                            + ": not a run directory written by 'catsdogs train' (no "
+                            + CONFIG
+                            + ")");
+        }
+        return new RunDirectory(dir);
+    }
+
+    /** The directory itself. */
+    public Path path() {
+        return dir;
+    }
+
+    /** One of the files named by this class's constants. */
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    /** A fresh report ({@code "status": "running"}) for a run about to start. */
+    public RunReport newReport() {
+        return new RunReport(file(REPORT));
+    }
+
+    /** Writes {@value #CONFIG}: the settings, plus what they resolved to and the versions. */
+    public void writeConfig(
+            TrainingConfig config,
+            Path weightsFile,
+            Dataset dataset,
+            Map<String, String> versions)
+            throws IOException {
+        JsonObject json = Json.gson().toJsonTree(config).getAsJsonObject();
+        json.addProperty(WEIGHTS_FILE, weightsFile.toString());
+        json.addProperty(DATA_ROOT, dataset.root().toString());
+        json.add(CLASSES, Json.gson().toJsonTree(dataset.classNames()));
+        json.add(VERSIONS, Json.gson().toJsonTree(versions));
+        AtomicFiles.writeString(file(CONFIG), Json.gson().toJson(json) + "\n");
+    }
+
+    /** The run's settings. */
+    public TrainingConfig readConfig() throws IOException {
+        JsonObject json = readJson(CONFIG);
+        try {
+            return Json.gson().fromJson(json, TrainingConfig.class);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new IOException(file(CONFIG) + ": not a valid run configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the run's images were. */
+    public Path dataRoot() throws IOException {
+        return Path.of(requiredString(readJson(CONFIG), DATA_ROOT, CONFIG));
+    }
+
+    /** The class names the run trained, in label order. */
+    public List<String> classNames() throws IOException {
+        JsonElement classes = readJson(CONFIG).get(CLASSES);
+        if (classes == null || !classes.isJsonArray()) {
+            throw new IOException(file(CONFIG) + ": no '" + CLASSES + "' list");
+        }
+        List<String> names = new ArrayList<>();
+        classes.getAsJsonArray().forEach(e -> names.add(e.getAsString()));
+        return names;
+    }
+
+    /** The report as last written. */
+    public JsonObject readReport() throws IOException {
+        return readJson(REPORT);
+    }
+
+    /** How the network pads stride-2 convolutions (the imported weights decide); Keras' by default. */
+    public KerasPadding.Style paddingStyle() throws IOException {
+        if (!Files.isRegularFile(file(REPORT))) {
+            return KerasPadding.Style.KERAS;
+        }
+        JsonObject model = readReport().getAsJsonObject("model");
+        if (model == null || !model.has("padding_style")) {
+            return KerasPadding.Style.KERAS;
+        }
+        String style = model.get("padding_style").getAsString();
+        try {
+            return KerasPadding.Style.valueOf(style);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file(REPORT) + ": unknown model.padding_style '" + style + "'", e);
+        }
+    }
+
+    /**
+     * The validation (and test) accuracies the report holds, keyed {@code
+     * feature_extraction.val_accuracy}, {@code fine_tuning.val_accuracy}, {@code test.accuracy};
+     * empty before the first report is written.
+     */
+    public Map<String, String> accuracies() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!Files.isRegularFile(file(REPORT))) {
+            return out; // nothing measured yet
+        }
+        JsonObject report = readReport();
+        for (String[] key :
+                new String[][] {
+                    {Phase.FEATURE_EXTRACTION.key(), "val_accuracy"},
+                    {Phase.FINE_TUNING.key(), "val_accuracy"},
+                    {TrainingListener.Stage.TEST.key(), "accuracy"}
+                }) {
+            JsonObject section = report.getAsJsonObject(key[0]);
+            if (section != null && section.has(key[1])) {
+                out.put(key[0] + "." + key[1], section.get(key[1]).getAsString());
+            }
+        }
+        return out;
+    }
+
+    /** Writes the network's parameters atomically. */
+    public void saveParameters(TransferNetwork network) throws IOException {
+        AtomicFiles.write(
+                file(PARAMETERS),
+                stream -> {
+                    DataOutputStream data = new DataOutputStream(stream);
+                    network.saveParameters(data);
+                    data.flush();
+                });
+    }
+
+    /**
+     * The trained network: built as the run built it (input size, padding, classes) and loaded
+     * from {@value #PARAMETERS}; its arrays belong to {@code manager}.
+     */
+    public TransferNetwork loadNetwork(NDManager manager) throws IOException {
+        Path params = file(PARAMETERS);
+        if (!Files.isRegularFile(params)) {
+            throw new IOException(params + ": no trained parameters in this run directory");
+        }
+        int imageSize = readConfig().imageSize();
+        TransferNetwork network =
+                new TransferNetwork(
+                        new MobileNetV2(imageSize, paddingStyle()),
+                        new ClassifierHead(classNames().size()));
+        network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
+        try (InputStream in = Files.newInputStream(params)) {
+            network.loadParameters(manager, new DataInputStream(in));
+        } catch (MalformedModelException | IOException e) {
+            throw new IOException(
+                    params + ": not the parameters of this run's network (" + e + ")", e);
+        }
+        return network;
+    }
+
+    private JsonObject readJson(String name) throws IOException {
+        Path path = file(name);
+        if (!Files.isRegularFile(path)) {
+            throw new IOException(path + ": not found in the run directory");
+        }
+        try {
+            return JsonParser.parseString(Files.readString(path)).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new IOException(path + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private String requiredString(JsonObject json, String key, String name) throws IOException {
+        JsonElement value = json.get(key);
+        if (value == null || !value.isJsonPrimitive()) {
+            throw new IOException(file(name) + ": no '" + key + "'");
+        }
+        return value.getAsString();
+    }
+}
