@@ -15,7 +15,7 @@ import java.util.List;
  * @param width output width
  * @param channels output channels
  * @param block the DJL block holding the weights, or {@code null} for parameter-free layers
- * @param pad for padding layers {@code {top, bottom, left, right}}, otherwise {@code null}
+ * @param pad for padding layers the padding, otherwise {@code null}
  * @param residualFrom for {@code Add}: index of the layer whose output is added, otherwise -1
  */
 public record Layer(
@@ -26,7 +26,7 @@ public record Layer(
         int width,
         int channels,
         Block block,
-        int[] pad,
+        Padding pad,
         int residualFrom) {
 
     /** Every parameter of this layer (trainable or not), in DJL order. */

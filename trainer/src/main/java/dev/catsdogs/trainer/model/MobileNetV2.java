@@ -132,7 +132,7 @@ public final class MobileNetV2 extends AbstractBlock {
         int[] cols = KerasPadding.correctPad(paddingStyle, width, kernel);
         height += rows[0] + rows[1];
         width += cols[0] + cols[1];
-        add(name, LayerKind.ZERO_PADDING, null, new int[] {rows[0], rows[1], cols[0], cols[1]}, -1);
+        add(name, LayerKind.ZERO_PADDING, null, new Padding(rows[0], rows[1], cols[0], cols[1]), -1);
     }
 
     private void conv(String name, int filters, int kernel, int stride) {
@@ -181,7 +181,7 @@ public final class MobileNetV2 extends AbstractBlock {
         add(name, kind, block, null, -1);
     }
 
-    private void add(String name, LayerKind kind, Block block, int[] pad, int residualFrom) {
+    private void add(String name, LayerKind kind, Block block, Padding pad, int residualFrom) {
         if (block != null) {
             addChildBlock(name, block);
         }
@@ -273,9 +273,8 @@ public final class MobileNetV2 extends AbstractBlock {
         return current;
     }
 
-    private static NDArray pad(NDArray x, int[] pad) {
-        // NDArray.pad takes (left, right) pairs from the last axis backwards: W then H.
-        return x.pad(new Shape(pad[2], pad[3], pad[0], pad[1]), 0);
+    private static NDArray pad(NDArray x, Padding pad) {
+        return x.pad(pad.toDjl(), 0);
     }
 
     @Override

@@ -6,6 +6,7 @@ import ai.djl.nn.core.Linear;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.catsdogs.trainer.model.KerasPadding;
+import dev.catsdogs.trainer.model.Padding;
 import dev.catsdogs.trainer.model.Layer;
 import dev.catsdogs.trainer.model.LayerKind;
 import dev.catsdogs.trainer.model.MobileNetV2;
@@ -198,25 +199,23 @@ public final class MobileNetV2Weights {
 
     /** Keras pads the first conv bottom/right only ({@code [0,0,1,1]}); torchvision pads all sides. */
     private static KerasPadding.Style paddingStyle(OnnxGraph graph, OnnxMl.NodeProto firstConv) {
-        long[] pads = effectivePads(graph, firstConv);
-        if (pads[0] == pads[2] && pads[1] == pads[3]) {
-            return KerasPadding.Style.SYMMETRIC;
-        }
-        return KerasPadding.Style.KERAS;
+        return effectivePadding(graph, firstConv).symmetric()
+                ? KerasPadding.Style.SYMMETRIC
+                : KerasPadding.Style.KERAS;
     }
 
-    /** Padding of a conv as {@code [top, left, bottom, right]}: its own pads plus a Pad node feeding it. */
-    private static long[] effectivePads(OnnxGraph graph, OnnxMl.NodeProto conv) {
-        long[] pads = OnnxGraph.intsAttribute(conv, "pads");
-        long[] total = pads == null ? new long[4] : pads.clone();
+    /** Padding of a conv: its own {@code pads} plus those of a Pad node feeding it. */
+    private static Padding effectivePadding(OnnxGraph graph, OnnxMl.NodeProto conv) {
+        long[] pads = OnnxGraph.intsAttribute(conv, "pads"); // [top, left, bottom, right]
+        Padding total =
+                pads == null
+                        ? new Padding(0, 0, 0, 0)
+                        : new Padding((int) pads[0], (int) pads[2], (int) pads[1], (int) pads[3]);
         OnnxMl.NodeProto producer = graph.producerSkippingQdq(conv.getInput(0));
         if (producer != null && producer.getOpType().equals("Pad") && producer.getInputCount() > 1) {
             float[] p = graph.constant(producer.getInput(1)).values(); // NCHW begins then ends
             if (p.length == 8) {
-                total[0] += (long) p[2];
-                total[1] += (long) p[3];
-                total[2] += (long) p[6];
-                total[3] += (long) p[7];
+                total = total.plus(new Padding((int) p[2], (int) p[6], (int) p[3], (int) p[7]));
             }
         }
         return total;

@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import dev.catsdogs.trainer.model.Layer;
 import dev.catsdogs.trainer.model.LayerKind;
 import dev.catsdogs.trainer.model.MobileNetV2;
+import dev.catsdogs.trainer.model.Padding;
 import dev.catsdogs.trainer.model.TransferNetwork;
 
 import java.nio.ByteBuffer;
@@ -70,7 +71,7 @@ public final class OnnxExporter {
         }
 
         String[] outputs = new String[base.layers().size()];
-        int[] pendingPad = null;
+        Padding pendingPad = null;
         for (Layer layer : base.layers()) {
             switch (layer.kind()) {
                 case INPUT -> { }
@@ -111,7 +112,7 @@ public final class OnnxExporter {
         return model.build().toByteArray();
     }
 
-    private String conv(GraphWriter g, Layer layer, Block bn, String x, int[] explicitPad) {
+    private String conv(GraphWriter g, Layer layer, Block bn, String x, Padding explicitPad) {
         Convolution conv = (Convolution) layer.block();
         long[] shape = conv.getParameters().get("weight").getShape().getShape();
         float[] weight = floats(conv, "weight");
@@ -120,8 +121,8 @@ public final class OnnxExporter {
         long stride = conv.getStride().get(0);
         long[] pads;
         if (explicitPad != null) {
-            // Keras' ZeroPadding2D + "valid" conv == one conv with asymmetric pads [top, left, bottom, right].
-            pads = new long[] {explicitPad[0], explicitPad[2], explicitPad[1], explicitPad[3]};
+            // Keras' ZeroPadding2D + "valid" conv == one conv with asymmetric pads.
+            pads = explicitPad.toOnnx();
         } else {
             long p = conv.getPadding().get(0);
             pads = new long[] {p, p, p, p};
