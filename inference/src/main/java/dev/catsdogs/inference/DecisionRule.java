@@ -8,9 +8,9 @@ import java.util.Objects;
  * disagree on how a borderline image is decided.
  *
  * <ul>
- *   <li>One logit (sigmoid): class 1 iff {@code sigmoid(logit) >= threshold}, decided in logit space
- *       as {@code logit >= ln(threshold / (1 - threshold))}, so no rounding of the probability can
- *       flip it. For the default threshold 0.5 that is exactly {@code logit >= 0}.
+ *   <li>One logit (sigmoid): class 1 iff {@code sigmoid(logit) >= threshold}, decided in logit
+ *       space as {@code logit >= ln(threshold / (1 - threshold))}, so no rounding of the
+ *       probability can flip it. For the default threshold 0.5 that is exactly {@code logit >= 0}.
  *   <li>Several logits (softmax): the argmax; the first maximum wins, NaN never wins.
  * </ul>
  */
