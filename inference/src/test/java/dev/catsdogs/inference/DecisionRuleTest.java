@@ -46,8 +46,13 @@ class DecisionRuleTest {
         assertThrows(
                 IndexOutOfBoundsException.class,
                 () -> DecisionRule.classIndex(new float[] {1f, 2f}, 1, 2, 0.5f));
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> DecisionRule.classIndex(new float[] {1f}, 1.5f));
+        assertEquals("threshold must be in [0, 1], got 1.5", e.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> DecisionRule.classIndex(new float[] {1f}, 1.5f));
+                () -> DecisionRule.classIndex(new float[] {1f, 2f}, Float.NaN));
     }
 }

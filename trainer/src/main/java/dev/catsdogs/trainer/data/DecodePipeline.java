@@ -104,10 +104,10 @@ final class DecodePipeline implements Runnable {
             try {
                 executor.execute(tasks.get(i));
             } catch (RejectedExecutionException e) {
-                run(); // stop the tasks already started
                 for (int k = i; k < tasks.size(); k++) {
-                    finished.countDown();
+                    finished.countDown(); // never started, so never to finish
                 }
+                run(); // stop the tasks already started
                 throw e;
             }
         }
