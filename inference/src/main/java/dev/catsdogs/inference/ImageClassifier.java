@@ -232,7 +232,13 @@ public final class ImageClassifier implements AutoCloseable {
         return preprocessor;
     }
 
-    /** Classifies an image file (JPEG, PNG or BMP). */
+    /**
+     * Classifies an image file (JPEG, PNG or BMP). Like every {@code classify} method, a batch of
+     * one through {@link #classifyAll}.
+     *
+     * @throws InvalidImageException naming the input when it is not a usable image, or when its
+     *     preprocessing failed in any other way (the cause is attached); the classifier stays usable
+     */
     public Prediction classify(Path file) throws InvalidImageException {
         return classifyOne("classify(Path)", ImageInput.of(file));
     }
