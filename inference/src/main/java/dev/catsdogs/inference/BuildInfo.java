@@ -6,8 +6,8 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 
 /**
- * Versions fixed when this library was built, read from {@code build.properties}, which Maven
- * fills in from the pom: the one definition of the version, instead of strings in the code.
+ * Versions fixed when this library was built, read from {@code build.properties}, which Maven fills
+ * in from the pom: the one definition of the version, instead of strings in the code.
  */
 public final class BuildInfo {
 

@@ -8,9 +8,9 @@ import java.util.Objects;
  * disagree on how a borderline image is decided.
  *
  * <ul>
- *   <li>One logit (sigmoid): class 1 iff {@code sigmoid(logit) >= threshold}, decided in logit space
- *       as {@code logit >= ln(threshold / (1 - threshold))}, so no rounding of the probability can
- *       flip it. For the default threshold 0.5 that is exactly {@code logit >= 0}.
+ *   <li>One logit (sigmoid): class 1 iff {@code sigmoid(logit) >= threshold}, decided in logit
+ *       space as {@code logit >= ln(threshold / (1 - threshold))}, so no rounding of the
+ *       probability can flip it. For the default threshold 0.5 that is exactly {@code logit >= 0}.
  *   <li>Several logits (softmax): the argmax; the first maximum wins, NaN never wins.
  * </ul>
  */
@@ -24,10 +24,10 @@ public final class DecisionRule {
      * @param logits the model outputs, e.g. a whole batch
      * @param offset where this image's logits start
      * @param units logits per image: 1 for a sigmoid model, the number of classes otherwise
-     * @param threshold sigmoid decision threshold in [0, 1]; ignored when {@code units > 1}
+     * @param threshold sigmoid decision threshold in [0, 1]; not used when {@code units > 1}
      * @return 0 or 1 for one logit, else the index in {@code 0 .. units - 1}
-     * @throws IllegalArgumentException if {@code units < 1}, the range is outside {@code logits},
-     *     or the threshold is not in [0, 1]
+     * @throws IllegalArgumentException if {@code units < 1} or the threshold is not in [0, 1]
+     * @throws IndexOutOfBoundsException if the range is outside {@code logits}
      */
     public static int classIndex(float[] logits, int offset, int units, float threshold) {
         Objects.requireNonNull(logits, "logits");
@@ -35,8 +35,9 @@ public final class DecisionRule {
             throw new IllegalArgumentException("units must be >= 1, got " + units);
         }
         Objects.checkFromIndexSize(offset, units, logits.length);
+        double boundary = logitOf(threshold); // also checks the threshold, whatever units is
         if (units == 1) {
-            return logits[offset] >= logitOf(threshold) ? 1 : 0;
+            return logits[offset] >= boundary ? 1 : 0;
         }
         int best = 0;
         for (int k = 1; k < units; k++) {

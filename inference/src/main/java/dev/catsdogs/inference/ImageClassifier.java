@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.catsdogs.inference.internal.Internals;
 import java.awt.image.BufferedImage;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import dev.catsdogs.inference.internal.Internals;
 import org.opencv.core.Mat;
 
 /**
@@ -232,7 +232,13 @@ public final class ImageClassifier implements AutoCloseable {
         return preprocessor;
     }
 
-    /** Classifies an image file (JPEG, PNG or BMP). */
+    /**
+     * Classifies an image file (JPEG, PNG or BMP). Like every {@code classify} method, a batch of
+     * one through {@link #classifyAll}.
+     *
+     * @throws InvalidImageException naming the input when it is not a usable image, or when its
+     *     preprocessing failed in any other way (the cause is attached); the classifier stays usable
+     */
     public Prediction classify(Path file) throws InvalidImageException {
         return classifyOne("classify(Path)", ImageInput.of(file));
     }

@@ -35,7 +35,9 @@ public abstract sealed class ImageInput {
         return new JavaImageInput(image, name);
     }
 
-    /** A decoded OpenCV image: {@code CV_8UC1} gray, {@code CV_8UC3} BGR or {@code CV_8UC4} BGRA. */
+    /**
+     * A decoded OpenCV image: {@code CV_8UC1} gray, {@code CV_8UC3} BGR or {@code CV_8UC4} BGRA.
+     */
     public static ImageInput of(Mat image, String name) {
         return new MatInput(image, name);
     }
@@ -63,8 +65,7 @@ public abstract sealed class ImageInput {
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst)
-                throws InvalidImageException {
+        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(file, dst);
         }
     }
@@ -78,8 +79,7 @@ public abstract sealed class ImageInput {
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst)
-                throws InvalidImageException {
+        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(encoded, name(), dst);
         }
     }
@@ -93,8 +93,7 @@ public abstract sealed class ImageInput {
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst)
-                throws InvalidImageException {
+        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(image, name(), dst);
         }
     }
@@ -108,8 +107,7 @@ public abstract sealed class ImageInput {
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst)
-                throws InvalidImageException {
+        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(image, name(), dst);
         }
     }

@@ -1,8 +1,8 @@
 package dev.catsdogs.inference;
 
 import com.sun.jna.Native;
-import dev.catsdogs.inference.internal.OpenCvLoader;
 import com.sun.jna.Pointer;
+import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,12 +38,12 @@ import org.opencv.imgproc.Imgproc;
  * <p>Thread-safe. Each call borrows a scratch set (Mats, float arrays, a TurboJPEG handle) from a
  * pool this preprocessor owns and gives it back, so the hot path allocates nothing when consecutive
  * images have the same size. At most one set per core is kept idle; more concurrent callers get
- * extra sets that are released when they are given back. Every per-call Mat is released before
- * the call returns. A direct, native-order {@code dst} is written in place, channel by channel.
+ * extra sets that are released when they are given back. Every per-call Mat is released before the
+ * call returns. A direct, native-order {@code dst} is written in place, channel by channel.
  *
- * <p>Ownership: {@link #close()} releases every pooled scratch set (native Mats, TurboJPEG
- * handles) at once instead of leaving them to the garbage collector; a set still in use by a call
- * is released when that call ends. Idempotent; any call after close throws {@link
+ * <p>Ownership: {@link #close()} releases every pooled scratch set (native Mats, TurboJPEG handles)
+ * at once instead of leaving them to the garbage collector; a set still in use by a call is
+ * released when that call ends. Idempotent; any call after close throws {@link
  * IllegalStateException}. A classifier's preprocessor is closed by the classifier.
  */
 public final class ImagePreprocessor implements AutoCloseable {

@@ -145,7 +145,7 @@ public final class ModelMetadata {
         return inputWidth;
     }
 
-    /** {@code NCHW} (float32 input, scaled here) or {@code NHWC} (uint8 input, the graph scales). */
+    /** {@code NCHW} (float32 input, scaled here) or {@code NHWC} (uint8, the graph scales). */
     public PreprocessingSpec.Layout inputLayout() {
         return inputLayout;
     }

@@ -7,10 +7,10 @@ import java.util.function.Supplier;
 /**
  * A bounded pool of reusable native scratch, owned by one preprocessor or classifier. A call
  * borrows a set and gives it back; a set is made when none is idle, and one given back when {@code
- * maxIdle} are already idle is released at once, so idle scratch never exceeds {@code maxIdle}
- * sets however many threads came by. Unlike a {@code ThreadLocal}, nothing outlives {@link
- * #close()} waiting for the garbage collector: close releases every idle set, and a set given back
- * after close is released on return.
+ * maxIdle} are already idle is released at once, so idle scratch never exceeds {@code maxIdle} sets
+ * however many threads came by. Unlike a {@code ThreadLocal}, nothing outlives {@link #close()}
+ * waiting for the garbage collector: close releases every idle set, and a set given back after
+ * close is released on return.
  *
  * <p>Thread-safe.
  */

@@ -28,7 +28,8 @@ class BuildInfoTest {
     @Test
     void versionIsTheParentPomVersion() throws Exception {
         String pomVersion =
-                first("<artifactId>catsdogs-parent</artifactId>\\s*<version>([^<]+)</version>",
+                first(
+                        "<artifactId>catsdogs-parent</artifactId>\\s*<version>([^<]+)</version>",
                         parentPom());
         assertFalse(BuildInfo.version().contains("${"), BuildInfo.version());
         assertEquals(pomVersion, BuildInfo.version());

@@ -13,9 +13,7 @@ class DecisionRuleTest {
         for (int i = 0; i < logits.length; i++) {
             int expected = logits[i] >= 0 ? 1 : 0;
             assertEquals(
-                    expected,
-                    DecisionRule.classIndex(logits, i, 1, 0.5f),
-                    "logit " + logits[i]);
+                    expected, DecisionRule.classIndex(logits, i, 1, 0.5f), "logit " + logits[i]);
         }
         // A float sigmoid rounds sigmoid(-1e-8) up to exactly 0.5; the rule must not.
         assertEquals(0, DecisionRule.classIndex(new float[] {-1e-8f}, 0.5f));
@@ -42,11 +40,19 @@ class DecisionRuleTest {
 
     @Test
     void badArgumentsAreRefused() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> DecisionRule.classIndex(new float[] {1f}, 0, 0, 0.5f));
-        assertThrows(IndexOutOfBoundsException.class,
+        assertThrows(
+                IndexOutOfBoundsException.class,
                 () -> DecisionRule.classIndex(new float[] {1f, 2f}, 1, 2, 0.5f));
-        assertThrows(IllegalArgumentException.class,
-                () -> DecisionRule.classIndex(new float[] {1f}, 1.5f));
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> DecisionRule.classIndex(new float[] {1f}, 1.5f));
+        assertEquals("threshold must be in [0, 1], got 1.5", e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DecisionRule.classIndex(new float[] {1f, 2f}, Float.NaN));
     }
 }

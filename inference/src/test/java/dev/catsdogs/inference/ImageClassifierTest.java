@@ -74,7 +74,9 @@ class ImageClassifierTest {
     void metadataIsReadFromTheModel() {
         assertEquals(List.of("cats", "dogs"), sigmoid.metadata().classNames());
         assertEquals("42", sigmoid.metadata().provenance().get("seed"));
-        assertEquals(PreprocessingSpec.mobileNetV2(TestModels.SIZE), Internals.preprocessor(sigmoid).spec());
+        assertEquals(
+                PreprocessingSpec.mobileNetV2(TestModels.SIZE),
+                Internals.preprocessor(sigmoid).spec());
     }
 
     // Solid colours make the expected logits computable by hand: channel means are exactly +-1.
@@ -170,7 +172,8 @@ class ImageClassifierTest {
                 assertEquals(Math.exp(logits[best]) / sum, p.probability(), 1e-5, input.toString());
                 float[] probabilities = p.probabilities();
                 for (int k = 0; k < 3; k++) {
-                    assertEquals(Math.exp(logits[k]) / sum, probabilities[k], 1e-5, input.toString());
+                    assertEquals(
+                            Math.exp(logits[k]) / sum, probabilities[k], 1e-5, input.toString());
                 }
                 List<ClassProbability> top = p.topK(3);
                 assertEquals(new ClassProbability(p.label(), p.probability(), best), top.get(0));

@@ -91,7 +91,8 @@ class ModelMetadataTest {
         ModelMetadata m = writer.metadata();
         assertEquals(List.of("a \"quoted\" cat", "d\u00f6g\\s", "tab\there"), m.classNames());
         assertEquals(0.7f, m.threshold());
-        assertEquals(List.copyOf(ModelMetadata.REQUIRED_KEYS), List.copyOf(props.keySet()).subList(0, 9));
+        List<String> keys = List.copyOf(props.keySet());
+        assertEquals(ModelMetadata.REQUIRED_KEYS, keys.subList(0, 9), "required keys first");
         assertEquals("1", props.get(ModelMetadata.FORMAT_VERSION));
         assertEquals("abc123", props.get("catsdogs.provenance.git.commit"));
         assertEquals(

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.catsdogs.inference.BuildInfo;
+import dev.catsdogs.inference.ClassProbability;
 import dev.catsdogs.inference.CliTestSupport;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.Prediction;
@@ -15,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +82,7 @@ class ClassifyCommandTest {
                 assertEquals(expected.probability(), line.get("probability").getAsFloat(), 1e-6f);
                 assertEquals(expected.logits()[0], line.get("logit").getAsFloat(), 1e-6f);
                 assertFalse(line.has("logits"), "sigmoid models print one logit");
+                assertFalse(line.has("top"), "no top array without --top");
             }
         }
     }
@@ -137,6 +143,64 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void topKInJsonAndTable() throws Exception {
+        Path softmax = CliTestSupport.writeSoftmaxModel(dir.resolve("softmax.onnx"));
+        Path dog = images.resolve("b-dog.jpg");
+        Prediction expected;
+        try (ImageClassifier classifier = ImageClassifier.builder(softmax).build()) {
+            expected = classifier.classify(dog);
+        }
+        List<ClassProbability> top2 = expected.topK(2);
+
+        Run json = run("--model", softmax.toString(), "--json", "--top", "2", dog.toString());
+        assertEquals(0, json.exitCode(), json.err());
+        JsonObject line = JsonParser.parseString(json.out().strip()).getAsJsonObject();
+        assertEquals(expected.label(), line.get("label").getAsString(), "default fields stay");
+        assertEquals(3, line.getAsJsonArray("logits").size());
+        JsonArray top = line.getAsJsonArray("top");
+        assertEquals(2, top.size());
+        for (int k = 0; k < 2; k++) {
+            JsonObject entry = top.get(k).getAsJsonObject();
+            assertEquals(top2.get(k).label(), entry.get("label").getAsString());
+            assertEquals(top2.get(k).probability(), entry.get("probability").getAsFloat(), 1e-6f);
+        }
+
+        Path broken = Files.write(dir.resolve("broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8});
+        Run table =
+                run("--model", softmax.toString(), "--top", "5", dog.toString(), broken.toString());
+        assertEquals(1, table.exitCode(), table.err());
+        List<String> lines = table.lines();
+        assertEquals(3, lines.size(), table.out());
+        assertTrue(lines.get(0).matches("PATH +LABEL +PROBABILITY +TOP"), lines.get(0));
+        int topColumn = lines.get(0).indexOf("TOP");
+        String expectedTop =
+                expected.topK(5).stream()
+                        .map(c -> String.format(Locale.ROOT, "%s %.4f", c.label(), c.probability()))
+                        .collect(Collectors.joining(", "));
+        assertEquals(
+                expectedTop, lines.get(1).substring(topColumn), "all 3, most probable first");
+        assertTrue(lines.get(2).startsWith(broken.toString()), lines.get(2));
+        assertTrue(lines.get(2).contains("ERROR"), lines.get(2));
+
+        Run sigmoidTop = run("--model", model.toString(), "--json", "--top", "1", dog.toString());
+        JsonObject sigmoidLine = JsonParser.parseString(sigmoidTop.out().strip()).getAsJsonObject();
+        JsonObject first = sigmoidLine.getAsJsonArray("top").get(0).getAsJsonObject();
+        assertEquals(sigmoidLine.get("label").getAsString(), first.get("label").getAsString());
+    }
+
+    @Test
+    void topMustBeAtLeastOne() {
+        for (String k : new String[] {"0", "-3"}) {
+            Run run = run("--model", model.toString(), "--top", k, images.toString());
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(run.err().contains("--top must be >= 1, got " + k), run.err());
+            assertEquals("", run.out());
+        }
+        assertEquals(
+                2, run("--model", model.toString(), "--top", "x", images.toString()).exitCode());
+    }
+
+    @Test
     void usageErrorsExitWithTwo() {
         Run missingPath = run("--model", model.toString(), dir.resolve("nowhere").toString());
         assertEquals(2, missingPath.exitCode());
@@ -186,7 +250,10 @@ class ClassifyCommandTest {
         assertTrue(help.out().contains("--json"), help.out());
         Run version = run("--version");
         assertEquals(0, version.exitCode());
-        assertTrue(version.out().startsWith("catsdogs classify"), version.out());
+        assertTrue(
+                version.out().startsWith("catsdogs classify " + BuildInfo.version() + "\n"),
+                version.out());
+        assertTrue(version.out().contains("ONNX Runtime " + BuildInfo.onnxRuntimeVersion()));
     }
 
     @Test

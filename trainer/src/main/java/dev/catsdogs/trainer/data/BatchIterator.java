@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
 
 /**
  * The batches of one epoch (or evaluation pass), decoded ahead on background threads.
@@ -17,8 +18,8 @@ import java.util.concurrent.CancellationException;
  *     }
  * }
  * }</pre>
- * The threads also stop by themselves after the last batch, and, as a safety net, when an
- * unclosed iterator becomes unreachable. They are daemon threads named
+ * The decoding tasks also stop by themselves after the last batch, and, as a safety net, when an
+ * unclosed iterator becomes unreachable. They run on the loader's daemon threads, named
  * {@link BatchLoader#THREAD_NAME_PREFIX}{@code ...}, so they never keep the JVM alive.
  *
  * <p>Not thread-safe: one consumer thread. It can be iterated once. {@link #close()} is
@@ -40,14 +41,15 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
     private boolean closed;
     private int batchesDelivered;
 
-    BatchIterator(DecodePipeline pipeline, String description, int plannedSamples, int plannedBatches) {
+    BatchIterator(DecodePipeline pipeline, Executor executor, String description, int plannedSamples,
+            int plannedBatches) {
         this.pipeline = pipeline;
         this.description = description;
         this.plannedSamples = plannedSamples;
         this.plannedBatches = plannedBatches;
         // The pipeline must not reference this iterator, or the cleaner would never run.
         this.cleanable = CLEANER.register(this, pipeline);
-        pipeline.start();
+        pipeline.start(executor);
     }
 
     /** Returns this iterator; a second call throws {@link IllegalStateException}. */

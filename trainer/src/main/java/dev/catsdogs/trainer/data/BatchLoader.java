@@ -8,6 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,18 +26,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batch, and is meant for validation and test.
  *
  * <p>Decoding runs on {@link Builder#optThreads} daemon threads that work up to
- * {@link Builder#optPrefetchBatches} batches ahead of the consumer. A file whose decoding throws
+ * {@link Builder#optPrefetchBatches} batches ahead of the consumer. The threads belong to one
+ * executor per loader, reused by every epoch and pass; a thread idle for
+ * {@value #IDLE_THREAD_SECONDS} s ends, and {@link #close()} ends them all. A file whose decoding throws
  * an exception is skipped, not fatal: it is recorded once as a {@link SkippedFile} with the
  * exception's message, and later epochs and passes of this loader leave it out. Batches stay
  * full-size except the last: a skipped file's place goes to the next sample. The batches are the
  * same whatever the thread timing.
  *
- * <p>Thread-safe; each {@link BatchIterator} has its own threads and must be closed (see there).
+ * <p>Thread-safe; each {@link BatchIterator} must be closed (see there), and so should the loader.
  */
-public final class BatchLoader {
+public final class BatchLoader implements AutoCloseable {
 
     /** Name prefix of every decoding thread, e.g. {@code catsdogs-batch-loader-2-epoch-5-decode-0}. */
     public static final String THREAD_NAME_PREFIX = "catsdogs-batch-loader-";
+
+    /** How long a decoding thread waits for the next pass before it ends. */
+    static final int IDLE_THREAD_SECONDS = 30;
 
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -46,6 +56,9 @@ public final class BatchLoader {
     private final boolean dropLast;
     private final String name;
     private final Map<Path, SkippedFile> badFiles = new LinkedHashMap<>();
+    private final AtomicInteger threadIds = new AtomicInteger();
+    private ThreadPoolExecutor executor; // made by the first pass; guarded by this
+    private boolean closed; // guarded by this
 
     private BatchLoader(Builder builder) {
         this.samples = builder.samples;
@@ -114,7 +127,64 @@ public final class BatchLoader {
         DecodePipeline pipeline = new DecodePipeline(order, decoder, batchSize, dropPartial,
                 threads, prefetchBatches, this::recordBadFile, threadName);
         int batches = dropPartial ? order.size() / batchSize : (order.size() + batchSize - 1) / batchSize;
-        return new BatchIterator(pipeline, threadName, order.size(), batches);
+        try {
+            return new BatchIterator(pipeline, executor(what), threadName, order.size(), batches);
+        } catch (RejectedExecutionException e) { // closed between executor() and the start
+            throw closedError(what);
+        }
+    }
+
+    /**
+     * The loader's executor: a thread per running task (a pass needs its workers and its assembler
+     * at once, and an unclosed iterator may still hold some), idle threads reused, then ended.
+     */
+    private synchronized ThreadPoolExecutor executor(String what) {
+        if (closed) {
+            throw closedError(what);
+        }
+        if (executor == null) {
+            ThreadFactory factory = body -> {
+                Thread thread = new Thread(body, name + "-idle-" + threadIds.getAndIncrement());
+                thread.setDaemon(true);
+                return thread;
+            };
+            executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), factory);
+        }
+        return executor;
+    }
+
+    private IllegalStateException closedError(String what) {
+        return new IllegalStateException("Cannot start " + what + ": " + name + " was closed");
+    }
+
+    /**
+     * Ends the loader's threads: stops whatever unclosed iterators still decode and waits (up to
+     * 10 s) for the threads to end. Later {@link #epoch}/{@link #pass} calls throw
+     * {@link IllegalStateException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        ThreadPoolExecutor toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = executor;
+        }
+        if (toStop == null) {
+            return;
+        }
+        toStop.shutdownNow();
+        try {
+            if (!toStop.awaitTermination(10, TimeUnit.SECONDS)) {
+                System.getLogger(BatchLoader.class.getName()).log(System.Logger.Level.WARNING,
+                        "{0}: decoding threads did not end within 10 s (stuck in the decoder?)", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private List<Sample> withoutBadFiles(List<Sample> order) {
@@ -149,6 +219,11 @@ public final class BatchLoader {
     /** Number of samples given to the loader (bad ones included). */
     public int size() {
         return samples.size();
+    }
+
+    /** The loader's name, e.g. {@code catsdogs-batch-loader-3}: the prefix of its thread names. */
+    String name() {
+        return name;
     }
 
     /** Samples per batch. */

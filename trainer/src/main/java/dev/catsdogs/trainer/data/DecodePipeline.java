@@ -6,9 +6,14 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +22,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The threads behind one {@link BatchIterator}: decode workers and one assembler.
+ * The work behind one {@link BatchIterator}: decode workers and one assembler, run as tasks on the
+ * loader's executor, whose threads are reused from pass to pass.
  *
  * <p>Workers take sample indices in order from a shared counter and decode each into a slot of a
  * ring of {@code window} per-sample buffers; a semaphore keeps them at most {@code window} samples
@@ -25,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * next batch, records failed ones as bad files, and puts finished batches into a queue of
  * {@code prefetchBatches}, from which the consumer takes them. Because assembly follows the sample
  * order, the batches do not depend on thread timing. {@link #run()} (the cleanup action) stops
- * every thread.
+ * every task. While a task runs, its thread is named after the pipeline ({@code ...-epoch-5-decode-0});
+ * back in the pool it gets its idle name again.
  */
 final class DecodePipeline implements Runnable {
 
@@ -59,7 +66,9 @@ final class DecodePipeline implements Runnable {
     private final Semaphore permits;
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final BlockingQueue<Object> ready;
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Runnable> tasks = new ArrayList<>();
+    private final Set<Thread> running = new HashSet<>(); // threads running a task now; guarded by itself
+    private final CountDownLatch finished;
     private final AtomicInteger skipped = new AtomicInteger();
     private volatile boolean closed;
 
@@ -79,14 +88,29 @@ final class DecodePipeline implements Runnable {
         this.ready = new ArrayBlockingQueue<>(prefetchBatches);
         int workers = Math.max(1, Math.min(threadCount, this.order.size()));
         for (int k = 0; k < workers; k++) {
-            threads.add(daemon(this::work, name + "-decode-" + k));
+            tasks.add(task(this::work, name + "-decode-" + k));
         }
-        threads.add(daemon(this::assemble, name + "-assemble"));
+        tasks.add(task(this::assemble, name + "-assemble"));
+        this.finished = new CountDownLatch(tasks.size());
     }
 
-    /** Starts the threads; called once, right after construction. */
-    DecodePipeline start() {
-        threads.forEach(Thread::start);
+    /**
+     * Starts the tasks on {@code executor}; called once, right after construction.
+     *
+     * @throws RejectedExecutionException if the executor is shut down (nothing is left running)
+     */
+    DecodePipeline start(Executor executor) {
+        for (int i = 0; i < tasks.size(); i++) {
+            try {
+                executor.execute(tasks.get(i));
+            } catch (RejectedExecutionException e) {
+                for (int k = i; k < tasks.size(); k++) {
+                    finished.countDown(); // never started, so never to finish
+                }
+                run(); // stop the tasks already started
+                throw e;
+            }
+        }
         return this;
     }
 
@@ -118,32 +142,53 @@ final class DecodePipeline implements Runnable {
         return skipped.get();
     }
 
-    /** Stops all threads and waits (boundedly) for them to end. Idempotent. */
+    /** Stops all tasks and waits (boundedly) for them to end. Idempotent. */
     @Override
     public void run() {
-        closed = true;
-        threads.forEach(Thread::interrupt);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MILLIS);
-        for (Thread thread : threads) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            try {
-                thread.join(Math.max(1, left));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        synchronized (running) {
+            closed = true;
+            running.forEach(Thread::interrupt);
+        }
+        try {
+            if (!finished.await(JOIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.log(Level.WARNING, "{0}: {1} task(s) did not stop within {2} ms (stuck in the decoder?)",
+                        name, finished.getCount(), JOIN_TIMEOUT_MILLIS);
             }
-            if (thread.isAlive()) {
-                LOG.log(Level.WARNING, "{0} did not stop within {1} ms (stuck in the decoder?)",
-                        thread.getName(), JOIN_TIMEOUT_MILLIS);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         ready.clear();
     }
 
-    private static Thread daemon(Runnable body, String threadName) {
-        Thread thread = new Thread(body, threadName);
-        thread.setDaemon(true);
-        return thread;
+    /**
+     * Wraps a task body: names the pool thread after this pipeline while it runs, and registers it
+     * so that {@link #run()} interrupts it, and only it: once deregistered, no interrupt meant for
+     * this pipeline can reach the thread's next task.
+     */
+    private Runnable task(Runnable body, String threadName) {
+        return () -> {
+            Thread thread = Thread.currentThread();
+            String idleName = thread.getName();
+            synchronized (running) {
+                if (closed) {
+                    finished.countDown();
+                    return;
+                }
+                running.add(thread);
+            }
+            thread.setName(threadName);
+            try {
+                body.run();
+            } finally {
+                synchronized (running) {
+                    running.remove(thread);
+                }
+                Thread.interrupted(); // a stop request for this task must not outlive it
+                thread.setName(idleName);
+                finished.countDown();
+            }
+        };
     }
 
     private void work() {
@@ -248,7 +293,11 @@ final class DecodePipeline implements Runnable {
             }
             ready.put(END);
         } catch (InterruptedException e) {
-            // Closed: exit.
+            if (!closed) { // not our own stop: the loader was closed under an open iterator
+                ready.clear();
+                ready.offer(new Fatal(new IllegalStateException(
+                        "its BatchLoader was closed while this pass was still decoding")));
+            }
         } catch (RuntimeException | Error e) {
             try {
                 ready.put(new Fatal(e));

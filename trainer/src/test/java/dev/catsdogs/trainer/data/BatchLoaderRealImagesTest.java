@@ -41,31 +41,33 @@ class BatchLoaderRealImagesTest {
         samples.add(17, new Sample(truncated, 1));
         samples.add(new Sample(text, 0));
 
-        ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
-        SampleDecoder decoder = SampleDecoder.of(preprocessor.tensorSize(), preprocessor::preprocess);
-        BatchLoader loader = BatchLoader.builder(samples, decoder).optBatchSize(8).optThreads(2).optSeed(1).build();
-
-        for (int epoch = 0; epoch < 2; epoch++) {
-            Set<Path> seen = new HashSet<>();
-            List<Integer> sizes = new ArrayList<>();
-            try (BatchIterator batches = loader.epoch(epoch)) {
-                for (Batch batch : batches) {
-                    sizes.add(batch.size());
-                    assertEquals(3 * SIZE * SIZE, batch.sampleSize());
-                    for (float value : batch.data()) {
-                        assertTrue(value >= -1.0001f && value <= 1.0001f, "value " + value);
+        // The loader's threads and the preprocessor's native scratch have one owner each: this test.
+        try (ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
+                BatchLoader loader = BatchLoader.builder(samples,
+                        SampleDecoder.of(preprocessor.tensorSize(), preprocessor::preprocess))
+                        .optBatchSize(8).optThreads(2).optSeed(1).build()) {
+            for (int epoch = 0; epoch < 2; epoch++) {
+                Set<Path> seen = new HashSet<>();
+                List<Integer> sizes = new ArrayList<>();
+                try (BatchIterator batches = loader.epoch(epoch)) {
+                    for (Batch batch : batches) {
+                        sizes.add(batch.size());
+                        assertEquals(3 * SIZE * SIZE, batch.sampleSize());
+                        for (float value : batch.data()) {
+                            assertTrue(value >= -1.0001f && value <= 1.0001f, "value " + value);
+                        }
+                        seen.addAll(batch.files());
                     }
-                    seen.addAll(batch.files());
                 }
+                assertEquals(30, seen.size(), "epoch " + epoch);
+                assertEquals(List.of(8, 8, 8, 6), sizes, "epoch " + epoch);
             }
-            assertEquals(30, seen.size(), "epoch " + epoch);
-            assertEquals(List.of(8, 8, 8, 6), sizes, "epoch " + epoch);
-        }
 
-        assertEquals(3, loader.skippedCount());
-        assertEquals(broken, new HashSet<>(loader.skipped().stream().map(SkippedFile::path).toList()));
-        for (SkippedFile skipped : loader.skipped()) {
-            assertTrue(skipped.reason().contains(skipped.path().toString()), skipped.toString());
+            assertEquals(3, loader.skippedCount());
+            assertEquals(broken, new HashSet<>(loader.skipped().stream().map(SkippedFile::path).toList()));
+            for (SkippedFile skipped : loader.skipped()) {
+                assertTrue(skipped.reason().contains(skipped.path().toString()), skipped.toString());
+            }
         }
     }
 
@@ -76,16 +78,16 @@ class BatchLoaderRealImagesTest {
         List<Sample> samples = List.of(new Sample(shared.resolve("validation/cats/cat.2000.jpg"), 0),
                 new Sample(shared.resolve("validation/dogs/dog.2000.jpg"), 1),
                 new Sample(shared.resolve("validation/cats/cat.2001.jpg"), 0));
-        ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
-        BatchLoader loader = BatchLoader.builder(samples,
-                SampleDecoder.of(preprocessor.tensorSize(), preprocessor::preprocess)).optBatchSize(2).build();
+        try (ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
+                BatchLoader loader = BatchLoader.builder(samples,
+                        SampleDecoder.of(preprocessor.tensorSize(), preprocessor::preprocess)).optBatchSize(2).build()) {
+            List<Batch> batches = BatchLoaderTest.collect(loader.pass());
 
-        List<Batch> batches = BatchLoaderTest.collect(loader.pass());
-
-        int n = preprocessor.tensorSize();
-        assertArrayEquals(preprocessor.preprocess(samples.get(1).file()),
-                Arrays.copyOfRange(batches.get(0).data(), n, 2 * n));
-        assertArrayEquals(preprocessor.preprocess(samples.get(2).file()), batches.get(1).data());
-        assertArrayEquals(new int[] {0, 1}, batches.get(0).labels());
+            int n = preprocessor.tensorSize();
+            assertArrayEquals(preprocessor.preprocess(samples.get(1).file()),
+                    Arrays.copyOfRange(batches.get(0).data(), n, 2 * n));
+            assertArrayEquals(preprocessor.preprocess(samples.get(2).file()), batches.get(1).data());
+            assertArrayEquals(new int[] {0, 1}, batches.get(0).labels());
+        }
     }
 }

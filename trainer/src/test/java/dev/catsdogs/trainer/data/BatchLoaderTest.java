@@ -21,7 +21,7 @@ class BatchLoaderTest {
 
     @AfterEach
     void noDecodingThreadIsLeft() {
-        assertEquals(List.of(), loaderThreads());
+        assertEquals(List.of(), busyLoaderThreads());
     }
 
     @Test
@@ -187,10 +187,10 @@ class BatchLoaderTest {
         try (BatchIterator batches = loader.epoch(0)) {
             batches.next();
             batches.next();
-            assertFalse(loaderThreads().isEmpty(), "threads run while iterating");
+            assertFalse(busyLoaderThreads().isEmpty(), "threads run while iterating");
         }
 
-        assertEquals(List.of(), loaderThreads());
+        assertEquals(List.of(), busyLoaderThreads());
     }
 
     @Test
@@ -207,7 +207,7 @@ class BatchLoaderTest {
             }
         });
 
-        assertEquals(List.of(), loaderThreads());
+        assertEquals(List.of(), busyLoaderThreads());
     }
 
     @Test
@@ -216,14 +216,41 @@ class BatchLoaderTest {
         for (int epoch = 0; epoch < 3; epoch++) {
             loader.epoch(epoch).next(); // never closed
         }
-        assertFalse(loaderThreads().isEmpty());
+        assertFalse(busyLoaderThreads().isEmpty());
 
-        for (int attempt = 0; attempt < 50 && !loaderThreads().isEmpty(); attempt++) {
+        for (int attempt = 0; attempt < 50 && !busyLoaderThreads().isEmpty(); attempt++) {
             System.gc();
             Thread.sleep(100);
         }
 
-        assertEquals(List.of(), loaderThreads());
+        assertEquals(List.of(), busyLoaderThreads());
+    }
+
+    @Test
+    void passesReuseTheLoadersThreadsAndCloseEndsThem() throws InterruptedException {
+        BatchLoader loader = loader(samples(64, 0), new FakeDecoder(0), 8, 2).build();
+        String prefix = loader.name() + "-";
+        for (int epoch = 0; epoch < 5; epoch++) {
+            assertEquals(64, files(collect(loader.epoch(epoch))).size());
+        }
+        List<String> threads = threadsStartingWith(prefix);
+        assertFalse(threads.isEmpty(), "idle threads wait for the next pass");
+        assertTrue(threads.size() <= 3 + 3,
+                "5 passes of 2 workers + 1 assembler share the threads, not 15 new ones: " + threads);
+
+        BatchIterator open = loader.pass();
+        open.next(); // left open: close() must stop it too
+        loader.close();
+        loader.close(); // idempotent
+        assertEquals(List.of(), threadsStartingWith(prefix), "close() ends every thread of the loader");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loader.epoch(5));
+        assertTrue(e.getMessage().contains("was closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> {
+            while (open.hasNext()) {
+                open.next();
+            }
+        }, "an iterator whose loader was closed fails instead of waiting forever");
+        open.close();
     }
 
     @Test
@@ -319,11 +346,20 @@ class BatchLoaderTest {
         return Float.parseFloat(name.substring(0, name.indexOf('.')));
     }
 
-    static List<String> loaderThreads() {
+    /** Loader threads running a pass's task (idle pool threads are named {@code ...-idle-N}). */
+    static List<String> busyLoaderThreads() {
+        return threadsStartingWith(BatchLoader.THREAD_NAME_PREFIX).stream()
+                .filter(name -> !name.contains("-idle-"))
+                .toList();
+    }
+
+    private static List<String> threadsStartingWith(String prefix) {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
                 .map(Thread::getName)
-                .filter(name -> name.startsWith(BatchLoader.THREAD_NAME_PREFIX))
+                .filter(name -> name.startsWith(prefix))
                 .toList();
     }
+
+
 }
