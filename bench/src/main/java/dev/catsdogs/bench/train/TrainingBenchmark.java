@@ -98,13 +98,12 @@ public final class TrainingBenchmark {
      * @param steps timed training steps (after 3 warm-up steps)
      */
     public Figures run(int feEpochs, int ftEpochs, int fineTuneAt, int steps) throws IOException {
-        ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
-        SampleDecoder decoder = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
-        BatchLoader train = BatchLoader.builder(trainSamples, decoder).optBatchSize(batchSize).optSeed(42)
-                .optThreads(threads).build();
-        BatchLoader validation = BatchLoader.builder(validationSamples, decoder).optBatchSize(batchSize)
-                .optShuffle(ShuffleMode.NONE).optThreads(threads).build();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
+                BatchLoader train = BatchLoader.builder(trainSamples, decoder(pre)).optBatchSize(batchSize)
+                        .optSeed(42).optThreads(threads).build();
+                BatchLoader validation = BatchLoader.builder(validationSamples, decoder(pre))
+                        .optBatchSize(batchSize).optShuffle(ShuffleMode.NONE).optThreads(threads).build();
+                NDManager manager = NDManager.newBaseManager()) {
             out.println("feature extraction, cached:");
             double feCached = featureExtraction(manager, train, validation, feEpochs, true, null);
             out.println("feature extraction, plain (--no-cache):");
@@ -121,6 +120,10 @@ public final class TrainingBenchmark {
             return new Figures(feCached, feUncached, cached[0], cached[1], plain[1], feEpochs, ftEpochs,
                     step[0], step[1], rss[0], rss[1], ProcessMemory.peakRssKib() * 1024);
         }
+    }
+
+    private static SampleDecoder decoder(ImagePreprocessor pre) {
+        return SampleDecoder.of(pre.tensorSize(), pre::preprocess);
     }
 
     private TransferNetwork network(NDManager manager) throws IOException {

@@ -83,30 +83,37 @@ public final class TrainingRun {
                 new ImagePreprocessor(PreprocessingSpec.mobileNetV2(config.imageSize()))) {
             TransferNetwork network = imageNetTransferNetwork(manager);
             SampleDecoder decoder = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
-            BatchLoader train = loader(dataset.train(), decoder, ShuffleMode.EACH_EPOCH);
-            BatchLoader validation = loader(dataset.validation(), decoder, ShuffleMode.NONE);
-            BatchLoader test =
-                    dataset.test().isEmpty()
-                            ? null
-                            : loader(dataset.test(), decoder, ShuffleMode.NONE);
-            List<BatchLoader> loaders = new ArrayList<>(List.of(train, validation));
-            if (test != null) {
-                loaders.add(test);
+            try (BatchLoader train = loader(dataset.train(), decoder, ShuffleMode.EACH_EPOCH);
+                    BatchLoader validation =
+                            loader(dataset.validation(), decoder, ShuffleMode.NONE);
+                    BatchLoader test =
+                            dataset.test().isEmpty()
+                                    ? null
+                                    : loader(dataset.test(), decoder, ShuffleMode.NONE)) {
+                List<BatchLoader> loaders = new ArrayList<>(List.of(train, validation));
+                if (test != null) {
+                    loaders.add(test);
+                }
+                TransferTrainer trainer =
+                        TransferTrainer.builder(network, manager)
+                                .addListener(new ProgressListener(out))
+                                .addListener(
+                                        new SamplesGrid(directory.file(RunDirectory.SAMPLES), pre))
+                                .addListener(new History(directory.file(RunDirectory.HISTORY)))
+                                .addListener(new Checkpoint(directory))
+                                .addListener(new CurvesPlot(directory.file(RunDirectory.CURVES)))
+                                .addListener(
+                                        new SummaryFile(
+                                                directory.file(RunDirectory.SUMMARY), report))
+                                .addListener(report)
+                                .optStopSignal(stop::get)
+                                .build();
+                trainer.fit(
+                        new TrainingContext(config, dataset, network, loaders),
+                        train,
+                        validation,
+                        test);
             }
-            TransferTrainer trainer =
-                    TransferTrainer.builder(network, manager)
-                            .addListener(new ProgressListener(out))
-                            .addListener(new SamplesGrid(directory.file(RunDirectory.SAMPLES), pre))
-                            .addListener(new History(directory.file(RunDirectory.HISTORY)))
-                            .addListener(new Checkpoint(directory))
-                            .addListener(new CurvesPlot(directory.file(RunDirectory.CURVES)))
-                            .addListener(
-                                    new SummaryFile(directory.file(RunDirectory.SUMMARY), report))
-                            .addListener(report)
-                            .optStopSignal(stop::get)
-                            .build();
-            trainer.fit(
-                    new TrainingContext(config, dataset, network, loaders), train, validation, test);
             return network;
         }
     }
