@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description =
                     "Load the DJL peer's parameters from a training run's model.params instead of"
-                        + " importing them from the model file.")
+                            + " importing them from the model file.")
     private Path run;
 
     @Option(
@@ -108,7 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "REGEX",
             description =
                     "Only benchmarks whose Class.method matches (e.g. 'OrtBenchmark|EndToEnd');"
-                        + " ratios that need others are n/a.")
+                            + " ratios that need others are n/a.")
     private String include;
 
     private final PrintStream out;
@@ -352,8 +352,8 @@ public final class BenchCommand implements Callable<Integer> {
                         String.format(
                                 Locale.ROOT,
                                 "the DJL peer (%s) is not the same network: max |logit diff| %.3g"
-                                    + " vs ONNX Runtime on %d photos, over %.0e; comparing them"
-                                    + " would be meaningless",
+                                        + " vs ONNX Runtime on %d photos, over %.0e; comparing them"
+                                        + " would be meaningless",
                                 djlSource,
                                 djlDiff,
                                 PARITY_IMAGES,

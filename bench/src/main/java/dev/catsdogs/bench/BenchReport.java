@@ -34,7 +34,15 @@ public final class BenchReport {
 
     /** The row order and labels of the table. */
     private static final List<String> ORDER =
-            List.of(PREPROCESS, PREPROCESS_OPENCV_DECODER, ORT, E2E, TWO_CALLERS, DJL, OPENCV, PEAK);
+            List.of(
+                    PREPROCESS,
+                    PREPROCESS_OPENCV_DECODER,
+                    ORT,
+                    E2E,
+                    TWO_CALLERS,
+                    DJL,
+                    OPENCV,
+                    PEAK);
 
     private static final Map<String, String> LABELS =
             Map.of(
@@ -50,7 +58,7 @@ public final class BenchReport {
     private static final Pattern RATIO =
             Pattern.compile(
                     "ratio: e2e_over_raw=(\\S+) ort_over_djl=(\\S+) ort_over_opencv_dnn=(\\S+)"
-                        + " fraction_of_peak=(\\S+)");
+                            + " fraction_of_peak=(\\S+)");
 
     private BenchReport() {}
 
@@ -152,7 +160,7 @@ public final class BenchReport {
         return String.format(
                 Locale.ROOT,
                 "decomposition (batch 1, 1 thread): preprocess %s ms + ONNX Runtime %s ms = %s ms"
-                    + " per image (%s x raw); end to end measured %s ms (%s x raw)",
+                        + " per image (%s x raw); end to end measured %s ms (%s x raw)",
                 fixed(pre, 2),
                 fixed(raw, 2),
                 fixed(pre + raw, 2),

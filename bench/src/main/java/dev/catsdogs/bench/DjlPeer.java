@@ -1,7 +1,6 @@
 package dev.catsdogs.bench;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
@@ -11,19 +10,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.catsdogs.trainer.model.ClassifierHead;
-import dev.catsdogs.trainer.model.KerasPadding;
 import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
-import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.onnx.WeightImportException;
-import java.io.DataInputStream;
+import dev.catsdogs.trainer.train.RunDirectory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**

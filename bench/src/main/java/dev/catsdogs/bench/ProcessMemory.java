@@ -23,8 +23,8 @@ public final class ProcessMemory {
     }
 
     /**
-     * RSS after a full collection, in KiB: live memory rather than how far G1 has let the Java
-     * heap grow.
+     * RSS after a full collection, in KiB: live memory rather than how far G1 has let the Java heap
+     * grow.
      */
     public static long liveRssKib() {
         System.gc();
@@ -39,7 +39,8 @@ public final class ProcessMemory {
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            throw new IllegalStateException("cannot read " + key + " from /proc/self/status (Linux only): " + e, e);
+            throw new IllegalStateException(
+                    "cannot read " + key + " from /proc/self/status (Linux only): " + e, e);
         }
         throw new IllegalStateException("/proc/self/status has no " + key + " line");
     }

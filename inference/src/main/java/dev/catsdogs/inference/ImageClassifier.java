@@ -237,7 +237,8 @@ public final class ImageClassifier implements AutoCloseable {
      * one through {@link #classifyAll}.
      *
      * @throws InvalidImageException naming the input when it is not a usable image, or when its
-     *     preprocessing failed in any other way (the cause is attached); the classifier stays usable
+     *     preprocessing failed in any other way (the cause is attached); the classifier stays
+     *     usable
      */
     public Prediction classify(Path file) throws InvalidImageException {
         return classifyOne("classify(Path)", ImageInput.of(file));

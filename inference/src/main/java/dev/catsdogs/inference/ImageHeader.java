@@ -160,7 +160,9 @@ record ImageHeader(Format format, long width, long height, int exifOrientation) 
      * #UNKNOWN_ORIENTATION} when it is EXIF but malformed.
      */
     private static int exifOrientation(ByteBuffer b, int from, int to) {
-        if (to - from < 14 || b.getInt(from) != 0x45786966 || b.getShort(from + 4) != 0) { // "Exif\0\0"
+        if (to - from < 14
+                || b.getInt(from) != 0x45786966
+                || b.getShort(from + 4) != 0) { // "Exif\0\0"
             return UPRIGHT;
         }
         int tiff = from + 6;

@@ -23,9 +23,10 @@ class EmbeddingExampleTest {
     static void classifyAndPrint(Path modelFile, Path image) {
         // README-BEGIN
         // modelFile: e.g. Path.of("models/catsdogs-mobilenetv2.onnx"); image: a JPEG, PNG or BMP
-        try (ImageClassifier classifier = ImageClassifier.builder(modelFile)
-                .optIntraOpThreads(2) // ONNX Runtime threads per run; omit to use all cores
-                .build()) {
+        try (ImageClassifier classifier =
+                ImageClassifier.builder(modelFile)
+                        .optIntraOpThreads(2) // ONNX Runtime threads per run; omit to use all cores
+                        .build()) {
             Prediction p = classifier.classify(image);
             System.out.printf("%s: %s (p=%.3f)%n", image, p.label(), p.probability());
         } catch (ModelLoadException | InvalidImageException e) {
@@ -65,14 +66,22 @@ class EmbeddingExampleTest {
     @Test
     void readmeShowsExactlyThisExample() throws Exception {
         Path root = Path.of(System.getProperty("catsdogs.root", "..")).toAbsolutePath();
-        List<String> source = Files.readAllLines(
-                root.resolve("inference/src/test/java/dev/catsdogs/inference/EmbeddingExampleTest.java"));
+        List<String> source =
+                Files.readAllLines(
+                        root.resolve(
+                                "inference/src/test/java/dev/catsdogs/inference/EmbeddingExampleTest.java"));
         int begin = source.indexOf("        // README-BEGIN");
         int end = source.indexOf("        // README-END");
-        String example = String.join("\n",
-                source.subList(begin + 1, end).stream().map(l -> l.length() >= 8 ? l.substring(8) : l).toList());
+        String example =
+                String.join(
+                        "\n",
+                        source.subList(begin + 1, end).stream()
+                                .map(l -> l.length() >= 8 ? l.substring(8) : l)
+                                .toList());
         String readme = Files.readString(root.resolve("README.md"));
-        assertTrue(readme.contains("```java\n" + example + "\n```"),
-                "README's 'Embedding the classifier' example must be the lines between README-BEGIN and README-END");
+        assertTrue(
+                readme.contains("```java\n" + example + "\n```"),
+                "README's 'Embedding the classifier' example must be the lines between README-BEGIN"
+                        + " and README-END");
     }
 }

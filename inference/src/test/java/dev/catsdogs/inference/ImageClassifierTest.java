@@ -392,8 +392,7 @@ class ImageClassifierTest {
                     outcomes.get(2).error().orElseThrow().problem().contains("CV_32FC1"),
                     outcomes.get(2).toString());
             assertEquals("empty-upload", outcomes.get(3).error().orElseThrow().input());
-            assertTrue(
-                    outcomes.get(4).error().orElseThrow().problem().contains("file not found"));
+            assertTrue(outcomes.get(4).error().orElseThrow().problem().contains("file not found"));
             // All bad: no model run at all, every input still answered.
             List<Outcome> allBad =
                     sigmoid.classifyAll(List.of(ImageInput.of(new byte[] {1}, "one-byte")));
@@ -426,8 +425,7 @@ class ImageClassifierTest {
 
         var e =
                 assertThrows(
-                        IllegalArgumentException.class,
-                        () -> Internals.runRaw(sigmoid, direct, 3));
+                        IllegalArgumentException.class, () -> Internals.runRaw(sigmoid, direct, 3));
         assertTrue(e.getMessage().contains("needs exactly " + 3 * n), e.getMessage());
         FloatBuffer bigEndian =
                 ByteBuffer.allocateDirect(4 * n)
@@ -441,8 +439,7 @@ class ImageClassifierTest {
                         IllegalArgumentException.class,
                         () -> Internals.runRaw(sigmoid, bigEndian, 1));
         assertTrue(e.getMessage().contains("native byte order"), e.getMessage());
-        assertThrows(
-                IllegalArgumentException.class, () -> Internals.runRaw(sigmoid, direct, 0));
+        assertThrows(IllegalArgumentException.class, () -> Internals.runRaw(sigmoid, direct, 0));
     }
 
     @Test

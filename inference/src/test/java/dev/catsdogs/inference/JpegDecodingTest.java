@@ -80,9 +80,7 @@ class JpegDecodingTest {
             Imgproc.cvtColor(bgr, expected, Imgproc.COLOR_BGR2RGB);
             assertEquals(expected.size(), rgb.size(), photo.toString());
             Core.absdiff(rgb, expected, difference);
-            assertEquals(
-                    0.0, Core.norm(difference, Core.NORM_INF),
-                    photo.toString());
+            assertEquals(0.0, Core.norm(difference, Core.NORM_INF), photo.toString());
             bgr.release();
         }
         assertTrue(photos.size() >= 10);
@@ -125,7 +123,8 @@ class JpegDecodingTest {
         Imgproc.GaussianBlur(gray, gray, new Size(9, 9), 3); // photo-like, compressible
         byte[] jpeg = encode(gray, ".jpg");
         float[] fast = preprocess(new ImagePreprocessor(SPEC), jpeg);
-        float[] openCv = preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
+        float[] openCv =
+                preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
         assertArrayEquals(openCv, fast);
         int plane = SPEC.height() * SPEC.width();
         for (int i = 0; i < plane; i++) {
@@ -146,7 +145,8 @@ class JpegDecodingTest {
 
             float[] fast = preprocess(new ImagePreprocessor(SPEC), rotated);
             float[] openCv =
-                    preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), rotated);
+                    preprocess(
+                            ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), rotated);
             assertArrayEquals(openCv, fast, "big endian EXIF: " + bigEndian);
             Mat turned = new Mat();
             Core.rotate(
@@ -157,8 +157,7 @@ class JpegDecodingTest {
         }
         byte[] orientationOne = withExifOrientation(upright, 1, false);
         assertTrue(
-                ImageHeader.read(ByteBuffer.wrap(orientationOne), "one", Long.MAX_VALUE)
-                        .upright());
+                ImageHeader.read(ByteBuffer.wrap(orientationOne), "one", Long.MAX_VALUE).upright());
     }
 
     @Test
@@ -170,7 +169,8 @@ class JpegDecodingTest {
         // libjpeg "decodes" such data with a warning; TurboJPEG reports it, and the preprocessor
         // then leaves the file to OpenCV, whose output defines the result.
         float[] fast = preprocess(new ImagePreprocessor(SPEC), jpeg);
-        float[] openCv = preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
+        float[] openCv =
+                preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
         assertArrayEquals(openCv, fast);
     }
 
@@ -184,7 +184,9 @@ class JpegDecodingTest {
         float[] first = preprocess(fast, jpeg);
         float[] small = preprocess(fast, Files.readAllBytes(TestImages.photo("cat.2000.jpg")));
         assertArrayEquals(first, preprocess(fast, jpeg), "after its scratch was freed");
-        assertArrayEquals(originalPipeline(Imgcodecs.imdecode(new MatOfByte(jpeg), Imgcodecs.IMREAD_COLOR)), first);
+        assertArrayEquals(
+                originalPipeline(Imgcodecs.imdecode(new MatOfByte(jpeg), Imgcodecs.IMREAD_COLOR)),
+                first);
         assertArrayEquals(
                 fast.preprocess(TestImages.photo("cat.2000.jpg")), small, "small after large");
         big.release();
@@ -198,12 +200,7 @@ class JpegDecodingTest {
         Imgproc.cvtColor(bgr, rgb, Imgproc.COLOR_BGR2RGB);
         rgb.convertTo(scaled, CvType.CV_32F, SPEC.scale(), SPEC.offset());
         Imgproc.resize(
-                scaled,
-                resized,
-                new Size(SPEC.width(), SPEC.height()),
-                0,
-                0,
-                Imgproc.INTER_LINEAR);
+                scaled, resized, new Size(SPEC.width(), SPEC.height()), 0, 0, Imgproc.INTER_LINEAR);
         int plane = SPEC.height() * SPEC.width();
         float[] hwc = new float[3 * plane];
         resized.get(0, 0, hwc);

@@ -76,8 +76,8 @@ class NativeMemoryTest {
     }
 
     /**
-     * Resident memory after build, {@value #CLASSIFICATIONS} classifications from {@value
-     * #THREADS} threads and close comes back to within 20 MB of where it was before the build.
+     * Resident memory after build, {@value #CLASSIFICATIONS} classifications from {@value #THREADS}
+     * threads and close comes back to within 20 MB of where it was before the build.
      *
      * <p>Three warm-up rounds (build, classify, close) run first, so one-time costs are not
      * counted: loading ONNX Runtime and OpenCV and growing the allocator's arenas. The test JVM

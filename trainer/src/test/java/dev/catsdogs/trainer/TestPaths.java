@@ -3,7 +3,10 @@ package dev.catsdogs.trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where tests find the repository and the read-only shared files (data, reference), set by surefire. */
+/**
+ * Where tests find the repository and the read-only shared files (data, reference), set by
+ * surefire.
+ */
 public final class TestPaths {
 
     private TestPaths() {}
@@ -31,7 +34,8 @@ public final class TestPaths {
     public static Path catsAndDogs() {
         Path p = shared().resolve("data/cats_and_dogs_filtered");
         if (!Files.isDirectory(p)) {
-            throw new IllegalStateException("Test data not found at " + p + "; tests expect ../shared beside the repo");
+            throw new IllegalStateException(
+                    "Test data not found at " + p + "; tests expect ../shared beside the repo");
         }
         return p;
     }

@@ -3,11 +3,10 @@ package dev.catsdogs.bench.train;
 import ai.djl.engine.Engine;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.catsdogs.bench.Workspace;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
-import dev.catsdogs.bench.Workspace;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,52 +18,74 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code catsdogs bench-train}: what caching buys, and our training step vs PyTorch from Python. */
+/**
+ * {@code catsdogs bench-train}: what caching buys, and our training step vs PyTorch from Python.
+ */
 @Command(
         name = "bench-train",
         mixinStandardHelpOptions = true,
         description = {
-            "Benchmark training on real data with the default workflow: feature-extraction phase cached vs "
-                    + "--no-cache, one fine-tuning epoch cached vs --no-cache, the whole run, the training step at "
-                    + "batch 32 vs PyTorch from Python (bench/pytorch/train_step.py), and memory across epochs.",
-            "Ends with one line: ratio: fe_speedup=<x> ft_epoch_speedup=<y> total_speedup=<z> step_vs_pytorch=<w>",
-            "With --profile, only the training step, profiled on both sides (about a minute): a table of self ms "
-                    + "per step by operator, ending with: profile: djl_ms=<a> pytorch_ms=<b> ratio=<r> traces=<dir>"
+            "Benchmark training on real data with the default workflow: feature-extraction phase"
+                    + " cached vs --no-cache, one fine-tuning epoch cached vs --no-cache, the whole"
+                    + " run, the training step at batch 32 vs PyTorch from Python"
+                    + " (bench/pytorch/train_step.py), and memory across epochs.",
+            "Ends with one line: ratio: fe_speedup=<x> ft_epoch_speedup=<y> total_speedup=<z>"
+                    + " step_vs_pytorch=<w>",
+            "With --profile, only the training step, profiled on both sides (about a minute): a"
+                    + " table of self ms per step by operator, ending with: profile: djl_ms=<a>"
+                    + " pytorch_ms=<b> ratio=<r> traces=<dir>"
         })
 public final class BenchTrainCommand implements Callable<Integer> {
 
+    @Spec private CommandLine.Model.CommandSpec spec;
 
-
-    @Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--data", paramLabel = "DIR", description = "Data (default: ../shared/data/cats_and_dogs_filtered beside the repository).")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "Data (default: ../shared/data/cats_and_dogs_filtered beside the repository).")
     private Path data;
 
-    @Option(names = "--quick", negatable = false,
-            description = "Smoke-sized: 1/10 of the images, 2 feature-extraction epochs, 3 timed steps.")
+    @Option(
+            names = "--quick",
+            negatable = false,
+            description =
+                    "Smoke-sized: 1/10 of the images, 2 feature-extraction epochs, 3 timed steps.")
     private boolean quick;
 
-    @Option(names = "--profile", negatable = false,
-            description = "Only the training step, with libtorch's profiler on ours and PyTorch's on Python's: self ms "
-                    + "per step by operator. Chrome traces and summary.md go to bench/results/profile-<time>/.")
+    @Option(
+            names = "--profile",
+            negatable = false,
+            description =
+                    "Only the training step, with libtorch's profiler on ours and PyTorch's on"
+                        + " Python's: self ms per step by operator. Chrome traces and summary.md go"
+                        + " to bench/results/profile-<time>/.")
     private boolean profile;
 
-    @Option(names = "--profile-steps", paramLabel = "N", defaultValue = "3",
-            description = "Steps --profile records, after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--profile-steps",
+            paramLabel = "N",
+            defaultValue = "3",
+            description =
+                    "Steps --profile records, after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
     private int profileSteps;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3",
-            description = "Python with Debian's python3-torch and python3-torchvision (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--python",
+            defaultValue = "/usr/bin/python3",
+            description =
+                    "Python with Debian's python3-torch and python3-torchvision (default:"
+                            + " ${DEFAULT-VALUE}).")
     private String python;
 
-    @Option(names = "--threads", description = "Decoding threads and PyTorch threads (default: the number of cores).")
+    @Option(
+            names = "--threads",
+            description = "Decoding threads and PyTorch threads (default: the number of cores).")
     private Integer threads;
 
     @Override
@@ -79,11 +100,25 @@ public final class BenchTrainCommand implements Callable<Integer> {
         List<Sample> validation = quick ? every(dataset.validation(), 10) : dataset.validation();
         int feEpochs = quick ? 2 : 10;
         int steps = quick ? 3 : 20;
-        System.out.printf(Locale.ROOT, "bench-train: %d train / %d validation images from %s, %d cores%n",
-                train.size(), validation.size(), dir, cores);
+        System.out.printf(
+                Locale.ROOT,
+                "bench-train: %d train / %d validation images from %s, %d cores%n",
+                train.size(),
+                validation.size(),
+                dir,
+                cores);
 
-        TrainingBenchmark.Figures f = new TrainingBenchmark(train, validation, dataset.classNames().size(),
-                Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE), 160, 32, cores, System.out).run(feEpochs, 10, 100, steps);
+        TrainingBenchmark.Figures f =
+                new TrainingBenchmark(
+                                train,
+                                validation,
+                                dataset.classNames().size(),
+                                Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
+                                160,
+                                32,
+                                cores,
+                                System.out)
+                        .run(feEpochs, 10, 100, steps);
         JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(steps));
 
         double torchStep = torch == null ? Double.NaN : torch.get("train_step_ms").getAsDouble();
@@ -91,25 +126,57 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("| measurement | cached | --no-cache | speed-up |");
         System.out.println("|---|---|---|---|");
-        row("feature-extraction phase (" + feEpochs + " epochs + validation), s", f.feCached(), f.feUncached());
+        row(
+                "feature-extraction phase (" + feEpochs + " epochs + validation), s",
+                f.feCached(),
+                f.feUncached());
         row("one fine-tuning epoch + validation, s", f.ftEpochCached(), f.ftEpochUncached());
-        System.out.printf(Locale.ROOT, "| fine-tuning cache build (once), s | %.1f | - | |%n", f.ftCacheBuild());
-        row("whole default run (phase 1 + cache + 10 fine-tuning epochs), s", f.totalCached(), f.totalUncached());
+        System.out.printf(
+                Locale.ROOT,
+                "| fine-tuning cache build (once), s | %.1f | - | |%n",
+                f.ftCacheBuild());
+        row(
+                "whole default run (phase 1 + cache + 10 fine-tuning epochs), s",
+                f.totalCached(),
+                f.totalUncached());
         System.out.println();
-        System.out.println("| batch 32, 160x160, median ms | catsdogs (DJL " + Engine.getDjlVersion()
-                + ", PyTorch " + Engine.getInstance().getVersion() + ") | PyTorch from Python"
-                + (torch == null ? "" : " " + torch.get("torch").getAsString()) + " | ratio |");
+        System.out.println(
+                "| batch 32, 160x160, median ms | catsdogs (DJL "
+                        + Engine.getDjlVersion()
+                        + ", PyTorch "
+                        + Engine.getInstance().getVersion()
+                        + ") | PyTorch from Python"
+                        + (torch == null ? "" : " " + torch.get("torch").getAsString())
+                        + " | ratio |");
         System.out.println("|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| training step (all layers trainable) | %.0f | %.0f | %.2f |%n", f.stepMs(),
-                torchStep, f.stepMs() / torchStep);
-        System.out.printf(Locale.ROOT, "| inference forward | %.0f | %.0f | %.2f |%n", f.forwardMs(), torchForward,
+        System.out.printf(
+                Locale.ROOT,
+                "| training step (all layers trainable) | %.0f | %.0f | %.2f |%n",
+                f.stepMs(),
+                torchStep,
+                f.stepMs() / torchStep);
+        System.out.printf(
+                Locale.ROOT,
+                "| inference forward | %.0f | %.0f | %.2f |%n",
+                f.forwardMs(),
+                torchForward,
                 f.forwardMs() / torchForward);
         System.out.println();
-        System.out.printf(Locale.ROOT, "memory: peak RSS %d MiB; RSS after epoch 2 %d MiB, after epoch %d %d MiB "
-                + "(plain feature extraction, each after a full GC)%n", f.peakRss() >> 20, f.rssAfterEpoch2() >> 20, feEpochs,
+        System.out.printf(
+                Locale.ROOT,
+                "memory: peak RSS %d MiB; RSS after epoch 2 %d MiB, after epoch %d %d MiB "
+                        + "(plain feature extraction, each after a full GC)%n",
+                f.peakRss() >> 20,
+                f.rssAfterEpoch2() >> 20,
+                feEpochs,
                 f.rssAfterLastEpoch() >> 20);
-        System.out.printf(Locale.ROOT, "ratio: fe_speedup=%.2f ft_epoch_speedup=%.2f total_speedup=%.2f "
-                + "step_vs_pytorch=%.2f%n", f.feSpeedup(), f.ftEpochSpeedup(), f.totalUncached() / f.totalCached(),
+        System.out.printf(
+                Locale.ROOT,
+                "ratio: fe_speedup=%.2f ft_epoch_speedup=%.2f total_speedup=%.2f "
+                        + "step_vs_pytorch=%.2f%n",
+                f.feSpeedup(),
+                f.ftEpochSpeedup(),
+                f.totalUncached() / f.totalCached(),
                 f.stepMs() / torchStep);
         return 0;
     }
@@ -117,49 +184,94 @@ public final class BenchTrainCommand implements Callable<Integer> {
     /** {@code --profile}: both sides' traces of the same step, summarised into one table. */
     private int profile(int cores) throws IOException, InterruptedException {
         if (profileSteps < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "Received --profile-steps " + profileSteps + "; expected at least 1");
         }
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        String stamp =
+                LocalDateTime.now()
+                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         Path dir = Workspace.root().resolve("bench/results/profile-" + stamp);
         // Printed and written relative to the repository: summary.md may be committed.
         Path shown = Workspace.root().relativize(dir);
         Files.createDirectories(dir);
-        System.out.printf(Locale.ROOT, "bench-train --profile: training step at batch 32, 3 warm-up + %d profiled "
-                + "steps on each side, %d threads for PyTorch from Python%n", profileSteps, cores);
+        System.out.printf(
+                Locale.ROOT,
+                "bench-train --profile: training step at batch 32, 3 warm-up + %d profiled "
+                        + "steps on each side, %d threads for PyTorch from Python%n",
+                profileSteps,
+                cores);
 
         Path djlTrace = dir.resolve("djl-trace.json");
-        // The step runs on a random batch: no training data, and 2 classes (one logit), like the default data.
-        new TrainingBenchmark(List.of(), List.of(), 2, Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE), 160, 32, cores, System.out)
+        // The step runs on a random batch: no training data, and 2 classes (one logit), like the
+        // default data.
+        new TrainingBenchmark(
+                        List.of(),
+                        List.of(),
+                        2,
+                        Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
+                        160,
+                        32,
+                        cores,
+                        System.out)
                 .profileStep(profileSteps, djlTrace);
         Path torchTrace = dir.resolve("pytorch-trace.json");
-        JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(profileSteps), "--profile",
-                torchTrace.toString());
+        JsonObject torch =
+                pytorch(
+                        Integer.toString(cores),
+                        Integer.toString(profileSteps),
+                        "--profile",
+                        torchTrace.toString());
 
         TraceSummary djl = TraceSummary.read(djlTrace, profileSteps);
         TraceSummary pytorch = torch == null ? null : TraceSummary.read(torchTrace, profileSteps);
         double pytorchMs = pytorch == null ? Double.NaN : pytorch.totalMs();
         String table = ProfileTable.markdown(djl, pytorch);
-        String line = String.format(Locale.ROOT, "profile: djl_ms=%.1f pytorch_ms=%.1f ratio=%.2f traces=%s",
-                djl.totalMs(), pytorchMs, djl.totalMs() / pytorchMs, shown);
+        String line =
+                String.format(
+                        Locale.ROOT,
+                        "profile: djl_ms=%.1f pytorch_ms=%.1f ratio=%.2f traces=%s",
+                        djl.totalMs(),
+                        pytorchMs,
+                        djl.totalMs() / pytorchMs,
+                        shown);
         System.out.println();
         System.out.print(table);
         System.out.println();
         System.out.println(line);
 
-        String summary = "# Training step profile, " + stamp + "\n\n"
-                + "Self ms per step by operator (its time minus that of the operators it calls), mean of "
-                + profileSteps + " profiled steps after 3 warm-up steps: batch 32, 3x160x160, all layers trainable. "
-                + "catsdogs (DJL " + Engine.getDjlVersion() + ", PyTorch " + Engine.getInstance().getVersion()
-                + ") vs PyTorch" + (torch == null ? " from Python: not run" : " " + torch.get("torch").getAsString()
-                + " from Python, " + cores + " threads") + ". Operators of at least 1% of either side's total.\n\n"
-                + table + "\n" + line + "\n";
+        String summary =
+                "# Training step profile, "
+                        + stamp
+                        + "\n\n"
+                        + "Self ms per step by operator (its time minus that of the operators it"
+                        + " calls), mean of "
+                        + profileSteps
+                        + " profiled steps after 3 warm-up steps: batch 32, 3x160x160, all layers"
+                        + " trainable. catsdogs (DJL "
+                        + Engine.getDjlVersion()
+                        + ", PyTorch "
+                        + Engine.getInstance().getVersion()
+                        + ") vs PyTorch"
+                        + (torch == null
+                                ? " from Python: not run"
+                                : " "
+                                        + torch.get("torch").getAsString()
+                                        + " from Python, "
+                                        + cores
+                                        + " threads")
+                        + ". Operators of at least 1% of either side's total.\n\n"
+                        + table
+                        + "\n"
+                        + line
+                        + "\n";
         Files.writeString(dir.resolve("summary.md"), summary, StandardCharsets.UTF_8);
         return 0;
     }
 
     private static void row(String what, double cached, double plain) {
-        System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |%n", what, cached, plain, plain / cached);
+        System.out.printf(
+                Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |%n", what, cached, plain, plain / cached);
     }
 
     private static List<Sample> every(List<Sample> samples, int k) {
@@ -171,8 +283,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs bench/pytorch/train_step.py with {@code args}; its last output line, or null (with the install
-     * command) when PyTorch is not there.
+     * Runs bench/pytorch/train_step.py with {@code args}; its last output line, or null (with the
+     * install command) when PyTorch is not there.
      */
     private JsonObject pytorch(String... args) throws IOException, InterruptedException {
         Path script = Workspace.root().resolve("bench/pytorch/train_step.py");
@@ -180,21 +292,33 @@ public final class BenchTrainCommand implements Callable<Integer> {
         command.addAll(List.of(args));
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            process =
+                    new ProcessBuilder(command)
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start();
         } catch (IOException e) {
-            System.err.println("PyTorch reference skipped: cannot run " + python + " (" + e.getMessage() + "); "
-                    + "install it with: sudo apt-get install -y python3-torch python3-torchvision");
+            System.err.println(
+                    "PyTorch reference skipped: cannot run "
+                            + python
+                            + " ("
+                            + e.getMessage()
+                            + "); install it with: sudo apt-get install -y python3-torch"
+                            + " python3-torchvision");
             return null;
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(30, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            System.err.println("PyTorch reference skipped: " + script + " did not finish within 30 minutes");
+            System.err.println(
+                    "PyTorch reference skipped: " + script + " did not finish within 30 minutes");
             return null;
         }
         if (process.exitValue() != 0) {
-            System.err.println("PyTorch reference failed (exit " + process.exitValue() + "); needs Debian's "
-                    + "python3-torch and python3-torchvision: sudo apt-get install -y python3-torch python3-torchvision");
+            System.err.println(
+                    "PyTorch reference failed (exit "
+                            + process.exitValue()
+                            + "); needs Debian's python3-torch and python3-torchvision: sudo"
+                            + " apt-get install -y python3-torch python3-torchvision");
             return null;
         }
         String last = output.strip().lines().reduce((a, b) -> b).orElse("{}");
@@ -202,7 +326,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
         return JsonParser.parseString(last).getAsJsonObject();
     }
 
-    /** {@code ./catsdogs bench-train ...}: the launcher runs this with the bench module's class path. */
+    /**
+     * {@code ./catsdogs bench-train ...}: the launcher runs this with the bench module's class
+     * path.
+     */
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchTrainCommand()).execute(args));
     }

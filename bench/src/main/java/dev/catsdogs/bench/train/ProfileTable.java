@@ -7,17 +7,23 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The Markdown table of {@code bench-train --profile}: self ms per step of each operator, ours (DJL)
- * against PyTorch from Python, for every operator worth at least 1% of either side, then the totals.
+ * The Markdown table of {@code bench-train --profile}: self ms per step of each operator, ours
+ * (DJL) against PyTorch from Python, for every operator worth at least 1% of either side, then the
+ * totals.
  */
 public final class ProfileTable {
 
-    /** Operators below this share of both sides' totals are left out of the rows (not the totals). */
+    /**
+     * Operators below this share of both sides' totals are left out of the rows (not the totals).
+     */
     static final double MIN_SHARE = 0.01;
 
     private ProfileTable() {}
 
-    /** The table; {@code pytorch} may be null (PyTorch not installed), which leaves only the DJL column. */
+    /**
+     * The table; {@code pytorch} may be null (PyTorch not installed), which leaves only the DJL
+     * column.
+     */
     public static String markdown(TraceSummary djl, TraceSummary pytorch) {
         StringBuilder out = new StringBuilder();
         if (pytorch == null) {
@@ -28,7 +34,8 @@ public final class ProfileTable {
             out.append(String.format(Locale.ROOT, "| total | %.1f |\n", djl.totalMs()));
             return out.toString();
         }
-        out.append("| operator | DJL ms/step | PyTorch ms/step | DJL/PyTorch |\n|---|---|---|---|\n");
+        out.append(
+                "| operator | DJL ms/step | PyTorch ms/step | DJL/PyTorch |\n|---|---|---|---|\n");
         for (String op : rows(djl, pytorch)) {
             out.append(row(op, djl.selfMs(op), pytorch.selfMs(op)));
         }
@@ -36,17 +43,24 @@ public final class ProfileTable {
         return out.toString();
     }
 
-    /** Operators at or above {@link #MIN_SHARE} of either total, by DJL time (then PyTorch time), largest first. */
+    /**
+     * Operators at or above {@link #MIN_SHARE} of either total, by DJL time (then PyTorch time),
+     * largest first.
+     */
     static List<String> rows(TraceSummary djl, TraceSummary pytorch) {
         Set<String> ops = new LinkedHashSet<>(djl.selfMsPerStep().keySet());
         if (pytorch != null) {
             ops.addAll(pytorch.selfMsPerStep().keySet());
         }
         Comparator<String> byDjl = Comparator.comparingDouble(djl::selfMs);
-        Comparator<String> byPytorch = Comparator.comparingDouble(op -> pytorch == null ? 0 : pytorch.selfMs(op));
+        Comparator<String> byPytorch =
+                Comparator.comparingDouble(op -> pytorch == null ? 0 : pytorch.selfMs(op));
         return ops.stream()
                 .filter(op -> large(djl, op) || (pytorch != null && large(pytorch, op)))
-                .sorted(byDjl.thenComparing(byPytorch).reversed().thenComparing(Comparator.naturalOrder()))
+                .sorted(
+                        byDjl.thenComparing(byPytorch)
+                                .reversed()
+                                .thenComparing(Comparator.naturalOrder()))
                 .toList();
     }
 
@@ -56,6 +70,7 @@ public final class ProfileTable {
 
     private static String row(String op, double djlMs, double pytorchMs) {
         String ratio = pytorchMs > 0 ? String.format(Locale.ROOT, "%.2f", djlMs / pytorchMs) : "-";
-        return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %s |\n", op, djlMs, pytorchMs, ratio);
+        return String.format(
+                Locale.ROOT, "| %s | %.1f | %.1f | %s |\n", op, djlMs, pytorchMs, ratio);
     }
 }

@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +25,9 @@ import java.util.Map;
  * {@code dur} in microseconds, and {@code tid}.
  *
  * <p>Self time, not total: operators nest ({@code aten::conv2d} calls {@code aten::convolution},
- * which calls {@code aten::mkldnn_convolution}), so summing total times would count a kernel once per
- * caller. An event's self time is its duration minus that of the events directly inside it on the
- * same thread; self times add up to the time covered by the outermost events.
+ * which calls {@code aten::mkldnn_convolution}), so summing total times would count a kernel once
+ * per caller. An event's self time is its duration minus that of the events directly inside it on
+ * the same thread; self times add up to the time covered by the outermost events.
  */
 public final class TraceSummary {
 
@@ -43,7 +42,8 @@ public final class TraceSummary {
         try (Reader in = Files.newBufferedReader(trace, StandardCharsets.UTF_8)) {
             return of(JsonParser.parseReader(in), steps);
         } catch (RuntimeException e) {
-            throw new IOException("Cannot read the Chrome trace " + trace + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "Cannot read the Chrome trace " + trace + ": " + e.getMessage(), e);
         }
     }
 
@@ -57,16 +57,21 @@ public final class TraceSummary {
             throw new IllegalArgumentException("Received steps=" + steps + "; expected at least 1");
         }
         // Newer profilers wrap the array as {"traceEvents": [...]}.
-        JsonArray events = trace.isJsonObject()
-                ? trace.getAsJsonObject().getAsJsonArray("traceEvents")
-                : trace.getAsJsonArray();
+        JsonArray events =
+                trace.isJsonObject()
+                        ? trace.getAsJsonObject().getAsJsonArray("traceEvents")
+                        : trace.getAsJsonArray();
         Map<String, List<Event>> byThread = new HashMap<>();
         for (JsonElement element : events) {
             JsonObject e = element.getAsJsonObject();
             if (e.has("ph") && e.get("ph").getAsString().equals("X")) {
                 String tid = e.has("tid") ? e.get("tid").getAsString() : "";
-                byThread.computeIfAbsent(tid, k -> new ArrayList<>()).add(new Event(e.get("name").getAsString(),
-                        e.get("ts").getAsDouble(), e.get("dur").getAsDouble()));
+                byThread.computeIfAbsent(tid, k -> new ArrayList<>())
+                        .add(
+                                new Event(
+                                        e.get("name").getAsString(),
+                                        e.get("ts").getAsDouble(),
+                                        e.get("dur").getAsDouble()));
             }
         }
         Map<String, Double> selfUs = new HashMap<>();
@@ -75,7 +80,10 @@ public final class TraceSummary {
         }
         Map<String, Double> perStep = new LinkedHashMap<>();
         selfUs.entrySet().stream()
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .sorted(
+                        Map.Entry.<String, Double>comparingByValue()
+                                .reversed()
+                                .thenComparing(Map.Entry.comparingByKey()))
                 .forEach(entry -> perStep.put(entry.getKey(), entry.getValue() / 1000 / steps));
         return new TraceSummary(perStep);
     }
@@ -83,7 +91,9 @@ public final class TraceSummary {
     /** Adds the self time of one thread's events to {@code selfUs}, by operator name. */
     private static void addSelfTimes(List<Event> events, Map<String, Double> selfUs) {
         // A parent starts no later than its children and, when they start together, lasts longer.
-        events.sort(Comparator.comparingDouble(Event::ts).thenComparing(Comparator.comparingDouble(Event::dur).reversed()));
+        events.sort(
+                Comparator.comparingDouble(Event::ts)
+                        .thenComparing(Comparator.comparingDouble(Event::dur).reversed()));
         Deque<Open> stack = new ArrayDeque<>();
         for (Event e : events) {
             while (!stack.isEmpty() && !stack.peek().contains(e)) {
@@ -127,7 +137,8 @@ public final class TraceSummary {
     /** An event on the stack, with its self time so far. */
     private static final class Open {
         // PyTorch 1.13 writes whole microseconds, rounding start and duration apart, so a child can
-        // seem to end 1 us after its parent (about 90 times a step). DJL writes fractions of a microsecond.
+        // seem to end 1 us after its parent (about 90 times a step). DJL writes fractions of a
+        // microsecond.
         private static final double SLACK_US = 1;
 
         final Event event;

@@ -22,7 +22,6 @@ import dev.catsdogs.trainer.train.KerasRmsProp;
 import dev.catsdogs.trainer.train.Phase;
 import dev.catsdogs.trainer.train.TrainingListener;
 import dev.catsdogs.trainer.train.TransferTrainer;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -34,22 +33,32 @@ import java.util.Locale;
 
 /**
  * Measures what caching buys and what one training step costs, on real data with the default
- * workflow's settings: the feature-extraction phase cached vs plain, one fine-tuning epoch cached vs
- * plain, the training step at batch 32, and memory across epochs. Also profiles that training step
- * alone, for {@code bench-train --profile}.
+ * workflow's settings: the feature-extraction phase cached vs plain, one fine-tuning epoch cached
+ * vs plain, the training step at batch 32, and memory across epochs. Also profiles that training
+ * step alone, for {@code bench-train --profile}.
  */
 public final class TrainingBenchmark {
 
-    /** Steps run before any is timed or profiled: the first ones pay for allocation and kernel selection. */
+    /**
+     * Steps run before any is timed or profiled: the first ones pay for allocation and kernel
+     * selection.
+     */
     private static final int WARM_UP_STEPS = 3;
 
     /** Figures of one benchmark run; times in seconds unless named otherwise. */
     public record Figures(
-            double feCached, double feUncached,
-            double ftCacheBuild, double ftEpochCached, double ftEpochUncached,
-            int feEpochs, int ftEpochs,
-            double stepMs, double forwardMs,
-            long rssAfterEpoch2, long rssAfterLastEpoch, long peakRss) {
+            double feCached,
+            double feUncached,
+            double ftCacheBuild,
+            double ftEpochCached,
+            double ftEpochUncached,
+            int feEpochs,
+            int ftEpochs,
+            double stepMs,
+            double forwardMs,
+            long rssAfterEpoch2,
+            long rssAfterLastEpoch,
+            long peakRss) {
 
         public double feSpeedup() {
             return feUncached / feCached;
@@ -78,8 +87,15 @@ public final class TrainingBenchmark {
     private final int threads;
     private final PrintStream out;
 
-    public TrainingBenchmark(List<Sample> train, List<Sample> validation, int classes, Path weights, int imageSize,
-            int batchSize, int threads, PrintStream out) {
+    public TrainingBenchmark(
+            List<Sample> train,
+            List<Sample> validation,
+            int classes,
+            Path weights,
+            int imageSize,
+            int batchSize,
+            int threads,
+            PrintStream out) {
         this.trainSamples = List.copyOf(train);
         this.validationSamples = List.copyOf(validation);
         this.classes = classes;
@@ -98,11 +114,20 @@ public final class TrainingBenchmark {
      * @param steps timed training steps (after 3 warm-up steps)
      */
     public Figures run(int feEpochs, int ftEpochs, int fineTuneAt, int steps) throws IOException {
-        try (ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
-                BatchLoader train = BatchLoader.builder(trainSamples, decoder(pre)).optBatchSize(batchSize)
-                        .optSeed(42).optThreads(threads).build();
-                BatchLoader validation = BatchLoader.builder(validationSamples, decoder(pre))
-                        .optBatchSize(batchSize).optShuffle(ShuffleMode.NONE).optThreads(threads).build();
+        try (ImagePreprocessor pre =
+                        new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
+                BatchLoader train =
+                        BatchLoader.builder(trainSamples, decoder(pre))
+                                .optBatchSize(batchSize)
+                                .optSeed(42)
+                                .optThreads(threads)
+                                .build();
+                BatchLoader validation =
+                        BatchLoader.builder(validationSamples, decoder(pre))
+                                .optBatchSize(batchSize)
+                                .optShuffle(ShuffleMode.NONE)
+                                .optThreads(threads)
+                                .build();
                 NDManager manager = NDManager.newBaseManager()) {
             out.println("feature extraction, cached:");
             double feCached = featureExtraction(manager, train, validation, feEpochs, true, null);
@@ -117,8 +142,19 @@ public final class TrainingBenchmark {
 
             out.println("training step, batch " + batchSize + ":");
             double[] step = step(manager, steps);
-            return new Figures(feCached, feUncached, cached[0], cached[1], plain[1], feEpochs, ftEpochs,
-                    step[0], step[1], rss[0], rss[1], ProcessMemory.peakRssKib() * 1024);
+            return new Figures(
+                    feCached,
+                    feUncached,
+                    cached[0],
+                    cached[1],
+                    plain[1],
+                    feEpochs,
+                    ftEpochs,
+                    step[0],
+                    step[1],
+                    rss[0],
+                    rss[1],
+                    ProcessMemory.peakRssKib() * 1024);
         }
     }
 
@@ -137,8 +173,14 @@ public final class TrainingBenchmark {
     }
 
     /** Phase 1 wall time: cache build (if any), epochs and validation after each. */
-    private double featureExtraction(NDManager manager, BatchLoader train, BatchLoader validation, int epochs,
-            boolean cache, long[] rss) throws IOException {
+    private double featureExtraction(
+            NDManager manager,
+            BatchLoader train,
+            BatchLoader validation,
+            int epochs,
+            boolean cache,
+            long[] rss)
+            throws IOException {
         try (NDManager scope = manager.newSubManager()) {
             TransferNetwork network = network(scope);
             network.freezeBase();
@@ -148,35 +190,50 @@ public final class TrainingBenchmark {
                         @Override
                         public void onEpochEnd(EpochRecord r) throws IOException {
                             int e = r.epoch() - 1;
-                            long now = rss != null ? ProcessMemory.liveRssKib() : ProcessMemory.rssKib();
+                            long now =
+                                    rss != null
+                                            ? ProcessMemory.liveRssKib()
+                                            : ProcessMemory.rssKib();
                             if (rss != null) {
                                 if (e == Math.min(1, epochs - 1)) {
                                     rss[0] = now << 10; // after epoch 2
                                 }
                                 rss[1] = now << 10; // after the last epoch so far
                             }
-                            out.printf(Locale.ROOT, "  epoch %d: %.1fs, val_accuracy %.4f, rss %d MiB%s%n", r.epoch(),
-                                    (System.nanoTime() - start) / 1e9, r.valAccuracy(), now >> 10,
+                            out.printf(
+                                    Locale.ROOT,
+                                    "  epoch %d: %.1fs, val_accuracy %.4f, rss %d MiB%s%n",
+                                    r.epoch(),
+                                    (System.nanoTime() - start) / 1e9,
+                                    r.valAccuracy(),
+                                    now >> 10,
                                     rss != null ? " (after a full GC)" : "");
                             if (Double.isNaN(r.loss())) {
                                 throw new IOException("no training images could be decoded");
                             }
                         }
                     };
-            TransferTrainer trainer = TransferTrainer.builder(network, scope).addListener(epochLine).build();
+            TransferTrainer trainer =
+                    TransferTrainer.builder(network, scope).addListener(epochLine).build();
             int boundary = cache ? network.base().layers().size() : 0;
             try (Feed trainFeed = feed(train, network, boundary, scope);
                     Feed valFeed = feed(validation, network, boundary, scope);
                     KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-4f)) {
-                trainer.fitPhase(Phase.FEATURE_EXTRACTION, trainFeed, valFeed, 0, epochs, optimizer, start);
+                trainer.fitPhase(
+                        Phase.FEATURE_EXTRACTION, trainFeed, valFeed, 0, epochs, optimizer, start);
             }
             return (System.nanoTime() - start) / 1e9;
         }
     }
 
     /** {cache build seconds, one epoch + validation seconds} of phase 2. */
-    private double[] fineTuningEpoch(NDManager manager, BatchLoader train, BatchLoader validation, int fineTuneAt,
-            boolean cache) throws IOException {
+    private double[] fineTuningEpoch(
+            NDManager manager,
+            BatchLoader train,
+            BatchLoader validation,
+            int fineTuneAt,
+            boolean cache)
+            throws IOException {
         try (NDManager scope = manager.newSubManager()) {
             TransferNetwork network = network(scope);
             network.setTrainableFrom(fineTuneAt);
@@ -191,13 +248,19 @@ public final class TrainingBenchmark {
                 trainer.trainEpoch(Phase.FINE_TUNING, trainFeed, 10, 11, optimizer);
                 trainer.evaluate(valFeed, Integer.MAX_VALUE);
                 double epoch = (System.nanoTime() - epochStart) / 1e9;
-                out.printf(Locale.ROOT, "  cache build %.1fs, epoch + validation %.1fs%n", build, epoch);
+                out.printf(
+                        Locale.ROOT,
+                        "  cache build %.1fs, epoch + validation %.1fs%n",
+                        build,
+                        epoch);
                 return new double[] {build, epoch};
             }
         }
     }
 
-    /** Median ms of a full-network training step (all layers trainable) and of a forward, batch 32. */
+    /**
+     * Median ms of a full-network training step (all layers trainable) and of a forward, batch 32.
+     */
     private double[] step(NDManager manager, int steps) throws IOException {
         try (NDManager scope = manager.newSubManager();
                 TrainingStep step = new TrainingStep(network(scope), scope, batchSize, imageSize)) {
@@ -212,15 +275,20 @@ public final class TrainingBenchmark {
             }
             double stepMs = median(stepTimes);
             double forwardMs = median(forwardTimes);
-            out.printf(Locale.ROOT, "  step %.0f ms, forward %.0f ms (medians of %d)%n", stepMs, forwardMs, steps);
+            out.printf(
+                    Locale.ROOT,
+                    "  step %.0f ms, forward %.0f ms (medians of %d)%n",
+                    stepMs,
+                    forwardMs,
+                    steps);
             return new double[] {stepMs, forwardMs};
         }
     }
 
     /**
-     * Profiles the training step {@link #run} times: after the same warm-up, {@code steps} steps are
-     * recorded by libtorch's profiler into {@code trace}, a Chrome trace (see {@link TraceSummary}).
-     * Needs no training data.
+     * Profiles the training step {@link #run} times: after the same warm-up, {@code steps} steps
+     * are recorded by libtorch's profiler into {@code trace}, a Chrome trace (see {@link
+     * TraceSummary}). Needs no training data.
      *
      * @return the median wall ms of the profiled steps, profiler overhead included
      */
@@ -232,7 +300,8 @@ public final class TrainingBenchmark {
                 step.run(false);
             }
             List<Double> times = new ArrayList<>();
-            // CPU operators with their input shapes (the trace's "shape" field); no CUDA, no memory profile.
+            // CPU operators with their input shapes (the trace's "shape" field); no CUDA, no memory
+            // profile.
             JniUtils.startProfile(false, true, false);
             try {
                 for (int i = 0; i < steps; i++) {
@@ -242,17 +311,21 @@ public final class TrainingBenchmark {
                 JniUtils.stopProfile(trace.toString());
             }
             double ms = median(times);
-            out.printf(Locale.ROOT, "  djl: %d profiled steps, %.0f ms each (median, with the profiler on)%n",
-                    steps, ms);
+            out.printf(
+                    Locale.ROOT,
+                    "  djl: %d profiled steps, %.0f ms each (median, with the profiler on)%n",
+                    steps,
+                    ms);
             return ms;
         }
     }
 
-    private Feed feed(BatchLoader loader, TransferNetwork network, int boundary, NDManager manager) {
+    private Feed feed(
+            BatchLoader loader, TransferNetwork network, int boundary, NDManager manager) {
         if (boundary == 0) {
             return new ImageFeed(loader, imageSize);
         }
-        return CachedFeed.compute(loader, network, boundary, manager, imageSize, 4L << 30, n -> { });
+        return CachedFeed.compute(loader, network, boundary, manager, imageSize, 4L << 30, n -> {});
     }
 
     private static double median(List<Double> values) {

@@ -10,7 +10,6 @@ import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.KerasRmsProp;
 import dev.catsdogs.trainer.train.Objective;
-
 import java.util.List;
 import java.util.Random;
 
@@ -21,7 +20,10 @@ import java.util.Random;
  */
 final class TrainingStep implements AutoCloseable {
 
-    /** Milliseconds of one {@link #run}: the training step, and the inference forward after it (0 if skipped). */
+    /**
+     * Milliseconds of one {@link #run}: the training step, and the inference forward after it (0 if
+     * skipped).
+     */
     record Times(double stepMs, double forwardMs) {}
 
     private final TransferNetwork network;
@@ -32,7 +34,10 @@ final class TrainingStep implements AutoCloseable {
     private final List<Parameter> trainable;
     private final KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-5f);
 
-    /** Makes every layer of {@code network} trainable; batches are created in sub-managers of {@code manager}. */
+    /**
+     * Makes every layer of {@code network} trainable; batches are created in sub-managers of {@code
+     * manager}.
+     */
     TrainingStep(TransferNetwork network, NDManager manager, int batchSize, int imageSize) {
         this.network = network;
         this.manager = manager;
@@ -52,8 +57,9 @@ final class TrainingStep implements AutoCloseable {
     }
 
     /**
-     * One training step on the batch, then an inference forward when {@code forward} is set. Copying
-     * the batch into native memory is outside both times, as a data loader would have done it.
+     * One training step on the batch, then an inference forward when {@code forward} is set.
+     * Copying the batch into native memory is outside both times, as a data loader would have done
+     * it.
      */
     Times run(boolean forward) {
         try (NDManager batch = manager.newSubManager()) {

@@ -4,24 +4,49 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
 import java.util.StringJoiner;
-
 import org.junit.jupiter.api.Test;
 
 /** Which operators make the table, in which order, and how the figures are printed. */
 class ProfileTableTest {
 
     // One step each; ms per step. DJL totals 1000, PyTorch 800.
-    private static final TraceSummary DJL = summary(Map.of(
-            "aten::convolution_backward", 500, "aten::mkldnn_convolution", 300,
-            "aten::native_batch_norm_backward", 150, "aten::copy_", 40, "aten::tiny", 5, "aten::noise", 5));
-    private static final TraceSummary PYTORCH = summary(Map.of(
-            "aten::convolution_backward", 400, "aten::mkldnn_convolution", 250,
-            "aten::native_batch_norm_backward", 100, "aten::addcdiv_", 29, "aten::tiny", 20, "aten::noise", 1));
+    private static final TraceSummary DJL =
+            summary(
+                    Map.of(
+                            "aten::convolution_backward",
+                            500,
+                            "aten::mkldnn_convolution",
+                            300,
+                            "aten::native_batch_norm_backward",
+                            150,
+                            "aten::copy_",
+                            40,
+                            "aten::tiny",
+                            5,
+                            "aten::noise",
+                            5));
+    private static final TraceSummary PYTORCH =
+            summary(
+                    Map.of(
+                            "aten::convolution_backward",
+                            400,
+                            "aten::mkldnn_convolution",
+                            250,
+                            "aten::native_batch_norm_backward",
+                            100,
+                            "aten::addcdiv_",
+                            29,
+                            "aten::tiny",
+                            20,
+                            "aten::noise",
+                            1));
 
     @Test
     void listsOperatorsOfAtLeastOnePercentOfEitherSideByDjlTime() {
-        // tiny is 0.5% of DJL but 2.5% of PyTorch: in. noise is under 1% on both sides: only in the totals.
-        assertEquals("""
+        // tiny is 0.5% of DJL but 2.5% of PyTorch: in. noise is under 1% on both sides: only in the
+        // totals.
+        assertEquals(
+                """
                 | operator | DJL ms/step | PyTorch ms/step | DJL/PyTorch |
                 |---|---|---|---|
                 | aten::convolution_backward | 500.0 | 400.0 | 1.25 |
@@ -31,12 +56,14 @@ class ProfileTableTest {
                 | aten::tiny | 5.0 | 20.0 | 0.25 |
                 | aten::addcdiv_ | 0.0 | 29.0 | 0.00 |
                 | total | 1000.0 | 800.0 | 1.25 |
-                """, ProfileTable.markdown(DJL, PYTORCH));
+                """,
+                ProfileTable.markdown(DJL, PYTORCH));
     }
 
     @Test
     void withoutPytorchOnlyTheDjlColumn() {
-        assertEquals("""
+        assertEquals(
+                """
                 | operator | DJL ms/step |
                 |---|---|
                 | aten::convolution_backward | 500.0 |
@@ -44,17 +71,27 @@ class ProfileTableTest {
                 | aten::native_batch_norm_backward | 150.0 |
                 | aten::copy_ | 40.0 |
                 | total | 1000.0 |
-                """, ProfileTable.markdown(DJL, null));
+                """,
+                ProfileTable.markdown(DJL, null));
     }
 
-    /** A trace of one step with one top-level event per operator, {@code ms} long, one after another. */
+    /**
+     * A trace of one step with one top-level event per operator, {@code ms} long, one after
+     * another.
+     */
     private static TraceSummary summary(Map<String, Integer> ms) {
         StringJoiner events = new StringJoiner(",\n", "[\n", "\n]");
         long ts = 0;
         for (Map.Entry<String, Integer> op : ms.entrySet()) {
             long dur = op.getValue() * 1000L;
-            events.add("{\"name\": \"" + op.getKey() + "\", \"ph\": \"X\", \"ts\": " + ts + ", \"dur\": " + dur
-                    + ", \"tid\": 1}");
+            events.add(
+                    "{\"name\": \""
+                            + op.getKey()
+                            + "\", \"ph\": \"X\", \"ts\": "
+                            + ts
+                            + ", \"dur\": "
+                            + dur
+                            + ", \"tid\": 1}");
             ts += dur;
         }
         return TraceSummary.parse(events.toString(), 1);

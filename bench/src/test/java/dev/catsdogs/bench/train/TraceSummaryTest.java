@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,13 +15,15 @@ class TraceSummaryTest {
     private static final double EPS = 1e-12;
 
     // Two steps. Thread 1, times in microseconds:
-    //   conv2d [0, 100) > convolution [10, 90) > mkldnn_convolution [20, 80); add [95.5, 100) in conv2d
+    //   conv2d [0, 100) > convolution [10, 90) > mkldnn_convolution [20, 80); add [95.5, 100) in
+    // conv2d
     //   empty [100, 110) starts where conv2d ends, so it is not inside it
     //   conv2d [200, 250) > convolution [200, 240): same start, the longer one is the parent
     // Thread 2 overlaps thread 1 in time but nests only within itself:
     //   convolution_backward [50, 350) > add [60, 80)
     // Listed out of order, with a metadata event and an instant event that must be ignored.
-    private static final String TRACE = """
+    private static final String TRACE =
+            """
             [
               {"name": "aten::convolution_backward", "ph": "X", "ts": 50, "dur": 300, "tid": 2, "pid": "CPU Functions", "args": {}},
               {"name": "aten::mkldnn_convolution", "ph": "X", "ts": 20, "dur": 60, "tid": 1, "pid": "CPU Functions", "args": {}},
@@ -43,7 +44,8 @@ class TraceSummaryTest {
         TraceSummary summary = TraceSummary.parse(TRACE, 2);
 
         // Self us: conv2d (100 - 80 - 4.5) + (50 - 40) = 25.5; convolution (80 - 60) + 40 = 60;
-        // mkldnn_convolution 60; add 4.5 + 20 = 24.5; empty 10; convolution_backward 300 - 20 = 280.
+        // mkldnn_convolution 60; add 4.5 + 20 = 24.5; empty 10; convolution_backward 300 - 20 =
+        // 280.
         assertEquals(0.14, summary.selfMs("aten::convolution_backward"), EPS);
         assertEquals(0.03, summary.selfMs("aten::convolution"), EPS);
         assertEquals(0.03, summary.selfMs("aten::mkldnn_convolution"), EPS);
@@ -60,13 +62,21 @@ class TraceSummaryTest {
     void operatorsComeLargestFirstAndTiesByName() {
         TraceSummary summary = TraceSummary.parse(TRACE, 2);
 
-        assertEquals(List.of("aten::convolution_backward", "aten::convolution", "aten::mkldnn_convolution",
-                "aten::conv2d", "aten::add", "aten::empty"), List.copyOf(summary.selfMsPerStep().keySet()));
+        assertEquals(
+                List.of(
+                        "aten::convolution_backward",
+                        "aten::convolution",
+                        "aten::mkldnn_convolution",
+                        "aten::conv2d",
+                        "aten::add",
+                        "aten::empty"),
+                List.copyOf(summary.selfMsPerStep().keySet()));
     }
 
     @Test
     void aChildRoundedToEndOneMicrosecondAfterItsParentIsStillInside() {
-        String oneOver = """
+        String oneOver =
+                """
                 [
                   {"name": "parent", "ph": "X", "ts": 0, "dur": 10, "tid": 1},
                   {"name": "child", "ph": "X", "ts": 5, "dur": 6, "tid": 1}
@@ -85,7 +95,8 @@ class TraceSummaryTest {
     @Test
     void readsATraceFileAndTheTraceEventsForm(@TempDir Path dir) throws Exception {
         Path array = Files.writeString(dir.resolve("array.json"), TRACE);
-        Path object = Files.writeString(dir.resolve("object.json"), "{\"traceEvents\": " + TRACE + "}");
+        Path object =
+                Files.writeString(dir.resolve("object.json"), "{\"traceEvents\": " + TRACE + "}");
 
         assertEquals(0.46, TraceSummary.read(array, 1).totalMs(), EPS);
         assertEquals(0.0255, TraceSummary.read(object, 1).selfMs("aten::conv2d"), EPS);
@@ -94,7 +105,9 @@ class TraceSummaryTest {
     @Test
     void rejectsNoStepsAndUnreadableFiles(@TempDir Path dir) throws Exception {
         assertThrows(IllegalArgumentException.class, () -> TraceSummary.parse(TRACE, 0));
-        Path broken = Files.writeString(dir.resolve("broken.json"), "[{\"name\": \"aten::add\", \"ph\": \"X\"");
+        Path broken =
+                Files.writeString(
+                        dir.resolve("broken.json"), "[{\"name\": \"aten::add\", \"ph\": \"X\"");
         assertThrows(java.io.IOException.class, () -> TraceSummary.read(broken, 1));
     }
 }

@@ -81,7 +81,7 @@ public class ClassifyCommand implements Callable<Integer> {
             paramLabel = "N",
             description =
                     "ONNX Runtime threads per model run; 0 = all cores (default:"
-                        + " ${DEFAULT-VALUE}).")
+                            + " ${DEFAULT-VALUE}).")
     private int threads = 0;
 
     @Option(

@@ -177,8 +177,7 @@ class ClassifyCommandTest {
                 expected.topK(5).stream()
                         .map(c -> String.format(Locale.ROOT, "%s %.4f", c.label(), c.probability()))
                         .collect(Collectors.joining(", "));
-        assertEquals(
-                expectedTop, lines.get(1).substring(topColumn), "all 3, most probable first");
+        assertEquals(expectedTop, lines.get(1).substring(topColumn), "all 3, most probable first");
         assertTrue(lines.get(2).startsWith(broken.toString()), lines.get(2));
         assertTrue(lines.get(2).contains("ERROR"), lines.get(2));
 

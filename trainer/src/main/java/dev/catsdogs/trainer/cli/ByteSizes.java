@@ -15,13 +15,14 @@ final class ByteSizes {
             case 'k' -> unit = 1L << 10;
             case 'm' -> unit = 1L << 20;
             case 'g' -> unit = 1L << 30;
-            default -> { }
+            default -> {}
         }
         String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
         try {
             return Math.multiplyExact(Long.parseLong(digits), unit);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("Received size '" + text + "'; expected e.g. 512m, 4g or a byte count");
+            throw new IllegalArgumentException(
+                    "Received size '" + text + "'; expected e.g. 512m, 4g or a byte count");
         }
     }
 }

@@ -1,9 +1,7 @@
 package dev.catsdogs.trainer.cli;
 
-
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.cli.ClassifyCommand;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,8 +10,9 @@ import picocli.CommandLine.Command;
         name = "catsdogs",
         mixinStandardHelpOptions = true,
         versionProvider = CatsDogs.Version.class,
-        description = "Transfer learning of an ImageNet MobileNetV2 into an image classifier (DJL), "
-                + "exported to ONNX and served with OpenCV + ONNX Runtime.",
+        description =
+                "Transfer learning of an ImageNet MobileNetV2 into an image classifier (DJL), "
+                        + "exported to ONNX and served with OpenCV + ONNX Runtime.",
         footer = {
             "",
             "Benchmarks (bench module, through the same launcher):",
@@ -29,8 +28,7 @@ import picocli.CommandLine.Command;
         })
 public final class CatsDogs implements Runnable {
 
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {

@@ -55,8 +55,8 @@ final class DeviceOption {
                             + spec
                             + " but DJL sees "
                             + engine.getGpuCount()
-                            + " GPU(s). Run ./catsdogs --gpu ... (CUDA libtorch instead of the bundled"
-                            + " CPU one), or use --device cpu");
+                            + " GPU(s). Run ./catsdogs --gpu ... (CUDA libtorch instead of the"
+                            + " bundled CPU one), or use --device cpu");
         }
         return Device.gpu(id);
     }

@@ -8,7 +8,10 @@ final class Paths {
 
     private Paths() {}
 
-    /** The repository root, passed by the launcher as {@code -Dcatsdogs.home}; else the working directory. */
+    /**
+     * The repository root, passed by the launcher as {@code -Dcatsdogs.home}; else the working
+     * directory.
+     */
     static Path home() {
         String home = System.getProperty("catsdogs.home");
         return (home != null ? Path.of(home) : Path.of("")).toAbsolutePath().normalize();

@@ -5,9 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.catsdogs.trainer.model.ModelSummary;
 import dev.catsdogs.trainer.model.TransferNetwork;
-
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,19 +13,29 @@ import picocli.CommandLine.Option;
 @Command(
         name = "summary",
         mixinStandardHelpOptions = true,
-        description = "Print the model's layers (Keras names and indices), output shapes, parameter counts "
-                + "and what trains.")
+        description =
+                "Print the model's layers (Keras names and indices), output shapes, parameter"
+                        + " counts and what trains.")
 final class SummaryCommand implements Callable<Integer> {
 
-    @Option(names = "--fine-tune-at", paramLabel = "N",
-            description = "Show the fine-tuning phase: base layers from Keras index N on train. "
-                    + "Without it, the feature-extraction phase (whole base frozen).")
+    @Option(
+            names = "--fine-tune-at",
+            paramLabel = "N",
+            description =
+                    "Show the fine-tuning phase: base layers from Keras index N on train. "
+                            + "Without it, the feature-extraction phase (whole base frozen).")
     private Integer fineTuneAt;
 
-    @Option(names = "--image-size", defaultValue = "160", description = "Input height and width (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--image-size",
+            defaultValue = "160",
+            description = "Input height and width (default: ${DEFAULT-VALUE}).")
     private int imageSize;
 
-    @Option(names = "--classes", defaultValue = "2", description = "Number of classes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--classes",
+            defaultValue = "2",
+            description = "Number of classes (default: ${DEFAULT-VALUE}).")
     private int classes;
 
     @Override

@@ -9,7 +9,6 @@ import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.train.TransferTrainer;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -17,7 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,32 +24,52 @@ import picocli.CommandLine.Option;
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Train a classifier on an ImageNet MobileNetV2: feature extraction (base frozen), then fine-tuning "
-                    + "from --fine-tune-at, then export to ONNX. Defaults are TensorFlow's transfer-learning tutorial.",
-            "Writes config.json, report.json, history.csv, curves.png, samples.png, summary.txt, model.params "
-                    + "and model.onnx to --out."
+            "Train a classifier on an ImageNet MobileNetV2: feature extraction (base frozen), then"
+                + " fine-tuning from --fine-tune-at, then export to ONNX. Defaults are TensorFlow's"
+                + " transfer-learning tutorial.",
+            "Writes config.json, report.json, history.csv, curves.png, samples.png, summary.txt,"
+                    + " model.params and model.onnx to --out."
         })
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Images: train/ validation/ [test/] of class folders, or class folders only (split "
-                    + "80/10/10 by --seed). Default: download the tutorial's cats_and_dogs_filtered.zip once.")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "Images: train/ validation/ [test/] of class folders, or class folders only"
+                            + " (split 80/10/10 by --seed). Default: download the tutorial's"
+                            + " cats_and_dogs_filtered.zip once.")
     private Path data;
 
-    @Option(names = "--data-url", paramLabel = "URL", description = "Where the tutorial's zip is downloaded from.")
+    @Option(
+            names = "--data-url",
+            paramLabel = "URL",
+            description = "Where the tutorial's zip is downloaded from.")
     private URI dataUrl = TutorialDataset.DEFAULT_URL;
 
-    @Option(names = "--weights", paramLabel = "PATH|URL",
-            description = "ImageNet MobileNetV2 as ONNX (default: the shipped models/mobilenet_v2_1.0_224_int8_per_tensor.onnx).")
+    @Option(
+            names = "--weights",
+            paramLabel = "PATH|URL",
+            description =
+                    "ImageNet MobileNetV2 as ONNX (default: the shipped"
+                            + " models/mobilenet_v2_1.0_224_int8_per_tensor.onnx).")
     private String weights;
 
-    @Option(names = "--weights-sha256", paramLabel = "HEX", description = "Expected SHA-256 of a downloaded --weights.")
+    @Option(
+            names = "--weights-sha256",
+            paramLabel = "HEX",
+            description = "Expected SHA-256 of a downloaded --weights.")
     private String weightsSha256;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<timestamp>).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Run directory (default: runs/<timestamp>).")
     private Path out;
 
-    @Option(names = "--seed", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
     private long seed = TrainingConfig.DEFAULT_SEED;
 
     @Option(names = "--image-size", description = "Input size (default: ${DEFAULT-VALUE}).")
@@ -60,102 +78,160 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).")
     private int batchSize = TrainingConfig.DEFAULT_BATCH_SIZE;
 
-    @Option(names = "--epochs", description = "Feature-extraction epochs (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--epochs",
+            description = "Feature-extraction epochs (default: ${DEFAULT-VALUE}).")
     private int epochs = TrainingConfig.DEFAULT_INITIAL_EPOCHS;
 
-    @Option(names = "--fine-tune-epochs",
+    @Option(
+            names = "--fine-tune-epochs",
             description = "Fine-tuning epochs; 0 skips fine-tuning (default: ${DEFAULT-VALUE}).")
     private int fineTuneEpochs = TrainingConfig.DEFAULT_FINE_TUNE_EPOCHS;
 
-    @Option(names = "--fine-tune-at",
-            description = "First trainable Keras layer of the base when fine-tuning (default: ${DEFAULT-VALUE}, block_11_expand_BN).")
+    @Option(
+            names = "--fine-tune-at",
+            description =
+                    "First trainable Keras layer of the base when fine-tuning (default:"
+                            + " ${DEFAULT-VALUE}, block_11_expand_BN).")
     private int fineTuneAt = TrainingConfig.DEFAULT_FINE_TUNE_AT;
 
-    @Option(names = "--learning-rate", description = "RMSprop rate, feature extraction (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--learning-rate",
+            description = "RMSprop rate, feature extraction (default: ${DEFAULT-VALUE}).")
     private float learningRate = TrainingConfig.DEFAULT_LEARNING_RATE;
 
-    @Option(names = "--fine-tune-learning-rate", description = "RMSprop rate, fine-tuning (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--fine-tune-learning-rate",
+            description = "RMSprop rate, fine-tuning (default: ${DEFAULT-VALUE}).")
     private float fineTuneLearningRate = TrainingConfig.DEFAULT_FINE_TUNE_LEARNING_RATE;
 
-    @Option(names = "--eval-steps", description = "Validation batches evaluated before training (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--eval-steps",
+            description =
+                    "Validation batches evaluated before training (default: ${DEFAULT-VALUE}).")
     private int evalSteps = TrainingConfig.DEFAULT_EVALUATION_STEPS;
 
-    @Option(names = "--device", defaultValue = "auto", converter = DeviceOption.Converter.class, description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a CUDA GPU when DJL sees one).")
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            converter = DeviceOption.Converter.class,
+            description =
+                    "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a CUDA GPU when"
+                            + " DJL sees one).")
     private String device;
 
-    @Option(names = "--no-cache", negatable = false,
-            description = "Run the frozen layers every epoch instead of caching their activations (same results, slower).")
+    @Option(
+            names = "--no-cache",
+            negatable = false,
+            description =
+                    "Run the frozen layers every epoch instead of caching their activations (same"
+                            + " results, slower).")
     private boolean noCache;
 
-    @Option(names = "--cache-budget", defaultValue = "4g", paramLabel = "SIZE",
-            description = "Activation cache kept in memory, e.g. 512m, 4g; beyond it the cache is memory-mapped from a temp file (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cache-budget",
+            defaultValue = "4g",
+            paramLabel = "SIZE",
+            description =
+                    "Activation cache kept in memory, e.g. 512m, 4g; beyond it the cache is"
+                            + " memory-mapped from a temp file (default: ${DEFAULT-VALUE}).")
     private String cacheBudget;
 
-    @Option(names = "--threads", description = "Image decoding threads (default: the number of cores).")
+    @Option(
+            names = "--threads",
+            description = "Image decoding threads (default: the number of cores).")
     private Integer threads;
 
-    @Option(names = "--no-export", negatable = false, description = "Skip the ONNX export at the end.")
+    @Option(
+            names = "--no-export",
+            negatable = false,
+            description = "Skip the ONNX export at the end.")
     private boolean noExport;
 
-    @Option(names = "--parity-images", description = "Validation images of the export's parity check (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--parity-images",
+            description =
+                    "Validation images of the export's parity check (default: ${DEFAULT-VALUE}).")
     private int parityImages = TrainingConfig.DEFAULT_PARITY_IMAGES;
 
     @Override
     public Integer call() throws Exception {
-        Path outDir = out != null ? out
-                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingConfig config = TrainingConfig.builder(outDir)
-                .optDataDir(data)
-                .optDataUrl(dataUrl)
-                .optWeights(weights)
-                .optWeightsSha256(weightsSha256)
-                .optSeed(seed)
-                .optImageSize(imageSize)
-                .optBatchSize(batchSize)
-                .optInitialEpochs(epochs)
-                .optFineTuneEpochs(fineTuneEpochs)
-                .optFineTuneAt(fineTuneAt)
-                .optLearningRate(learningRate)
-                .optFineTuneLearningRate(fineTuneLearningRate)
-                .optEvaluationSteps(evalSteps)
-                .optDevice(device)
-                .optCache(!noCache)
-                .optCacheBudgetBytes(ByteSizes.parse(cacheBudget))
-                .optDecoderThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
-                .optExport(!noExport)
-                .optParityImages(parityImages)
-                .build();
+        Path outDir =
+                out != null
+                        ? out
+                        : Path.of(
+                                "runs",
+                                LocalDateTime.now()
+                                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        TrainingConfig config =
+                TrainingConfig.builder(outDir)
+                        .optDataDir(data)
+                        .optDataUrl(dataUrl)
+                        .optWeights(weights)
+                        .optWeightsSha256(weightsSha256)
+                        .optSeed(seed)
+                        .optImageSize(imageSize)
+                        .optBatchSize(batchSize)
+                        .optInitialEpochs(epochs)
+                        .optFineTuneEpochs(fineTuneEpochs)
+                        .optFineTuneAt(fineTuneAt)
+                        .optLearningRate(learningRate)
+                        .optFineTuneLearningRate(fineTuneLearningRate)
+                        .optEvaluationSteps(evalSteps)
+                        .optDevice(device)
+                        .optCache(!noCache)
+                        .optCacheBudgetBytes(ByteSizes.parse(cacheBudget))
+                        .optDecoderThreads(
+                                threads != null
+                                        ? threads
+                                        : Runtime.getRuntime().availableProcessors())
+                        .optExport(!noExport)
+                        .optParityImages(parityImages)
+                        .build();
         Device trainingDevice = DeviceOption.resolve(device);
 
-        Path dataDir = data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
+        Path dataDir =
+                data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
         Dataset dataset = Dataset.load(dataDir, seed);
         Path weightsFile = WeightsOption.resolve(weights, weightsSha256);
         TrainingRun run = new TrainingRun(config, weightsFile, dataset, System.out);
         System.out.println("run directory: " + outDir.toAbsolutePath());
 
-        // Ctrl-C: stop between batches and let the run write an "interrupted" report before exiting.
+        // Ctrl-C: stop between batches and let the run write an "interrupted" report before
+        // exiting.
         CountDownLatch settled = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            run.requestStop();
-            try {
-                settled.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "catsdogs-interrupt");
+        Thread hook =
+                new Thread(
+                        () -> {
+                            run.requestStop();
+                            try {
+                                settled.await(30, TimeUnit.SECONDS);
+                            } catch (InterruptedException ignored) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "catsdogs-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         try (NDManager manager = NDManager.newBaseManager(trainingDevice)) {
             TransferNetwork network = run.run(manager, Versions.current());
-            if (config.export() && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
-                System.err.println("train: the run is complete in " + outDir + ", but its ONNX export failed the "
-                        + "parity check; no model.onnx was written");
+            if (config.export()
+                    && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
+                System.err.println(
+                        "train: the run is complete in "
+                                + outDir
+                                + ", but its ONNX export failed the "
+                                + "parity check; no model.onnx was written");
                 return 1;
             }
-            System.out.println("done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());
+            System.out.println(
+                    "done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());
             return 0;
         } catch (TransferTrainer.TrainingInterruptedException e) {
-            System.err.println(System.lineSeparator() + "interrupted: " + run.directory().file(RunDirectory.REPORT)
-                    + " says how far the run got");
+            System.err.println(
+                    System.lineSeparator()
+                            + "interrupted: "
+                            + run.directory().file(RunDirectory.REPORT)
+                            + " says how far the run got");
             return 130;
         } finally {
             settled.countDown();

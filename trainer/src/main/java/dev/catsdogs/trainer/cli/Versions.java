@@ -2,7 +2,6 @@ package dev.catsdogs.trainer.cli;
 
 import ai.djl.engine.Engine;
 import dev.catsdogs.inference.BuildInfo;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,9 +17,19 @@ final class Versions {
         Engine engine = Engine.getInstance();
         v.put("engine", engine.getEngineName() + " " + engine.getVersion());
         v.put("onnxruntime", BuildInfo.onnxRuntimeVersion());
-        v.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
-        v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        v.put(
+                "java",
+                System.getProperty("java.version")
+                        + " ("
+                        + System.getProperty("java.vendor")
+                        + ")");
+        v.put(
+                "os",
+                System.getProperty("os.name")
+                        + " "
+                        + System.getProperty("os.version")
+                        + " "
+                        + System.getProperty("os.arch"));
         return v;
     }
 }

@@ -1,13 +1,15 @@
 package dev.catsdogs.trainer.cli;
 
 import dev.catsdogs.trainer.io.Downloader;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Resolves {@code --weights PATH|URL}: a URL is downloaded once into the cache, with a SHA-256 check. */
+/**
+ * Resolves {@code --weights PATH|URL}: a URL is downloaded once into the cache, with a SHA-256
+ * check.
+ */
 final class WeightsOption {
 
     private WeightsOption() {}
@@ -22,12 +24,17 @@ final class WeightsOption {
             return Paths.defaultWeights();
         }
         String lower = weights.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("file:")) {
-            return Downloader.builder().build().fetch(weights, cacheRoot.resolve("weights"), sha256);
+        if (lower.startsWith("http://")
+                || lower.startsWith("https://")
+                || lower.startsWith("file:")) {
+            return Downloader.builder()
+                    .build()
+                    .fetch(weights, cacheRoot.resolve("weights"), sha256);
         }
         Path path = Path.of(weights);
         if (!Files.isRegularFile(path)) {
-            throw new IOException(path + ": weight file not found (--weights takes an .onnx file or a URL)");
+            throw new IOException(
+                    path + ": weight file not found (--weights takes an .onnx file or a URL)");
         }
         return path;
     }

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A batch of decoded samples. The arrays are handed over, not copied: the loader never touches
- * them again, so the consumer may pass them on or modify them.
+ * A batch of decoded samples. The arrays are handed over, not copied: the loader never touches them
+ * again, so the consumer may pass them on or modify them.
  *
- * @param data {@code size} tensors one after another ({@code N*C*H*W} for images), exactly
- *     {@code size * sampleSize()} floats
+ * @param data {@code size} tensors one after another ({@code N*C*H*W} for images), exactly {@code
+ *     size * sampleSize()} floats
  * @param labels the label of each sample
  * @param files the file of each sample
  * @param size the number of samples, at least 1
@@ -23,8 +23,16 @@ public record Batch(float[] data, int[] labels, List<Path> files, int size) {
         Objects.requireNonNull(labels, "labels");
         files = List.copyOf(files);
         if (size < 1 || labels.length != size || files.size() != size || data.length % size != 0) {
-            throw new IllegalArgumentException("Inconsistent batch: size " + size + ", "
-                    + labels.length + " labels, " + files.size() + " files, " + data.length + " floats");
+            throw new IllegalArgumentException(
+                    "Inconsistent batch: size "
+                            + size
+                            + ", "
+                            + labels.length
+                            + " labels, "
+                            + files.size()
+                            + " files, "
+                            + data.length
+                            + " floats");
         }
     }
 
@@ -40,6 +48,12 @@ public record Batch(float[] data, int[] labels, List<Path> files, int size) {
 
     @Override
     public String toString() {
-        return "Batch[size=" + size + ", sampleSize=" + sampleSize() + ", first=" + files.get(0) + "]";
+        return "Batch[size="
+                + size
+                + ", sampleSize="
+                + sampleSize()
+                + ", first="
+                + files.get(0)
+                + "]";
     }
 }

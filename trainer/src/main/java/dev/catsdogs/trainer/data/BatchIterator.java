@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
  *
  * <p>Use it in try-with-resources, so that leaving the loop early (break, an exception in the
  * training step, Ctrl-C unwinding) stops the decoding threads:
+ *
  * <pre>{@code
  * try (BatchIterator batches = loader.epoch(epoch)) {
  *     for (Batch batch : batches) {
@@ -18,13 +19,14 @@ import java.util.concurrent.Executor;
  *     }
  * }
  * }</pre>
- * The decoding tasks also stop by themselves after the last batch, and, as a safety net, when an
- * unclosed iterator becomes unreachable. They run on the loader's daemon threads, named
- * {@link BatchLoader#THREAD_NAME_PREFIX}{@code ...}, so they never keep the JVM alive.
  *
- * <p>Not thread-safe: one consumer thread. It can be iterated once. {@link #close()} is
- * idempotent; {@link #hasNext()} and {@link #next()} after {@code close()} throw
- * {@link IllegalStateException} unless the iteration had already ended.
+ * The decoding tasks also stop by themselves after the last batch, and, as a safety net, when an
+ * unclosed iterator becomes unreachable. They run on the loader's daemon threads, named {@link
+ * BatchLoader#THREAD_NAME_PREFIX}{@code ...}, so they never keep the JVM alive.
+ *
+ * <p>Not thread-safe: one consumer thread. It can be iterated once. {@link #close()} is idempotent;
+ * {@link #hasNext()} and {@link #next()} after {@code close()} throw {@link IllegalStateException}
+ * unless the iteration had already ended.
  */
 public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, AutoCloseable {
 
@@ -41,7 +43,11 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
     private boolean closed;
     private int batchesDelivered;
 
-    BatchIterator(DecodePipeline pipeline, Executor executor, String description, int plannedSamples,
+    BatchIterator(
+            DecodePipeline pipeline,
+            Executor executor,
+            String description,
+            int plannedSamples,
             int plannedBatches) {
         this.pipeline = pipeline;
         this.description = description;
@@ -56,7 +62,8 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
     @Override
     public Iterator<Batch> iterator() {
         if (iterated) {
-            throw new IllegalStateException("The batches of " + description + " can be iterated only once");
+            throw new IllegalStateException(
+                    "The batches of " + description + " can be iterated only once");
         }
         iterated = true;
         return this;
@@ -78,14 +85,16 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
             return false;
         }
         if (closed) {
-            throw new IllegalStateException("The batches of " + description + " were used after close()");
+            throw new IllegalStateException(
+                    "The batches of " + description + " were used after close()");
         }
         try {
             pending = pipeline.next();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
-            throw new CancellationException("Interrupted while waiting for a batch of " + description);
+            throw new CancellationException(
+                    "Interrupted while waiting for a batch of " + description);
         } catch (RuntimeException | Error e) {
             finished = true;
             close();
@@ -143,6 +152,12 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
 
     @Override
     public String toString() {
-        return "BatchIterator[" + description + ", " + batchesDelivered + "/" + plannedBatches + " batches]";
+        return "BatchIterator["
+                + description
+                + ", "
+                + batchesDelivered
+                + "/"
+                + plannedBatches
+                + " batches]";
     }
 }

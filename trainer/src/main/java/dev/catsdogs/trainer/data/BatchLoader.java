@@ -19,26 +19,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Decodes samples into batches on background threads, for training epochs and evaluation passes.
  *
  * <p>{@link #epoch(int)} yields every sample once, as batches of {@code batchSize} (the last one
- * may be smaller, or is dropped with {@link Builder#optDropLast}). With
- * {@link ShuffleMode#EACH_EPOCH} the order is a full shuffle of all samples drawn from
- * {@code new Random(Seeds.derive(seed, "epoch/" + epoch))}, so it depends only on the seed and the
- * epoch number. {@link #pass()} yields every sample in the given order, never drops a partial
- * batch, and is meant for validation and test.
+ * may be smaller, or is dropped with {@link Builder#optDropLast}). With {@link
+ * ShuffleMode#EACH_EPOCH} the order is a full shuffle of all samples drawn from {@code new
+ * Random(Seeds.derive(seed, "epoch/" + epoch))}, so it depends only on the seed and the epoch
+ * number. {@link #pass()} yields every sample in the given order, never drops a partial batch, and
+ * is meant for validation and test.
  *
- * <p>Decoding runs on {@link Builder#optThreads} daemon threads that work up to
- * {@link Builder#optPrefetchBatches} batches ahead of the consumer. The threads belong to one
- * executor per loader, reused by every epoch and pass; a thread idle for
- * {@value #IDLE_THREAD_SECONDS} s ends, and {@link #close()} ends them all. A file whose decoding throws
- * an exception is skipped, not fatal: it is recorded once as a {@link SkippedFile} with the
- * exception's message, and later epochs and passes of this loader leave it out. Batches stay
- * full-size except the last: a skipped file's place goes to the next sample. The batches are the
- * same whatever the thread timing.
+ * <p>Decoding runs on {@link Builder#optThreads} daemon threads that work up to {@link
+ * Builder#optPrefetchBatches} batches ahead of the consumer. The threads belong to one executor per
+ * loader, reused by every epoch and pass; a thread idle for {@value #IDLE_THREAD_SECONDS} s ends,
+ * and {@link #close()} ends them all. A file whose decoding throws an exception is skipped, not
+ * fatal: it is recorded once as a {@link SkippedFile} with the exception's message, and later
+ * epochs and passes of this loader leave it out. Batches stay full-size except the last: a skipped
+ * file's place goes to the next sample. The batches are the same whatever the thread timing.
  *
  * <p>Thread-safe; each {@link BatchIterator} must be closed (see there), and so should the loader.
  */
 public final class BatchLoader implements AutoCloseable {
 
-    /** Name prefix of every decoding thread, e.g. {@code catsdogs-batch-loader-2-epoch-5-decode-0}. */
+    /**
+     * Name prefix of every decoding thread, e.g. {@code catsdogs-batch-loader-2-epoch-5-decode-0}.
+     */
     public static final String THREAD_NAME_PREFIX = "catsdogs-batch-loader-";
 
     /** How long a decoding thread waits for the next pass before it ends. */
@@ -97,8 +98,8 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     /**
-     * Starts decoding one pass over all samples in their own order, keeping the last partial
-     * batch: for evaluation. Files known to be bad are left out.
+     * Starts decoding one pass over all samples in their own order, keeping the last partial batch:
+     * for evaluation. Files known to be bad are left out.
      *
      * @return the batches; close it
      */
@@ -124,9 +125,18 @@ public final class BatchLoader implements AutoCloseable {
 
     private BatchIterator start(List<Sample> order, boolean dropPartial, String what) {
         String threadName = name + "-" + what;
-        DecodePipeline pipeline = new DecodePipeline(order, decoder, batchSize, dropPartial,
-                threads, prefetchBatches, this::recordBadFile, threadName);
-        int batches = dropPartial ? order.size() / batchSize : (order.size() + batchSize - 1) / batchSize;
+        DecodePipeline pipeline =
+                new DecodePipeline(
+                        order,
+                        decoder,
+                        batchSize,
+                        dropPartial,
+                        threads,
+                        prefetchBatches,
+                        this::recordBadFile,
+                        threadName);
+        int batches =
+                dropPartial ? order.size() / batchSize : (order.size() + batchSize - 1) / batchSize;
         try {
             return new BatchIterator(pipeline, executor(what), threadName, order.size(), batches);
         } catch (RejectedExecutionException e) { // closed between executor() and the start
@@ -143,13 +153,21 @@ public final class BatchLoader implements AutoCloseable {
             throw closedError(what);
         }
         if (executor == null) {
-            ThreadFactory factory = body -> {
-                Thread thread = new Thread(body, name + "-idle-" + threadIds.getAndIncrement());
-                thread.setDaemon(true);
-                return thread;
-            };
-            executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), factory);
+            ThreadFactory factory =
+                    body -> {
+                        Thread thread =
+                                new Thread(body, name + "-idle-" + threadIds.getAndIncrement());
+                        thread.setDaemon(true);
+                        return thread;
+                    };
+            executor =
+                    new ThreadPoolExecutor(
+                            0,
+                            Integer.MAX_VALUE,
+                            IDLE_THREAD_SECONDS,
+                            TimeUnit.SECONDS,
+                            new SynchronousQueue<>(),
+                            factory);
         }
         return executor;
     }
@@ -159,9 +177,9 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     /**
-     * Ends the loader's threads: stops whatever unclosed iterators still decode and waits (up to
-     * 10 s) for the threads to end. Later {@link #epoch}/{@link #pass} calls throw
-     * {@link IllegalStateException}. Idempotent.
+     * Ends the loader's threads: stops whatever unclosed iterators still decode and waits (up to 10
+     * s) for the threads to end. Later {@link #epoch}/{@link #pass} calls throw {@link
+     * IllegalStateException}. Idempotent.
      */
     @Override
     public void close() {
@@ -179,8 +197,12 @@ public final class BatchLoader implements AutoCloseable {
         toStop.shutdownNow();
         try {
             if (!toStop.awaitTermination(10, TimeUnit.SECONDS)) {
-                System.getLogger(BatchLoader.class.getName()).log(System.Logger.Level.WARNING,
-                        "{0}: decoding threads did not end within 10 s (stuck in the decoder?)", name);
+                System.getLogger(BatchLoader.class.getName())
+                        .log(
+                                System.Logger.Level.WARNING,
+                                "{0}: decoding threads did not end within 10 s (stuck in the"
+                                        + " decoder?)",
+                                name);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -251,8 +273,10 @@ public final class BatchLoader implements AutoCloseable {
             this.samples = List.copyOf(Objects.requireNonNull(samples, "samples"));
             this.decoder = Objects.requireNonNull(decoder, "decoder");
             if (decoder.tensorSize() < 1) {
-                throw new IllegalArgumentException("Expected decoder.tensorSize() >= 1, received `"
-                        + decoder.tensorSize() + "`");
+                throw new IllegalArgumentException(
+                        "Expected decoder.tensorSize() >= 1, received `"
+                                + decoder.tensorSize()
+                                + "`");
             }
         }
 
@@ -286,7 +310,10 @@ public final class BatchLoader implements AutoCloseable {
             return this;
         }
 
-        /** Whether {@link BatchLoader#epoch(int)} drops a last batch smaller than the batch size (default false). */
+        /**
+         * Whether {@link BatchLoader#epoch(int)} drops a last batch smaller than the batch size
+         * (default false).
+         */
         public Builder optDropLast(boolean dropLast) {
             this.dropLast = dropLast;
             return this;
@@ -299,7 +326,8 @@ public final class BatchLoader implements AutoCloseable {
 
         private static int atLeastOne(String name, int value) {
             if (value < 1) {
-                throw new IllegalArgumentException("Expected " + name + " >= 1, received `" + value + "`");
+                throw new IllegalArgumentException(
+                        "Expected " + name + " >= 1, received `" + value + "`");
             }
             return value;
         }

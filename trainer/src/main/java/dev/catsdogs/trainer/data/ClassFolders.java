@@ -20,7 +20,8 @@ final class ClassFolders {
     static final String NESTED_DIRECTORY = "directory inside a class folder (not searched)";
     static final String NOT_A_REGULAR_FILE = "not a regular file";
 
-    private static final Comparator<Path> BY_NAME = Comparator.comparing(p -> p.getFileName().toString());
+    private static final Comparator<Path> BY_NAME =
+            Comparator.comparing(p -> p.getFileName().toString());
 
     private ClassFolders() {}
 
@@ -39,8 +40,8 @@ final class ClassFolders {
     }
 
     /**
-     * Lists {@code classDir}: regular files with an image extension are images; hidden entries
-     * are ignored; everything else is skipped with a reason.
+     * Lists {@code classDir}: regular files with an image extension are images; hidden entries are
+     * ignored; everything else is skipped with a reason.
      */
     static Listing list(Path classDir) throws IOException {
         List<Path> images = new ArrayList<>();
@@ -65,7 +66,8 @@ final class ClassFolders {
     static boolean isImage(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return dot > 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return dot > 0
+                && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     /** Hidden means the name starts with '.', as on Unix (also on other systems). */

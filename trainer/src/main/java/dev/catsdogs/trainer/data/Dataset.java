@@ -15,11 +15,11 @@ import java.util.Objects;
  * An image-folder dataset: class names and the labelled files of the train, validation and
  * (possibly empty) test splits. Immutable.
  *
- * <p>Classes are the class folder names sorted by name, so label {@code i} is
- * {@code classNames().get(i)} (cats = 0, dogs = 1). Within a class folder, regular files with the
- * extension jpg, jpeg, png or bmp (any case) are the samples; hidden files are ignored; other
- * files and nested folders are listed in {@link #skipped()} with the reason. Each split lists its
- * samples class by class, each class sorted by file name.
+ * <p>Classes are the class folder names sorted by name, so label {@code i} is {@code
+ * classNames().get(i)} (cats = 0, dogs = 1). Within a class folder, regular files with the
+ * extension jpg, jpeg, png or bmp (any case) are the samples; hidden files are ignored; other files
+ * and nested folders are listed in {@link #skipped()} with the reason. Each split lists its samples
+ * class by class, each class sorted by file name.
  */
 public final class Dataset {
 
@@ -29,8 +29,12 @@ public final class Dataset {
     private final Map<Split, List<Sample>> samples;
     private final List<SkippedFile> skipped;
 
-    private Dataset(Path root, DatasetLayout layout, List<String> classNames,
-            Map<Split, List<Sample>> samples, List<SkippedFile> skipped) {
+    private Dataset(
+            Path root,
+            DatasetLayout layout,
+            List<String> classNames,
+            Map<Split, List<Sample>> samples,
+            List<SkippedFile> skipped) {
         this.root = root;
         this.layout = layout;
         this.classNames = List.copyOf(classNames);
@@ -48,16 +52,16 @@ public final class Dataset {
      * <p>{@link DatasetLayout#SPLIT}: each split's class folders are its classes; all splits must
      * have the same class folders. {@link DatasetLayout#CLASS_FOLDERS}: the split is stratified:
      * each class's files, sorted by name, are shuffled with randomness derived from {@code seed}
-     * and the class name, then cut at 80% and 90% into train, validation and test, with
-     * boundaries rounded as TFDS's percent slicing does (100 files per class give exactly
-     * 80/10/10, 15 give 12/2/1, 5 give 4/0/1; see {@code StratifiedSplit}). The same seed and
-     * files always give the same split, and every file lands in exactly one split.
+     * and the class name, then cut at 80% and 90% into train, validation and test, with boundaries
+     * rounded as TFDS's percent slicing does (100 files per class give exactly 80/10/10, 15 give
+     * 12/2/1, 5 give 4/0/1; see {@code StratifiedSplit}). The same seed and files always give the
+     * same split, and every file lands in exactly one split.
      *
      * @param dir the dataset directory
      * @param seed the split seed (used by the class-folder layout only)
      * @return the dataset
-     * @throws IOException naming the directory if it is neither layout, has fewer than two
-     *     classes, has different classes in different splits, or has a class without images
+     * @throws IOException naming the directory if it is neither layout, has fewer than two classes,
+     *     has different classes in different splits, or has a class without images
      */
     public static Dataset load(Path dir, long seed) throws IOException {
         Objects.requireNonNull(dir, "dir");
@@ -83,9 +87,17 @@ public final class Dataset {
                 classNames = names;
                 first = split;
             } else if (!names.equals(classNames)) {
-                throw new IOException("Class folders differ between splits in " + dir + ": "
-                        + first.dirName() + "/ has " + classNames + ", " + split.dirName()
-                        + "/ has " + names);
+                throw new IOException(
+                        "Class folders differ between splits in "
+                                + dir
+                                + ": "
+                                + first.dirName()
+                                + "/ has "
+                                + classNames
+                                + ", "
+                                + split.dirName()
+                                + "/ has "
+                                + names);
             }
             List<Sample> splitSamples = new ArrayList<>();
             for (int label = 0; label < classDirs.size(); label++) {
@@ -112,7 +124,8 @@ public final class Dataset {
         for (int label = 0; label < classDirs.size(); label++) {
             ClassFolders.Listing listing = requireImages(classDirs.get(label));
             skipped.addAll(listing.skipped());
-            StratifiedSplit.Parts parts = StratifiedSplit.split(listing.images(), seed, classNames.get(label));
+            StratifiedSplit.Parts parts =
+                    StratifiedSplit.split(listing.images(), seed, classNames.get(label));
             addSorted(samples.get(Split.TRAIN), parts.train(), label);
             addSorted(samples.get(Split.VALIDATION), parts.validation(), label);
             addSorted(samples.get(Split.TEST), parts.test(), label);
@@ -128,20 +141,34 @@ public final class Dataset {
 
     private static void requireTwoClasses(Path dir, List<String> classNames) throws IOException {
         if (classNames.size() < 2) {
-            throw new IOException(dir + " has " + classNames.size() + " class folder"
-                    + (classNames.size() == 1 ? " " + classNames : "s") + "; at least 2 are needed: "
-                    + DatasetLayout.EXPECTED);
+            throw new IOException(
+                    dir
+                            + " has "
+                            + classNames.size()
+                            + " class folder"
+                            + (classNames.size() == 1 ? " " + classNames : "s")
+                            + "; at least 2 are needed: "
+                            + DatasetLayout.EXPECTED);
         }
     }
 
     private static ClassFolders.Listing requireImages(Path classDir) throws IOException {
         ClassFolders.Listing listing = ClassFolders.list(classDir);
         if (listing.images().isEmpty()) {
-            throw new IOException("Class folder " + classDir + " has no images (expected files"
-                    + " ending in " + String.join(", ", ClassFolders.IMAGE_EXTENSIONS.stream().sorted().toList())
-                    + (listing.skipped().isEmpty() ? "" : "; skipped " + listing.skipped().size()
-                            + " other entries, e.g. " + listing.skipped().get(0))
-                    + ")");
+            throw new IOException(
+                    "Class folder "
+                            + classDir
+                            + " has no images (expected files"
+                            + " ending in "
+                            + String.join(
+                                    ", ", ClassFolders.IMAGE_EXTENSIONS.stream().sorted().toList())
+                            + (listing.skipped().isEmpty()
+                                    ? ""
+                                    : "; skipped "
+                                            + listing.skipped().size()
+                                            + " other entries, e.g. "
+                                            + listing.skipped().get(0))
+                            + ")");
         }
         return listing;
     }
@@ -182,8 +209,8 @@ public final class Dataset {
     }
 
     /**
-     * Sample counts: split to class name to count, for every split and class (zeros included),
-     * in split and class order.
+     * Sample counts: split to class name to count, for every split and class (zeros included), in
+     * split and class order.
      */
     public Map<Split, Map<String, Integer>> counts() {
         Map<Split, Map<String, Integer>> counts = new EnumMap<>(Split.class);
@@ -206,12 +233,20 @@ public final class Dataset {
         return skipped;
     }
 
-    /** E.g. {@code SPLIT dataset /d: train {cats=1000, dogs=1000}, validation {...}, test {...}, 0 skipped}. */
+    /**
+     * E.g. {@code SPLIT dataset /d: train {cats=1000, dogs=1000}, validation {...}, test {...}, 0
+     * skipped}.
+     */
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(layout + " dataset " + root + ":");
-        counts().forEach((split, perClass) ->
-                text.append(' ').append(split.dirName()).append(' ').append(perClass).append(','));
+        counts().forEach(
+                        (split, perClass) ->
+                                text.append(' ')
+                                        .append(split.dirName())
+                                        .append(' ')
+                                        .append(perClass)
+                                        .append(','));
         return text.append(' ').append(skipped.size()).append(" skipped").toString();
     }
 }

@@ -19,20 +19,20 @@ public enum DatasetLayout {
     SPLIT,
 
     /**
-     * One folder per class directly in DIR, e.g. Microsoft PetImages' {@code Cat/} and
-     * {@code Dog/}; split 80/10/10 per class from the seed (see {@link Dataset#load}).
+     * One folder per class directly in DIR, e.g. Microsoft PetImages' {@code Cat/} and {@code
+     * Dog/}; split 80/10/10 per class from the seed (see {@link Dataset#load}).
      */
     CLASS_FOLDERS;
 
     /** What a dataset directory may look like, for error messages. */
-    static final String EXPECTED = "expected either train/ and validation/ (and optionally test/),"
-            + " each with one folder per class, or one folder per class (at least 2, e.g. Cat/"
-            + " and Dog/)";
+    static final String EXPECTED =
+            "expected either train/ and validation/ (and optionally test/), each with one folder"
+                    + " per class, or one folder per class (at least 2, e.g. Cat/ and Dog/)";
 
     /**
-     * Tells which layout {@code dir} has, from its subfolders: {@link #SPLIT} when it has
-     * {@code train/} and {@code validation/}, {@link #CLASS_FOLDERS} when it has neither but at
-     * least two other subfolders. Does not look inside the class folders.
+     * Tells which layout {@code dir} has, from its subfolders: {@link #SPLIT} when it has {@code
+     * train/} and {@code validation/}, {@link #CLASS_FOLDERS} when it has neither but at least two
+     * other subfolders. Does not look inside the class folders.
      *
      * @param dir the dataset directory
      * @return its layout
@@ -40,8 +40,10 @@ public enum DatasetLayout {
      */
     public static DatasetLayout detect(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IOException("Dataset directory " + dir
-                    + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+            throw new IOException(
+                    "Dataset directory "
+                            + dir
+                            + (Files.exists(dir) ? " is not a directory" : " does not exist"));
         }
         List<String> subdirs = ClassFolders.names(ClassFolders.subdirectories(dir));
         boolean train = subdirs.contains(Split.TRAIN.dirName());
@@ -50,14 +52,27 @@ public enum DatasetLayout {
             return SPLIT;
         }
         if (train || validation || subdirs.contains(Split.TEST.dirName())) {
-            throw new IOException("Dataset directory " + dir + " has " + subdirs + " but "
-                    + (train ? "no validation/" : "no train/") + ": " + EXPECTED);
+            throw new IOException(
+                    "Dataset directory "
+                            + dir
+                            + " has "
+                            + subdirs
+                            + " but "
+                            + (train ? "no validation/" : "no train/")
+                            + ": "
+                            + EXPECTED);
         }
         if (subdirs.size() >= 2) {
             return CLASS_FOLDERS;
         }
-        throw new IOException("Not a dataset directory: " + dir + ": " + EXPECTED + "; found "
-                + (subdirs.isEmpty() ? "no subfolders" : "only " + subdirs) + hint(dir, subdirs));
+        throw new IOException(
+                "Not a dataset directory: "
+                        + dir
+                        + ": "
+                        + EXPECTED
+                        + "; found "
+                        + (subdirs.isEmpty() ? "no subfolders" : "only " + subdirs)
+                        + hint(dir, subdirs));
     }
 
     /** Suggests the one subfolder when it is itself a dataset (the user named its parent). */
@@ -68,7 +83,8 @@ public enum DatasetLayout {
         Path only = dir.resolve(subdirs.get(0));
         List<Path> inner = ClassFolders.subdirectories(only);
         List<String> innerNames = ClassFolders.names(inner);
-        boolean looksLikeDataset = innerNames.contains(Split.TRAIN.dirName()) || innerNames.size() >= 2;
+        boolean looksLikeDataset =
+                innerNames.contains(Split.TRAIN.dirName()) || innerNames.size() >= 2;
         return looksLikeDataset ? " (did you mean --data " + only + " ?)" : "";
     }
 }

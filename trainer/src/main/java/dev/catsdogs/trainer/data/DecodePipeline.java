@@ -28,11 +28,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Workers take sample indices in order from a shared counter and decode each into a slot of a
  * ring of {@code window} per-sample buffers; a semaphore keeps them at most {@code window} samples
  * ahead of the assembler. The assembler walks the samples in order, copies decoded ones into the
- * next batch, records failed ones as bad files, and puts finished batches into a queue of
- * {@code prefetchBatches}, from which the consumer takes them. Because assembly follows the sample
- * order, the batches do not depend on thread timing. {@link #run()} (the cleanup action) stops
- * every task. While a task runs, its thread is named after the pipeline ({@code ...-epoch-5-decode-0});
- * back in the pool it gets its idle name again.
+ * next batch, records failed ones as bad files, and puts finished batches into a queue of {@code
+ * prefetchBatches}, from which the consumer takes them. Because assembly follows the sample order,
+ * the batches do not depend on thread timing. {@link #run()} (the cleanup action) stops every task.
+ * While a task runs, its thread is named after the pipeline ({@code ...-epoch-5-decode-0}); back in
+ * the pool it gets its idle name again.
  */
 final class DecodePipeline implements Runnable {
 
@@ -67,13 +67,21 @@ final class DecodePipeline implements Runnable {
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final BlockingQueue<Object> ready;
     private final List<Runnable> tasks = new ArrayList<>();
-    private final Set<Thread> running = new HashSet<>(); // threads running a task now; guarded by itself
+    private final Set<Thread> running =
+            new HashSet<>(); // threads running a task now; guarded by itself
     private final CountDownLatch finished;
     private final AtomicInteger skipped = new AtomicInteger();
     private volatile boolean closed;
 
-    DecodePipeline(List<Sample> order, SampleDecoder decoder, int batchSize, boolean dropLast,
-            int threadCount, int prefetchBatches, BadFileSink badFiles, String name) {
+    DecodePipeline(
+            List<Sample> order,
+            SampleDecoder decoder,
+            int batchSize,
+            boolean dropLast,
+            int threadCount,
+            int prefetchBatches,
+            BadFileSink badFiles,
+            String name) {
         this.order = List.copyOf(order);
         this.decoder = decoder;
         this.tensorSize = decoder.tensorSize();
@@ -131,8 +139,8 @@ final class DecodePipeline implements Runnable {
             if (fatal.error() instanceof Error error) {
                 throw error;
             }
-            throw new IllegalStateException("Batch loading failed in " + name + ": " + fatal.error(),
-                    fatal.error());
+            throw new IllegalStateException(
+                    "Batch loading failed in " + name + ": " + fatal.error(), fatal.error());
         }
         return (Batch) item;
     }
@@ -151,8 +159,12 @@ final class DecodePipeline implements Runnable {
         }
         try {
             if (!finished.await(JOIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-                LOG.log(Level.WARNING, "{0}: {1} task(s) did not stop within {2} ms (stuck in the decoder?)",
-                        name, finished.getCount(), JOIN_TIMEOUT_MILLIS);
+                LOG.log(
+                        Level.WARNING,
+                        "{0}: {1} task(s) did not stop within {2} ms (stuck in the decoder?)",
+                        name,
+                        finished.getCount(),
+                        JOIN_TIMEOUT_MILLIS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -228,16 +240,27 @@ final class DecodePipeline implements Runnable {
         try {
             decoder.decode(file, dst);
         } catch (BufferOverflowException e) {
-            return new Fatal(new IllegalStateException("The decoder wrote more than tensorSize() = "
-                    + tensorSize + " floats for " + file, e));
+            return new Fatal(
+                    new IllegalStateException(
+                            "The decoder wrote more than tensorSize() = "
+                                    + tensorSize
+                                    + " floats for "
+                                    + file,
+                            e));
         } catch (Exception e) {
             return new Failed(reason(e));
         } catch (Throwable t) {
             return new Fatal(t);
         }
         if (dst.position() != tensorSize) {
-            return new Fatal(new IllegalStateException("The decoder wrote " + dst.position()
-                    + " floats for " + file + ", expected tensorSize() = " + tensorSize));
+            return new Fatal(
+                    new IllegalStateException(
+                            "The decoder wrote "
+                                    + dst.position()
+                                    + " floats for "
+                                    + file
+                                    + ", expected tensorSize() = "
+                                    + tensorSize));
         }
         return DECODED;
     }
@@ -263,7 +286,8 @@ final class DecodePipeline implements Runnable {
                     }
                     Sample sample = order.get(index);
                     if (result == DECODED) {
-                        System.arraycopy(slotData[slot], 0, data, files.size() * tensorSize, tensorSize);
+                        System.arraycopy(
+                                slotData[slot], 0, data, files.size() * tensorSize, tensorSize);
                         labels[files.size()] = sample.label();
                         files.add(sample.file());
                     } else if (result instanceof Failed failed) {
@@ -295,8 +319,11 @@ final class DecodePipeline implements Runnable {
         } catch (InterruptedException e) {
             if (!closed) { // not our own stop: the loader was closed under an open iterator
                 ready.clear();
-                ready.offer(new Fatal(new IllegalStateException(
-                        "its BatchLoader was closed while this pass was still decoding")));
+                ready.offer(
+                        new Fatal(
+                                new IllegalStateException(
+                                        "its BatchLoader was closed while this pass was still"
+                                                + " decoding")));
             }
         } catch (RuntimeException | Error e) {
             try {

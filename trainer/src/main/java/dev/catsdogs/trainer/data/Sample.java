@@ -15,7 +15,8 @@ public record Sample(Path file, int label) {
     public Sample {
         Objects.requireNonNull(file, "file");
         if (label < 0) {
-            throw new IllegalArgumentException("Expected a label >= 0, received `" + label + "` for " + file);
+            throw new IllegalArgumentException(
+                    "Expected a label >= 0, received `" + label + "` for " + file);
         }
     }
 }

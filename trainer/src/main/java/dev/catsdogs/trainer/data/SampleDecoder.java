@@ -5,10 +5,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Turns an image file into the model's input tensor. {@link BatchLoader} calls
- * {@link #decode} from several threads at once, so implementations must be thread-safe.
+ * Turns an image file into the model's input tensor. {@link BatchLoader} calls {@link #decode} from
+ * several threads at once, so implementations must be thread-safe.
  *
  * <p>The inference module's preprocessing is adapted with method references:
+ *
  * <pre>{@code
  * ImagePreprocessor pre = ...;
  * SampleDecoder decoder = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
@@ -38,7 +39,8 @@ public interface SampleDecoder {
      */
     static SampleDecoder of(int tensorSize, DecodeFunction decode) {
         if (tensorSize < 1) {
-            throw new IllegalArgumentException("Expected tensorSize >= 1, received `" + tensorSize + "`");
+            throw new IllegalArgumentException(
+                    "Expected tensorSize >= 1, received `" + tensorSize + "`");
         }
         Objects.requireNonNull(decode, "decode");
         return new SampleDecoder() {

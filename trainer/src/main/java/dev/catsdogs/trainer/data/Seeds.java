@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Derives independent seeds from one run seed, one per use ("split/cats", "epoch/3", ...), so that
- * every random decision is reproducible from the run seed alone and no use disturbs another
- * (adding a class does not change the split of the others; the shuffle of epoch 3 does not depend
- * on how many epochs ran before).
+ * every random decision is reproducible from the run seed alone and no use disturbs another (adding
+ * a class does not change the split of the others; the shuffle of epoch 3 does not depend on how
+ * many epochs ran before).
  */
 public final class Seeds {
 

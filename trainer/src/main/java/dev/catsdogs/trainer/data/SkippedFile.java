@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A file that was left out of training or evaluation, and why (e.g. "unsupported extension", or
- * the decoder's error message).
+ * A file that was left out of training or evaluation, and why (e.g. "unsupported extension", or the
+ * decoder's error message).
  *
  * @param path the file
  * @param reason a short human-readable reason

@@ -19,16 +19,16 @@ import java.util.Objects;
 
 /**
  * The TensorFlow transfer-learning tutorial's {@code cats_and_dogs_filtered} set, used when no
- * {@code --data} directory is given: the zip is downloaded once into
- * {@code <cache root>/datasets/<name>-<hash of URL>/}, extracted there with {@link SafeUnzip}, and
- * the extracted {@code cats_and_dogs_filtered/} directory is returned.
+ * {@code --data} directory is given: the zip is downloaded once into {@code <cache
+ * root>/datasets/<name>-<hash of URL>/}, extracted there with {@link SafeUnzip}, and the extracted
+ * {@code cats_and_dogs_filtered/} directory is returned.
  *
  * <p>The official SHA-256 of the zip is not known here, so the download is trusted on first use
- * (see {@link Downloader}), and the extracted layout is checked instead: it must have
- * {@code train/} and {@code validation/}, each with {@code cats/} and {@code dogs/}. The extraction
- * is keyed by the zip's hash, so a changed zip is extracted afresh. Every failure (offline,
- * HTTP error, refused archive, wrong layout) throws an {@link IOException} whose message ends
- * with {@link #ADVICE}.
+ * (see {@link Downloader}), and the extracted layout is checked instead: it must have {@code
+ * train/} and {@code validation/}, each with {@code cats/} and {@code dogs/}. The extraction is
+ * keyed by the zip's hash, so a changed zip is extracted afresh. Every failure (offline, HTTP
+ * error, refused archive, wrong layout) throws an {@link IOException} whose message ends with
+ * {@link #ADVICE}.
  */
 public final class TutorialDataset {
 
@@ -40,8 +40,9 @@ public final class TutorialDataset {
     public static final String DIR_NAME = "cats_and_dogs_filtered";
 
     /** What every failure message ends with. */
-    public static final String ADVICE = "Pass --data DIR to use a copy on disk instead, e.g."
-            + " --data ../shared/data/cats_and_dogs_filtered";
+    public static final String ADVICE =
+            "Pass --data DIR to use a copy on disk instead, e.g."
+                    + " --data ../shared/data/cats_and_dogs_filtered";
 
     private static final List<String> CLASSES = List.of("cats", "dogs");
     private static final String EXTRACTED_PREFIX = "extracted-";
@@ -54,13 +55,18 @@ public final class TutorialDataset {
 
     private TutorialDataset(Builder builder) {
         this.url = builder.url;
-        this.cacheRoot = builder.cacheRoot != null ? builder.cacheRoot : Downloader.defaultCacheRoot();
+        this.cacheRoot =
+                builder.cacheRoot != null ? builder.cacheRoot : Downloader.defaultCacheRoot();
         this.expectedSha256 = builder.expectedSha256;
-        this.downloader = builder.downloader != null ? builder.downloader : Downloader.builder().build();
+        this.downloader =
+                builder.downloader != null ? builder.downloader : Downloader.builder().build();
         this.unzip = builder.unzip != null ? builder.unzip : SafeUnzip.withDefaults();
     }
 
-    /** Returns a builder with the defaults: {@link #DEFAULT_URL}, {@link Downloader#defaultCacheRoot()}. */
+    /**
+     * Returns a builder with the defaults: {@link #DEFAULT_URL}, {@link
+     * Downloader#defaultCacheRoot()}.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -74,15 +80,17 @@ public final class TutorialDataset {
     public Path cacheDir() {
         String stem = zipStem();
         byte[] urlHash = Sha256.newDigest().digest(url.toString().getBytes(StandardCharsets.UTF_8));
-        return cacheRoot.resolve("datasets").resolve(stem + "-" + HexFormat.of().formatHex(urlHash, 0, 4));
+        return cacheRoot
+                .resolve("datasets")
+                .resolve(stem + "-" + HexFormat.of().formatHex(urlHash, 0, 4));
     }
 
     /**
      * Downloads and extracts the set unless cached, and returns its directory.
      *
      * @return the {@code cats_and_dogs_filtered} directory, in the split layout
-     * @throws IOException if it cannot be downloaded, extracted or validated; the message says
-     *     why and ends with {@link #ADVICE}
+     * @throws IOException if it cannot be downloaded, extracted or validated; the message says why
+     *     and ends with {@link #ADVICE}
      */
     public Path resolve() throws IOException {
         Path dir = cacheDir();
@@ -134,8 +142,12 @@ public final class TutorialDataset {
             }
         }
         if (!missing.isEmpty()) {
-            throw new IOException("The archive from " + url + " does not have the tutorial's layout:"
-                    + " missing " + String.join(", ", missing));
+            throw new IOException(
+                    "The archive from "
+                            + url
+                            + " does not have the tutorial's layout:"
+                            + " missing "
+                            + String.join(", ", missing));
         }
         return data;
     }

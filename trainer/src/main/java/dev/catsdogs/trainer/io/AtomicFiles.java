@@ -36,9 +36,9 @@ public final class AtomicFiles {
     }
 
     /**
-     * Lets {@code writer} write the content of {@code target} to a stream, then atomically
-     * replaces {@code target} with it. The stream is closed by this method; {@code writer} must
-     * not close it (doing so is harmless).
+     * Lets {@code writer} write the content of {@code target} to a stream, then atomically replaces
+     * {@code target} with it. The stream is closed by this method; {@code writer} must not close it
+     * (doing so is harmless).
      *
      * @param target the file to write; its parent directory is created if missing
      * @param writer writes the full content to the given stream
@@ -51,8 +51,11 @@ public final class AtomicFiles {
         Path tmp = createSibling(absolute, ".tmp");
         boolean moved = false;
         try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
+            try (FileChannel channel =
+                            FileChannel.open(
+                                    tmp,
+                                    StandardOpenOption.WRITE,
+                                    StandardOpenOption.TRUNCATE_EXISTING);
                     OutputStream out = Channels.newOutputStream(channel)) {
                 writer.accept(out);
                 out.flush();
@@ -86,7 +89,8 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         for (int attempt = 0; ; attempt++) {
             String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-            Path candidate = absolute.resolveSibling("." + absolute.getFileName() + "." + random + suffix);
+            Path candidate =
+                    absolute.resolveSibling("." + absolute.getFileName() + "." + random + suffix);
             try {
                 return Files.createFile(candidate);
             } catch (FileAlreadyExistsException e) {
@@ -108,7 +112,10 @@ public final class AtomicFiles {
      */
     public static void move(Path source, Path target) throws IOException {
         try {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                    source,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);

@@ -24,17 +24,17 @@ import java.util.Objects;
  * so an interrupted download never leaves a file that looks cached.
  *
  * <p>Hash checking: with an expected hash, both the cached file and a fresh download must match it.
- * Without one (trust on first use), the hash of the first download is kept in a
- * {@code <file>.sha256} sidecar and the cached file is checked against it on every later use. A
- * cached file that fails its check is downloaded again, with a log line, and the new download must
- * match the same hash (as with SSH host keys, the first download is trusted, later ones are
- * checked: to accept a file that changed on the server, delete the sidecar). A cached file without
- * a sidecar (put there by hand, e.g. for an offline machine) is adopted and its sidecar written.
+ * Without one (trust on first use), the hash of the first download is kept in a {@code
+ * <file>.sha256} sidecar and the cached file is checked against it on every later use. A cached
+ * file that fails its check is downloaded again, with a log line, and the new download must match
+ * the same hash (as with SSH host keys, the first download is trusted, later ones are checked: to
+ * accept a file that changed on the server, delete the sidecar). A cached file without a sidecar
+ * (put there by hand, e.g. for an offline machine) is adopted and its sidecar written.
  *
- * <p>HTTP(S) redirects are followed (at most {@link Builder#optMaxRedirects}, never from HTTPS
- * down to HTTP). {@code file:} URIs and plain paths ({@link #fetch(String, Path, String)}) are
- * not copied into the cache: the local file is checked against the expected hash, if any, and
- * returned as is (and never deleted).
+ * <p>HTTP(S) redirects are followed (at most {@link Builder#optMaxRedirects}, never from HTTPS down
+ * to HTTP). {@code file:} URIs and plain paths ({@link #fetch(String, Path, String)}) are not
+ * copied into the cache: the local file is checked against the expected hash, if any, and returned
+ * as is (and never deleted).
  *
  * <p>Instances are immutable and thread-safe; concurrent fetches of the same URL each download to
  * their own temporary file and the last rename wins, which is harmless since both are complete.
@@ -51,18 +51,24 @@ public final class Downloader {
     private final HttpTransfer http;
 
     private Downloader(Builder builder) {
-        this.http = new HttpTransfer(builder.connectTimeout, builder.readTimeout,
-                builder.maxRedirects, builder.showProgress);
+        this.http =
+                new HttpTransfer(
+                        builder.connectTimeout,
+                        builder.readTimeout,
+                        builder.maxRedirects,
+                        builder.showProgress);
     }
 
-    /** Returns a builder with the defaults: 15 s connect, 60 s read timeout, 5 redirects, progress. */
+    /**
+     * Returns a builder with the defaults: 15 s connect, 60 s read timeout, 5 redirects, progress.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * The default cache root: {@code $CATSDOGS_CACHE} when set and not blank, otherwise
-     * {@code ~/.cache/catsdogs}.
+     * The default cache root: {@code $CATSDOGS_CACHE} when set and not blank, otherwise {@code
+     * ~/.cache/catsdogs}.
      */
     public static Path defaultCacheRoot() {
         return defaultCacheRoot(System.getenv(), System.getProperty("user.home"));
@@ -77,8 +83,8 @@ public final class Downloader {
     }
 
     /**
-     * Turns a location given on a command line into a URI: {@code http:}, {@code https:} and
-     * {@code file:} URIs are taken as they are, anything else is a local path.
+     * Turns a location given on a command line into a URI: {@code http:}, {@code https:} and {@code
+     * file:} URIs are taken as they are, anything else is a local path.
      *
      * @param location a URL or a path
      * @return the URI
@@ -87,11 +93,14 @@ public final class Downloader {
     public static URI parseLocation(String location) {
         String trimmed = location.trim();
         String lower = trimmed.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("file:")) {
+        if (lower.startsWith("http://")
+                || lower.startsWith("https://")
+                || lower.startsWith("file:")) {
             try {
                 return new URI(trimmed);
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("Not a valid URL: `" + location + "`: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "Not a valid URL: `" + location + "`: " + e.getMessage(), e);
             }
         }
         try {
@@ -139,8 +148,12 @@ public final class Downloader {
             case "https":
                 return fetchRemote(url, cacheDir, expected);
             default:
-                throw new IllegalArgumentException("Unsupported URL scheme `" + url.getScheme()
-                        + "` in " + url + ": expected one of http, https, file");
+                throw new IllegalArgumentException(
+                        "Unsupported URL scheme `"
+                                + url.getScheme()
+                                + "` in "
+                                + url
+                                + ": expected one of http, https, file");
         }
     }
 
@@ -152,8 +165,14 @@ public final class Downloader {
         if (expected != null) {
             String actual = Sha256.of(file);
             if (!actual.equals(expected)) {
-                throw new IOException("SHA-256 mismatch for " + file + ": expected " + expected
-                        + ", actual " + actual + " (the local file was left in place)");
+                throw new IOException(
+                        "SHA-256 mismatch for "
+                                + file
+                                + ": expected "
+                                + expected
+                                + ", actual "
+                                + actual
+                                + " (the local file was left in place)");
             }
         }
         return file;
@@ -173,13 +192,26 @@ public final class Downloader {
             LOG.log(Level.INFO, "Downloading {0} to {1}", url, target);
             String actual = http.download(url, part, target.getFileName().toString());
             if (wanted != null && !wanted.equals(actual)) {
-                throw new IOException(expected != null
-                        ? "SHA-256 mismatch for " + url + ": expected " + expected + ", actual "
-                                + actual + "; the download was deleted"
-                        : "SHA-256 mismatch for " + url + ": expected " + wanted + " (recorded in "
-                                + Sha256.sidecarOf(target) + " on first download), actual " + actual
-                                + "; the download was deleted. If the file on the server changed on"
-                                + " purpose, delete that sidecar to accept the new one");
+                throw new IOException(
+                        expected != null
+                                ? "SHA-256 mismatch for "
+                                        + url
+                                        + ": expected "
+                                        + expected
+                                        + ", actual "
+                                        + actual
+                                        + "; the download was deleted"
+                                : "SHA-256 mismatch for "
+                                        + url
+                                        + ": expected "
+                                        + wanted
+                                        + " (recorded in "
+                                        + Sha256.sidecarOf(target)
+                                        + " on first download), actual "
+                                        + actual
+                                        + "; the download was deleted. If the file on the server"
+                                        + " changed on purpose, delete that sidecar to accept the"
+                                        + " new one");
             }
             // Sidecar first: a crash between the two renames leaves a sidecar without its file,
             // and the next fetch downloads the file again and checks it against that sidecar.
@@ -199,8 +231,12 @@ public final class Downloader {
             throws IOException {
         String actual = Sha256.of(target);
         if (wanted == null) {
-            LOG.log(Level.INFO, "Adopting cached {0} (no {1} sidecar), SHA-256 {2}",
-                    target, Sha256.SIDECAR_SUFFIX, actual);
+            LOG.log(
+                    Level.INFO,
+                    "Adopting cached {0} (no {1} sidecar), SHA-256 {2}",
+                    target,
+                    Sha256.SIDECAR_SUFFIX,
+                    actual);
             Sha256.writeSidecar(target, actual);
             return true;
         }
@@ -210,8 +246,14 @@ public final class Downloader {
             }
             return true;
         }
-        LOG.log(Level.WARNING, "Cached {0} fails its SHA-256 check (expected {1}, actual {2});"
-                + " downloading {3} again", target, wanted, actual, url);
+        LOG.log(
+                Level.WARNING,
+                "Cached {0} fails its SHA-256 check (expected {1}, actual {2});"
+                        + " downloading {3} again",
+                target,
+                wanted,
+                actual,
+                url);
         Files.delete(target);
         return false;
     }
@@ -233,8 +275,8 @@ public final class Downloader {
     }
 
     /**
-     * The cache file name for a URL: the last non-empty segment of its path, restricted to
-     * letters, digits, '.', '-' and '_' (others become '_'); {@code download} if there is none.
+     * The cache file name for a URL: the last non-empty segment of its path, restricted to letters,
+     * digits, '.', '-' and '_' (others become '_'); {@code download} if there is none.
      */
     static String fileNameOf(URI url) {
         String path = Objects.toString(url.getPath(), "");
@@ -275,7 +317,8 @@ public final class Downloader {
         /** Most redirects followed for one download (default 5). */
         public Builder optMaxRedirects(int maxRedirects) {
             if (maxRedirects < 0) {
-                throw new IllegalArgumentException("Expected maxRedirects >= 0, received `" + maxRedirects + "`");
+                throw new IllegalArgumentException(
+                        "Expected maxRedirects >= 0, received `" + maxRedirects + "`");
             }
             this.maxRedirects = maxRedirects;
             return this;
@@ -293,10 +336,16 @@ public final class Downloader {
         }
 
         private static Duration positive(String name, Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()
+            if (timeout == null
+                    || timeout.isNegative()
+                    || timeout.isZero()
                     || timeout.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("Expected a positive " + name
-                        + " below 24 days, received `" + timeout + "`");
+                throw new IllegalArgumentException(
+                        "Expected a positive "
+                                + name
+                                + " below 24 days, received `"
+                                + timeout
+                                + "`");
             }
             return timeout;
         }

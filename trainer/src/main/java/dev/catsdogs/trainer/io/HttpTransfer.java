@@ -23,8 +23,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * One HTTP(S) GET into a file, for {@link Downloader}: connect and read timeouts, redirects
  * followed by hand (at most {@code maxRedirects}, never from HTTPS to HTTP), the body hashed while
- * it streams, a progress bar on stderr, a check that the whole Content-Length arrived, and
- * network failures turned into messages that name the URL and say what went wrong.
+ * it streams, a progress bar on stderr, a check that the whole Content-Length arrived, and network
+ * failures turned into messages that name the URL and say what went wrong.
  */
 final class HttpTransfer {
 
@@ -33,7 +33,8 @@ final class HttpTransfer {
     private final int maxRedirects;
     private final boolean showProgress;
 
-    HttpTransfer(Duration connectTimeout, Duration readTimeout, int maxRedirects, boolean showProgress) {
+    HttpTransfer(
+            Duration connectTimeout, Duration readTimeout, int maxRedirects, boolean showProgress) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.maxRedirects = maxRedirects;
@@ -54,16 +55,27 @@ final class HttpTransfer {
                 int code = responseCode(url, current, connection);
                 if (isRedirect(code)) {
                     if (redirects >= maxRedirects) {
-                        throw new IOException("Cannot download " + url + ": more than "
-                                + maxRedirects + " redirects (last to " + current + ")");
+                        throw new IOException(
+                                "Cannot download "
+                                        + url
+                                        + ": more than "
+                                        + maxRedirects
+                                        + " redirects (last to "
+                                        + current
+                                        + ")");
                     }
                     current = redirectTarget(url, current, connection.getHeaderField("Location"));
                     continue;
                 }
                 if (code != HttpURLConnection.HTTP_OK) {
-                    throw new IOException("Cannot download " + url + ": HTTP " + code + " "
-                            + Objects.toString(connection.getResponseMessage(), "")
-                            + (current.equals(url) ? "" : " (from " + current + ")"));
+                    throw new IOException(
+                            "Cannot download "
+                                    + url
+                                    + ": HTTP "
+                                    + code
+                                    + " "
+                                    + Objects.toString(connection.getResponseMessage(), "")
+                                    + (current.equals(url) ? "" : " (from " + current + ")"));
                 }
                 return copyBody(url, current, connection, part, displayName);
             } finally {
@@ -82,7 +94,8 @@ final class HttpTransfer {
         return connection;
     }
 
-    private int responseCode(URI url, URI current, HttpURLConnection connection) throws IOException {
+    private int responseCode(URI url, URI current, HttpURLConnection connection)
+            throws IOException {
         try {
             return connection.getResponseCode();
         } catch (IOException e) {
@@ -96,11 +109,20 @@ final class HttpTransfer {
         if (e instanceof UnknownHostException) {
             reason = "unknown host " + current.getHost() + " (offline, or no DNS?)";
         } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-            reason = "cannot connect to " + current.getHost() + (current.getPort() < 0 ? "" : ":" + current.getPort())
-                    + " (" + e.getMessage() + "; offline, or the server is down?)";
+            reason =
+                    "cannot connect to "
+                            + current.getHost()
+                            + (current.getPort() < 0 ? "" : ":" + current.getPort())
+                            + " ("
+                            + e.getMessage()
+                            + "; offline, or the server is down?)";
         } else if (e instanceof SocketTimeoutException) {
-            reason = "timed out (connect timeout " + connectTimeout.toSeconds() + " s, read timeout "
-                    + readTimeout.toSeconds() + " s)";
+            reason =
+                    "timed out (connect timeout "
+                            + connectTimeout.toSeconds()
+                            + " s, read timeout "
+                            + readTimeout.toSeconds()
+                            + " s)";
         } else {
             reason = e.toString();
         }
@@ -113,26 +135,42 @@ final class HttpTransfer {
 
     private static URI redirectTarget(URI url, URI current, String location) throws IOException {
         if (location == null || location.isBlank()) {
-            throw new IOException("Cannot download " + url + ": redirect from " + current
-                    + " without a Location header");
+            throw new IOException(
+                    "Cannot download "
+                            + url
+                            + ": redirect from "
+                            + current
+                            + " without a Location header");
         }
         URI next;
         try {
             next = current.resolve(new URI(location.trim()));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new IOException("Cannot download " + url + ": invalid redirect Location `"
-                    + location + "` from " + current, e);
+            throw new IOException(
+                    "Cannot download "
+                            + url
+                            + ": invalid redirect Location `"
+                            + location
+                            + "` from "
+                            + current,
+                    e);
         }
         String scheme = Objects.toString(next.getScheme(), "").toLowerCase(Locale.ROOT);
         boolean downgrade = "https".equalsIgnoreCase(current.getScheme()) && scheme.equals("http");
         if (!(scheme.equals("http") || scheme.equals("https")) || downgrade) {
-            throw new IOException("Cannot download " + url + ": refusing redirect from " + current
-                    + " to " + next);
+            throw new IOException(
+                    "Cannot download "
+                            + url
+                            + ": refusing redirect from "
+                            + current
+                            + " to "
+                            + next);
         }
         return next;
     }
 
-    private String copyBody(URI url, URI current, HttpURLConnection connection, Path part, String displayName)
+    private String copyBody(
+            URI url, URI current, HttpURLConnection connection, Path part, String displayName)
             throws IOException {
         long length = connection.getContentLengthLong();
         MessageDigest digest = Sha256.newDigest();
@@ -153,8 +191,14 @@ final class HttpTransfer {
             throw unreachable(url, current, e);
         }
         if (length >= 0 && copied != length) {
-            throw new IOException("Cannot download " + url + ": the connection ended after "
-                    + copied + " of " + length + " bytes");
+            throw new IOException(
+                    "Cannot download "
+                            + url
+                            + ": the connection ended after "
+                            + copied
+                            + " of "
+                            + length
+                            + " bytes");
         }
         return Sha256.hex(digest);
     }
@@ -162,8 +206,10 @@ final class HttpTransfer {
     private static ProgressBar progressBar(String displayName, long length) {
         // Plain ASCII without a console (CI logs, redirected stderr): no colour escapes.
         return new ProgressBarBuilder()
-                .setStyle(System.console() == null
-                        ? ProgressBarStyle.ASCII : ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                .setStyle(
+                        System.console() == null
+                                ? ProgressBarStyle.ASCII
+                                : ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                 .setTaskName(displayName)
                 .setInitialMax(length >= 0 ? length : -1)
                 .setUnit("MiB", 1 << 20)

@@ -3,8 +3,8 @@ package dev.catsdogs.trainer.io;
 import java.io.IOException;
 
 /**
- * A consumer that may throw {@link IOException}, e.g. code that writes to an
- * {@link java.io.OutputStream}.
+ * A consumer that may throw {@link IOException}, e.g. code that writes to an {@link
+ * java.io.OutputStream}.
  *
  * @param <T> the type of the consumed value
  */

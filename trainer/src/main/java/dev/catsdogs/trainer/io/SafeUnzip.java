@@ -21,17 +21,17 @@ import java.util.zip.ZipFile;
  * Extracts a zip archive into a new directory, safely.
  *
  * <ul>
- *   <li>Zip-slip: every entry name is checked before anything is written; an absolute name
- *       ({@code /x}, {@code \x}, {@code C:x}) or one with a {@code ..} segment (even one that
- *       would stay inside) is refused with an {@link IOException} naming the entry, and then
- *       nothing at all has been extracted.
- *   <li>All or nothing: entries go to a hidden temporary directory beside the target
- *       ({@code .<target>.unzip-*}), which is renamed to the target only when every entry is
- *       written, and deleted on failure. An interrupted extraction never leaves a half-populated
- *       target (a killed JVM may leave the hidden temporary directory behind).
- *   <li>Zip bomb: at most {@link Builder#optMaxEntries} entries and
- *       {@link Builder#optMaxTotalBytes} uncompressed bytes; the byte limit is enforced on the
- *       bytes actually inflated, not only on the sizes the archive declares.
+ *   <li>Zip-slip: every entry name is checked before anything is written; an absolute name ({@code
+ *       /x}, {@code \x}, {@code C:x}) or one with a {@code ..} segment (even one that would stay
+ *       inside) is refused with an {@link IOException} naming the entry, and then nothing at all
+ *       has been extracted.
+ *   <li>All or nothing: entries go to a hidden temporary directory beside the target ({@code
+ *       .<target>.unzip-*}), which is renamed to the target only when every entry is written, and
+ *       deleted on failure. An interrupted extraction never leaves a half-populated target (a
+ *       killed JVM may leave the hidden temporary directory behind).
+ *   <li>Zip bomb: at most {@link Builder#optMaxEntries} entries and {@link
+ *       Builder#optMaxTotalBytes} uncompressed bytes; the byte limit is enforced on the bytes
+ *       actually inflated, not only on the sizes the archive declares.
  * </ul>
  *
  * <p>Symbolic links and file permissions stored in the archive are not restored: every entry
@@ -41,6 +41,7 @@ public final class SafeUnzip {
 
     /** Default most entries: 100,000 (Microsoft PetImages has about 25,000). */
     public static final int DEFAULT_MAX_ENTRIES = 100_000;
+
     /** Default most uncompressed bytes: 4 GiB (PetImages is under 1 GiB). */
     public static final long DEFAULT_MAX_TOTAL_BYTES = 4L << 30;
 
@@ -71,14 +72,14 @@ public final class SafeUnzip {
      * @param target the directory to create; its parent is created if missing
      * @return {@code target}
      * @throws FileAlreadyExistsException if {@code target} exists
-     * @throws IOException if the archive cannot be read, an entry is unsafe (named in the
-     *     message), a limit is exceeded, or writing fails; {@code target} is then not created
+     * @throws IOException if the archive cannot be read, an entry is unsafe (named in the message),
+     *     a limit is exceeded, or writing fails; {@code target} is then not created
      */
     public Path extract(Path zip, Path target) throws IOException {
         Path root = target.toAbsolutePath().normalize();
         if (Files.exists(root)) {
-            throw new FileAlreadyExistsException(root.toString(), null,
-                    "cannot extract " + zip + " into an existing directory");
+            throw new FileAlreadyExistsException(
+                    root.toString(), null, "cannot extract " + zip + " into an existing directory");
         }
         Path parent = root.getParent();
         Files.createDirectories(parent);
@@ -108,7 +109,8 @@ public final class SafeUnzip {
         for (int attempt = 0; ; attempt++) {
             String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
             try {
-                return Files.createDirectory(root.resolveSibling("." + root.getFileName() + ".unzip-" + random));
+                return Files.createDirectory(
+                        root.resolveSibling("." + root.getFileName() + ".unzip-" + random));
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 10) {
                     throw e;
@@ -121,7 +123,8 @@ public final class SafeUnzip {
         try {
             return new ZipFile(zip.toFile());
         } catch (ZipException e) {
-            throw new IOException("Not a readable zip archive: " + zip + " (" + e.getMessage() + ")", e);
+            throw new IOException(
+                    "Not a readable zip archive: " + zip + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -133,8 +136,12 @@ public final class SafeUnzip {
         while (all.hasMoreElements()) {
             ZipEntry entry = all.nextElement();
             if (entries.size() == maxEntries) {
-                throw new IOException("Refusing to extract " + zip + ": more than " + maxEntries
-                        + " entries (zip bomb?)");
+                throw new IOException(
+                        "Refusing to extract "
+                                + zip
+                                + ": more than "
+                                + maxEntries
+                                + " entries (zip bomb?)");
             }
             resolve(zip, root, entry.getName());
             if (entry.getSize() > 0) {
@@ -169,15 +176,20 @@ public final class SafeUnzip {
                     out.write(buffer, 0, n);
                 }
             } catch (ZipException e) {
-                throw new IOException("Corrupt entry `" + entry.getName() + "` in " + zip + ": "
-                        + e.getMessage(), e);
+                throw new IOException(
+                        "Corrupt entry `" + entry.getName() + "` in " + zip + ": " + e.getMessage(),
+                        e);
             }
         }
     }
 
     private IOException tooLarge(Path zip) {
-        return new IOException("Refusing to extract " + zip + ": more than " + maxTotalBytes
-                + " uncompressed bytes (zip bomb?)");
+        return new IOException(
+                "Refusing to extract "
+                        + zip
+                        + ": more than "
+                        + maxTotalBytes
+                        + " uncompressed bytes (zip bomb?)");
     }
 
     /**
@@ -187,14 +199,20 @@ public final class SafeUnzip {
      */
     static Path resolve(Path zip, Path root, String name) throws IOException {
         String unsafe = "Refusing to extract " + zip + ": entry `" + name + "`";
-        if (name.isEmpty() || name.startsWith("/") || name.startsWith("\\")
+        if (name.isEmpty()
+                || name.startsWith("/")
+                || name.startsWith("\\")
                 || DRIVE_LETTER.matcher(name).matches()) {
             throw new IOException(unsafe + " has an absolute path");
         }
         for (String segment : name.split("[/\\\\]")) {
             if (segment.equals("..")) {
-                throw new IOException(unsafe + " has a `..` segment (zip-slip: it could be written"
-                        + " outside " + root + ")");
+                throw new IOException(
+                        unsafe
+                                + " has a `..` segment (zip-slip: it could be written"
+                                + " outside "
+                                + root
+                                + ")");
             }
         }
         Path resolved;
@@ -219,7 +237,8 @@ public final class SafeUnzip {
         /** Most entries (files and directories) an archive may have. */
         public Builder optMaxEntries(int maxEntries) {
             if (maxEntries < 1) {
-                throw new IllegalArgumentException("Expected maxEntries >= 1, received `" + maxEntries + "`");
+                throw new IllegalArgumentException(
+                        "Expected maxEntries >= 1, received `" + maxEntries + "`");
             }
             this.maxEntries = maxEntries;
             return this;
@@ -228,7 +247,8 @@ public final class SafeUnzip {
         /** Most uncompressed bytes an archive may extract to. */
         public Builder optMaxTotalBytes(long maxTotalBytes) {
             if (maxTotalBytes < 1) {
-                throw new IllegalArgumentException("Expected maxTotalBytes >= 1, received `" + maxTotalBytes + "`");
+                throw new IllegalArgumentException(
+                        "Expected maxTotalBytes >= 1, received `" + maxTotalBytes + "`");
             }
             this.maxTotalBytes = maxTotalBytes;
             return this;

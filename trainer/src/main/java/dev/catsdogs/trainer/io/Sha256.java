@@ -87,13 +87,14 @@ public final class Sha256 {
         }
         // Accept the `sha256sum` format too: "<hex>  <name>".
         String content = Files.readString(sidecar).trim();
-        String first = content.isEmpty() ? "" : content.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+        String first =
+                content.isEmpty() ? "" : content.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
         return HEX_64.matcher(first).matches() ? first : null;
     }
 
     /**
-     * Records {@code sha256} in the sidecar of {@code file}, atomically, in the format of
-     * {@code sha256sum} so that {@code sha256sum -c} can check it.
+     * Records {@code sha256} in the sidecar of {@code file}, atomically, in the format of {@code
+     * sha256sum} so that {@code sha256sum -c} can check it.
      *
      * @param file the file the digest belongs to
      * @param sha256 its digest

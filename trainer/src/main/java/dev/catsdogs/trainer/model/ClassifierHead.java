@@ -26,13 +26,17 @@ public final class ClassifierHead extends AbstractBlock {
      */
     public ClassifierHead(int numClasses) {
         if (numClasses < 2) {
-            throw new IllegalArgumentException("Received numClasses=" + numClasses + "; need at least 2");
+            throw new IllegalArgumentException(
+                    "Received numClasses=" + numClasses + "; need at least 2");
         }
         units = numClasses == 2 ? 1 : numClasses;
         dense = addChildBlock("dense", Linear.builder().setUnits(units).build());
-        // Keras' Dense default, glorot_uniform: U(+-sqrt(6 / (fan_in + fan_out))); bias starts at 0.
-        dense.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
-                XavierInitializer.FactorType.AVG, 3), Parameter.Type.WEIGHT);
+        // Keras' Dense default, glorot_uniform: U(+-sqrt(6 / (fan_in + fan_out))); bias starts at
+        // 0.
+        dense.setInitializer(
+                new XavierInitializer(
+                        XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.AVG, 3),
+                Parameter.Type.WEIGHT);
     }
 
     /** Number of logits: 1 for two classes, else the number of classes. */
@@ -48,13 +52,15 @@ public final class ClassifierHead extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return dense.forward(ps, new NDList(globalAveragePool(inputs.singletonOrThrow())), training);
+        return dense.forward(
+                ps, new NDList(globalAveragePool(inputs.singletonOrThrow())), training);
     }
 
     /** GlobalAveragePooling2D: NCHW {@code (N, C, H, W)} to {@code (N, C)}. */
     public static NDArray globalAveragePool(NDArray x) {
         // One flat axis: the PyTorch engine reduces a single axis per mean().
-        return x.reshape(new Shape(x.getShape().get(0), x.getShape().get(1), -1)).mean(new int[] {2});
+        return x.reshape(new Shape(x.getShape().get(0), x.getShape().get(1), -1))
+                .mean(new int[] {2});
     }
 
     @Override
@@ -63,7 +69,9 @@ public final class ClassifierHead extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        dense.initialize(manager, dataType, new Shape(inputShapes[0].get(0), inputShapes[0].get(1)));
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        dense.initialize(
+                manager, dataType, new Shape(inputShapes[0].get(0), inputShapes[0].get(1)));
     }
 }

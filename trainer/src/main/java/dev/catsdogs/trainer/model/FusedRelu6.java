@@ -7,7 +7,6 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,8 +22,8 @@ import java.io.UncheckedIOException;
  * src/main/torchscript/relu6.py}). Its gradient is also Keras': zero at exactly 0 and 6, like
  * TensorFlow's {@code Relu6Grad}, where clamp's is one.
  *
- * <p>Values are identical to {@code clip(0, 6)}, which every forward that records no gradient
- * uses, and which stands in when the engine is not PyTorch.
+ * <p>Values are identical to {@code clip(0, 6)}, which every forward that records no gradient uses,
+ * and which stands in when the engine is not PyTorch.
  */
 final class FusedRelu6 {
 
@@ -57,6 +56,7 @@ final class FusedRelu6 {
         if (hardtanh == null || !training || !JniUtils.isGradMode()) {
             return x.clip(0f, 6f);
         }
-        return hardtanh.forward(new ParameterStore(x.getManager(), false), new NDList(x), true).head();
+        return hardtanh.forward(new ParameterStore(x.getManager(), false), new NDList(x), true)
+                .head();
     }
 }

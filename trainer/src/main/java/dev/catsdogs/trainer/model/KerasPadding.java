@@ -1,7 +1,8 @@
 package dev.catsdogs.trainer.model;
 
 /**
- * Zero-padding in front of a "valid" stride-2 convolution, as Keras' {@code correct_pad} computes it.
+ * Zero-padding in front of a "valid" stride-2 convolution, as Keras' {@code correct_pad} computes
+ * it.
  *
  * <p>Keras pads a stride-2 convolution so that its output matches TensorFlow's "same" padding: an
  * even input gets one row/column at the bottom/right only, an odd input one on each side.
@@ -31,7 +32,11 @@ public final class KerasPadding {
     public static int[] correctPad(Style style, int inputSize, int kernel) {
         if (inputSize < 1 || kernel < 1) {
             throw new IllegalArgumentException(
-                    "Received inputSize=" + inputSize + ", kernel=" + kernel + "; both must be >= 1");
+                    "Received inputSize="
+                            + inputSize
+                            + ", kernel="
+                            + kernel
+                            + "; both must be >= 1");
         }
         int correct = kernel / 2;
         if (style == Style.SYMMETRIC) {

@@ -2,7 +2,6 @@ package dev.catsdogs.trainer.model;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-
 import java.util.List;
 
 /**

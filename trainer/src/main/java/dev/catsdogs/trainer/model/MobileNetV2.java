@@ -11,7 +11,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -52,7 +51,8 @@ public final class MobileNetV2 extends AbstractBlock {
      */
     public MobileNetV2(int inputSize, KerasPadding.Style paddingStyle) {
         if (inputSize < 32) {
-            throw new IllegalArgumentException("Received inputSize=" + inputSize + "; MobileNetV2 needs >= 32");
+            throw new IllegalArgumentException(
+                    "Received inputSize=" + inputSize + "; MobileNetV2 needs >= 32");
         }
         this.inputSize = inputSize;
         this.paddingStyle = paddingStyle;
@@ -132,20 +132,27 @@ public final class MobileNetV2 extends AbstractBlock {
         int[] cols = KerasPadding.correctPad(paddingStyle, width, kernel);
         height += rows[0] + rows[1];
         width += cols[0] + cols[1];
-        add(name, LayerKind.ZERO_PADDING, null, new Padding(rows[0], rows[1], cols[0], cols[1]), -1);
+        add(
+                name,
+                LayerKind.ZERO_PADDING,
+                null,
+                new Padding(rows[0], rows[1], cols[0], cols[1]),
+                -1);
     }
 
     private void conv(String name, int filters, int kernel, int stride) {
         Layer previous = layers.get(layers.size() - 1);
-        // After an explicit ZeroPadding2D the conv is "valid"; otherwise "same" (odd kernels, stride 1).
+        // After an explicit ZeroPadding2D the conv is "valid"; otherwise "same" (odd kernels,
+        // stride 1).
         int padding = previous.kind() == LayerKind.ZERO_PADDING ? 0 : kernel / 2;
-        Conv2d block = Conv2d.builder()
-                .setKernelShape(new Shape(kernel, kernel))
-                .optStride(new Shape(stride, stride))
-                .optPadding(new Shape(padding, padding))
-                .setFilters(filters)
-                .optBias(false)
-                .build();
+        Conv2d block =
+                Conv2d.builder()
+                        .setKernelShape(new Shape(kernel, kernel))
+                        .optStride(new Shape(stride, stride))
+                        .optPadding(new Shape(padding, padding))
+                        .setFilters(filters)
+                        .optBias(false)
+                        .build();
         height = KerasPadding.convOutputSize(height + 2 * padding, kernel, stride);
         width = KerasPadding.convOutputSize(width + 2 * padding, kernel, stride);
         channels = filters;
@@ -155,14 +162,15 @@ public final class MobileNetV2 extends AbstractBlock {
     private void depthwise(String name, int stride) {
         Layer previous = layers.get(layers.size() - 1);
         int padding = previous.kind() == LayerKind.ZERO_PADDING ? 0 : 1;
-        Conv2d block = Conv2d.builder()
-                .setKernelShape(new Shape(3, 3))
-                .optStride(new Shape(stride, stride))
-                .optPadding(new Shape(padding, padding))
-                .setFilters(channels)
-                .optGroups(channels)
-                .optBias(false)
-                .build();
+        Conv2d block =
+                Conv2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .optStride(new Shape(stride, stride))
+                        .optPadding(new Shape(padding, padding))
+                        .setFilters(channels)
+                        .optGroups(channels)
+                        .optBias(false)
+                        .build();
         height = KerasPadding.convOutputSize(height + 2 * padding, 3, stride);
         width = KerasPadding.convOutputSize(width + 2 * padding, 3, stride);
         add(name, LayerKind.DEPTHWISE_CONV, block);
@@ -185,7 +193,17 @@ public final class MobileNetV2 extends AbstractBlock {
         if (block != null) {
             addChildBlock(name, block);
         }
-        layers.add(new Layer(layers.size(), name, kind, height, width, channels, block, pad, residualFrom));
+        layers.add(
+                new Layer(
+                        layers.size(),
+                        name,
+                        kind,
+                        height,
+                        width,
+                        channels,
+                        block,
+                        pad,
+                        residualFrom));
     }
 
     /** The Keras layer list, index = Keras index. */
@@ -200,7 +218,8 @@ public final class MobileNetV2 extends AbstractBlock {
                 return layer;
             }
         }
-        throw new IllegalArgumentException("Received layer name '" + name + "'; MobileNetV2 has no such layer");
+        throw new IllegalArgumentException(
+                "Received layer name '" + name + "'; MobileNetV2 has no such layer");
     }
 
     /** Input height and width this instance was built for. */
@@ -252,22 +271,30 @@ public final class MobileNetV2 extends AbstractBlock {
         }
         for (int i = Math.max(from, 1); i <= to; i++) {
             Layer layer = layers.get(i);
-            current = switch (layer.kind()) {
-                case INPUT -> current;
-                case ZERO_PADDING -> pad(current, layer.pad());
-                case CONV, DEPTHWISE_CONV -> layer.block().forward(ps, new NDList(current), training).head();
-                // Always inference mode: see the class comment.
-                case BATCH_NORM -> layer.block().forward(ps, new NDList(current), false).head();
-                case RELU6 -> fusedRelu6.apply(current, training);
-                case ADD -> {
-                    NDArray skip = kept[layer.residualFrom()];
-                    if (skip == null) {
-                        throw new IllegalArgumentException("Layer " + layer.name() + " adds the output of layer "
-                                + layer.residualFrom() + ", which is before the start layer " + from);
-                    }
-                    yield current.add(skip);
-                }
-            };
+            current =
+                    switch (layer.kind()) {
+                        case INPUT -> current;
+                        case ZERO_PADDING -> pad(current, layer.pad());
+                        case CONV, DEPTHWISE_CONV ->
+                                layer.block().forward(ps, new NDList(current), training).head();
+                        // Always inference mode: see the class comment.
+                        case BATCH_NORM ->
+                                layer.block().forward(ps, new NDList(current), false).head();
+                        case RELU6 -> fusedRelu6.apply(current, training);
+                        case ADD -> {
+                            NDArray skip = kept[layer.residualFrom()];
+                            if (skip == null) {
+                                throw new IllegalArgumentException(
+                                        "Layer "
+                                                + layer.name()
+                                                + " adds the output of layer "
+                                                + layer.residualFrom()
+                                                + ", which is before the start layer "
+                                                + from);
+                            }
+                            yield current.add(skip);
+                        }
+                    };
             kept[i] = current;
         }
         return current;
@@ -280,7 +307,8 @@ public final class MobileNetV2 extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(forwardLayers(ps, inputs.singletonOrThrow(), 0, layers.size() - 1, training));
+        return new NDList(
+                forwardLayers(ps, inputs.singletonOrThrow(), 0, layers.size() - 1, training));
     }
 
     @Override
@@ -291,13 +319,15 @@ public final class MobileNetV2 extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         long batch = inputShapes[0].get(0);
         fusedRelu6 = FusedRelu6.load(manager);
         Layer previous = layers.get(0);
         for (Layer layer : layers) {
             if (layer.block() != null) {
-                Shape in = new Shape(batch, previous.channels(), previous.height(), previous.width());
+                Shape in =
+                        new Shape(batch, previous.channels(), previous.height(), previous.width());
                 layer.block().initialize(manager, dataType, in);
             }
             previous = layer;

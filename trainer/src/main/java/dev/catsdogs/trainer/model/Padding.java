@@ -25,7 +25,10 @@ public record Padding(int top, int bottom, int left, int right) {
         return new Shape(left, right, top, bottom);
     }
 
-    /** Whether each side equals its opposite (torchvision's style), as opposed to Keras' extra bottom/right. */
+    /**
+     * Whether each side equals its opposite (torchvision's style), as opposed to Keras' extra
+     * bottom/right.
+     */
     public boolean symmetric() {
         return top == bottom && left == right;
     }

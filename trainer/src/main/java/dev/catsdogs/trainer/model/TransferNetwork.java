@@ -9,7 +9,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,9 +26,14 @@ public final class TransferNetwork extends AbstractBlock {
         this.head = addChildBlock("head", head);
     }
 
-    /** Convenience: Keras-padded MobileNetV2 at {@code inputSize} with a head for {@code numClasses}. */
+    /**
+     * Convenience: Keras-padded MobileNetV2 at {@code inputSize} with a head for {@code
+     * numClasses}.
+     */
     public static TransferNetwork create(int inputSize, int numClasses) {
-        return new TransferNetwork(new MobileNetV2(inputSize, KerasPadding.Style.KERAS), new ClassifierHead(numClasses));
+        return new TransferNetwork(
+                new MobileNetV2(inputSize, KerasPadding.Style.KERAS),
+                new ClassifierHead(numClasses));
     }
 
     public MobileNetV2 base() {
@@ -46,15 +50,20 @@ public final class TransferNetwork extends AbstractBlock {
     }
 
     /**
-     * Phase 2 of the seed: base layers with Keras index {@code >= fineTuneAt} train, earlier ones are
-     * frozen; the head always trains. BatchNorm moving statistics never train.
+     * Phase 2 of the seed: base layers with Keras index {@code >= fineTuneAt} train, earlier ones
+     * are frozen; the head always trains. BatchNorm moving statistics never train.
      */
     public void setTrainableFrom(int fineTuneAt) {
         int layerCount = base.layers().size();
         if (fineTuneAt < 0 || fineTuneAt > layerCount) {
             throw new IllegalArgumentException(
-                    "Received fineTuneAt=" + fineTuneAt + "; expected 0.." + layerCount + " (MobileNetV2 has "
-                            + layerCount + " layers)");
+                    "Received fineTuneAt="
+                            + fineTuneAt
+                            + "; expected 0.."
+                            + layerCount
+                            + " (MobileNetV2 has "
+                            + layerCount
+                            + " layers)");
         }
         for (Layer layer : base.layers()) {
             for (Parameter p : layer.parameters()) {
@@ -81,10 +90,11 @@ public final class TransferNetwork extends AbstractBlock {
 
     /**
      * The activation the network produces before layer {@code boundary}: images for 0, the output
-     * of base layer {@code boundary - 1}, or the pooled features when {@code boundary} is the base's
-     * layer count.
+     * of base layer {@code boundary - 1}, or the pooled features when {@code boundary} is the
+     * base's layer count.
      */
-    public NDArray activationBefore(ParameterStore ps, NDArray images, int boundary, boolean training) {
+    public NDArray activationBefore(
+            ParameterStore ps, NDArray images, int boundary, boolean training) {
         int layerCount = base.layers().size();
         if (boundary == 0) {
             return images;
@@ -105,7 +115,8 @@ public final class TransferNetwork extends AbstractBlock {
 
     /** Weights, gamma and beta can learn; BatchNorm's moving statistics never do. */
     static boolean isLearnable(Parameter p) {
-        return p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR;
+        return p.getType() != Parameter.Type.RUNNING_MEAN
+                && p.getType() != Parameter.Type.RUNNING_VAR;
     }
 
     @Override
@@ -120,7 +131,8 @@ public final class TransferNetwork extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         base.initialize(manager, dataType, inputShapes);
         head.initialize(manager, dataType, base.getOutputShapes(inputShapes));
     }

@@ -6,11 +6,10 @@ import ai.djl.nn.core.Linear;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.catsdogs.trainer.model.KerasPadding;
-import dev.catsdogs.trainer.model.Padding;
 import dev.catsdogs.trainer.model.Layer;
 import dev.catsdogs.trainer.model.LayerKind;
 import dev.catsdogs.trainer.model.MobileNetV2;
-
+import dev.catsdogs.trainer.model.Padding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,11 +43,22 @@ public final class MobileNetV2Weights {
         final float[] mean;
         final float[] variance;
         final boolean hasBatchNorm;
+
         /** Per-channel ceiling c_k of a {@code Relu -> Min(c) -> Relu} activation, or null. */
         final float[] clipCeiling;
 
-        ConvWeights(String onnxName, long[] shape, long[] strides, long group, float[] weight, float[] gamma,
-                float[] beta, float[] mean, float[] variance, boolean hasBatchNorm, float[] clipCeiling) {
+        ConvWeights(
+                String onnxName,
+                long[] shape,
+                long[] strides,
+                long group,
+                float[] weight,
+                float[] gamma,
+                float[] beta,
+                float[] mean,
+                float[] variance,
+                boolean hasBatchNorm,
+                float[] clipCeiling) {
             this.onnxName = onnxName;
             this.shape = shape;
             this.strides = strides;
@@ -64,8 +74,18 @@ public final class MobileNetV2Weights {
 
         /** A deep copy, so that folding never changes what was read. */
         ConvWeights copy() {
-            return new ConvWeights(onnxName, shape, strides, group, weight.clone(), gamma.clone(), beta.clone(),
-                    mean.clone(), variance.clone(), hasBatchNorm, clipCeiling);
+            return new ConvWeights(
+                    onnxName,
+                    shape,
+                    strides,
+                    group,
+                    weight.clone(),
+                    gamma.clone(),
+                    beta.clone(),
+                    mean.clone(),
+                    variance.clone(),
+                    hasBatchNorm,
+                    clipCeiling);
         }
     }
 
@@ -75,8 +95,12 @@ public final class MobileNetV2Weights {
     private final float[] classifierWeight;
     private final float[] classifierBias;
 
-    private MobileNetV2Weights(Path file, List<ConvWeights> convs, KerasPadding.Style paddingStyle,
-            float[] classifierWeight, float[] classifierBias) {
+    private MobileNetV2Weights(
+            Path file,
+            List<ConvWeights> convs,
+            KerasPadding.Style paddingStyle,
+            float[] classifierWeight,
+            float[] classifierBias) {
         this.file = file;
         this.convs = convs;
         this.paddingStyle = paddingStyle;
@@ -98,7 +122,8 @@ public final class MobileNetV2Weights {
         } catch (NoSuchFileException e) {
             throw new WeightImportException(file + ": weight file not found");
         } catch (IOException e) {
-            throw new WeightImportException(file + ": cannot read weight file: " + e.getMessage(), e);
+            throw new WeightImportException(
+                    file + ": cannot read weight file: " + e.getMessage(), e);
         }
         if (bytes.length == 0) {
             throw new WeightImportException(file + ": weight file is empty (0 bytes)");
@@ -107,8 +132,12 @@ public final class MobileNetV2Weights {
         try {
             model = OnnxMl.ModelProto.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
-            throw new WeightImportException(file + ": not a valid ONNX model (truncated or corrupt: "
-                    + e.getMessage() + ")", e);
+            throw new WeightImportException(
+                    file
+                            + ": not a valid ONNX model (truncated or corrupt: "
+                            + e.getMessage()
+                            + ")",
+                    e);
         }
         if (model.getGraph().getNodeCount() == 0) {
             throw new WeightImportException(file + ": not an ONNX model (no graph nodes found)");
@@ -120,10 +149,12 @@ public final class MobileNetV2Weights {
         }
     }
 
-    private static MobileNetV2Weights parse(Path file, OnnxGraph graph) throws WeightImportException {
+    private static MobileNetV2Weights parse(Path file, OnnxGraph graph)
+            throws WeightImportException {
         List<OnnxMl.NodeProto> convNodes = graph.nodes("Conv");
         if (convNodes.isEmpty()) {
-            throw new WeightImportException(file + ": not a MobileNetV2 (the graph has no Conv nodes)");
+            throw new WeightImportException(
+                    file + ": not a MobileNetV2 (the graph has no Conv nodes)");
         }
         List<ConvWeights> convs = new ArrayList<>();
         for (OnnxMl.NodeProto conv : convNodes) {
@@ -141,8 +172,10 @@ public final class MobileNetV2Weights {
         }
         OnnxGraph.Constant w = graph.constant(conv.getInput(1));
         int out = (int) w.dims()[0];
-        float[] bias = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty()
-                ? graph.constant(conv.getInput(2)).values() : new float[out];
+        float[] bias =
+                conv.getInputCount() > 2 && !conv.getInput(2).isEmpty()
+                        ? graph.constant(conv.getInput(2)).values()
+                        : new float[out];
         long[] strides = OnnxGraph.intsAttribute(conv, "strides");
         long group = OnnxGraph.intAttribute(conv, "group", 1);
 
@@ -160,9 +193,14 @@ public final class MobileNetV2Weights {
             float[] v = graph.constant(next.getInput(4)).values();
             float eps = OnnxGraph.floatAttribute(next, "epsilon", 1e-5f);
             for (int k = 0; k < out; k++) {
-                // Our BatchNorm divides by sqrt(v + 1e-3); fold the file's epsilon into gamma so the
+                // Our BatchNorm divides by sqrt(v + 1e-3); fold the file's epsilon into gamma so
+                // the
                 // result is exact, and the conv bias (if any) into the mean.
-                gamma[k] = (float) (scale[k] * Math.sqrt(v[k] + MobileNetV2.BN_EPSILON) / Math.sqrt(v[k] + eps));
+                gamma[k] =
+                        (float)
+                                (scale[k]
+                                        * Math.sqrt(v[k] + MobileNetV2.BN_EPSILON)
+                                        / Math.sqrt(v[k] + eps));
                 beta[k] = b[k];
                 mean[k] = m[k] - bias[k];
                 variance[k] = v[k];
@@ -188,16 +226,34 @@ public final class MobileNetV2Weights {
                     Arrays.fill(ceiling, v);
                 }
                 if (ceiling.length != out) {
-                    throw new IllegalArgumentException("Conv '" + name + "' is followed by Min with " + ceiling.length
-                            + " ceilings for " + out + " channels");
+                    throw new IllegalArgumentException(
+                            "Conv '"
+                                    + name
+                                    + "' is followed by Min with "
+                                    + ceiling.length
+                                    + " ceilings for "
+                                    + out
+                                    + " channels");
                 }
             }
         }
-        return new ConvWeights(name, w.dims(), strides, group, w.values(), gamma, beta, mean, variance,
-                hasBatchNorm, ceiling);
+        return new ConvWeights(
+                name,
+                w.dims(),
+                strides,
+                group,
+                w.values(),
+                gamma,
+                beta,
+                mean,
+                variance,
+                hasBatchNorm,
+                ceiling);
     }
 
-    /** Keras pads the first conv bottom/right only ({@code [0,0,1,1]}); torchvision pads all sides. */
+    /**
+     * Keras pads the first conv bottom/right only ({@code [0,0,1,1]}); torchvision pads all sides.
+     */
     private static KerasPadding.Style paddingStyle(OnnxGraph graph, OnnxMl.NodeProto firstConv) {
         return effectivePadding(graph, firstConv).symmetric()
                 ? KerasPadding.Style.SYMMETRIC
@@ -212,7 +268,9 @@ public final class MobileNetV2Weights {
                         ? new Padding(0, 0, 0, 0)
                         : new Padding((int) pads[0], (int) pads[2], (int) pads[1], (int) pads[3]);
         OnnxMl.NodeProto producer = graph.producerSkippingQdq(conv.getInput(0));
-        if (producer != null && producer.getOpType().equals("Pad") && producer.getInputCount() > 1) {
+        if (producer != null
+                && producer.getOpType().equals("Pad")
+                && producer.getInputCount() > 1) {
             float[] p = graph.constant(producer.getInput(1)).values(); // NCHW begins then ends
             if (p.length == 8) {
                 total = total.plus(new Padding((int) p[2], (int) p[6], (int) p[3], (int) p[7]));
@@ -221,7 +279,10 @@ public final class MobileNetV2Weights {
         return total;
     }
 
-    /** The ImageNet classifier (GlobalAveragePool -> MatMul + Add, or Gemm), as Linear weight and bias. */
+    /**
+     * The ImageNet classifier (GlobalAveragePool -> MatMul + Add, or Gemm), as Linear weight and
+     * bias.
+     */
     private static float[][] readClassifier(OnnxGraph graph) {
         for (OnnxMl.NodeProto node : graph.nodes("MatMul")) {
             if (graph.isConstant(node.getInput(1))) {
@@ -237,7 +298,8 @@ public final class MobileNetV2Weights {
                 float[] bias = new float[out];
                 OnnxMl.NodeProto add = graph.consumerSkippingQdq(node.getOutput(0));
                 if (add != null && add.getOpType().equals("Add")) {
-                    String b = graph.isConstant(add.getInput(1)) ? add.getInput(1) : add.getInput(0);
+                    String b =
+                            graph.isConstant(add.getInput(1)) ? add.getInput(1) : add.getInput(0);
                     bias = graph.constant(b).values();
                 }
                 return new float[][] {transposed, bias};
@@ -257,8 +319,10 @@ public final class MobileNetV2Weights {
                     }
                 }
             }
-            float[] bias = gemm.getInputCount() > 2 ? graph.constant(gemm.getInput(2)).values()
-                    : new float[transB ? rows : cols];
+            float[] bias =
+                    gemm.getInputCount() > 2
+                            ? graph.constant(gemm.getInput(2)).values()
+                            : new float[transB ? rows : cols];
             return new float[][] {linear, bias};
         }
         return new float[][] {null, null};
@@ -286,8 +350,13 @@ public final class MobileNetV2Weights {
      */
     public void applyTo(MobileNetV2 base) throws WeightImportException {
         if (base.paddingStyle() != paddingStyle) {
-            throw new WeightImportException(file + ": the file uses " + paddingStyle
-                    + " padding but the model was built with " + base.paddingStyle() + " padding");
+            throw new WeightImportException(
+                    file
+                            + ": the file uses "
+                            + paddingStyle
+                            + " padding but the model was built with "
+                            + base.paddingStyle()
+                            + " padding");
         }
         List<Layer> convLayers = new ArrayList<>();
         for (Layer layer : base.layers()) {
@@ -298,14 +367,28 @@ public final class MobileNetV2Weights {
         for (int i = 0; i < convLayers.size(); i++) {
             Layer layer = convLayers.get(i);
             if (i >= convs.size()) {
-                throw new WeightImportException(file + ": layer " + layer.name() + " has no matching Conv in the "
-                        + "file (it has only " + convs.size() + " Conv nodes; MobileNetV2 has " + convLayers.size() + ")");
+                throw new WeightImportException(
+                        file
+                                + ": layer "
+                                + layer.name()
+                                + " has no matching Conv in the "
+                                + "file (it has only "
+                                + convs.size()
+                                + " Conv nodes; MobileNetV2 has "
+                                + convLayers.size()
+                                + ")");
             }
             checkFits(layer, convs.get(i));
         }
         if (convs.size() != convLayers.size()) {
-            throw new WeightImportException(file + ": the file has " + convs.size() + " Conv nodes after "
-                    + convLayers.get(convLayers.size() - 1).name() + "; MobileNetV2 has " + convLayers.size());
+            throw new WeightImportException(
+                    file
+                            + ": the file has "
+                            + convs.size()
+                            + " Conv nodes after "
+                            + convLayers.get(convLayers.size() - 1).name()
+                            + "; MobileNetV2 has "
+                            + convLayers.size());
         }
         List<ConvWeights> folded = foldClipCeilings();
         for (int i = 0; i < convLayers.size(); i++) {
@@ -323,15 +406,30 @@ public final class MobileNetV2Weights {
     private void checkFits(Layer layer, ConvWeights w) throws WeightImportException {
         long[] expected = layer.block().getParameters().get("weight").getShape().getShape();
         if (!Arrays.equals(expected, w.shape)) {
-            throw new WeightImportException(file + ": layer " + layer.name() + " expects weights of shape "
-                    + Arrays.toString(expected) + " but ONNX Conv '" + w.onnxName + "' has "
-                    + Arrays.toString(w.shape) + "; is this a MobileNetV2 with width 1.0?");
+            throw new WeightImportException(
+                    file
+                            + ": layer "
+                            + layer.name()
+                            + " expects weights of shape "
+                            + Arrays.toString(expected)
+                            + " but ONNX Conv '"
+                            + w.onnxName
+                            + "' has "
+                            + Arrays.toString(w.shape)
+                            + "; is this a MobileNetV2 with width 1.0?");
         }
         boolean depthwise = layer.kind() == LayerKind.DEPTHWISE_CONV;
         if (depthwise != (w.group > 1)) {
-            throw new WeightImportException(file + ": layer " + layer.name() + " is "
-                    + (depthwise ? "depthwise" : "a dense conv") + " but ONNX Conv '" + w.onnxName + "' has group="
-                    + w.group);
+            throw new WeightImportException(
+                    file
+                            + ": layer "
+                            + layer.name()
+                            + " is "
+                            + (depthwise ? "depthwise" : "a dense conv")
+                            + " but ONNX Conv '"
+                            + w.onnxName
+                            + "' has group="
+                            + w.group);
         }
     }
 
@@ -388,12 +486,17 @@ public final class MobileNetV2Weights {
      */
     public void applyClassifierTo(Linear dense) throws WeightImportException {
         if (!hasClassifier()) {
-            throw new WeightImportException(file + ": the file has no classifier (MatMul or Gemm after pooling)");
+            throw new WeightImportException(
+                    file + ": the file has no classifier (MatMul or Gemm after pooling)");
         }
         long[] expected = dense.getParameters().get("weight").getShape().getShape();
         if (expected[0] * expected[1] != classifierWeight.length) {
-            throw new WeightImportException(file + ": classifier has " + classifierWeight.length
-                    + " weights; the Dense layer expects " + Arrays.toString(expected));
+            throw new WeightImportException(
+                    file
+                            + ": classifier has "
+                            + classifierWeight.length
+                            + " weights; the Dense layer expects "
+                            + Arrays.toString(expected));
         }
         set(dense, "weight", classifierWeight);
         set(dense, "bias", classifierBias);

@@ -1,11 +1,11 @@
 package dev.catsdogs.trainer.onnx;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.engine.Engine;
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.DecisionRule;
 import dev.catsdogs.inference.ImageClassifier;
@@ -21,13 +21,11 @@ import dev.catsdogs.inference.internal.ModelMetadataWriter;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.io.AtomicFiles;
-import dev.catsdogs.trainer.io.Sha256;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.Json;
 import dev.catsdogs.trainer.train.Objective;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,10 +41,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Exports a trained network with its contract and provenance in {@code metadata_props}, then
- * proves the file right before keeping it: DJL and ONNX Runtime (through the inference module,
- * same preprocessing) on the same validation images must agree within 1e-3 on every logit and on
- * every label. The file is written atomically, and only when the proof passes.
+ * Exports a trained network with its contract and provenance in {@code metadata_props}, then proves
+ * the file right before keeping it: DJL and ONNX Runtime (through the inference module, same
+ * preprocessing) on the same validation images must agree within 1e-3 on every logit and on every
+ * label. The file is written atomically, and only when the proof passes.
  */
 public final class ModelExport {
 
@@ -73,7 +71,10 @@ public final class ModelExport {
         /** The one line the commands print: {@code parity: max_abs_logit_diff=<d> images=<n>}. */
         public String parityLine() {
             return String.format(
-                    Locale.ROOT, "parity: max_abs_logit_diff=%.3g images=%d", maxAbsLogitDiff, images);
+                    Locale.ROOT,
+                    "parity: max_abs_logit_diff=%.3g images=%d",
+                    maxAbsLogitDiff,
+                    images);
         }
 
         /** Why the export failed, for the error line; null when it passed. */
@@ -86,7 +87,8 @@ public final class ModelExport {
             }
             return String.format(
                     Locale.ROOT,
-                    "%d label(s) differ, max logit difference %.3g (tolerance %.0e); no file written",
+                    "%d label(s) differ, max logit difference %.3g (tolerance %.0e); no file"
+                            + " written",
                     labelMismatches,
                     maxAbsLogitDiff,
                     PARITY_TOLERANCE);
@@ -121,7 +123,8 @@ public final class ModelExport {
         Path target =
                 out != null
                         ? out
-                        : run.file(withPreprocessing ? RunDirectory.MODEL_UINT8 : RunDirectory.MODEL);
+                        : run.file(
+                                withPreprocessing ? RunDirectory.MODEL_UINT8 : RunDirectory.MODEL);
         int size = network.base().inputSize();
         OnnxExporter.Builder exporter =
                 OnnxExporter.builder().optWithPreprocessing(withPreprocessing);
@@ -136,9 +139,16 @@ public final class ModelExport {
         try {
             Files.write(candidate, bytes);
             Result parity =
-                    parity(candidate, network, dataset.validation(), parityImages, size, withPreprocessing);
+                    parity(
+                            candidate,
+                            network,
+                            dataset.validation(),
+                            parityImages,
+                            size,
+                            withPreprocessing);
             boolean passed =
-                    Result.within(parity.maxAbsLogitDiff(), parity.images(), parity.labelMismatches());
+                    Result.within(
+                            parity.maxAbsLogitDiff(), parity.images(), parity.labelMismatches());
             if (passed) {
                 AtomicFiles.move(candidate, target);
             }
@@ -154,17 +164,27 @@ public final class ModelExport {
     }
 
     /**
-     * DJL vs ONNX Runtime on the first {@code count} decodable validation images. A uint8 graph sees
-     * the resized pixels rounded to whole levels, so DJL is given the same rounded pixels.
+     * DJL vs ONNX Runtime on the first {@code count} decodable validation images. A uint8 graph
+     * sees the resized pixels rounded to whole levels, so DJL is given the same rounded pixels.
      */
-    static Result parity(Path model, TransferNetwork network, List<Sample> validation, int count, int size,
-            boolean uint8Input) throws IOException {
+    static Result parity(
+            Path model,
+            TransferNetwork network,
+            List<Sample> validation,
+            int count,
+            int size,
+            boolean uint8Input)
+            throws IOException {
         PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
         // A uint8 graph is fed whole pixel levels: resize at 0..255, round, as the classifier does.
         List<Path> files = new ArrayList<>();
         List<float[]> tensors = new ArrayList<>();
-        try (ImagePreprocessor pre = new ImagePreprocessor(uint8Input
-                ? new PreprocessingSpec(size, size, 1f, 0f, PreprocessingSpec.Layout.NHWC) : spec)) {
+        try (ImagePreprocessor pre =
+                new ImagePreprocessor(
+                        uint8Input
+                                ? new PreprocessingSpec(
+                                        size, size, 1f, 0f, PreprocessingSpec.Layout.NHWC)
+                                : spec)) {
             for (Sample s : validation) {
                 if (files.size() == count) {
                     break;
@@ -184,20 +204,31 @@ public final class ModelExport {
                 NDManager manager = NDManager.newBaseManager()) {
             for (int start = 0; start < files.size(); start += 16) {
                 int n = Math.min(16, files.size() - start);
-                List<Outcome> ort = classifier.classifyAll(
-                        files.subList(start, start + n).stream().map(ImageInput::of).toList());
+                List<Outcome> ort =
+                        classifier.classifyAll(
+                                files.subList(start, start + n).stream()
+                                        .map(ImageInput::of)
+                                        .toList());
                 float[] batch = new float[n * spec.tensorSize()];
                 for (int i = 0; i < n; i++) {
-                    System.arraycopy(tensors.get(start + i), 0, batch, i * spec.tensorSize(), spec.tensorSize());
+                    System.arraycopy(
+                            tensors.get(start + i),
+                            0,
+                            batch,
+                            i * spec.tensorSize(),
+                            spec.tensorSize());
                 }
                 NDArray x = manager.create(batch, new Shape(n, 3, size, size));
-                float[] djl = network.forward(new ParameterStore(manager, false), new NDList(x), false).head()
-                        .toFloatArray();
+                float[] djl =
+                        network.forward(new ParameterStore(manager, false), new NDList(x), false)
+                                .head()
+                                .toFloatArray();
                 int units = djl.length / n;
                 for (int i = 0; i < n; i++) {
                     Prediction prediction = ort.get(i).predictionOrThrow(); // decoded fine above
                     float[] logits = prediction.logits();
-                    int djlClass = DecisionRule.classIndex(djl, i * units, units, Objective.THRESHOLD);
+                    int djlClass =
+                            DecisionRule.classIndex(djl, i * units, units, Objective.THRESHOLD);
                     for (int k = 0; k < units; k++) {
                         maxDiff = Math.max(maxDiff, Math.abs(logits[k] - djl[i * units + k]));
                     }
@@ -210,7 +241,10 @@ public final class ModelExport {
         return new Result(model, Files.size(model), maxDiff, files.size(), mismatches);
     }
 
-    /** NHWC 0..255 floats -> rounded levels -> NCHW scaled as the graph does: level * scale + offset. */
+    /**
+     * NHWC 0..255 floats -> rounded levels -> NCHW scaled as the graph does: level * scale +
+     * offset.
+     */
     private static float[] roundedPixelsToNchw(float[] hwc, PreprocessingSpec spec) {
         int pixels = spec.height() * spec.width();
         float[] chw = new float[hwc.length];
@@ -284,9 +318,15 @@ public final class ModelExport {
         }
     }
 
-    private static void addLines(List<String> lines, String split, List<Sample> samples, Dataset dataset) {
+    private static void addLines(
+            List<String> lines, String split, List<Sample> samples, Dataset dataset) {
         for (Sample s : samples) {
-            lines.add(split + " " + s.label() + " " + dataset.root().relativize(s.file()).toString().replace('\\', '/'));
+            lines.add(
+                    split
+                            + " "
+                            + s.label()
+                            + " "
+                            + dataset.root().relativize(s.file()).toString().replace('\\', '/'));
         }
     }
 }

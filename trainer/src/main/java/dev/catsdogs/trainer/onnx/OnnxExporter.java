@@ -1,17 +1,16 @@
 package dev.catsdogs.trainer.onnx;
 
-import dev.catsdogs.inference.BuildInfo;
-import dev.catsdogs.inference.PreprocessingSpec;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Convolution;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
+import dev.catsdogs.inference.BuildInfo;
+import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.model.Layer;
 import dev.catsdogs.trainer.model.LayerKind;
 import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.Padding;
 import dev.catsdogs.trainer.model.TransferNetwork;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -58,13 +57,34 @@ public final class OnnxExporter {
         GraphWriter g = new GraphWriter();
         String x;
         if (withPreprocessing) {
-            // uint8 RGB NHWC -> float, x * scale + offset, NCHW: the whole preprocessing in the graph.
+            // uint8 RGB NHWC -> float, x * scale + offset, NCHW: the whole preprocessing in the
+            // graph.
             PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
             g.input(UINT8_INPUT, OnnxMl.TensorProto.DataType.UINT8_VALUE, "batch", size, size, 3);
-            x = g.node("Cast", "preprocess_cast", new String[] {UINT8_INPUT}, a -> a.add(intAttr("to", 1)));
-            x = g.node("Mul", "preprocess_scale", new String[] {x, g.scalar("preprocess_scale_value", spec.scale())}, null);
-            x = g.node("Add", "preprocess_offset", new String[] {x, g.scalar("preprocess_offset_value", spec.offset())}, null);
-            x = g.node("Transpose", "preprocess_nchw", new String[] {x}, a -> a.add(intsAttr("perm", 0, 3, 1, 2)));
+            x =
+                    g.node(
+                            "Cast",
+                            "preprocess_cast",
+                            new String[] {UINT8_INPUT},
+                            a -> a.add(intAttr("to", 1)));
+            x =
+                    g.node(
+                            "Mul",
+                            "preprocess_scale",
+                            new String[] {x, g.scalar("preprocess_scale_value", spec.scale())},
+                            null);
+            x =
+                    g.node(
+                            "Add",
+                            "preprocess_offset",
+                            new String[] {x, g.scalar("preprocess_offset_value", spec.offset())},
+                            null);
+            x =
+                    g.node(
+                            "Transpose",
+                            "preprocess_nchw",
+                            new String[] {x},
+                            a -> a.add(intsAttr("perm", 0, 3, 1, 2)));
         } else {
             g.input(INPUT, OnnxMl.TensorProto.DataType.FLOAT_VALUE, "batch", 3, size, size);
             x = INPUT;
@@ -74,7 +94,7 @@ public final class OnnxExporter {
         Padding pendingPad = null;
         for (Layer layer : base.layers()) {
             switch (layer.kind()) {
-                case INPUT -> { }
+                case INPUT -> {}
                 case ZERO_PADDING -> pendingPad = layer.pad();
                 case CONV, DEPTHWISE_CONV -> {
                     Block bn = base.layers().get(layer.index() + 1).block();
@@ -86,9 +106,22 @@ public final class OnnxExporter {
                         x = batchNorm(g, layer, x);
                     }
                 }
-                case RELU6 -> x = g.node("Clip", layer.name(),
-                        new String[] {x, g.scalar("relu6_min", 0f), g.scalar("relu6_max", 6f)}, null);
-                case ADD -> x = g.node("Add", layer.name(), new String[] {outputs[layer.residualFrom()], x}, null);
+                case RELU6 ->
+                        x =
+                                g.node(
+                                        "Clip",
+                                        layer.name(),
+                                        new String[] {
+                                            x, g.scalar("relu6_min", 0f), g.scalar("relu6_max", 6f)
+                                        },
+                                        null);
+                case ADD ->
+                        x =
+                                g.node(
+                                        "Add",
+                                        layer.name(),
+                                        new String[] {outputs[layer.residualFrom()], x},
+                                        null);
             }
             outputs[layer.index()] = x;
         }
@@ -96,19 +129,27 @@ public final class OnnxExporter {
         x = g.node("Flatten", "flatten", new String[] {x}, a -> a.add(intAttr("axis", 1)));
         Block dense = network.head().dense();
         int units = network.head().units();
-        String w = g.initializer("dense_kernel", floats(dense, "weight"), units, base.outputChannels());
+        String w =
+                g.initializer(
+                        "dense_kernel", floats(dense, "weight"), units, base.outputChannels());
         String b = g.initializer("dense_bias", floats(dense, "bias"), units);
         g.node("Gemm", "dense", new String[] {x, w, b}, a -> a.add(intAttr("transB", 1)), OUTPUT);
         g.output(OUTPUT, "batch", units);
 
-        OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(8)
-                .setProducerName("catsdogs")
-                .setProducerVersion(BuildInfo.version())
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(g.build("mobilenetv2_transfer"));
-        metadata.forEach((k, v) -> model.addMetadataProps(
-                OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        OnnxMl.ModelProto.Builder model =
+                OnnxMl.ModelProto.newBuilder()
+                        .setIrVersion(8)
+                        .setProducerName("catsdogs")
+                        .setProducerVersion(BuildInfo.version())
+                        .addOpsetImport(
+                                OnnxMl.OperatorSetIdProto.newBuilder()
+                                        .setDomain("")
+                                        .setVersion(OPSET))
+                        .setGraph(g.build("mobilenetv2_transfer"));
+        metadata.forEach(
+                (k, v) ->
+                        model.addMetadataProps(
+                                OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return model.build().toByteArray();
     }
 
@@ -143,29 +184,42 @@ public final class OnnxExporter {
                 }
                 bias[k] = (float) (beta[k] - mean[k] * f);
             }
-            inputs = new String[] {x, g.initializer(layer.name() + "_kernel", weight, shape),
-                g.initializer(layer.name() + "_bias", bias, out)};
+            inputs =
+                    new String[] {
+                        x,
+                        g.initializer(layer.name() + "_kernel", weight, shape),
+                        g.initializer(layer.name() + "_bias", bias, out)
+                    };
         } else {
             inputs = new String[] {x, g.initializer(layer.name() + "_kernel", weight, shape)};
         }
         long group = layer.kind() == LayerKind.DEPTHWISE_CONV ? out : 1;
-        return g.node("Conv", layer.name(), inputs, a -> {
-            a.add(intsAttr("kernel_shape", kernel, kernel));
-            a.add(intsAttr("strides", stride, stride));
-            a.add(intsAttr("pads", pads));
-            a.add(intAttr("group", group));
-        });
+        return g.node(
+                "Conv",
+                layer.name(),
+                inputs,
+                a -> {
+                    a.add(intsAttr("kernel_shape", kernel, kernel));
+                    a.add(intsAttr("strides", stride, stride));
+                    a.add(intsAttr("pads", pads));
+                    a.add(intAttr("group", group));
+                });
     }
 
     private String batchNorm(GraphWriter g, Layer layer, String x) {
         Block bn = layer.block();
         int c = layer.channels();
-        return g.node("BatchNormalization", layer.name(), new String[] {x,
-            g.initializer(layer.name() + "_gamma", floats(bn, "gamma"), c),
-            g.initializer(layer.name() + "_beta", floats(bn, "beta"), c),
-            g.initializer(layer.name() + "_moving_mean", floats(bn, "runningMean"), c),
-            g.initializer(layer.name() + "_moving_variance", floats(bn, "runningVar"), c)},
-            a -> a.add(floatAttr("epsilon", MobileNetV2.BN_EPSILON)));
+        return g.node(
+                "BatchNormalization",
+                layer.name(),
+                new String[] {
+                    x,
+                    g.initializer(layer.name() + "_gamma", floats(bn, "gamma"), c),
+                    g.initializer(layer.name() + "_beta", floats(bn, "beta"), c),
+                    g.initializer(layer.name() + "_moving_mean", floats(bn, "runningMean"), c),
+                    g.initializer(layer.name() + "_moving_variance", floats(bn, "runningVar"), c)
+                },
+                a -> a.add(floatAttr("epsilon", MobileNetV2.BN_EPSILON)));
     }
 
     private static float[] floats(Block block, String parameter) {
@@ -173,18 +227,26 @@ public final class OnnxExporter {
     }
 
     static OnnxMl.AttributeProto intAttr(String name, long value) {
-        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
-                .setI(value).build();
+        return OnnxMl.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
     }
 
     static OnnxMl.AttributeProto floatAttr(String name, float value) {
-        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
-                .setF(value).build();
+        return OnnxMl.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+                .setF(value)
+                .build();
     }
 
     static OnnxMl.AttributeProto intsAttr(String name, long... values) {
-        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+        OnnxMl.AttributeProto.Builder a =
+                OnnxMl.AttributeProto.newBuilder()
+                        .setName(name)
+                        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
         for (long v : values) {
             a.addInts(v);
         }
@@ -225,13 +287,22 @@ public final class OnnxExporter {
         private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
         private final Map<String, Boolean> scalars = new LinkedHashMap<>();
 
-        String node(String op, String name, String[] inputs, Consumer<List<OnnxMl.AttributeProto>> attrs) {
+        String node(
+                String op,
+                String name,
+                String[] inputs,
+                Consumer<List<OnnxMl.AttributeProto>> attrs) {
             return node(op, name, inputs, attrs, name + "_output");
         }
 
-        String node(String op, String name, String[] inputs,
-                Consumer<List<OnnxMl.AttributeProto>> attrs, String output) {
-            OnnxMl.NodeProto.Builder node = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
+        String node(
+                String op,
+                String name,
+                String[] inputs,
+                Consumer<List<OnnxMl.AttributeProto>> attrs,
+                String output) {
+            OnnxMl.NodeProto.Builder node =
+                    OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
             for (String in : inputs) {
                 node.addInput(in);
             }
@@ -254,8 +325,11 @@ public final class OnnxExporter {
         String initializer(String name, float[] values, long... dims) {
             ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             raw.asFloatBuffer().put(values);
-            OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
-                    .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(raw.array()));
+            OnnxMl.TensorProto.Builder t =
+                    OnnxMl.TensorProto.newBuilder()
+                            .setName(name)
+                            .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)
+                            .setRawData(ByteString.copyFrom(raw.array()));
             for (long d : dims) {
                 t.addDims(d);
             }
@@ -271,14 +345,25 @@ public final class OnnxExporter {
             graph.addOutput(valueInfo(name, OnnxMl.TensorProto.DataType.FLOAT_VALUE, batch, dims));
         }
 
-        private static OnnxMl.ValueInfoProto valueInfo(String name, int elemType, String batch, long... dims) {
-            OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
-                    .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(batch));
+        private static OnnxMl.ValueInfoProto valueInfo(
+                String name, int elemType, String batch, long... dims) {
+            OnnxMl.TensorShapeProto.Builder shape =
+                    OnnxMl.TensorShapeProto.newBuilder()
+                            .addDim(
+                                    OnnxMl.TensorShapeProto.Dimension.newBuilder()
+                                            .setDimParam(batch));
             for (long d : dims) {
                 shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
             }
-            return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
-                    .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
+            return OnnxMl.ValueInfoProto.newBuilder()
+                    .setName(name)
+                    .setType(
+                            OnnxMl.TypeProto.newBuilder()
+                                    .setTensorType(
+                                            OnnxMl.TypeProto.Tensor.newBuilder()
+                                                    .setElemType(elemType)
+                                                    .setShape(shape)))
+                    .build();
         }
 
         OnnxMl.GraphProto build(String name) {

@@ -1,7 +1,6 @@
 package dev.catsdogs.trainer.onnx;
 
 import ai.onnx.proto.OnnxMl;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Read-only view of an ONNX graph for weight import: who produces and who consumes each value,
- * and the constant value of weights, whether stored plainly or as {@code DequantizeLinear} of an
+ * Read-only view of an ONNX graph for weight import: who produces and who consumes each value, and
+ * the constant value of weights, whether stored plainly or as {@code DequantizeLinear} of an
  * integer initializer (QDQ form: {@code (q - zero_point) * scale}).
  */
 final class OnnxGraph {
@@ -76,7 +75,8 @@ final class OnnxGraph {
         }
         OnnxMl.NodeProto p = producers.get(name);
         if (p == null) {
-            throw new IllegalArgumentException("value '" + name + "' is not a constant of the graph");
+            throw new IllegalArgumentException(
+                    "value '" + name + "' is not a constant of the graph");
         }
         switch (p.getOpType()) {
             case "Identity", "QuantizeLinear" -> {
@@ -86,12 +86,20 @@ final class OnnxGraph {
             case "DequantizeLinear" -> {
                 Constant q = constant(p.getInput(0));
                 float[] scale = constant(p.getInput(1)).values();
-                float[] zero = p.getInputCount() > 2 && !p.getInput(2).isEmpty()
-                        ? constant(p.getInput(2)).values() : new float[] {0f};
-                return new Constant(dequantize(q, scale, zero, (int) intAttribute(p, "axis", 1)), q.dims());
+                float[] zero =
+                        p.getInputCount() > 2 && !p.getInput(2).isEmpty()
+                                ? constant(p.getInput(2)).values()
+                                : new float[] {0f};
+                return new Constant(
+                        dequantize(q, scale, zero, (int) intAttribute(p, "axis", 1)), q.dims());
             }
-            default -> throw new IllegalArgumentException(
-                    "value '" + name + "' is computed by a " + p.getOpType() + " node, not a constant");
+            default ->
+                    throw new IllegalArgumentException(
+                            "value '"
+                                    + name
+                                    + "' is computed by a "
+                                    + p.getOpType()
+                                    + " node, not a constant");
         }
     }
 

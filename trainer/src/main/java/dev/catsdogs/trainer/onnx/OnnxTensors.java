@@ -1,7 +1,6 @@
 package dev.catsdogs.trainer.onnx;
 
 import ai.onnx.proto.OnnxMl;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -22,8 +21,11 @@ final class OnnxTensors {
     /** Values of a FLOAT, INT8, UINT8, INT32 or INT64 tensor as floats. */
     static float[] toFloats(OnnxMl.TensorProto t) {
         if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-            throw new IllegalArgumentException("tensor '" + t.getName() + "' keeps its data in an external file, "
-                    + "which is not supported; re-save the model with all tensors inside");
+            throw new IllegalArgumentException(
+                    "tensor '"
+                            + t.getName()
+                            + "' keeps its data in an external file, "
+                            + "which is not supported; re-save the model with all tensors inside");
         }
         int n = Math.toIntExact(size(t));
         float[] out = new float[n];
@@ -55,9 +57,14 @@ final class OnnxTensors {
                     out[i] = hasRaw ? raw.getLong() : t.getInt64Data(i);
                 }
             }
-            default -> throw new IllegalArgumentException(
-                    "tensor '" + t.getName() + "' has data type " + t.getDataType()
-                            + "; expected one of FLOAT(1), UINT8(2), INT8(3), INT32(6), INT64(7)");
+            default ->
+                    throw new IllegalArgumentException(
+                            "tensor '"
+                                    + t.getName()
+                                    + "' has data type "
+                                    + t.getDataType()
+                                    + "; expected one of FLOAT(1), UINT8(2), INT8(3), INT32(6),"
+                                    + " INT64(7)");
         }
         return out;
     }

@@ -8,7 +8,6 @@ import dev.catsdogs.trainer.data.BatchIterator;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.model.TransferNetwork;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +16,8 @@ import java.util.NoSuchElementException;
 import java.util.function.IntConsumer;
 
 /**
- * Activations of the frozen part of the base, computed once per image and replayed every epoch.
- * At boundary 0 (nothing frozen) the "activation" is the preprocessed image: each image is still
+ * Activations of the frozen part of the base, computed once per image and replayed every epoch. At
+ * boundary 0 (nothing frozen) the "activation" is the preprocessed image: each image is still
  * decoded only once.
  *
  * <p>Layers below the boundary are frozen and run with BatchNorm in inference mode, and the seed
@@ -47,22 +46,36 @@ public final class CachedFeed implements Feed {
      *
      * @param progress called with the number of images done after each batch
      */
-    public static CachedFeed compute(BatchLoader loader, TransferNetwork network, int boundary, NDManager manager,
-            int imageSize, long memoryBudgetBytes, IntConsumer progress) {
+    public static CachedFeed compute(
+            BatchLoader loader,
+            TransferNetwork network,
+            int boundary,
+            NDManager manager,
+            int imageSize,
+            long memoryBudgetBytes,
+            IntConsumer progress) {
         long[] shape = activationShape(network, boundary, imageSize);
         int rowSize = 1;
         for (long d : shape) {
             rowSize *= (int) d;
         }
-        CachedFeed feed = new CachedFeed(loader, boundary, shape, new FeatureStore(loader.size(), rowSize,
-                memoryBudgetBytes));
+        CachedFeed feed =
+                new CachedFeed(
+                        loader,
+                        boundary,
+                        shape,
+                        new FeatureStore(loader.size(), rowSize, memoryBudgetBytes));
         try (BatchIterator batches = loader.pass()) {
             int row = 0;
             while (batches.hasNext()) {
                 dev.catsdogs.trainer.data.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray images = scope.create(batch.data(), new Shape(batch.size(), 3, imageSize, imageSize));
-                    NDArray activation = network.activationBefore(new ParameterStore(scope, false), images, boundary, false);
+                    NDArray images =
+                            scope.create(
+                                    batch.data(), new Shape(batch.size(), 3, imageSize, imageSize));
+                    NDArray activation =
+                            network.activationBefore(
+                                    new ParameterStore(scope, false), images, boundary, false);
                     float[] values = activation.toFloatArray();
                     for (int i = 0; i < batch.size(); i++) {
                         feed.store.put(row, values, i * rowSize);

@@ -1,7 +1,6 @@
 package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.trainer.io.AtomicFiles;
-
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -9,9 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import javax.imageio.ImageIO;
-
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -50,16 +47,32 @@ public final class CurvesPlot implements TrainingListener {
      *
      * @param fineTuningStartsAfter the last feature-extraction epoch (the marker), or 0 for none
      */
-    public static void write(Path png, List<EpochRecord> records, int fineTuningStartsAfter) throws IOException {
+    public static void write(Path png, List<EpochRecord> records, int fineTuningStartsAfter)
+            throws IOException {
         if (records.isEmpty()) {
             return;
         }
-        XYChart accuracy = chart("Training and Validation Accuracy", "Accuracy", records, fineTuningStartsAfter, true);
-        XYChart loss = chart("Training and Validation Loss", "Cross Entropy", records, fineTuningStartsAfter, false);
+        XYChart accuracy =
+                chart(
+                        "Training and Validation Accuracy",
+                        "Accuracy",
+                        records,
+                        fineTuningStartsAfter,
+                        true);
+        XYChart loss =
+                chart(
+                        "Training and Validation Loss",
+                        "Cross Entropy",
+                        records,
+                        fineTuningStartsAfter,
+                        false);
         BufferedImage top = BitmapEncoder.getBufferedImage(accuracy);
         BufferedImage bottom = BitmapEncoder.getBufferedImage(loss);
-        BufferedImage both = new BufferedImage(top.getWidth(), top.getHeight() + bottom.getHeight(),
-                BufferedImage.TYPE_INT_RGB);
+        BufferedImage both =
+                new BufferedImage(
+                        top.getWidth(),
+                        top.getHeight() + bottom.getHeight(),
+                        BufferedImage.TYPE_INT_RGB);
         Graphics2D g = both.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, both.getWidth(), both.getHeight());
@@ -69,9 +82,16 @@ public final class CurvesPlot implements TrainingListener {
         AtomicFiles.write(png, out -> ImageIO.write(both, "png", out));
     }
 
-    private static XYChart chart(String title, String yLabel, List<EpochRecord> records, int marker, boolean accuracy) {
-        XYChart chart = new XYChartBuilder().width(800).height(400).title(title).xAxisTitle("Epoch")
-                .yAxisTitle(yLabel).build();
+    private static XYChart chart(
+            String title, String yLabel, List<EpochRecord> records, int marker, boolean accuracy) {
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(800)
+                        .height(400)
+                        .title(title)
+                        .xAxisTitle("Epoch")
+                        .yAxisTitle(yLabel)
+                        .build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         double[] epochs = new double[records.size()];
         double[] train = new double[records.size()];
@@ -90,9 +110,13 @@ public final class CurvesPlot implements TrainingListener {
         chart.addSeries(accuracy ? "Validation Accuracy" : "Validation Loss", epochs, validation);
         if (marker > 0 && records.get(records.size() - 1).epoch() > marker) {
             double pad = Math.max(1e-3, (max - min) * 0.05);
-            // Between the last feature-extraction epoch and the first fine-tuning one, as the seed draws it.
-            XYSeries line = chart.addSeries("Start Fine Tuning", new double[] {marker + 0.5, marker + 0.5},
-                    new double[] {min - pad, max + pad});
+            // Between the last feature-extraction epoch and the first fine-tuning one, as the seed
+            // draws it.
+            XYSeries line =
+                    chart.addSeries(
+                            "Start Fine Tuning",
+                            new double[] {marker + 0.5, marker + 0.5},
+                            new double[] {min - pad, max + pad});
             line.setMarker(SeriesMarkers.NONE);
             line.setLineColor(Color.GRAY);
         }

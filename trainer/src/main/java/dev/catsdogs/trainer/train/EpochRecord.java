@@ -12,5 +12,12 @@ package dev.catsdogs.trainer.train;
  * @param seconds wall time of the epoch, validation included
  * @param imagesPerSecond training images per second
  */
-public record EpochRecord(Phase phase, int epoch, double loss, double accuracy, double valLoss, double valAccuracy,
-        double seconds, double imagesPerSecond) {}
+public record EpochRecord(
+        Phase phase,
+        int epoch,
+        double loss,
+        double accuracy,
+        double valLoss,
+        double valAccuracy,
+        double seconds,
+        double imagesPerSecond) {}

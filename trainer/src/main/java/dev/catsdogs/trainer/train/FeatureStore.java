@@ -53,7 +53,8 @@ public final class FeatureStore implements AutoCloseable {
             }
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException("Cannot create the feature cache's spill file: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "Cannot create the feature cache's spill file: " + e.getMessage(), e);
         }
         inMemoryBytes = memory;
     }
@@ -62,8 +63,12 @@ public final class FeatureStore implements AutoCloseable {
         if (spill == null) {
             spillFile = Files.createTempFile("catsdogs-feature-cache", ".bin");
             spillFile.toFile().deleteOnExit();
-            spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.DELETE_ON_CLOSE);
+            spill =
+                    FileChannel.open(
+                            spillFile,
+                            StandardOpenOption.READ,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.DELETE_ON_CLOSE);
         }
         return spill.map(FileChannel.MapMode.READ_WRITE, offset, bytes);
     }

@@ -8,7 +8,9 @@ import java.util.Iterator;
  */
 public interface Feed extends AutoCloseable {
 
-    /** One batch: {@code data} is the output of layer {@code boundary() - 1}, flattened, per sample. */
+    /**
+     * One batch: {@code data} is the output of layer {@code boundary() - 1}, flattened, per sample.
+     */
     record Batch(float[] data, int[] labels, int size) {}
 
     /** Keras index of the first layer the model must still run (0 = images). */

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Makes a phase's feeds as the configuration says: cached activations of the frozen layers, or the
- * decoded images every epoch ({@code --no-cache}). Cache building reports progress to the
- * listeners and honours the stop signal.
+ * decoded images every epoch ({@code --no-cache}). Cache building reports progress to the listeners
+ * and honours the stop signal.
  */
 final class FeedFactory {
 

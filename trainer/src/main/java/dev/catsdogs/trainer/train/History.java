@@ -1,7 +1,6 @@
 package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.trainer.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,10 +30,22 @@ public final class History implements TrainingListener {
     }
 
     synchronized String toCsv() {
-        StringBuilder out = new StringBuilder("epoch,phase,loss,accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
+        StringBuilder out =
+                new StringBuilder(
+                        "epoch,phase,loss,accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
         for (EpochRecord r : records) {
-            out.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%.6f,%.6f,%.2f,%.1f%n", r.epoch(), r.phase().key(),
-                    r.loss(), r.accuracy(), r.valLoss(), r.valAccuracy(), r.seconds(), r.imagesPerSecond()));
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%d,%s,%.6f,%.6f,%.6f,%.6f,%.2f,%.1f%n",
+                            r.epoch(),
+                            r.phase().key(),
+                            r.loss(),
+                            r.accuracy(),
+                            r.valLoss(),
+                            r.valAccuracy(),
+                            r.seconds(),
+                            r.imagesPerSecond()));
         }
         return out.toString();
     }

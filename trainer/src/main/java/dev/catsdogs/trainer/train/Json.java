@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonWriter;
-
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,7 +16,9 @@ public final class Json {
 
     /** A Gson that reads and writes {@link Path} and {@link URI} as strings. */
     public static Gson gson() {
-        return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+        return new GsonBuilder()
+                .setPrettyPrinting()
+                .serializeSpecialFloatingPointValues()
                 .registerTypeHierarchyAdapter(Path.class, new StringAdapter<>(Path::of))
                 .registerTypeAdapter(URI.class, new StringAdapter<>(URI::create))
                 .create();

@@ -3,7 +3,6 @@ package dev.catsdogs.trainer.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +10,8 @@ import java.util.Map;
 /**
  * RMSprop exactly as Keras applies it (TF's {@code ApplyRMSProp}, no momentum, not centered):
  * {@code ms = rho * ms + (1 - rho) * g^2; w -= lr * g / sqrt(ms + epsilon)}, with {@code ms}
- * starting at zero. DJL's own RmsProp differs in defaults (momentum 0.9, epsilon outside the
- * root), so the seed's optimizer is written out here, in engine-neutral NDArray operations.
+ * starting at zero. DJL's own RmsProp differs in defaults (momentum 0.9, epsilon outside the root),
+ * so the seed's optimizer is written out here, in engine-neutral NDArray operations.
  *
  * <p>Gradients are zeroed after each step: the PyTorch engine accumulates them otherwise.
  */
@@ -36,8 +35,14 @@ public final class KerasRmsProp implements AutoCloseable {
      */
     public KerasRmsProp(float learningRate, float rho, float epsilon) {
         if (!(learningRate > 0) || !(rho >= 0 && rho < 1) || !(epsilon > 0)) {
-            throw new IllegalArgumentException("Received learningRate=" + learningRate + ", rho=" + rho
-                    + ", epsilon=" + epsilon + "; expected learningRate > 0, 0 <= rho < 1, epsilon > 0");
+            throw new IllegalArgumentException(
+                    "Received learningRate="
+                            + learningRate
+                            + ", rho="
+                            + rho
+                            + ", epsilon="
+                            + epsilon
+                            + "; expected learningRate > 0, 0 <= rho < 1, epsilon > 0");
         }
         this.learningRate = learningRate;
         this.rho = rho;
@@ -58,11 +63,15 @@ public final class KerasRmsProp implements AutoCloseable {
     public void step(List<Parameter> parameters) {
         for (Parameter p : parameters) {
             NDArray weight = p.getArray();
-            NDArray ms = meanSquares.computeIfAbsent(p, k -> {
-                NDArray zeros = weight.zerosLike();
-                NDScope.unregister(zeros); // optimizer state lives as long as the optimizer
-                return zeros;
-            });
+            NDArray ms =
+                    meanSquares.computeIfAbsent(
+                            p,
+                            k -> {
+                                NDArray zeros = weight.zerosLike();
+                                NDScope.unregister(
+                                        zeros); // optimizer state lives as long as the optimizer
+                                return zeros;
+                            });
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray grad = weight.getGradient();

@@ -4,9 +4,8 @@ import ai.djl.ndarray.NDArray;
 import dev.catsdogs.inference.DecisionRule;
 
 /**
- * Loss and accuracy on logits. One logit: binary cross-entropy from logits and a 0.5 threshold
- * (the seed's {@code BinaryCrossentropy(from_logits=True)}); several: softmax cross-entropy and
- * argmax.
+ * Loss and accuracy on logits. One logit: binary cross-entropy from logits and a 0.5 threshold (the
+ * seed's {@code BinaryCrossentropy(from_logits=True)}); several: softmax cross-entropy and argmax.
  */
 public final class Objective {
 
@@ -31,8 +30,10 @@ public final class Objective {
             return x.maximum(0).sub(x.mul(labels)).add(x.abs().neg().exp().add(1f).log()).mean();
         }
         NDArray logProbabilities = logits.logSoftmax(1);
-        NDArray picked = logProbabilities.gather(labels.toType(ai.djl.ndarray.types.DataType.INT64, false)
-                .reshape(-1, 1), 1);
+        NDArray picked =
+                logProbabilities.gather(
+                        labels.toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(-1, 1),
+                        1);
         return picked.neg().mean();
     }
 

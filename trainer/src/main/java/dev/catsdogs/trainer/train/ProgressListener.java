@@ -10,8 +10,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * What the user sees while training: the data counts, a progress bar per cache build and per
- * epoch (running loss, accuracy, images/s), and one line per evaluation, cache and epoch.
+ * What the user sees while training: the data counts, a progress bar per cache build and per epoch
+ * (running loss, accuracy, images/s), and one line per evaluation, cache and epoch.
  */
 public final class ProgressListener implements TrainingListener {
 
@@ -19,7 +19,9 @@ public final class ProgressListener implements TrainingListener {
     private int totalEpochs;
     private ProgressBar bar;
 
-    /** @param out where lines go (the bars themselves draw on stderr) */
+    /**
+     * @param out where lines go (the bars themselves draw on stderr)
+     */
     public ProgressListener(PrintStream out) {
         this.out = out;
     }

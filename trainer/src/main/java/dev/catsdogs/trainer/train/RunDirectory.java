@@ -27,8 +27,8 @@ import java.util.Map;
 
 /**
  * A run directory: the one reader and writer of the files a training run leaves ({@code
- * config.json}, {@code report.json}, {@code model.params}, ...), so that no other class knows
- * their names or keys. Every read error names the file and what is wrong with it.
+ * config.json}, {@code report.json}, {@code model.params}, ...), so that no other class knows their
+ * names or keys. Every read error names the file and what is wrong with it.
  */
 public final class RunDirectory {
 
@@ -39,8 +39,10 @@ public final class RunDirectory {
     public static final String SAMPLES = "samples.png";
     public static final String SUMMARY = "summary.txt";
     public static final String PARAMETERS = "model.params";
+
     /** The float32 NCHW export. */
     public static final String MODEL = "model.onnx";
+
     /** The export taking uint8 NHWC pixels ({@code --with-preprocessing}). */
     public static final String MODEL_UINT8 = "model-uint8.onnx";
 
@@ -70,10 +72,7 @@ public final class RunDirectory {
     public static RunDirectory open(Path dir) throws IOException {
         if (!Files.isRegularFile(dir.resolve(CONFIG))) {
             throw new IOException(
-                    dir
-                            + ": not a run directory written by 'catsdogs train' (no "
-                            + CONFIG
-                            + ")");
+                    dir + ": not a run directory written by 'catsdogs train' (no " + CONFIG + ")");
         }
         return new RunDirectory(dir);
     }
@@ -95,10 +94,7 @@ public final class RunDirectory {
 
     /** Writes {@value #CONFIG}: the settings, plus what they resolved to and the versions. */
     public void writeConfig(
-            TrainingConfig config,
-            Path weightsFile,
-            Dataset dataset,
-            Map<String, String> versions)
+            TrainingConfig config, Path weightsFile, Dataset dataset, Map<String, String> versions)
             throws IOException {
         JsonObject json = Json.gson().toJsonTree(config).getAsJsonObject();
         json.addProperty(WEIGHTS_FILE, weightsFile.toString());
@@ -114,7 +110,8 @@ public final class RunDirectory {
         try {
             return Json.gson().fromJson(json, TrainingConfig.class);
         } catch (JsonParseException | IllegalArgumentException e) {
-            throw new IOException(file(CONFIG) + ": not a valid run configuration: " + e.getMessage(), e);
+            throw new IOException(
+                    file(CONFIG) + ": not a valid run configuration: " + e.getMessage(), e);
         }
     }
 
@@ -139,7 +136,9 @@ public final class RunDirectory {
         return readJson(REPORT);
     }
 
-    /** How the network pads stride-2 convolutions (the imported weights decide); Keras' by default. */
+    /**
+     * How the network pads stride-2 convolutions (the imported weights decide); Keras' by default.
+     */
     public KerasPadding.Style paddingStyle() throws IOException {
         if (!Files.isRegularFile(file(REPORT))) {
             return KerasPadding.Style.KERAS;
@@ -152,7 +151,8 @@ public final class RunDirectory {
         try {
             return KerasPadding.Style.valueOf(style);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file(REPORT) + ": unknown model.padding_style '" + style + "'", e);
+            throw new IOException(
+                    file(REPORT) + ": unknown model.padding_style '" + style + "'", e);
         }
     }
 
@@ -193,8 +193,8 @@ public final class RunDirectory {
     }
 
     /**
-     * The trained network: built as the run built it (input size, padding, classes) and loaded
-     * from {@value #PARAMETERS}; its arrays belong to {@code manager}.
+     * The trained network: built as the run built it (input size, padding, classes) and loaded from
+     * {@value #PARAMETERS}; its arrays belong to {@code manager}.
      */
     public TransferNetwork loadNetwork(NDManager manager) throws IOException {
         Path params = file(PARAMETERS);

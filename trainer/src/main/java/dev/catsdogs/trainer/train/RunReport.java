@@ -7,20 +7,20 @@ import com.google.gson.JsonObject;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.SkippedFile;
 import dev.catsdogs.trainer.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code report.json}: what the run did and measured. As a listener it records every training
- * event and rewrites the file atomically at every milestone, so an interrupted run leaves the last
+ * {@code report.json}: what the run did and measured. As a listener it records every training event
+ * and rewrites the file atomically at every milestone, so an interrupted run leaves the last
  * consistent state with {@code "status": "interrupted"}.
  */
 public final class RunReport implements TrainingListener {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     private final Path file;
     private final JsonObject root = new JsonObject();

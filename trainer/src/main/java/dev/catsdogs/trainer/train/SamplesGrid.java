@@ -4,7 +4,6 @@ import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.io.AtomicFiles;
-
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -12,7 +11,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-
 import javax.imageio.ImageIO;
 
 /**
@@ -35,18 +33,31 @@ public final class SamplesGrid implements TrainingListener {
 
     @Override
     public void onTrainingBegin(TrainingContext context) throws IOException {
-        write(png, context.dataset().train(), context.dataset().classNames(), pre,
+        write(
+                png,
+                context.dataset().train(),
+                context.dataset().classNames(),
+                pre,
                 context.config().sampleImages());
     }
 
     /** Draws up to {@code count} samples; files that fail to decode are left out. */
-    public static void write(Path png, List<Sample> samples, List<String> classNames, ImagePreprocessor pre, int count)
+    public static void write(
+            Path png,
+            List<Sample> samples,
+            List<String> classNames,
+            ImagePreprocessor pre,
+            int count)
             throws IOException {
         int h = pre.spec().height();
         int w = pre.spec().width();
         int shown = Math.min(count, samples.size());
         int rows = Math.max(1, (shown + COLUMNS - 1) / COLUMNS);
-        BufferedImage grid = new BufferedImage(COLUMNS * (w + 8), rows * (h + LABEL_HEIGHT + 8), BufferedImage.TYPE_INT_RGB);
+        BufferedImage grid =
+                new BufferedImage(
+                        COLUMNS * (w + 8),
+                        rows * (h + LABEL_HEIGHT + 8),
+                        BufferedImage.TYPE_INT_RGB);
         Graphics2D g = grid.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, grid.getWidth(), grid.getHeight());

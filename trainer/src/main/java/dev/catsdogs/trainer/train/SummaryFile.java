@@ -10,13 +10,17 @@ import java.util.Locale;
 /** {@code summary.txt} of a completed run: the layer table and the results of each stage. */
 public final class SummaryFile implements TrainingListener {
 
-    private static final String[] SECTIONS = {"initial", "feature_extraction", "fine_tuning", "test"};
+    private static final String[] SECTIONS = {
+        "initial", "feature_extraction", "fine_tuning", "test"
+    };
 
     private final Path file;
     private final RunReport report;
     private TrainingContext context;
 
-    /** @param report the run's report, whose stage sections the results table shows */
+    /**
+     * @param report the run's report, whose stage sections the results table shows
+     */
     public SummaryFile(Path file, RunReport report) {
         this.file = file;
         this.report = report;

@@ -63,28 +63,42 @@ public record TrainingConfig(
 
     /** The seed's seed. */
     public static final long DEFAULT_SEED = 42;
+
     /** The tutorial's input size. */
     public static final int DEFAULT_IMAGE_SIZE = 160;
+
     /** The tutorial's batch size. */
     public static final int DEFAULT_BATCH_SIZE = 32;
+
     /** The tutorial's feature-extraction epochs. */
     public static final int DEFAULT_INITIAL_EPOCHS = 10;
+
     /** The tutorial's fine-tuning epochs. */
     public static final int DEFAULT_FINE_TUNE_EPOCHS = 10;
-    /** The tutorial's first trainable layer in fine-tuning: layer 100, {@code block_11_expand_BN}. */
+
+    /**
+     * The tutorial's first trainable layer in fine-tuning: layer 100, {@code block_11_expand_BN}.
+     */
     public static final int DEFAULT_FINE_TUNE_AT = 100;
+
     /** The tutorial's feature-extraction learning rate. */
     public static final float DEFAULT_LEARNING_RATE = 1e-4f;
+
     /** The tutorial's fine-tuning learning rate (a tenth of the first). */
     public static final float DEFAULT_FINE_TUNE_LEARNING_RATE = 1e-5f;
+
     /** The tutorial's {@code validation_steps=20} of the evaluation before training. */
     public static final int DEFAULT_EVALUATION_STEPS = 20;
+
     /** Activation cache kept in memory before it spills to a memory-mapped file: 4 GiB. */
     public static final long DEFAULT_CACHE_BUDGET_BYTES = 4L << 30;
+
     /** Images in samples.png: a 4x4 grid. */
     public static final int DEFAULT_SAMPLE_IMAGES = 16;
+
     /** Validation images of the export's parity check. */
     public static final int DEFAULT_PARITY_IMAGES = 64;
+
     /** Largest Keras layer index of MobileNetV2's base that can start fine-tuning. */
     public static final int MAX_FINE_TUNE_AT = 155;
 
@@ -100,7 +114,11 @@ public record TrainingConfig(
                 "fineTuneAt",
                 fineTuneAt,
                 "0.." + MAX_FINE_TUNE_AT);
-        require(learningRate > 0 && Float.isFinite(learningRate), "learningRate", learningRate, "> 0");
+        require(
+                learningRate > 0 && Float.isFinite(learningRate),
+                "learningRate",
+                learningRate,
+                "> 0");
         require(
                 fineTuneLearningRate > 0 && Float.isFinite(fineTuneLearningRate),
                 "fineTuneLearningRate",
@@ -292,7 +310,8 @@ public record TrainingConfig(
         }
 
         /**
-         * @throws IllegalArgumentException naming the first setting out of range and what it must be
+         * @throws IllegalArgumentException naming the first setting out of range and what it must
+         *     be
          */
         public TrainingConfig build() {
             return new TrainingConfig(

@@ -75,8 +75,7 @@ public final class TrainingRun {
     }
 
     /** Runs the whole workflow; returns the trained network (owned by {@code manager}). */
-    public TransferNetwork run(NDManager manager, Map<String, String> versions)
-            throws IOException {
+    public TransferNetwork run(NDManager manager, Map<String, String> versions) throws IOException {
         directory.writeConfig(config, weightsFile, dataset, versions);
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (ImagePreprocessor pre =

@@ -16,11 +16,11 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
- * Trains a {@link TransferNetwork} and fires every training event to its {@link
- * TrainingListener}s: the seed's whole workflow ({@link #fit}: evaluation before training,
- * feature extraction, fine-tuning, test), one phase ({@link #fitPhase}), or one epoch ({@link
- * #trainEpoch}). A step is: forward from the feed's layer boundary, loss on logits, backward, one
- * RMSprop update. Native memory is scoped per batch.
+ * Trains a {@link TransferNetwork} and fires every training event to its {@link TrainingListener}s:
+ * the seed's whole workflow ({@link #fit}: evaluation before training, feature extraction,
+ * fine-tuning, test), one phase ({@link #fitPhase}), or one epoch ({@link #trainEpoch}). A step is:
+ * forward from the feed's layer boundary, loss on logits, backward, one RMSprop update. Native
+ * memory is scoped per batch.
  */
 public final class TransferTrainer {
 
@@ -160,8 +160,8 @@ public final class TransferTrainer {
      * Trains {@code epochs} epochs of one phase, validating after each.
      *
      * @param firstEpochIndex 0-based index of the first epoch, continuing across phases
-     * @param phaseStartNanos when the phase started ({@link System#nanoTime()}), before its
-     *     caches were built: the phase's time includes them
+     * @param phaseStartNanos when the phase started ({@link System#nanoTime()}), before its caches
+     *     were built: the phase's time includes them
      * @return the epochs' records
      */
     public List<EpochRecord> fitPhase(
@@ -342,7 +342,9 @@ public final class TransferTrainer {
         }
     }
 
-    /** The batch's data as an array of shape {@code (N, sample shape...)}, owned by {@code scope}. */
+    /**
+     * The batch's data as an array of shape {@code (N, sample shape...)}, owned by {@code scope}.
+     */
     private static NDArray input(NDManager scope, Feed feed, Feed.Batch batch) {
         return scope.create(batch.data(), shape(batch.size(), feed.sampleShape()));
     }

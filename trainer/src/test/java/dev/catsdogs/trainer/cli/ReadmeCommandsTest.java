@@ -55,7 +55,8 @@ class ReadmeCommandsTest {
         assertEquals(0, result[0]);
         String help = (String) result[1];
         for (String command : List.of("summary", "train", "export", "classify", "bench-train")) {
-            assertTrue(readme().contains("| `" + command), "README's command table lacks " + command);
+            assertTrue(
+                    readme().contains("| `" + command), "README's command table lacks " + command);
             assertTrue(help.contains(command), "--help lacks " + command + ":\n" + help);
         }
     }
@@ -113,7 +114,9 @@ class ReadmeCommandsTest {
                 continue;
             }
             String tokens = String.join(" ", Arrays.asList(line.split("\\s+")));
-            assertTrue(printed.contains(tokens), "README line '" + line + "' not printed:\n" + printed);
+            assertTrue(
+                    printed.contains(tokens),
+                    "README line '" + line + "' not printed:\n" + printed);
         }
     }
 }

@@ -34,18 +34,30 @@ class BatchLoaderRealImagesTest {
         }
         Path zeroBytes = Files.createFile(tmp.resolve("zero.jpg"));
         byte[] jpeg = Files.readAllBytes(samples.get(0).file());
-        Path truncated = Files.write(tmp.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 3));
-        Path text = Files.writeString(tmp.resolve("text.jpg"), "not an image\n", StandardCharsets.UTF_8);
+        Path truncated =
+                Files.write(tmp.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 3));
+        Path text =
+                Files.writeString(
+                        tmp.resolve("text.jpg"), "not an image\n", StandardCharsets.UTF_8);
         Set<Path> broken = Set.of(zeroBytes, truncated, text);
         samples.add(3, new Sample(zeroBytes, 0));
         samples.add(17, new Sample(truncated, 1));
         samples.add(new Sample(text, 0));
 
-        // The loader's threads and the preprocessor's native scratch have one owner each: this test.
-        try (ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
-                BatchLoader loader = BatchLoader.builder(samples,
-                        SampleDecoder.of(preprocessor.tensorSize(), preprocessor::preprocess))
-                        .optBatchSize(8).optThreads(2).optSeed(1).build()) {
+        // The loader's threads and the preprocessor's native scratch have one owner each: this
+        // test.
+        try (ImagePreprocessor preprocessor =
+                        new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
+                BatchLoader loader =
+                        BatchLoader.builder(
+                                        samples,
+                                        SampleDecoder.of(
+                                                preprocessor.tensorSize(),
+                                                preprocessor::preprocess))
+                                .optBatchSize(8)
+                                .optThreads(2)
+                                .optSeed(1)
+                                .build()) {
             for (int epoch = 0; epoch < 2; epoch++) {
                 Set<Path> seen = new HashSet<>();
                 List<Integer> sizes = new ArrayList<>();
@@ -64,9 +76,12 @@ class BatchLoaderRealImagesTest {
             }
 
             assertEquals(3, loader.skippedCount());
-            assertEquals(broken, new HashSet<>(loader.skipped().stream().map(SkippedFile::path).toList()));
+            assertEquals(
+                    broken,
+                    new HashSet<>(loader.skipped().stream().map(SkippedFile::path).toList()));
             for (SkippedFile skipped : loader.skipped()) {
-                assertTrue(skipped.reason().contains(skipped.path().toString()), skipped.toString());
+                assertTrue(
+                        skipped.reason().contains(skipped.path().toString()), skipped.toString());
             }
         }
     }
@@ -75,18 +90,29 @@ class BatchLoaderRealImagesTest {
     void batchesHoldExactlyThePreprocessorsTensors() throws Exception {
         Path shared = Trees.sharedCatsAndDogs();
         assumeTrue(Files.isDirectory(shared), "no shared data at " + shared);
-        List<Sample> samples = List.of(new Sample(shared.resolve("validation/cats/cat.2000.jpg"), 0),
-                new Sample(shared.resolve("validation/dogs/dog.2000.jpg"), 1),
-                new Sample(shared.resolve("validation/cats/cat.2001.jpg"), 0));
-        try (ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
-                BatchLoader loader = BatchLoader.builder(samples,
-                        SampleDecoder.of(preprocessor.tensorSize(), preprocessor::preprocess)).optBatchSize(2).build()) {
+        List<Sample> samples =
+                List.of(
+                        new Sample(shared.resolve("validation/cats/cat.2000.jpg"), 0),
+                        new Sample(shared.resolve("validation/dogs/dog.2000.jpg"), 1),
+                        new Sample(shared.resolve("validation/cats/cat.2001.jpg"), 0));
+        try (ImagePreprocessor preprocessor =
+                        new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
+                BatchLoader loader =
+                        BatchLoader.builder(
+                                        samples,
+                                        SampleDecoder.of(
+                                                preprocessor.tensorSize(),
+                                                preprocessor::preprocess))
+                                .optBatchSize(2)
+                                .build()) {
             List<Batch> batches = BatchLoaderTest.collect(loader.pass());
 
             int n = preprocessor.tensorSize();
-            assertArrayEquals(preprocessor.preprocess(samples.get(1).file()),
+            assertArrayEquals(
+                    preprocessor.preprocess(samples.get(1).file()),
                     Arrays.copyOfRange(batches.get(0).data(), n, 2 * n));
-            assertArrayEquals(preprocessor.preprocess(samples.get(2).file()), batches.get(1).data());
+            assertArrayEquals(
+                    preprocessor.preprocess(samples.get(2).file()), batches.get(1).data());
             assertArrayEquals(new int[] {0, 1}, batches.get(0).labels());
         }
     }

@@ -77,7 +77,8 @@ class BatchLoaderTest {
 
     @Test
     void dropLastDropsOnlyTheEpochsPartialBatch() {
-        BatchLoader loader = loader(samples(10, 0), new FakeDecoder(0), 4, 1).optDropLast(true).build();
+        BatchLoader loader =
+                loader(samples(10, 0), new FakeDecoder(0), 4, 1).optDropLast(true).build();
 
         assertEquals(List.of(4, 4), collect(loader.epoch(0)).stream().map(Batch::size).toList());
         assertEquals(List.of(4, 4, 2), collect(loader.pass()).stream().map(Batch::size).toList());
@@ -90,14 +91,14 @@ class BatchLoaderTest {
 
         int firstEpochSkips;
         try (BatchIterator batches = loader.epoch(0)) {
-            batches.forEach(b -> { });
+            batches.forEach(b -> {});
             firstEpochSkips = batches.skipped();
         }
         List<SkippedFile> afterOne = loader.skipped();
         int callsAfterOne = decoder.calls.get();
         int laterSkips;
         try (BatchIterator batches = loader.epoch(1)) {
-            batches.forEach(b -> { });
+            batches.forEach(b -> {});
             laterSkips = batches.skipped();
         }
         int callsInEpochTwo = decoder.calls.get() - callsAfterOne;
@@ -111,7 +112,8 @@ class BatchLoaderTest {
         assertEquals(85 + 85, decoder.calls.get() - callsAfterOne, "nor in a pass");
         Set<Path> bad = new HashSet<>();
         for (SkippedFile skipped : loader.skipped()) {
-            assertTrue(skipped.path().getFileName().toString().startsWith("bad"), skipped.toString());
+            assertTrue(
+                    skipped.path().getFileName().toString().startsWith("bad"), skipped.toString());
             assertEquals("cannot decode " + skipped.path().getFileName(), skipped.reason());
             assertTrue(bad.add(skipped.path()), "recorded once: " + skipped);
         }
@@ -120,9 +122,12 @@ class BatchLoaderTest {
     @Test
     void orderChangesEveryEpochAndIsReproducibleFromTheSeed() {
         List<Sample> good = samples(64, 0);
-        List<List<Path>> run1 = epochs(loader(good, new FakeDecoder(0), 10, 3).optSeed(11).build(), 3);
-        List<List<Path>> run2 = epochs(loader(good, new FakeDecoder(0), 10, 1).optSeed(11).build(), 3);
-        List<List<Path>> other = epochs(loader(good, new FakeDecoder(0), 10, 2).optSeed(12).build(), 3);
+        List<List<Path>> run1 =
+                epochs(loader(good, new FakeDecoder(0), 10, 3).optSeed(11).build(), 3);
+        List<List<Path>> run2 =
+                epochs(loader(good, new FakeDecoder(0), 10, 1).optSeed(11).build(), 3);
+        List<List<Path>> other =
+                epochs(loader(good, new FakeDecoder(0), 10, 2).optSeed(12).build(), 3);
 
         assertEquals(run1, run2, "same seed, different thread counts");
         assertNotEquals(run1.get(0), run1.get(1));
@@ -144,7 +149,8 @@ class BatchLoaderTest {
     void noShuffleAndPassKeepTheGivenOrder() {
         List<Sample> good = samples(30, 0);
         List<Path> given = good.stream().map(Sample::file).toList();
-        BatchLoader loader = loader(good, new FakeDecoder(0), 7, 4).optShuffle(ShuffleMode.NONE).build();
+        BatchLoader loader =
+                loader(good, new FakeDecoder(0), 7, 4).optShuffle(ShuffleMode.NONE).build();
         BatchLoader shuffling = loader(good, new FakeDecoder(0), 7, 4).build();
 
         assertEquals(given, files(collect(loader.epoch(0))));
@@ -160,7 +166,9 @@ class BatchLoaderTest {
 
         assertEquals(24, files(collect(loader.epoch(0))).size());
 
-        assertTrue(decoder.maxConcurrent.get() >= 2, "max concurrent decodes " + decoder.maxConcurrent.get());
+        assertTrue(
+                decoder.maxConcurrent.get() >= 2,
+                "max concurrent decodes " + decoder.maxConcurrent.get());
     }
 
     @Test
@@ -175,7 +183,8 @@ class BatchLoaderTest {
             assertTrue(decoder.calls.get() >= 8, "prefetched: " + decoder.calls.get());
             Thread.sleep(300);
             // 2 queued batches + 1 being assembled + a window of max(2 * 2, 4) decoded samples.
-            assertTrue(decoder.calls.get() <= 2 * 4 + 4 + 4, "decoded ahead: " + decoder.calls.get());
+            assertTrue(
+                    decoder.calls.get() <= 2 * 4 + 4 + 4, "decoded ahead: " + decoder.calls.get());
             assertTrue(batches.hasNext());
         }
     }
@@ -197,15 +206,17 @@ class BatchLoaderTest {
     void anExceptionInTheConsumerStopsTheThreads() {
         BatchLoader loader = loader(samples(500, 0), new FakeDecoder(2), 8, 4).build();
 
-        assertThrows(ArithmeticException.class, () -> {
-            try (BatchIterator batches = loader.epoch(0)) {
-                for (Batch batch : batches) {
-                    if (batch.size() > 0) {
-                        throw new ArithmeticException("loss is NaN");
+        assertThrows(
+                ArithmeticException.class,
+                () -> {
+                    try (BatchIterator batches = loader.epoch(0)) {
+                        for (Batch batch : batches) {
+                            if (batch.size() > 0) {
+                                throw new ArithmeticException("loss is NaN");
+                            }
+                        }
                     }
-                }
-            }
-        });
+                });
 
         assertEquals(List.of(), busyLoaderThreads());
     }
@@ -235,21 +246,27 @@ class BatchLoaderTest {
         }
         List<String> threads = threadsStartingWith(prefix);
         assertFalse(threads.isEmpty(), "idle threads wait for the next pass");
-        assertTrue(threads.size() <= 3 + 3,
-                "5 passes of 2 workers + 1 assembler share the threads, not 15 new ones: " + threads);
+        assertTrue(
+                threads.size() <= 3 + 3,
+                "5 passes of 2 workers + 1 assembler share the threads, not 15 new ones: "
+                        + threads);
 
         BatchIterator open = loader.pass();
         open.next(); // left open: close() must stop it too
         loader.close();
         loader.close(); // idempotent
-        assertEquals(List.of(), threadsStartingWith(prefix), "close() ends every thread of the loader");
+        assertEquals(
+                List.of(), threadsStartingWith(prefix), "close() ends every thread of the loader");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> loader.epoch(5));
         assertTrue(e.getMessage().contains("was closed"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> {
-            while (open.hasNext()) {
-                open.next();
-            }
-        }, "an iterator whose loader was closed fails instead of waiting forever");
+        assertThrows(
+                IllegalStateException.class,
+                () -> {
+                    while (open.hasNext()) {
+                        open.next();
+                    }
+                },
+                "an iterator whose loader was closed fails instead of waiting forever");
         open.close();
     }
 
@@ -291,19 +308,23 @@ class BatchLoaderTest {
 
     @Test
     void emptyInputGivesNoBatches() {
-        assertEquals(List.of(), collect(loader(List.of(), new FakeDecoder(0), 4, 2).build().epoch(0)));
+        assertEquals(
+                List.of(), collect(loader(List.of(), new FakeDecoder(0), 4, 2).build().epoch(0)));
     }
 
     @Test
     void rejectsBadSettings() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> loader(SAMPLES, new FakeDecoder(0), 0, 1));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> loader(SAMPLES, new FakeDecoder(0), 0, 1));
         assertTrue(e.getMessage().contains("batchSize >= 1, received `0`"), e.getMessage());
         BatchLoader loader = loader(SAMPLES, new FakeDecoder(0), 4, 1).build();
         assertThrows(IllegalArgumentException.class, () -> loader.epoch(-1));
     }
 
-    private static BatchLoader.Builder loader(List<Sample> samples, SampleDecoder decoder, int batchSize, int threads) {
+    private static BatchLoader.Builder loader(
+            List<Sample> samples, SampleDecoder decoder, int batchSize, int threads) {
         return BatchLoader.builder(samples, decoder).optBatchSize(batchSize).optThreads(threads);
     }
 
@@ -337,7 +358,10 @@ class BatchLoaderTest {
 
     private static Set<Path> goodFiles(List<Sample> samples) {
         Set<Path> good = new HashSet<>();
-        samples.stream().map(Sample::file).filter(f -> !f.getFileName().toString().startsWith("bad")).forEach(good::add);
+        samples.stream()
+                .map(Sample::file)
+                .filter(f -> !f.getFileName().toString().startsWith("bad"))
+                .forEach(good::add);
         return good;
     }
 
@@ -360,6 +384,4 @@ class BatchLoaderTest {
                 .filter(name -> name.startsWith(prefix))
                 .toList();
     }
-
-
 }

@@ -15,21 +15,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DatasetLayoutTest {
 
-    @TempDir
-    Path root;
+    @TempDir Path root;
 
     @Test
     void readsASplitLayoutWithoutTest() throws IOException {
-        Trees.touch(root, "train/dogs/d1.jpg", "train/dogs/d0.JPEG", "train/cats/c0.png",
-                "validation/cats/c9.bmp", "validation/dogs/d9.jpg", "README.md");
+        Trees.touch(
+                root,
+                "train/dogs/d1.jpg",
+                "train/dogs/d0.JPEG",
+                "train/cats/c0.png",
+                "validation/cats/c9.bmp",
+                "validation/dogs/d9.jpg",
+                "README.md");
 
         Dataset data = Dataset.load(root, 0);
 
         assertEquals(DatasetLayout.SPLIT, data.layout());
         assertEquals(List.of("cats", "dogs"), data.classNames());
-        assertEquals(List.of(new Sample(root.resolve("train/cats/c0.png"), 0),
-                new Sample(root.resolve("train/dogs/d0.JPEG"), 1),
-                new Sample(root.resolve("train/dogs/d1.jpg"), 1)), data.train());
+        assertEquals(
+                List.of(
+                        new Sample(root.resolve("train/cats/c0.png"), 0),
+                        new Sample(root.resolve("train/dogs/d0.JPEG"), 1),
+                        new Sample(root.resolve("train/dogs/d1.jpg"), 1)),
+                data.train());
         assertEquals(2, data.validation().size());
         assertEquals(List.of(), data.test());
         assertEquals(Map.of("cats", 0, "dogs", 0), data.counts().get(Split.TEST));
@@ -38,8 +46,15 @@ class DatasetLayoutTest {
 
     @Test
     void readsTheOptionalTestSplit() throws IOException {
-        Trees.touch(root, "train/a/1.jpg", "train/b/2.jpg", "validation/a/3.jpg", "validation/b/4.jpg",
-                "test/a/5.jpg", "test/b/6.jpg", "test/b/7.jpg");
+        Trees.touch(
+                root,
+                "train/a/1.jpg",
+                "train/b/2.jpg",
+                "validation/a/3.jpg",
+                "validation/b/4.jpg",
+                "test/a/5.jpg",
+                "test/b/6.jpg",
+                "test/b/7.jpg");
 
         Dataset data = Dataset.load(root, 0);
 
@@ -49,37 +64,64 @@ class DatasetLayoutTest {
 
     @Test
     void listsNonImagesAsSkippedAndIgnoresHiddenFiles() throws IOException {
-        Trees.touch(root, "train/cats/c.jpg", "train/cats/notes.txt", "train/cats/.DS_Store",
-                "train/cats/nested/x.jpg", "train/dogs/d.jpg", "train/dogs/Thumbs.db", "train/.hidden/h.jpg",
-                "validation/cats/c.jpg", "validation/dogs/d.jpg", "validation/dogs/noext");
+        Trees.touch(
+                root,
+                "train/cats/c.jpg",
+                "train/cats/notes.txt",
+                "train/cats/.DS_Store",
+                "train/cats/nested/x.jpg",
+                "train/dogs/d.jpg",
+                "train/dogs/Thumbs.db",
+                "train/.hidden/h.jpg",
+                "validation/cats/c.jpg",
+                "validation/dogs/d.jpg",
+                "validation/dogs/noext");
 
         Dataset data = Dataset.load(root, 0);
 
         assertEquals(List.of("cats", "dogs"), data.classNames());
-        assertEquals(List.of(
-                new SkippedFile(root.resolve("train/cats/nested"), ClassFolders.NESTED_DIRECTORY),
-                new SkippedFile(root.resolve("train/cats/notes.txt"), "unsupported extension"),
-                new SkippedFile(root.resolve("train/dogs/Thumbs.db"), "unsupported extension"),
-                new SkippedFile(root.resolve("validation/dogs/noext"), "unsupported extension")),
+        assertEquals(
+                List.of(
+                        new SkippedFile(
+                                root.resolve("train/cats/nested"), ClassFolders.NESTED_DIRECTORY),
+                        new SkippedFile(
+                                root.resolve("train/cats/notes.txt"), "unsupported extension"),
+                        new SkippedFile(
+                                root.resolve("train/dogs/Thumbs.db"), "unsupported extension"),
+                        new SkippedFile(
+                                root.resolve("validation/dogs/noext"), "unsupported extension")),
                 data.skipped());
         assertEquals(2, data.train().size());
     }
 
     @Test
     void classSetsMustMatchAcrossSplits() throws IOException {
-        Trees.touch(root, "train/cats/c.jpg", "train/dogs/d.jpg", "validation/cats/c.jpg",
+        Trees.touch(
+                root,
+                "train/cats/c.jpg",
+                "train/dogs/d.jpg",
+                "validation/cats/c.jpg",
                 "validation/horses/h.jpg");
 
         IOException e = assertThrows(IOException.class, () -> Dataset.load(root, 0));
 
-        assertTrue(e.getMessage().contains("Class folders differ between splits in " + root), e.getMessage());
-        assertTrue(e.getMessage().contains("train/ has [cats, dogs], validation/ has [cats, horses]"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("Class folders differ between splits in " + root),
+                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("train/ has [cats, dogs], validation/ has [cats, horses]"),
+                e.getMessage());
     }
 
     @Test
     void testClassesMustMatchToo() throws IOException {
-        Trees.touch(root, "train/cats/c.jpg", "train/dogs/d.jpg", "validation/cats/c.jpg",
-                "validation/dogs/d.jpg", "test/cats/c.jpg");
+        Trees.touch(
+                root,
+                "train/cats/c.jpg",
+                "train/dogs/d.jpg",
+                "validation/cats/c.jpg",
+                "validation/dogs/d.jpg",
+                "test/cats/c.jpg");
 
         IOException e = assertThrows(IOException.class, () -> Dataset.load(root, 0));
 
@@ -98,11 +140,16 @@ class DatasetLayoutTest {
 
     @Test
     void suggestsTheSubfolderWhenGivenItsParent() throws IOException {
-        Trees.touch(root, "cats_and_dogs_filtered/train/cats/c.jpg", "cats_and_dogs_filtered/validation/cats/c.jpg");
+        Trees.touch(
+                root,
+                "cats_and_dogs_filtered/train/cats/c.jpg",
+                "cats_and_dogs_filtered/validation/cats/c.jpg");
 
         IOException e = assertThrows(IOException.class, () -> Dataset.load(root, 0));
 
-        assertTrue(e.getMessage().contains("did you mean --data " + root.resolve("cats_and_dogs_filtered")),
+        assertTrue(
+                e.getMessage()
+                        .contains("did you mean --data " + root.resolve("cats_and_dogs_filtered")),
                 e.getMessage());
     }
 
@@ -110,24 +157,36 @@ class DatasetLayoutTest {
     void otherErrorsNameTheDirectory() throws IOException {
         Path missing = root.resolve("missing");
         IOException notThere = assertThrows(IOException.class, () -> Dataset.load(missing, 0));
-        assertTrue(notThere.getMessage().contains(missing + " does not exist"), notThere.getMessage());
+        assertTrue(
+                notThere.getMessage().contains(missing + " does not exist"), notThere.getMessage());
 
         Trees.touch(root, "empty/");
-        IOException empty = assertThrows(IOException.class, () -> Dataset.load(root.resolve("empty"), 0));
-        assertTrue(empty.getMessage().contains(root.resolve("empty") + ": expected"), empty.getMessage());
+        IOException empty =
+                assertThrows(IOException.class, () -> Dataset.load(root.resolve("empty"), 0));
+        assertTrue(
+                empty.getMessage().contains(root.resolve("empty") + ": expected"),
+                empty.getMessage());
         assertTrue(empty.getMessage().contains("found no subfolders"), empty.getMessage());
 
         Trees.touch(root, "trainonly/train/cats/c.jpg", "trainonly/train/dogs/d.jpg");
-        IOException noValidation = assertThrows(IOException.class, () -> Dataset.load(root.resolve("trainonly"), 0));
+        IOException noValidation =
+                assertThrows(IOException.class, () -> Dataset.load(root.resolve("trainonly"), 0));
         assertTrue(noValidation.getMessage().contains("no validation/"), noValidation.getMessage());
 
         Trees.touch(root, "oneclass/train/cats/c.jpg", "oneclass/validation/cats/c.jpg");
-        IOException oneClass = assertThrows(IOException.class, () -> Dataset.load(root.resolve("oneclass"), 0));
-        assertTrue(oneClass.getMessage().contains("1 class folder [cats]; at least 2"), oneClass.getMessage());
+        IOException oneClass =
+                assertThrows(IOException.class, () -> Dataset.load(root.resolve("oneclass"), 0));
+        assertTrue(
+                oneClass.getMessage().contains("1 class folder [cats]; at least 2"),
+                oneClass.getMessage());
 
         Trees.touch(root, "noimages/Cat/a.jpg", "noimages/Dog/readme.txt");
-        IOException noImages = assertThrows(IOException.class, () -> Dataset.load(root.resolve("noimages"), 0));
-        assertTrue(noImages.getMessage().contains("Class folder " + root.resolve("noimages/Dog") + " has no images"),
+        IOException noImages =
+                assertThrows(IOException.class, () -> Dataset.load(root.resolve("noimages"), 0));
+        assertTrue(
+                noImages.getMessage()
+                        .contains(
+                                "Class folder " + root.resolve("noimages/Dog") + " has no images"),
                 noImages.getMessage());
     }
 

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A decoder for tests: files need not exist. The tensor of {@code <label>/<index>.jpg} is
- * {@code [label, index, label]}; files named {@code bad*} throw. Optionally sleeps per file, and
- * counts calls and the most calls running at once.
+ * A decoder for tests: files need not exist. The tensor of {@code <label>/<index>.jpg} is {@code
+ * [label, index, label]}; files named {@code bad*} throw. Optionally sleeps per file, and counts
+ * calls and the most calls running at once.
  */
 final class FakeDecoder implements SampleDecoder {
 

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StratifiedSplitTest {
 
-    @TempDir
-    Path root;
+    @TempDir Path root;
 
     @Test
     void splitsEachClass80To10To10() throws IOException {
@@ -31,7 +30,9 @@ class StratifiedSplitTest {
         assertEquals(Map.of("Cat", 10, "Dog", 10), data.counts().get(Split.VALIDATION));
         assertEquals(Map.of("Cat", 10, "Dog", 10), data.counts().get(Split.TEST));
         for (Sample sample : data.train()) {
-            assertEquals(sample.label() == 0 ? "Cat" : "Dog", sample.file().getParent().getFileName().toString());
+            assertEquals(
+                    sample.label() == 0 ? "Cat" : "Dog",
+                    sample.file().getParent().getFileName().toString());
         }
     }
 
@@ -101,7 +102,8 @@ class StratifiedSplitTest {
 
     @Test
     void boundariesRoundHalfToEven() {
-        // Python: round(0.9 * 5) == 4, round(0.9 * 15) == 14, round(0.8 * 3) == 2, round(0.9 * 3) == 3.
+        // Python: round(0.9 * 5) == 4, round(0.9 * 15) == 14, round(0.8 * 3) == 2, round(0.9 * 3)
+        // == 3.
         assertEquals(4, StratifiedSplit.boundary(90, 5));
         assertEquals(14, StratifiedSplit.boundary(90, 15));
         assertEquals(2, StratifiedSplit.boundary(80, 3));
@@ -121,8 +123,14 @@ class StratifiedSplitTest {
         List<Sample> train = Dataset.load(root, 1).train();
 
         List<Sample> sorted = new ArrayList<>(train);
-        sorted.sort((x, y) -> x.label() != y.label() ? Integer.compare(x.label(), y.label())
-                : x.file().getFileName().toString().compareTo(y.file().getFileName().toString()));
+        sorted.sort(
+                (x, y) ->
+                        x.label() != y.label()
+                                ? Integer.compare(x.label(), y.label())
+                                : x.file()
+                                        .getFileName()
+                                        .toString()
+                                        .compareTo(y.file().getFileName().toString()));
         assertEquals(sorted, train);
         assertEquals(32, train.size());
     }

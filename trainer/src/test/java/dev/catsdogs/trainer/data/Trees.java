@@ -7,7 +7,9 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds directory trees of empty placeholder files for layout tests, and finds the shared data. */
+/**
+ * Builds directory trees of empty placeholder files for layout tests, and finds the shared data.
+ */
 final class Trees {
 
     private Trees() {}
@@ -41,9 +43,10 @@ final class Trees {
      */
     static Path sharedCatsAndDogs() {
         String shared = System.getProperty("catsdogs.shared");
-        Path dir = shared != null
-                ? Paths.get(shared)
-                : Paths.get(System.getProperty("catsdogs.root", "..")).resolve("../shared");
+        Path dir =
+                shared != null
+                        ? Paths.get(shared)
+                        : Paths.get(System.getProperty("catsdogs.root", "..")).resolve("../shared");
         return dir.resolve("data").resolve("cats_and_dogs_filtered");
     }
 }

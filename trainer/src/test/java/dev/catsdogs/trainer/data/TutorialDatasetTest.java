@@ -26,8 +26,7 @@ class TutorialDatasetTest {
 
     private static final String ZIP_PATH = "/mledu-datasets/cats_and_dogs_filtered.zip";
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private LoopbackServer server;
     private final Downloader quiet = Downloader.builder().optShowProgress(false).build();
@@ -79,7 +78,10 @@ class TutorialDatasetTest {
     void offlineWithoutCacheSaysToPassData() throws IOException {
         URI unreachable = URI.create("http://127.0.0.1:" + LoopbackServer.closedPort() + ZIP_PATH);
 
-        IOException e = assertThrows(IOException.class, () -> tutorial(unreachable, tmp.resolve("cache")).resolve());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> tutorial(unreachable, tmp.resolve("cache")).resolve());
 
         assertTrue(e.getMessage().contains(unreachable.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("--data DIR"), e.getMessage());
@@ -90,14 +92,16 @@ class TutorialDatasetTest {
     void refusesAMaliciousZipAndForgetsIt() throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("cats_and_dogs_filtered/train/cats/cat.0.jpg", new byte[] {1});
-        entries.put("cats_and_dogs_filtered/../../evil.txt", "evil".getBytes(StandardCharsets.UTF_8));
+        entries.put(
+                "cats_and_dogs_filtered/../../evil.txt", "evil".getBytes(StandardCharsets.UTF_8));
         server.serve(ZIP_PATH, TestZips.bytes(tmp.resolve("scratch.zip"), entries));
         Path cache = tmp.resolve("cache");
         TutorialDataset tutorial = tutorial(server.uri(ZIP_PATH), cache);
 
         IOException e = assertThrows(IOException.class, tutorial::resolve);
 
-        assertTrue(e.getMessage().contains("`cats_and_dogs_filtered/../../evil.txt`"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("`cats_and_dogs_filtered/../../evil.txt`"), e.getMessage());
         assertTrue(e.getMessage().contains("--data"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("evil.txt")));
         assertFalse(Files.exists(tutorial.cacheDir().resolve("evil.txt")));
@@ -111,17 +115,26 @@ class TutorialDatasetTest {
         Map<String, byte[]> entries = Map.of("something_else/train/cats/cat.0.jpg", new byte[] {1});
         server.serve(ZIP_PATH, TestZips.bytes(tmp.resolve("scratch.zip"), entries));
 
-        IOException e = assertThrows(IOException.class, () -> tutorial(server.uri(ZIP_PATH), tmp.resolve("cache")).resolve());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> tutorial(server.uri(ZIP_PATH), tmp.resolve("cache")).resolve());
 
-        assertTrue(e.getMessage().contains("missing cats_and_dogs_filtered/train/cats/"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("missing cats_and_dogs_filtered/train/cats/"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("--data"), e.getMessage());
     }
 
     @Test
     void differentUrlsUseDifferentCacheDirectories() {
         Path cache = tmp.resolve("cache");
-        Path a = tutorial(URI.create("http://127.0.0.1:1/a/cats_and_dogs_filtered.zip"), cache).cacheDir();
-        Path b = tutorial(URI.create("http://127.0.0.1:2/a/cats_and_dogs_filtered.zip"), cache).cacheDir();
+        Path a =
+                tutorial(URI.create("http://127.0.0.1:1/a/cats_and_dogs_filtered.zip"), cache)
+                        .cacheDir();
+        Path b =
+                tutorial(URI.create("http://127.0.0.1:2/a/cats_and_dogs_filtered.zip"), cache)
+                        .cacheDir();
 
         assertTrue(a.getFileName().toString().startsWith("cats_and_dogs_filtered-"), a.toString());
         assertEquals(cache.resolve("datasets"), a.getParent());
@@ -129,16 +142,27 @@ class TutorialDatasetTest {
     }
 
     private TutorialDataset tutorial(URI url, Path cache) {
-        return TutorialDataset.builder().optUrl(url).optCacheRoot(cache).optDownloader(quiet).build();
+        return TutorialDataset.builder()
+                .optUrl(url)
+                .optCacheRoot(cache)
+                .optDownloader(quiet)
+                .build();
     }
 
     /** A miniature of the tutorial zip: the same layout, placeholder bytes for images. */
     static byte[] tutorialZip(Path scratch) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("cats_and_dogs_filtered/", new byte[0]);
-        entries.put("cats_and_dogs_filtered/vectorize.py", "print()".getBytes(StandardCharsets.UTF_8));
-        for (String file : List.of("train/cats/cat.0.jpg", "train/cats/cat.1.jpg", "train/dogs/dog.0.jpg",
-                "train/dogs/dog.1.jpg", "validation/cats/cat.2000.jpg", "validation/dogs/dog.2000.jpg")) {
+        entries.put(
+                "cats_and_dogs_filtered/vectorize.py", "print()".getBytes(StandardCharsets.UTF_8));
+        for (String file :
+                List.of(
+                        "train/cats/cat.0.jpg",
+                        "train/cats/cat.1.jpg",
+                        "train/dogs/dog.0.jpg",
+                        "train/dogs/dog.1.jpg",
+                        "validation/cats/cat.2000.jpg",
+                        "validation/dogs/dog.2000.jpg")) {
             entries.put("cats_and_dogs_filtered/" + file, new byte[] {(byte) 0xff, (byte) 0xd8});
         }
         return TestZips.bytes(scratch, entries);

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AtomicFilesTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void writesAndReplacesStrings() throws IOException {
@@ -33,10 +32,18 @@ class AtomicFilesTest {
         Path file = dir.resolve("model.onnx");
         AtomicFiles.writeString(file, "old");
 
-        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(file, out -> {
-            out.write("half of the new".getBytes(StandardCharsets.UTF_8));
-            throw new IOException("disk full");
-        }));
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                AtomicFiles.write(
+                                        file,
+                                        out -> {
+                                            out.write(
+                                                    "half of the new"
+                                                            .getBytes(StandardCharsets.UTF_8));
+                                            throw new IOException("disk full");
+                                        }));
 
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("disk full"), e.getMessage());

@@ -26,15 +26,15 @@ class DownloaderTest {
 
     private static final byte[] BODY = randomBytes(200_000);
 
-    @TempDir
-    Path cache;
+    @TempDir Path cache;
 
     private LoopbackServer server;
-    private final Downloader quiet = Downloader.builder()
-            .optShowProgress(false)
-            .optConnectTimeout(Duration.ofSeconds(5))
-            .optReadTimeout(Duration.ofSeconds(5))
-            .build();
+    private final Downloader quiet =
+            Downloader.builder()
+                    .optShowProgress(false)
+                    .optConnectTimeout(Duration.ofSeconds(5))
+                    .optReadTimeout(Duration.ofSeconds(5))
+                    .build();
 
     @BeforeEach
     void startServer() throws IOException {
@@ -132,7 +132,9 @@ class DownloaderTest {
     void tooManyRedirectsIsAnError() {
         server.redirect("/loop", "/loop");
 
-        IOException e = assertThrows(IOException.class, () -> quiet.fetch(server.uri("/loop"), cache, null));
+        IOException e =
+                assertThrows(
+                        IOException.class, () -> quiet.fetch(server.uri("/loop"), cache, null));
 
         assertTrue(e.getMessage().contains("redirects"), e.getMessage());
     }
@@ -165,7 +167,9 @@ class DownloaderTest {
 
         IOException e = assertThrows(IOException.class, () -> quiet.fetch(url, cache, null));
 
-        assertTrue(e.getMessage().startsWith("Cannot download " + url + ": cannot connect"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("Cannot download " + url + ": cannot connect"),
+                e.getMessage());
         assertEquals(List.of(), listing(cache));
     }
 
@@ -175,35 +179,51 @@ class DownloaderTest {
 
         assertEquals(local, quiet.fetch(local.toString(), cache, sha256(BODY)));
         assertEquals(local, quiet.fetch(local.toUri(), cache, null));
-        IOException e = assertThrows(IOException.class,
-                () -> quiet.fetch(local.toUri(), cache, "1".repeat(64)));
+        IOException e =
+                assertThrows(
+                        IOException.class, () -> quiet.fetch(local.toUri(), cache, "1".repeat(64)));
         assertTrue(e.getMessage().contains(local.toString()), e.getMessage());
         assertTrue(Files.exists(local), "a local file is never deleted");
-        assertThrows(IOException.class, () -> quiet.fetch(elsewhere.resolve("none").toString(), cache, null));
+        assertThrows(
+                IOException.class,
+                () -> quiet.fetch(elsewhere.resolve("none").toString(), cache, null));
         assertEquals(List.of(), listing(cache));
     }
 
     @Test
     void rejectsMalformedHashesAndSchemes() {
-        IllegalArgumentException hash = assertThrows(IllegalArgumentException.class,
-                () -> quiet.fetch(server.uri("/files/data.bin"), cache, "abc"));
+        IllegalArgumentException hash =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> quiet.fetch(server.uri("/files/data.bin"), cache, "abc"));
         assertTrue(hash.getMessage().contains("`abc`"), hash.getMessage());
-        IllegalArgumentException scheme = assertThrows(IllegalArgumentException.class,
-                () -> quiet.fetch(URI.create("ftp://127.0.0.1/x"), cache, null));
+        IllegalArgumentException scheme =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> quiet.fetch(URI.create("ftp://127.0.0.1/x"), cache, null));
         assertTrue(scheme.getMessage().contains("ftp"), scheme.getMessage());
     }
 
     @Test
     void cacheRootComesFromTheEnvironmentOrHome() {
-        assertEquals(Paths.get("/c"), Downloader.defaultCacheRoot(Map.of("CATSDOGS_CACHE", "/c"), "/home/u"));
-        assertEquals(Paths.get("/home/u/.cache/catsdogs"), Downloader.defaultCacheRoot(Map.of("CATSDOGS_CACHE", " "), "/home/u"));
-        assertEquals(Paths.get("/home/u/.cache/catsdogs"), Downloader.defaultCacheRoot(Map.of(), "/home/u"));
+        assertEquals(
+                Paths.get("/c"),
+                Downloader.defaultCacheRoot(Map.of("CATSDOGS_CACHE", "/c"), "/home/u"));
+        assertEquals(
+                Paths.get("/home/u/.cache/catsdogs"),
+                Downloader.defaultCacheRoot(Map.of("CATSDOGS_CACHE", " "), "/home/u"));
+        assertEquals(
+                Paths.get("/home/u/.cache/catsdogs"),
+                Downloader.defaultCacheRoot(Map.of(), "/home/u"));
     }
 
     @Test
     void fileNamesComeFromTheLastPathSegment() {
-        assertEquals("cats_and_dogs_filtered.zip", Downloader.fileNameOf(
-                URI.create("https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip")));
+        assertEquals(
+                "cats_and_dogs_filtered.zip",
+                Downloader.fileNameOf(
+                        URI.create(
+                                "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip")));
         assertEquals("b.zip", Downloader.fileNameOf(URI.create("http://h/a/b.zip/?x=1")));
         assertEquals("download", Downloader.fileNameOf(URI.create("http://h/")));
         assertEquals("download", Downloader.fileNameOf(URI.create("http://h/..")));

@@ -49,7 +49,10 @@ public final class LoopbackServer implements AutoCloseable {
         return this;
     }
 
-    /** Announces the full Content-Length but sends only half of each body, then drops the connection. */
+    /**
+     * Announces the full Content-Length but sends only half of each body, then drops the
+     * connection.
+     */
     public LoopbackServer truncated(boolean truncated) {
         this.truncated = truncated;
         return this;

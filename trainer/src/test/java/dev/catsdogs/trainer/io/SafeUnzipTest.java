@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SafeUnzipTest {
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void extractsAGoodZip() throws IOException {
@@ -39,7 +38,8 @@ class SafeUnzipTest {
         assertArrayEquals(bytes("gamma"), Files.readAllBytes(target.resolve("implicit/dir/c.txt")));
         assertEquals(List.of("extracted"), DownloaderTest.listing(tmp.resolve("out")));
         Path plainDir = Files.createDirectory(tmp.resolve("plain"));
-        assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(target));
+        assertEquals(
+                Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(target));
     }
 
     @Test
@@ -51,7 +51,9 @@ class SafeUnzipTest {
         Path parent = Files.createDirectories(tmp.resolve("parent"));
         Path target = parent.resolve("target");
 
-        IOException e = assertThrows(IOException.class, () -> SafeUnzip.withDefaults().extract(zip, target));
+        IOException e =
+                assertThrows(
+                        IOException.class, () -> SafeUnzip.withDefaults().extract(zip, target));
 
         assertTrue(e.getMessage().contains("`../evil.txt`"), e.getMessage());
         assertEquals(List.of(), DownloaderTest.listing(parent));
@@ -62,11 +64,15 @@ class SafeUnzipTest {
     void refusesAbsoluteEntries() throws IOException {
         Path outside = tmp.resolve("outside-evil.txt");
         for (String name : List.of(outside.toString(), "\\windows\\evil.txt", "C:/evil.txt")) {
-            Path zip = TestZips.write(tmp.resolve("zips").resolve("abs.zip"), Map.of(name, bytes("evil")));
+            Path zip =
+                    TestZips.write(
+                            tmp.resolve("zips").resolve("abs.zip"), Map.of(name, bytes("evil")));
             Path parent = Files.createDirectories(tmp.resolve("parent"));
 
-            IOException e = assertThrows(IOException.class,
-                    () -> SafeUnzip.withDefaults().extract(zip, parent.resolve("target")));
+            IOException e =
+                    assertThrows(
+                            IOException.class,
+                            () -> SafeUnzip.withDefaults().extract(zip, parent.resolve("target")));
 
             assertTrue(e.getMessage().contains("`" + name + "`"), e.getMessage());
             assertTrue(e.getMessage().contains("absolute"), e.getMessage());
@@ -84,7 +90,8 @@ class SafeUnzipTest {
         Path zip = TestZips.write(tmp.resolve("many.zip"), entries);
         SafeUnzip ten = SafeUnzip.builder().optMaxEntries(10).build();
 
-        IOException e = assertThrows(IOException.class, () -> ten.extract(zip, tmp.resolve("out/t")));
+        IOException e =
+                assertThrows(IOException.class, () -> ten.extract(zip, tmp.resolve("out/t")));
 
         assertTrue(e.getMessage().contains("more than 10 entries"), e.getMessage());
         assertEquals(List.of(), DownloaderTest.listing(tmp.resolve("out")));
@@ -101,7 +108,8 @@ class SafeUnzipTest {
         assertTrue(Files.size(zip) < 10_000);
         SafeUnzip small = SafeUnzip.builder().optMaxTotalBytes(64 * 1024).build();
 
-        IOException e = assertThrows(IOException.class, () -> small.extract(zip, tmp.resolve("out/t")));
+        IOException e =
+                assertThrows(IOException.class, () -> small.extract(zip, tmp.resolve("out/t")));
 
         assertTrue(e.getMessage().contains("more than 65536 uncompressed bytes"), e.getMessage());
         assertEquals(List.of(), DownloaderTest.listing(tmp.resolve("out")));
@@ -111,19 +119,24 @@ class SafeUnzipTest {
     void refusesAnExistingTargetAndNonZips() throws IOException {
         Path zip = TestZips.write(tmp.resolve("good.zip"), Map.of("a.txt", bytes("a")));
         Path existing = Files.createDirectories(tmp.resolve("existing"));
-        assertThrows(FileAlreadyExistsException.class, () -> SafeUnzip.withDefaults().extract(zip, existing));
+        assertThrows(
+                FileAlreadyExistsException.class,
+                () -> SafeUnzip.withDefaults().extract(zip, existing));
 
         Path notZip = Files.write(tmp.resolve("not.zip"), bytes("plain text"));
-        IOException e = assertThrows(IOException.class,
-                () -> SafeUnzip.withDefaults().extract(notZip, tmp.resolve("out/t")));
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> SafeUnzip.withDefaults().extract(notZip, tmp.resolve("out/t")));
         assertTrue(e.getMessage().contains(notZip.toString()), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("out/t")));
     }
 
     @Test
     void rejectsBadLimits() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SafeUnzip.builder().optMaxEntries(0));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> SafeUnzip.builder().optMaxEntries(0));
         assertTrue(e.getMessage().contains("`0`"), e.getMessage());
     }
 

@@ -13,7 +13,9 @@ public final class TestZips {
 
     private TestZips() {}
 
-    /** Writes {@code entries} (name to content; a name ending in '/' is a directory) to {@code zip}. */
+    /**
+     * Writes {@code entries} (name to content; a name ending in '/' is a directory) to {@code zip}.
+     */
     public static Path write(Path zip, Map<String, byte[]> entries) throws IOException {
         Files.createDirectories(zip.toAbsolutePath().getParent());
         try (OutputStream file = Files.newOutputStream(zip);

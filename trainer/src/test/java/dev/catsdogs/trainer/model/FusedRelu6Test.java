@@ -8,13 +8,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-
 import org.junit.jupiter.api.Test;
 
 class FusedRelu6Test {
 
     // Both boundaries, both sides of them, and values far out.
-    private static final float[] X = {-100f, -1f, -1e-6f, 0f, 1e-6f, 0.5f, 3f, 5.999f, 6f, 6.001f, 7f, 1e6f};
+    private static final float[] X = {
+        -100f, -1f, -1e-6f, 0f, 1e-6f, 0.5f, 3f, 5.999f, 6f, 6.001f, 7f, 1e6f
+    };
 
     @Test
     void valuesAreClipZeroSix() {

@@ -10,20 +10,26 @@ class KerasPaddingTest {
 
     @Test
     void evenInputPadsBottomRightOnly() {
-        assertArrayEquals(new int[] {0, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 160, 3));
-        assertArrayEquals(new int[] {0, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 80, 3));
+        assertArrayEquals(
+                new int[] {0, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 160, 3));
+        assertArrayEquals(
+                new int[] {0, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 80, 3));
     }
 
     @Test
     void oddInputPadsBothSides() {
-        assertArrayEquals(new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 161, 3));
-        assertArrayEquals(new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 7, 3));
+        assertArrayEquals(
+                new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 161, 3));
+        assertArrayEquals(
+                new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.KERAS, 7, 3));
     }
 
     @Test
     void symmetricIgnoresParity() {
-        assertArrayEquals(new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.SYMMETRIC, 160, 3));
-        assertArrayEquals(new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.SYMMETRIC, 161, 3));
+        assertArrayEquals(
+                new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.SYMMETRIC, 160, 3));
+        assertArrayEquals(
+                new int[] {1, 1}, KerasPadding.correctPad(KerasPadding.Style.SYMMETRIC, 161, 3));
     }
 
     @Test
@@ -37,6 +43,8 @@ class KerasPaddingTest {
 
     @Test
     void rejectsNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> KerasPadding.correctPad(KerasPadding.Style.KERAS, 0, 3));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> KerasPadding.correctPad(KerasPadding.Style.KERAS, 0, 3));
     }
 }

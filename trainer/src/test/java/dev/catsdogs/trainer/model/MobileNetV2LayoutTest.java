@@ -7,11 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.catsdogs.trainer.TestPaths;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,8 +34,13 @@ class MobileNetV2LayoutTest {
 
     @Test
     void layerListMatchesKerasReference() throws IOException {
-        List<String> rows = Files.readAllLines(TestPaths.shared().resolve("reference/keras-mobilenetv2-layers-160.tsv"))
-                .stream().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+        List<String> rows =
+                Files.readAllLines(
+                                TestPaths.shared()
+                                        .resolve("reference/keras-mobilenetv2-layers-160.tsv"))
+                        .stream()
+                        .filter(l -> !l.startsWith("#") && !l.isBlank())
+                        .toList();
         List<Layer> layers = network.base().layers();
         assertEquals(155, rows.size());
         assertEquals(rows.size(), layers.size());
@@ -46,7 +49,9 @@ class MobileNetV2LayoutTest {
             Layer layer = layers.get(Integer.parseInt(f[0]));
             assertEquals(f[1], layer.name(), "name at " + f[0]);
             assertEquals(f[2], layer.kind().kerasName(), "type of " + f[1]);
-            assertEquals(f[3], "(" + layer.height() + ", " + layer.width() + ", " + layer.channels() + ")",
+            assertEquals(
+                    f[3],
+                    "(" + layer.height() + ", " + layer.width() + ", " + layer.channels() + ")",
                     "output shape of " + f[1]);
             assertEquals(Long.parseLong(f[4]), layer.parameterCount(), "params of " + f[1]);
         }
@@ -74,6 +79,8 @@ class MobileNetV2LayoutTest {
 
     @Test
     void outputIsFiveByFiveBy1280() {
-        assertEquals(new Shape(4, 1280, 5, 5), network.base().getOutputShapes(new Shape[] {new Shape(4, 3, 160, 160)})[0]);
+        assertEquals(
+                new Shape(4, 1280, 5, 5),
+                network.base().getOutputShapes(new Shape[] {new Shape(4, 3, 160, 160)})[0]);
     }
 }

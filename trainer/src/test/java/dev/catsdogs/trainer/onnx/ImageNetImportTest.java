@@ -16,7 +16,6 @@ import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.model.ClassifierHead;
 import dev.catsdogs.trainer.model.KerasPadding;
 import dev.catsdogs.trainer.model.MobileNetV2;
-
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -25,9 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import javax.imageio.ImageIO;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +35,9 @@ import org.junit.jupiter.api.Test;
  */
 class ImageNetImportTest {
 
-    private static final String[] PHOTOS = {"bird.bmp", "cat.bmp", "dragonfly.bmp", "grace_hopper.bmp"};
+    private static final String[] PHOTOS = {
+        "bird.bmp", "cat.bmp", "dragonfly.bmp", "grace_hopper.bmp"
+    };
 
     private static NDManager manager;
     private static MobileNetV2 base;
@@ -69,7 +68,8 @@ class ImageNetImportTest {
         BufferedImage src = ImageIO.read(photo.toFile());
         BufferedImage dst = new BufferedImage(224, 224, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = dst.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(src, 0, 0, 224, 224, null);
         g.dispose();
         byte[] rgb = new byte[224 * 224 * 3];
@@ -85,7 +85,10 @@ class ImageNetImportTest {
         return rgb;
     }
 
-    /** DJL softmax for uint8 NHWC pixels, scaled exactly as the original graph does: (q - 127) / 127.5. */
+    /**
+     * DJL softmax for uint8 NHWC pixels, scaled exactly as the original graph does: (q - 127) /
+     * 127.5.
+     */
     static float[] djlProbabilities(byte[] rgb) {
         float[] chw = new float[3 * 224 * 224];
         for (int i = 0; i < 224 * 224; i++) {
@@ -96,16 +99,25 @@ class ImageNetImportTest {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(chw, new Shape(1, 3, 224, 224));
             ParameterStore ps = new ParameterStore(scope, false);
-            NDArray features = ClassifierHead.globalAveragePool(base.forward(ps, new ai.djl.ndarray.NDList(x), false).head());
-            NDArray logits = classifier.forward(ps, new ai.djl.ndarray.NDList(features), false).head();
+            NDArray features =
+                    ClassifierHead.globalAveragePool(
+                            base.forward(ps, new ai.djl.ndarray.NDList(x), false).head());
+            NDArray logits =
+                    classifier.forward(ps, new ai.djl.ndarray.NDList(features), false).head();
             return logits.softmax(1).toFloatArray();
         }
     }
 
-    static float[] ortProbabilities(OrtEnvironment env, OrtSession session, byte[] rgb) throws Exception {
-        try (OnnxTensor input = OnnxTensor.createTensor(env, ByteBuffer.wrap(rgb), new long[] {1, 224, 224, 3},
-                        ai.onnxruntime.OnnxJavaType.UINT8);
-                OrtSession.Result result = session.run(Map.of(session.getInputNames().iterator().next(), input))) {
+    static float[] ortProbabilities(OrtEnvironment env, OrtSession session, byte[] rgb)
+            throws Exception {
+        try (OnnxTensor input =
+                        OnnxTensor.createTensor(
+                                env,
+                                ByteBuffer.wrap(rgb),
+                                new long[] {1, 224, 224, 3},
+                                ai.onnxruntime.OnnxJavaType.UINT8);
+                OrtSession.Result result =
+                        session.run(Map.of(session.getInputNames().iterator().next(), input))) {
             return ((float[][]) result.get(0).getValue())[0];
         }
     }
@@ -123,7 +135,9 @@ class ImageNetImportTest {
     @Test
     void djlMatchesOnnxRuntimeOnTheOriginalFile() throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(TestPaths.imagenetOnnx().toString(), new OrtSession.SessionOptions())) {
+        try (OrtSession session =
+                env.createSession(
+                        TestPaths.imagenetOnnx().toString(), new OrtSession.SessionOptions())) {
             for (String photo : PHOTOS) {
                 byte[] rgb = rgb224(TestPaths.root().resolve("models/check-images/" + photo));
                 float[] djl = djlProbabilities(rgb);
@@ -132,11 +146,20 @@ class ImageNetImportTest {
                 for (int i = 0; i < djl.length; i++) {
                     maxDiff = Math.max(maxDiff, Math.abs(djl[i] - ort[i]));
                 }
-                System.out.printf("%s: DJL top-1 %s (%.3f), ORT top-1 %s (%.3f), max |p_djl - p_ort| = %.4f%n", photo,
-                        labels.get(argmax(djl)), djl[argmax(djl)], labels.get(argmax(ort)), ort[argmax(ort)], maxDiff);
+                System.out.printf(
+                        "%s: DJL top-1 %s (%.3f), ORT top-1 %s (%.3f), max |p_djl - p_ort| ="
+                                + " %.4f%n",
+                        photo,
+                        labels.get(argmax(djl)),
+                        djl[argmax(djl)],
+                        labels.get(argmax(ort)),
+                        ort[argmax(ort)],
+                        maxDiff);
                 assertEquals(argmax(ort), argmax(djl), photo + ": top-1 differs from ONNX Runtime");
-                // The original quantizes every activation to 8 bits (about 1/256 of each tensor's range
-                // per step, compounded over 52 convs); our float network doesn't. Measured here: at most
+                // The original quantizes every activation to 8 bits (about 1/256 of each tensor's
+                // range
+                // per step, compounded over 52 convs); our float network doesn't. Measured here: at
+                // most
                 // about 0.05 in any class probability; 0.1 leaves room for other CPUs' rounding.
                 assertTrue(maxDiff < 0.1f, photo + ": probabilities differ by " + maxDiff);
             }

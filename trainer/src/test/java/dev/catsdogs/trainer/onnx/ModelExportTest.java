@@ -17,13 +17,11 @@ import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.RunDirectory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,8 +36,7 @@ class ModelExportTest {
     private static TransferNetwork network;
     private static Dataset dataset;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -63,14 +60,20 @@ class ModelExportTest {
         ModelExport.Result result;
         System.setOut(new PrintStream(captured, true));
         try {
-            result = ModelExport.export(RunDirectory.create(dir), null, network, dataset, null, 12, false);
+            result =
+                    ModelExport.export(
+                            RunDirectory.create(dir), null, network, dataset, null, 12, false);
         } finally {
             System.setOut(original);
         }
         assertEquals("", captured.toString(), "library code does not print; the commands do");
-        assertTrue(result.parityLine().matches("parity: max_abs_logit_diff=\\S+ images=12"), result.parityLine());
+        assertTrue(
+                result.parityLine().matches("parity: max_abs_logit_diff=\\S+ images=12"),
+                result.parityLine());
         assertTrue(result.passed());
-        assertTrue(result.maxAbsLogitDiff() < ModelExport.PARITY_TOLERANCE, "diff " + result.maxAbsLogitDiff());
+        assertTrue(
+                result.maxAbsLogitDiff() < ModelExport.PARITY_TOLERANCE,
+                "diff " + result.maxAbsLogitDiff());
 
         try (ImageClassifier classifier = ImageClassifier.builder(result.file()).build()) {
             ModelMetadata m = classifier.metadata();
@@ -81,16 +84,29 @@ class ModelExportTest {
             assertEquals(64, m.provenance().get("data.files_sha256").length());
         }
         try (var files = Files.list(dir)) {
-            assertEquals(List.of(dir.resolve("model.onnx")), files.toList(), "only the model, no candidate left");
+            assertEquals(
+                    List.of(dir.resolve("model.onnx")),
+                    files.toList(),
+                    "only the model, no candidate left");
         }
     }
 
     @Test
     void uint8GraphGivesTheSameAnswers() throws Exception {
         Path file = dir.resolve("uint8.onnx");
-        ModelExport.Result result = ModelExport.export(RunDirectory.create(dir), file, network, dataset, null, 8, true);
+        ModelExport.Result result =
+                ModelExport.export(RunDirectory.create(dir), file, network, dataset, null, 8, true);
         assertTrue(result.passed(), "parity " + result.maxAbsLogitDiff());
-        Path plain = ModelExport.export(RunDirectory.create(dir), dir.resolve("plain.onnx"), network, dataset, null, 8, false).file();
+        Path plain =
+                ModelExport.export(
+                                RunDirectory.create(dir),
+                                dir.resolve("plain.onnx"),
+                                network,
+                                dataset,
+                                null,
+                                8,
+                                false)
+                        .file();
         List<Path> photos = dataset.validation().subList(0, 6).stream().map(s -> s.file()).toList();
         try (ImageClassifier uint8 = ImageClassifier.builder(file).build();
                 ImageClassifier floats = ImageClassifier.builder(plain).build()) {
@@ -98,8 +114,10 @@ class ModelExportTest {
             for (Path photo : photos) {
                 Prediction a = uint8.classify(photo);
                 Prediction b = floats.classify(photo);
-                // uint8 input rounds the resized pixels to whole levels (+-0.5), the float path does
-                // not: measured up to 0.2 in a logit of this untrained head, 0.02 in probability. So
+                // uint8 input rounds the resized pixels to whole levels (+-0.5), the float path
+                // does
+                // not: measured up to 0.2 in a logit of this untrained head, 0.02 in probability.
+                // So
                 // labels must agree wherever the logit is clearly off the decision boundary.
                 assertEquals(b.logits()[0], a.logits()[0], 0.3, photo.toString());
                 if (Math.abs(b.logits()[0]) > 0.3) {
@@ -123,8 +141,11 @@ class ModelExportTest {
             }
             p.getArray().set(v);
         }
-        ModelExport.Result parity = ModelExport.parity(file, other, dataset.validation(), 16, SIZE, false);
-        assertFalse(parity.maxAbsLogitDiff() <= ModelExport.PARITY_TOLERANCE && parity.labelMismatches() == 0,
+        ModelExport.Result parity =
+                ModelExport.parity(file, other, dataset.validation(), 16, SIZE, false);
+        assertFalse(
+                parity.maxAbsLogitDiff() <= ModelExport.PARITY_TOLERANCE
+                        && parity.labelMismatches() == 0,
                 "a different network must fail parity: " + parity);
     }
 }

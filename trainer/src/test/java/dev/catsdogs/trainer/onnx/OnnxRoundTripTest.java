@@ -18,22 +18,20 @@ import dev.catsdogs.trainer.model.ClassifierHead;
 import dev.catsdogs.trainer.model.KerasPadding;
 import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
-
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The exporter against ONNX Runtime, and the importer on a float32 torchvision-style file
- * (separate BatchNormalization nodes, symmetric padding) that this test writes.
+ * The exporter against ONNX Runtime, and the importer on a float32 torchvision-style file (separate
+ * BatchNormalization nodes, symmetric padding) that this test writes.
  */
 class OnnxRoundTripTest {
 
@@ -44,8 +42,7 @@ class OnnxRoundTripTest {
     private static float[] images;
     private static byte[] pixels;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void setUp() {
@@ -58,7 +55,8 @@ class OnnxRoundTripTest {
         for (int n = 0; n < BATCH; n++) {
             for (int i = 0; i < SIZE * SIZE; i++) {
                 for (int c = 0; c < 3; c++) {
-                    images[(n * 3 + c) * SIZE * SIZE + i] = (pixels[(n * SIZE * SIZE + i) * 3 + c] & 0xFF) / 127.5f - 1f;
+                    images[(n * 3 + c) * SIZE * SIZE + i] =
+                            (pixels[(n * SIZE * SIZE + i) * 3 + c] & 0xFF) / 127.5f - 1f;
                 }
             }
         }
@@ -71,17 +69,19 @@ class OnnxRoundTripTest {
 
     /** A network with random weights and non-trivial BatchNorm statistics. */
     private static TransferNetwork randomNetwork(KerasPadding.Style style, int classes, long seed) {
-        TransferNetwork network = new TransferNetwork(new MobileNetV2(SIZE, style), new ClassifierHead(classes));
+        TransferNetwork network =
+                new TransferNetwork(new MobileNetV2(SIZE, style), new ClassifierHead(classes));
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
         Random random = new Random(seed);
         for (Parameter p : network.getParameters().values()) {
             float[] v = p.getArray().toFloatArray();
             for (int i = 0; i < v.length; i++) {
-                v[i] = switch (p.getType()) {
-                    case GAMMA, RUNNING_VAR -> 0.5f + random.nextFloat();
-                    case BETA, RUNNING_MEAN -> (float) random.nextGaussian() * 0.1f;
-                    default -> v[i];
-                };
+                v[i] =
+                        switch (p.getType()) {
+                            case GAMMA, RUNNING_VAR -> 0.5f + random.nextFloat();
+                            case BETA, RUNNING_MEAN -> (float) random.nextGaussian() * 0.1f;
+                            default -> v[i];
+                        };
             }
             p.getArray().set(v);
         }
@@ -92,18 +92,31 @@ class OnnxRoundTripTest {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(images, new Shape(BATCH, 3, SIZE, SIZE));
             ParameterStore ps = new ParameterStore(scope, false);
-            NDList out = baseOnly ? network.base().forward(ps, new NDList(x), false) : network.forward(ps, new NDList(x), false);
+            NDList out =
+                    baseOnly
+                            ? network.base().forward(ps, new NDList(x), false)
+                            : network.forward(ps, new NDList(x), false);
             return out.head().toFloatArray();
         }
     }
 
     private static float[] ort(Path model, boolean uint8) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions());
-                OnnxTensor input = uint8
-                        ? OnnxTensor.createTensor(env, ByteBuffer.wrap(pixels), new long[] {BATCH, SIZE, SIZE, 3}, OnnxJavaType.UINT8)
-                        : OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {BATCH, 3, SIZE, SIZE});
-                OrtSession.Result result = session.run(Map.of(session.getInputNames().iterator().next(), input))) {
+        try (OrtSession session =
+                        env.createSession(model.toString(), new OrtSession.SessionOptions());
+                OnnxTensor input =
+                        uint8
+                                ? OnnxTensor.createTensor(
+                                        env,
+                                        ByteBuffer.wrap(pixels),
+                                        new long[] {BATCH, SIZE, SIZE, 3},
+                                        OnnxJavaType.UINT8)
+                                : OnnxTensor.createTensor(
+                                        env,
+                                        FloatBuffer.wrap(images),
+                                        new long[] {BATCH, 3, SIZE, SIZE});
+                OrtSession.Result result =
+                        session.run(Map.of(session.getInputNames().iterator().next(), input))) {
             float[][] logits = (float[][]) result.get(0).getValue();
             float[] flat = new float[logits.length * logits[0].length];
             for (int i = 0; i < logits.length; i++) {
@@ -143,7 +156,8 @@ class OnnxRoundTripTest {
     void exportWithPreprocessingTakesUint8Nhwc() throws Exception {
         TransferNetwork network = randomNetwork(KerasPadding.Style.KERAS, 3, 2);
         Path file = dir.resolve("uint8.onnx");
-        Files.write(file, OnnxExporter.builder().optWithPreprocessing(true).build().export(network));
+        Files.write(
+                file, OnnxExporter.builder().optWithPreprocessing(true).build().export(network));
         float diff = maxAbsDiff(djl(network, false), ort(file, true));
         assertTrue(diff < 1e-3f, "uint8 export differs by " + diff);
     }
@@ -159,7 +173,9 @@ class OnnxRoundTripTest {
 
         MobileNetV2Weights weights = MobileNetV2Weights.read(file);
         assertEquals(KerasPadding.Style.SYMMETRIC, weights.paddingStyle());
-        TransferNetwork imported = new TransferNetwork(new MobileNetV2(SIZE, weights.paddingStyle()), new ClassifierHead(2));
+        TransferNetwork imported =
+                new TransferNetwork(
+                        new MobileNetV2(SIZE, weights.paddingStyle()), new ClassifierHead(2));
         imported.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
         weights.applyTo(imported.base());
         float diff = maxAbsDiff(djl(source, true), djl(imported, true));
@@ -177,9 +193,12 @@ class OnnxRoundTripTest {
         imported.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
         weights.applyTo(imported.base());
         float[] expected = djl(source, true);
-        // Folding BN into the weights and back rounds each weight once, and 52 random (unnormalised)
+        // Folding BN into the weights and back rounds each weight once, and 52 random
+        // (unnormalised)
         // layers amplify it: measured 3.7e-5 of the feature range; float32 noise, not a mismatch.
         float relative = maxAbsDiff(expected, djl(imported, true)) / maxAbs(expected);
-        assertTrue(relative < 1e-4f, "re-imported base features differ by " + relative + " of their range");
+        assertTrue(
+                relative < 1e-4f,
+                "re-imported base features differ by " + relative + " of their range");
     }
 }

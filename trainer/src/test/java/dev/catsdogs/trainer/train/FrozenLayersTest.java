@@ -3,19 +3,15 @@ package dev.catsdogs.trainer.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import dev.catsdogs.trainer.data.ShuffleMode;
 import dev.catsdogs.trainer.model.Layer;
 import dev.catsdogs.trainer.model.TransferNetwork;
-
 import java.util.Arrays;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +29,15 @@ class FrozenLayersTest {
             network.setTrainableFrom(100);
             Map<Parameter, float[]> before = snapshot(network);
 
-            ImageFeed feed = new ImageFeed(TrainingFixture.loader(TrainingFixture.samples(8, 0), SIZE, 8, 1,
-                    ShuffleMode.EACH_EPOCH), SIZE);
+            ImageFeed feed =
+                    new ImageFeed(
+                            TrainingFixture.loader(
+                                    TrainingFixture.samples(8, 0),
+                                    SIZE,
+                                    8,
+                                    1,
+                                    ShuffleMode.EACH_EPOCH),
+                            SIZE);
             TransferTrainer trainer = new TransferTrainer(network, manager);
             try (KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-3f)) {
                 trainer.trainEpoch(Phase.FINE_TUNING, feed, 0, 1, optimizer); // 2 steps of 8 images
@@ -44,24 +47,31 @@ class FrozenLayersTest {
             int statisticsChecked = 0;
             for (Layer layer : network.base().layers()) {
                 for (Parameter p : layer.parameters()) {
-                    boolean statistic = p.getType() == Parameter.Type.RUNNING_MEAN
-                            || p.getType() == Parameter.Type.RUNNING_VAR;
+                    boolean statistic =
+                            p.getType() == Parameter.Type.RUNNING_MEAN
+                                    || p.getType() == Parameter.Type.RUNNING_VAR;
                     float[] now = p.getArray().toFloatArray();
                     if (statistic || layer.index() < 100) {
-                        assertArrayEquals(before.get(p), now, layer.name() + " " + p.getName() + " must not change");
+                        assertArrayEquals(
+                                before.get(p),
+                                now,
+                                layer.name() + " " + p.getName() + " must not change");
                         frozenChecked += statistic ? 0 : 1;
                         statisticsChecked += statistic ? 1 : 0;
                     }
                 }
             }
-            // Layers 0..99 hold 100 learnable tensors (conv kernels, gamma, beta); 52 BatchNorms hold 104 statistics.
+            // Layers 0..99 hold 100 learnable tensors (conv kernels, gamma, beta); 52 BatchNorms
+            // hold 104 statistics.
             assertEquals(100, frozenChecked);
             assertEquals(2 * 52, statisticsChecked);
             assertChanged(before, network.base().layer("block_11_expand_BN"), "gamma");
             assertChanged(before, network.base().layer("block_16_project"), "weight");
             assertChanged(before, network.base().layer("Conv_1_bn"), "beta");
             Parameter dense = network.head().dense().getParameters().get("weight");
-            assertFalse(Arrays.equals(before.get(dense), dense.getArray().toFloatArray()), "the head must train");
+            assertFalse(
+                    Arrays.equals(before.get(dense), dense.getArray().toFloatArray()),
+                    "the head must train");
         }
     }
 
@@ -73,8 +83,11 @@ class FrozenLayersTest {
         return out;
     }
 
-    private static void assertChanged(Map<Parameter, float[]> before, Layer layer, String parameter) {
+    private static void assertChanged(
+            Map<Parameter, float[]> before, Layer layer, String parameter) {
         Parameter p = layer.block().getParameters().get(parameter);
-        assertFalse(Arrays.equals(before.get(p), p.getArray().toFloatArray()), layer.name() + " " + parameter + " must train");
+        assertFalse(
+                Arrays.equals(before.get(p), p.getArray().toFloatArray()),
+                layer.name() + " " + parameter + " must train");
     }
 }

@@ -13,7 +13,6 @@ import dev.catsdogs.trainer.data.SampleDecoder;
 import dev.catsdogs.trainer.data.ShuffleMode;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,21 +30,40 @@ final class TrainingFixture {
         String[] prefix = {"cat", "dog"};
         for (int label = 0; label < 2; label++) {
             for (int i = offset; i < offset + perClass; i++) {
-                samples.add(new Sample(TestPaths.catsAndDogs().resolve("train/" + classes[label] + "/" + prefix[label]
-                        + "." + i + ".jpg"), label));
+                samples.add(
+                        new Sample(
+                                TestPaths.catsAndDogs()
+                                        .resolve(
+                                                "train/"
+                                                        + classes[label]
+                                                        + "/"
+                                                        + prefix[label]
+                                                        + "."
+                                                        + i
+                                                        + ".jpg"),
+                                label));
             }
         }
         return samples;
     }
 
-    static BatchLoader loader(List<Sample> samples, int imageSize, int batchSize, long seed, ShuffleMode shuffle) {
+    static BatchLoader loader(
+            List<Sample> samples, int imageSize, int batchSize, long seed, ShuffleMode shuffle) {
         ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
         return BatchLoader.builder(samples, SampleDecoder.of(pre.tensorSize(), pre::preprocess))
-                .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optThreads(2).build();
+                .optBatchSize(batchSize)
+                .optSeed(seed)
+                .optShuffle(shuffle)
+                .optThreads(2)
+                .build();
     }
 
-    /** A network with the shipped ImageNet base and a head whose weights are a copy of {@code headFrom}'s (if given). */
-    static TransferNetwork network(NDManager manager, int imageSize, TransferNetwork headFrom) throws Exception {
+    /**
+     * A network with the shipped ImageNet base and a head whose weights are a copy of {@code
+     * headFrom}'s (if given).
+     */
+    static TransferNetwork network(NDManager manager, int imageSize, TransferNetwork headFrom)
+            throws Exception {
         TransferNetwork network = TransferNetwork.create(imageSize, 2);
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
         MobileNetV2Weights.read(TestPaths.imagenetOnnx()).applyTo(network.base());

@@ -13,7 +13,6 @@ import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;
-
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -24,17 +23,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole workflow on a small sample of real photos, plus bad files, and an interrupted run. */
 class TrainingRunTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    /** train 24+24, validation 20+20, test 10+10 real photos; train/cats also holds three broken files and a .txt. */
+    /**
+     * train 24+24, validation 20+20, test 10+10 real photos; train/cats also holds three broken
+     * files and a .txt.
+     */
     private Path sampleData() throws Exception {
         Path data = dir.resolve("data");
         copy(data.resolve("train"), "train", 0, 24);
@@ -54,18 +54,38 @@ class TrainingRunTest {
             Files.createDirectories(target.resolve(c[0]));
             for (int i = first; i < first + count; i++) {
                 String name = c[1] + "." + i + ".jpg";
-                Files.copy(TestPaths.catsAndDogs().resolve(split).resolve(c[0]).resolve(name), target.resolve(c[0]).resolve(name));
+                Files.copy(
+                        TestPaths.catsAndDogs().resolve(split).resolve(c[0]).resolve(name),
+                        target.resolve(c[0]).resolve(name));
             }
         }
     }
 
-    private TrainingConfig config(Path data, Path out, int size, int epochs, int fineTuneEpochs, float rate,
+    private TrainingConfig config(
+            Path data,
+            Path out,
+            int size,
+            int epochs,
+            int fineTuneEpochs,
+            float rate,
             boolean cache) {
-        return TrainingConfig.builder(out).optDataDir(data).optDataUrl(URI.create("http://127.0.0.1:9/unused.zip"))
-                .optSeed(7).optImageSize(size).optBatchSize(8).optInitialEpochs(epochs)
-                .optFineTuneEpochs(fineTuneEpochs).optLearningRate(rate).optEvaluationSteps(2).optDevice("cpu")
-                .optCache(cache).optCacheBudgetBytes(1L << 30).optDecoderThreads(2).optSampleImages(8)
-                .optParityImages(8).build();
+        return TrainingConfig.builder(out)
+                .optDataDir(data)
+                .optDataUrl(URI.create("http://127.0.0.1:9/unused.zip"))
+                .optSeed(7)
+                .optImageSize(size)
+                .optBatchSize(8)
+                .optInitialEpochs(epochs)
+                .optFineTuneEpochs(fineTuneEpochs)
+                .optLearningRate(rate)
+                .optEvaluationSteps(2)
+                .optDevice("cpu")
+                .optCache(cache)
+                .optCacheBudgetBytes(1L << 30)
+                .optDecoderThreads(2)
+                .optSampleImages(8)
+                .optParityImages(8)
+                .build();
     }
 
     @Test
@@ -75,20 +95,34 @@ class TrainingRunTest {
         // A higher head rate than the seed's 1e-4, so that 4 short epochs show learning.
         TrainingConfig config = config(data, out, 96, 4, 1, 1e-3f, true);
         Dataset dataset = Dataset.load(data, config.seed());
-        TrainingRun run = new TrainingRun(config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
+        TrainingRun run =
+                new TrainingRun(
+                        config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
         try (NDManager manager = NDManager.newBaseManager()) {
             TransferNetwork network = run.run(manager, Map.of("test", "1"));
-            ModelExport.Result export = ModelExport.export(run.directory(), null, network, dataset, config, 8, false);
+            ModelExport.Result export =
+                    ModelExport.export(run.directory(), null, network, dataset, config, 8, false);
             assertTrue(export.passed(), "parity " + export.maxAbsLogitDiff());
         }
-        for (String file : List.of("config.json", "report.json", "history.csv", "curves.png", "samples.png",
-                "summary.txt", "model.params", "model.onnx")) {
+        for (String file :
+                List.of(
+                        "config.json",
+                        "report.json",
+                        "history.csv",
+                        "curves.png",
+                        "samples.png",
+                        "summary.txt",
+                        "model.params",
+                        "model.onnx")) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
         }
-        JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        JsonObject report =
+                JsonParser.parseString(Files.readString(out.resolve("report.json")))
+                        .getAsJsonObject();
         assertEquals("completed", report.get("status").getAsString());
         JsonObject d = report.getAsJsonObject("data");
-        assertEquals(51, d.get("train").getAsInt(), "48 photos + 3 broken files with image extensions");
+        assertEquals(
+                51, d.get("train").getAsInt(), "48 photos + 3 broken files with image extensions");
         assertEquals(40, d.get("validation").getAsInt());
         assertEquals(20, d.get("test").getAsInt());
         assertEquals(4, d.get("skipped_count").getAsInt(), d.get("skipped").toString());
@@ -101,7 +135,9 @@ class TrainingRunTest {
             }
         }
         double accuracy = report.getAsJsonObject("fine_tuning").get("val_accuracy").getAsDouble();
-        assertTrue(accuracy >= 0.8, "40 validation photos: accuracy " + accuracy + " must clearly beat chance");
+        assertTrue(
+                accuracy >= 0.8,
+                "40 validation photos: accuracy " + accuracy + " must clearly beat chance");
         assertTrue(report.getAsJsonObject("test").get("accuracy").getAsDouble() >= 0.75);
         assertTrue(report.getAsJsonObject("test").has("confusion_matrix"));
         List<String> history = Files.readAllLines(out.resolve("history.csv"));
@@ -115,25 +151,35 @@ class TrainingRunTest {
         Path out = dir.resolve("interrupted");
         TrainingConfig config = config(data, out, 64, 50, 0, 1e-4f, false);
         Dataset dataset = Dataset.load(data, config.seed());
-        TrainingRun run = new TrainingRun(config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
+        TrainingRun run =
+                new TrainingRun(
+                        config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
         AtomicReference<Throwable> outcome = new AtomicReference<>();
-        Thread worker = new Thread(() -> {
-            try (NDManager manager = NDManager.newBaseManager()) {
-                run.run(manager, Map.of());
-            } catch (Throwable t) {
-                outcome.set(t);
-            }
-        });
+        Thread worker =
+                new Thread(
+                        () -> {
+                            try (NDManager manager = NDManager.newBaseManager()) {
+                                run.run(manager, Map.of());
+                            } catch (Throwable t) {
+                                outcome.set(t);
+                            }
+                        });
         worker.start();
         Path history = out.resolve("history.csv");
-        while (worker.isAlive() && (!Files.exists(history) || Files.readAllLines(history).size() < 3)) {
+        while (worker.isAlive()
+                && (!Files.exists(history) || Files.readAllLines(history).size() < 3)) {
             Thread.sleep(50);
         }
         run.requestStop(); // what the Ctrl-C hook does
         worker.join(60_000);
-        assertInstanceOf(TransferTrainer.TrainingInterruptedException.class, outcome.get(), String.valueOf(outcome.get()));
+        assertInstanceOf(
+                TransferTrainer.TrainingInterruptedException.class,
+                outcome.get(),
+                String.valueOf(outcome.get()));
 
-        JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        JsonObject report =
+                JsonParser.parseString(Files.readString(out.resolve("report.json")))
+                        .getAsJsonObject();
         assertEquals("interrupted", report.get("status").getAsString());
         assertTrue(report.get("interrupted").getAsBoolean());
         int epochs = report.getAsJsonObject("feature_extraction").get("epochs").getAsInt();
@@ -146,7 +192,9 @@ class TrainingRunTest {
             network.loadParameters(manager, new DataInputStream(in)); // complete, not half-written
         }
         try (var files = Files.list(out)) {
-            assertTrue(files.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temp files left");
+            assertTrue(
+                    files.noneMatch(p -> p.getFileName().toString().contains(".tmp")),
+                    "no temp files left");
         }
     }
 }
