@@ -2,9 +2,8 @@ package dev.catsdogs.bench;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.catsdogs.trainer.onnx.OnnxProtos;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -169,7 +168,7 @@ public final class MacCounter {
     private void visit(OnnxMl.NodeProto node) {
         String op = node.getOpType();
         if (op.equals("Constant")) {
-            OnnxMl.TensorProto value = attribute(node, "value").getT();
+            OnnxMl.TensorProto value = OnnxProtos.attribute(node, "value").getT();
             constants.put(node.getOutput(0), value);
             shapes.put(
                     node.getOutput(0),
@@ -221,7 +220,7 @@ public final class MacCounter {
         long[] x = shape(node, 0);
         long[] w = shape(node, 1);
         int spatial = x.length - 2;
-        long group = intAttribute(node, "group", 1);
+        long group = OnnxProtos.intAttribute(node, "group", 1);
         if (x[1] != w[1] * group) {
             throw new IllegalArgumentException(
                     "node '"
@@ -249,8 +248,8 @@ public final class MacCounter {
     private long[] gemm(OnnxMl.NodeProto node) {
         long[] a = shape(node, 0);
         long[] b = shape(node, 1);
-        boolean transA = intAttribute(node, "transA", 0) == 1;
-        boolean transB = intAttribute(node, "transB", 0) == 1;
+        boolean transA = OnnxProtos.intAttribute(node, "transA", 0) == 1;
+        boolean transB = OnnxProtos.intAttribute(node, "transB", 0) == 1;
         long m = transA ? a[1] : a[0];
         long k = transA ? a[0] : a[1];
         long kb = transB ? b[1] : b[0];
@@ -323,7 +322,7 @@ public final class MacCounter {
         long[] pads =
                 node.getInputCount() > 1 && !node.getInput(1).isEmpty()
                         ? constantLongs(node, 1)
-                        : intsAttribute(node, "pads");
+                        : OnnxProtos.intsAttribute(node, "pads");
         if (pads == null || pads.length != 2 * x.length) {
             throw new IllegalArgumentException(
                     "node '"
@@ -350,7 +349,7 @@ public final class MacCounter {
 
     private long[] pool(OnnxMl.NodeProto node) {
         long[] x = shape(node, 0);
-        long[] kernel = intsAttribute(node, "kernel_shape");
+        long[] kernel = OnnxProtos.intsAttribute(node, "kernel_shape");
         long[] out = x.clone();
         long[] sizes = windowOutput(node, Arrays.copyOfRange(x, 2, x.length), kernel, x.length - 2);
         System.arraycopy(sizes, 0, out, 2, sizes.length);
@@ -359,7 +358,7 @@ public final class MacCounter {
 
     private long[] flatten(OnnxMl.NodeProto node) {
         long[] x = shape(node, 0);
-        int axis = axis(intAttribute(node, "axis", 1), x.length);
+        int axis = axis(OnnxProtos.intAttribute(node, "axis", 1), x.length);
         return new long[] {
             product(Arrays.copyOf(x, axis)), product(Arrays.copyOfRange(x, axis, x.length))
         };
@@ -368,7 +367,7 @@ public final class MacCounter {
     private long[] reshape(OnnxMl.NodeProto node) {
         long[] x = shape(node, 0);
         long[] target = constantLongs(node, 1).clone();
-        boolean allowZero = intAttribute(node, "allowzero", 0) == 1;
+        boolean allowZero = OnnxProtos.intAttribute(node, "allowzero", 0) == 1;
         int unknown = -1;
         for (int i = 0; i < target.length; i++) {
             if (target[i] == 0 && !allowZero) {
@@ -395,7 +394,7 @@ public final class MacCounter {
 
     private long[] transpose(OnnxMl.NodeProto node) {
         long[] x = shape(node, 0);
-        long[] perm = intsAttribute(node, "perm");
+        long[] perm = OnnxProtos.intsAttribute(node, "perm");
         long[] out = new long[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
@@ -436,7 +435,7 @@ public final class MacCounter {
 
     private long[] concat(OnnxMl.NodeProto node) {
         long[] out = shape(node, 0).clone();
-        int axis = axis(intAttribute(node, "axis", 0), out.length);
+        int axis = axis(OnnxProtos.intAttribute(node, "axis", 0), out.length);
         for (int i = 1; i < node.getInputCount(); i++) {
             out[axis] += shape(node, i)[axis];
         }
@@ -446,7 +445,7 @@ public final class MacCounter {
     private long[] reduce(OnnxMl.NodeProto node) {
         long[] x = shape(node, 0);
         long[] axes = axesOf(node);
-        boolean keep = intAttribute(node, "keepdims", 1) == 1;
+        boolean keep = OnnxProtos.intAttribute(node, "keepdims", 1) == 1;
         boolean[] reduced = new boolean[x.length];
         for (int i = 0; i < x.length; i++) {
             reduced[i] = axes == null;
@@ -505,11 +504,11 @@ public final class MacCounter {
     /** Output sizes of a sliding window (conv or pool) over {@code in}, from its attributes. */
     private static long[] windowOutput(
             OnnxMl.NodeProto node, long[] in, long[] kernel, int spatial) {
-        long[] strides = orDefault(intsAttribute(node, "strides"), spatial, 1);
-        long[] dilations = orDefault(intsAttribute(node, "dilations"), spatial, 1);
-        long[] pads = orDefault(intsAttribute(node, "pads"), 2 * spatial, 0);
-        String autoPad = stringAttribute(node, "auto_pad", "NOTSET");
-        boolean ceil = intAttribute(node, "ceil_mode", 0) == 1;
+        long[] strides = orDefault(OnnxProtos.intsAttribute(node, "strides"), spatial, 1);
+        long[] dilations = orDefault(OnnxProtos.intsAttribute(node, "dilations"), spatial, 1);
+        long[] pads = orDefault(OnnxProtos.intsAttribute(node, "pads"), 2 * spatial, 0);
+        String autoPad = OnnxProtos.stringAttribute(node, "auto_pad", "NOTSET");
+        boolean ceil = OnnxProtos.intAttribute(node, "ceil_mode", 0) == 1;
         long[] out = new long[spatial];
         for (int i = 0; i < spatial; i++) {
             long span = (kernel[i] - 1) * dilations[i] + 1;
@@ -558,7 +557,7 @@ public final class MacCounter {
         if (node.getInputCount() > 1 && !node.getInput(1).isEmpty()) {
             return constantLongs(node, 1);
         }
-        return intsAttribute(node, "axes");
+        return OnnxProtos.intsAttribute(node, "axes");
     }
 
     private long[] constantLongs(OnnxMl.NodeProto node, int input) {
@@ -573,60 +572,7 @@ public final class MacCounter {
                             + node.getInput(input)
                             + "' must be a constant for the MAC counter");
         }
-        return longs(t);
-    }
-
-    /**
-     * The values of an INT64 or INT32 tensor, from its typed field or its little-endian raw bytes.
-     */
-    static long[] longs(OnnxMl.TensorProto t) {
-        int type = t.getDataType();
-        if (type == OnnxMl.TensorProto.DataType.INT64.getNumber()) {
-            if (t.getInt64DataCount() > 0) {
-                return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
-            }
-            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            long[] out = new long[raw.remaining() / 8];
-            raw.asLongBuffer().get(out);
-            return out;
-        }
-        if (type == OnnxMl.TensorProto.DataType.INT32.getNumber()) {
-            if (t.getInt32DataCount() > 0) {
-                return t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
-            }
-            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            long[] out = new long[raw.remaining() / 4];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = raw.getInt();
-            }
-            return out;
-        }
-        throw new IllegalArgumentException(
-                "tensor '" + t.getName() + "' has data type " + type + "; expected INT64 or INT32");
-    }
-
-    private static OnnxMl.AttributeProto attribute(OnnxMl.NodeProto node, String name) {
-        for (OnnxMl.AttributeProto a : node.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a;
-            }
-        }
-        return null;
-    }
-
-    private static long intAttribute(OnnxMl.NodeProto node, String name, long fallback) {
-        OnnxMl.AttributeProto a = attribute(node, name);
-        return a == null ? fallback : a.getI();
-    }
-
-    private static long[] intsAttribute(OnnxMl.NodeProto node, String name) {
-        OnnxMl.AttributeProto a = attribute(node, name);
-        return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static String stringAttribute(OnnxMl.NodeProto node, String name, String fallback) {
-        OnnxMl.AttributeProto a = attribute(node, name);
-        return a == null ? fallback : a.getS().toStringUtf8();
+        return OnnxProtos.toLongs(t);
     }
 
     private static long[] orDefault(long[] values, int length, long fallback) {

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
+import dev.catsdogs.trainer.onnx.OnnxProtos;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -137,23 +138,6 @@ public final class PeakMatMul implements AutoCloseable {
 
     /** A float tensor's name, type and shape; a negative dimension is symbolic ({@code "N"}). */
     static OnnxMl.ValueInfoProto floatValue(String name, long... dims) {
-        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
-        for (long d : dims) {
-            shape.addDim(
-                    d < 0
-                            ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
-                            : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        return OnnxMl.ValueInfoProto.newBuilder()
-                .setName(name)
-                .setType(
-                        OnnxMl.TypeProto.newBuilder()
-                                .setTensorType(
-                                        OnnxMl.TypeProto.Tensor.newBuilder()
-                                                .setElemType(
-                                                        OnnxMl.TensorProto.DataType.FLOAT
-                                                                .getNumber())
-                                                .setShape(shape)))
-                .build();
+        return OnnxProtos.valueInfo(name, OnnxMl.TensorProto.DataType.FLOAT_VALUE, "N", dims);
     }
 }

@@ -2,6 +2,7 @@ package dev.catsdogs.bench;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
+import dev.catsdogs.trainer.onnx.OnnxProtos;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -76,29 +77,14 @@ final class TinyGraph {
     }
 
     static OnnxMl.AttributeProto ints(String name, long... values) {
-        OnnxMl.AttributeProto.Builder a =
-                OnnxMl.AttributeProto.newBuilder()
-                        .setName(name)
-                        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
+        return OnnxProtos.intsAttr(name, values);
     }
 
     static OnnxMl.AttributeProto integer(String name, long value) {
-        return OnnxMl.AttributeProto.newBuilder()
-                .setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.INT)
-                .setI(value)
-                .build();
+        return OnnxProtos.intAttr(name, value);
     }
 
     static OnnxMl.AttributeProto string(String name, String value) {
-        return OnnxMl.AttributeProto.newBuilder()
-                .setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(value))
-                .build();
+        return OnnxProtos.stringAttr(name, value);
     }
 }

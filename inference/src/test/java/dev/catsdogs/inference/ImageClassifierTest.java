@@ -235,9 +235,11 @@ class ImageClassifierTest {
                                     ImageInput.of(two.get(0)),
                                     ImageInput.of(new byte[] {9, 9}, "junk"),
                                     ImageInput.of(two.get(1))));
-            assertSame(classifier.classify(two.get(0)), outcomes.get(0).predictionOrThrow(), "0");
+            assertSamePrediction(
+                    classifier.classify(two.get(0)), outcomes.get(0).predictionOrThrow(), "0");
             assertFalse(outcomes.get(1).isSuccess());
-            assertSame(classifier.classify(two.get(1)), outcomes.get(2).predictionOrThrow(), "2");
+            assertSamePrediction(
+                    classifier.classify(two.get(1)), outcomes.get(2).predictionOrThrow(), "2");
         }
     }
 
@@ -247,7 +249,8 @@ class ImageClassifierTest {
         List<Prediction> batch = predictions(sigmoid.classifyAll(inputs(photos)));
         assertEquals(photos.size(), batch.size());
         for (int i = 0; i < photos.size(); i++) {
-            assertSame(sigmoid.classify(photos.get(i)), batch.get(i), photos.get(i).toString());
+            assertSamePrediction(
+                    sigmoid.classify(photos.get(i)), batch.get(i), photos.get(i).toString());
         }
         List<ImageInput> bytes = new ArrayList<>();
         for (Path photo : photos) {
@@ -260,7 +263,8 @@ class ImageClassifierTest {
         twice.addAll(photos);
         List<Prediction> doubled = predictions(sigmoid.classifyAll(inputs(twice)));
         for (int i = 0; i < twice.size(); i++) {
-            assertSame(batch.get(i % photos.size()), doubled.get(i), twice.get(i).toString());
+            assertSamePrediction(
+                    batch.get(i % photos.size()), doubled.get(i), twice.get(i).toString());
         }
         assertEquals(List.of(), sigmoid.classifyAll(List.of()));
     }
@@ -386,7 +390,8 @@ class ImageClassifierTest {
             assertEquals("frame-17", e.input());
             assertTrue(e.problem().contains("camera disconnected"), e.problem());
             assertTrue(e.getCause() instanceof IllegalStateException);
-            assertSame(sigmoid.classify(photo), outcomes.get(1).predictionOrThrow(), "packed");
+            assertSamePrediction(
+                    sigmoid.classify(photo), outcomes.get(1).predictionOrThrow(), "packed");
             assertEquals("float-mat", outcomes.get(2).error().orElseThrow().input());
             assertTrue(
                     outcomes.get(2).error().orElseThrow().problem().contains("CV_32FC1"),
@@ -457,7 +462,8 @@ class ImageClassifierTest {
             List<Path> photos = TestImages.photos().subList(0, 3);
             List<Prediction> batch = predictions(single.classifyAll(inputs(photos)));
             for (int i = 0; i < photos.size(); i++) {
-                assertSame(sigmoid.classify(photos.get(i)), batch.get(i), photos.get(i).toString());
+                assertSamePrediction(
+                        sigmoid.classify(photos.get(i)), batch.get(i), photos.get(i).toString());
             }
         }
     }
@@ -641,7 +647,7 @@ class ImageClassifierTest {
     }
 
     /** Same label and index, logits and probability equal up to float rounding of the batch run. */
-    private static void assertSame(Prediction expected, Prediction actual, String what) {
+    private static void assertSamePrediction(Prediction expected, Prediction actual, String what) {
         assertEquals(expected.label(), actual.label(), what);
         assertEquals(expected.classIndex(), actual.classIndex(), what);
         assertArrayEquals(expected.logits(), actual.logits(), 1e-5f, what);

@@ -44,6 +44,16 @@ final class TestImages {
         return PHOTOS.stream().map(TestImages::photo).toList();
     }
 
+    /**
+     * {@code ../shared/data/cats_and_dogs_filtered} (surefire passes {@code catsdogs.shared}): the
+     * one place inference tests look for the shared photos. It may be absent outside CI; callers
+     * check.
+     */
+    static Path sharedCatsAndDogs() {
+        String shared = System.getProperty("catsdogs.shared", "../../shared");
+        return Path.of(shared).resolve("data/cats_and_dogs_filtered").toAbsolutePath().normalize();
+    }
+
     /** An RGB image from per-channel rows: {@code r[y][x]} etc., values 0..255. */
     static BufferedImage rgb(int[][] r, int[][] g, int[][] b) {
         int h = r.length;

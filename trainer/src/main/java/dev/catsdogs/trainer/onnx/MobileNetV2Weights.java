@@ -176,8 +176,8 @@ public final class MobileNetV2Weights {
                 conv.getInputCount() > 2 && !conv.getInput(2).isEmpty()
                         ? graph.constant(conv.getInput(2)).values()
                         : new float[out];
-        long[] strides = OnnxGraph.intsAttribute(conv, "strides");
-        long group = OnnxGraph.intAttribute(conv, "group", 1);
+        long[] strides = OnnxProtos.intsAttribute(conv, "strides");
+        long group = OnnxProtos.intAttribute(conv, "group", 1);
 
         float[] gamma = new float[out];
         float[] beta = new float[out];
@@ -191,7 +191,7 @@ public final class MobileNetV2Weights {
             float[] b = graph.constant(next.getInput(2)).values();
             float[] m = graph.constant(next.getInput(3)).values();
             float[] v = graph.constant(next.getInput(4)).values();
-            float eps = OnnxGraph.floatAttribute(next, "epsilon", 1e-5f);
+            float eps = OnnxProtos.floatAttribute(next, "epsilon", 1e-5f);
             for (int k = 0; k < out; k++) {
                 // Our BatchNorm divides by sqrt(v + 1e-3); fold the file's epsilon into gamma so
                 // the
@@ -262,7 +262,7 @@ public final class MobileNetV2Weights {
 
     /** Padding of a conv: its own {@code pads} plus those of a Pad node feeding it. */
     private static Padding effectivePadding(OnnxGraph graph, OnnxMl.NodeProto conv) {
-        long[] pads = OnnxGraph.intsAttribute(conv, "pads"); // [top, left, bottom, right]
+        long[] pads = OnnxProtos.intsAttribute(conv, "pads"); // [top, left, bottom, right]
         Padding total =
                 pads == null
                         ? new Padding(0, 0, 0, 0)
@@ -307,7 +307,7 @@ public final class MobileNetV2Weights {
         }
         for (OnnxMl.NodeProto gemm : graph.nodes("Gemm")) {
             OnnxGraph.Constant w = graph.constant(gemm.getInput(1));
-            boolean transB = OnnxGraph.intAttribute(gemm, "transB", 0) == 1;
+            boolean transB = OnnxProtos.intAttribute(gemm, "transB", 0) == 1;
             int rows = (int) w.dims()[0];
             int cols = (int) w.dims()[1];
             float[] linear = w.values();

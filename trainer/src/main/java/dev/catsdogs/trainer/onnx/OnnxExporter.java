@@ -1,5 +1,9 @@
 package dev.catsdogs.trainer.onnx;
 
+import static dev.catsdogs.trainer.onnx.OnnxProtos.floatAttr;
+import static dev.catsdogs.trainer.onnx.OnnxProtos.intAttr;
+import static dev.catsdogs.trainer.onnx.OnnxProtos.intsAttr;
+
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Convolution;
 import ai.onnx.proto.OnnxMl;
@@ -226,33 +230,6 @@ public final class OnnxExporter {
         return block.getParameters().get(parameter).getArray().toFloatArray();
     }
 
-    static OnnxMl.AttributeProto intAttr(String name, long value) {
-        return OnnxMl.AttributeProto.newBuilder()
-                .setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.INT)
-                .setI(value)
-                .build();
-    }
-
-    static OnnxMl.AttributeProto floatAttr(String name, float value) {
-        return OnnxMl.AttributeProto.newBuilder()
-                .setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
-                .setF(value)
-                .build();
-    }
-
-    static OnnxMl.AttributeProto intsAttr(String name, long... values) {
-        OnnxMl.AttributeProto.Builder a =
-                OnnxMl.AttributeProto.newBuilder()
-                        .setName(name)
-                        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
-    }
-
     /** Options of the exporter. */
     public static final class Builder {
         private boolean foldBatchNorm = true;
@@ -338,32 +315,24 @@ public final class OnnxExporter {
         }
 
         void input(String name, int elemType, String batch, long... dims) {
-            graph.addInput(valueInfo(name, elemType, batch, dims));
+            graph.addInput(OnnxProtos.valueInfo(name, elemType, batch, batchFirst(dims)));
         }
 
         void output(String name, String batch, long... dims) {
-            graph.addOutput(valueInfo(name, OnnxMl.TensorProto.DataType.FLOAT_VALUE, batch, dims));
+            graph.addOutput(
+                    OnnxProtos.valueInfo(
+                            name,
+                            OnnxMl.TensorProto.DataType.FLOAT_VALUE,
+                            batch,
+                            batchFirst(dims)));
         }
 
-        private static OnnxMl.ValueInfoProto valueInfo(
-                String name, int elemType, String batch, long... dims) {
-            OnnxMl.TensorShapeProto.Builder shape =
-                    OnnxMl.TensorShapeProto.newBuilder()
-                            .addDim(
-                                    OnnxMl.TensorShapeProto.Dimension.newBuilder()
-                                            .setDimParam(batch));
-            for (long d : dims) {
-                shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-            }
-            return OnnxMl.ValueInfoProto.newBuilder()
-                    .setName(name)
-                    .setType(
-                            OnnxMl.TypeProto.newBuilder()
-                                    .setTensorType(
-                                            OnnxMl.TypeProto.Tensor.newBuilder()
-                                                    .setElemType(elemType)
-                                                    .setShape(shape)))
-                    .build();
+        /** A dynamic batch dimension (-1) in front of the fixed ones. */
+        private static long[] batchFirst(long[] dims) {
+            long[] all = new long[dims.length + 1];
+            all[0] = -1;
+            System.arraycopy(dims, 0, all, 1, dims.length);
+            return all;
         }
 
         OnnxMl.GraphProto build(String name) {

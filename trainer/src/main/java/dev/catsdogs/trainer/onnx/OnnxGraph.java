@@ -71,7 +71,7 @@ final class OnnxGraph {
     Constant constant(String name) {
         OnnxMl.TensorProto t = initializers.get(name);
         if (t != null) {
-            return new Constant(OnnxTensors.toFloats(t), dims(t));
+            return new Constant(OnnxProtos.toFloats(t), OnnxProtos.dims(t));
         }
         OnnxMl.NodeProto p = producers.get(name);
         if (p == null) {
@@ -91,7 +91,8 @@ final class OnnxGraph {
                                 ? constant(p.getInput(2)).values()
                                 : new float[] {0f};
                 return new Constant(
-                        dequantize(q, scale, zero, (int) intAttribute(p, "axis", 1)), q.dims());
+                        dequantize(q, scale, zero, (int) OnnxProtos.intAttribute(p, "axis", 1)),
+                        q.dims());
             }
             default ->
                     throw new IllegalArgumentException(
@@ -141,44 +142,5 @@ final class OnnxGraph {
             next = consumers.getOrDefault(next.get(0).getOutput(0), List.of());
         }
         return next.size() == 1 ? next.get(0) : null;
-    }
-
-    static long[] dims(OnnxMl.TensorProto t) {
-        long[] d = new long[t.getDimsCount()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = t.getDims(i);
-        }
-        return d;
-    }
-
-    static long intAttribute(OnnxMl.NodeProto node, String name, long fallback) {
-        for (OnnxMl.AttributeProto a : node.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a.getI();
-            }
-        }
-        return fallback;
-    }
-
-    static float floatAttribute(OnnxMl.NodeProto node, String name, float fallback) {
-        for (OnnxMl.AttributeProto a : node.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a.getF();
-            }
-        }
-        return fallback;
-    }
-
-    static long[] intsAttribute(OnnxMl.NodeProto node, String name) {
-        for (OnnxMl.AttributeProto a : node.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                long[] v = new long[a.getIntsCount()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = a.getInts(i);
-                }
-                return v;
-            }
-        }
-        return null;
     }
 }

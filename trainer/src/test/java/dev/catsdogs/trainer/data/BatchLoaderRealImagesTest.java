@@ -3,10 +3,10 @@ package dev.catsdogs.trainer.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.trainer.TestPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +25,7 @@ class BatchLoaderRealImagesTest {
 
     @Test
     void decodesRealImagesAndSkipsBrokenOnes(@TempDir Path tmp) throws Exception {
-        Path shared = Trees.sharedCatsAndDogs();
-        assumeTrue(Files.isDirectory(shared), "no shared data at " + shared);
+        Path shared = TestPaths.catsAndDogs();
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
             samples.add(new Sample(shared.resolve("train/cats/cat." + i + ".jpg"), 0));
@@ -88,8 +87,7 @@ class BatchLoaderRealImagesTest {
 
     @Test
     void batchesHoldExactlyThePreprocessorsTensors() throws Exception {
-        Path shared = Trees.sharedCatsAndDogs();
-        assumeTrue(Files.isDirectory(shared), "no shared data at " + shared);
+        Path shared = TestPaths.catsAndDogs();
         List<Sample> samples =
                 List.of(
                         new Sample(shared.resolve("validation/cats/cat.2000.jpg"), 0),

@@ -3,10 +3,9 @@ package dev.catsdogs.trainer.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.catsdogs.trainer.TestPaths;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -192,8 +191,7 @@ class DatasetLayoutTest {
 
     @Test
     void readsTheSharedTutorialData() throws IOException {
-        Path shared = Trees.sharedCatsAndDogs();
-        assumeTrue(Files.isDirectory(shared), "no shared data at " + shared);
+        Path shared = TestPaths.catsAndDogs();
 
         Dataset data = Dataset.load(shared, 0);
 

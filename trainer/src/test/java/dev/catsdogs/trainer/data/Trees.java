@@ -3,13 +3,10 @@ package dev.catsdogs.trainer.data;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Builds directory trees of empty placeholder files for layout tests, and finds the shared data.
- */
+/** Builds directory trees of empty placeholder files for layout tests. */
 final class Trees {
 
     private Trees() {}
@@ -35,18 +32,5 @@ final class Trees {
             files.add(Files.createFile(dir.resolve(String.format("%s%03d.jpg", prefix, i))));
         }
         return files;
-    }
-
-    /**
-     * The shared {@code cats_and_dogs_filtered} directory: from the {@code catsdogs.shared}
-     * property that surefire sets, else {@code ../shared} beside the repository root.
-     */
-    static Path sharedCatsAndDogs() {
-        String shared = System.getProperty("catsdogs.shared");
-        Path dir =
-                shared != null
-                        ? Paths.get(shared)
-                        : Paths.get(System.getProperty("catsdogs.root", "..")).resolve("../shared");
-        return dir.resolve("data").resolve("cats_and_dogs_filtered");
     }
 }
