@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
         footer = {
             "",
             "Benchmarks (bench module, through the same launcher):",
-            "  bench         ONNX Runtime inference throughput, end to end and against peers (JMH)",
-            "  bench-train   what caching buys, and the training step against PyTorch from Python"
+            "  bench         inference throughput, end to end and against peers (JMH)",
+            "  bench-train   what caching buys; the training step against PyTorch"
         },
         subcommands = {
             SummaryCommand.class,
