@@ -43,7 +43,12 @@ public final class CatsDogs implements Runnable {
         }
     }
 
+    /** The command line with the product's failure handling: one line, and exit codes 1 or 2. */
+    static CommandLine commandLine() {
+        return new CommandLine(new CatsDogs()).setExecutionExceptionHandler(new Failures());
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new CatsDogs()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

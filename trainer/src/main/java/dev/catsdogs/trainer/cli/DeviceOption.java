@@ -2,6 +2,8 @@ package dev.catsdogs.trainer.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,5 +61,25 @@ final class DeviceOption {
                             + " bundled CPU one), or use --device cpu");
         }
         return Device.gpu(id);
+    }
+
+    /**
+     * Where training runs, for the first line of {@code train} and the run's files: {@code cpu, 2
+     * threads (PyTorch 2.7.1)} or {@code gpu(0), CUDA 12.4, compute capability 9.0 (PyTorch ...)}.
+     */
+    static String describe(Device device) {
+        Engine engine = Engine.getInstance();
+        String torch = "PyTorch " + engine.getVersion();
+        if (device.isGpu()) {
+            return device
+                    + ", CUDA "
+                    + CudaUtils.getCudaVersionString()
+                    + ", compute capability "
+                    + CudaUtils.getComputeCapability(device.getDeviceId())
+                    + " ("
+                    + torch
+                    + ")";
+        }
+        return "cpu, " + JniUtils.getNumThreads() + " threads (" + torch + ")";
     }
 }

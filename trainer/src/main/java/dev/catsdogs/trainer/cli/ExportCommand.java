@@ -9,11 +9,17 @@ import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.RunReport;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
+import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code catsdogs export}: a run directory's trained network to ONNX, proven equal to DJL before it
@@ -47,9 +53,8 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(
             names = "--parity-images",
-            defaultValue = "64",
             description = "Validation images of the parity check (default: ${DEFAULT-VALUE}).")
-    private int parityImages;
+    private int parityImages = TrainingConfig.DEFAULT_PARITY_IMAGES;
 
     @Option(
             names = "--with-preprocessing",
@@ -60,36 +65,101 @@ final class ExportCommand implements Callable<Integer> {
                             + " Python, C++, web).")
     private boolean withPreprocessing;
 
+    @Spec private CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        checkOptions();
         RunDirectory runDir = RunDirectory.open(run);
         TrainingConfig config = runDir.readConfig();
-        Dataset dataset = Dataset.load(runDir.dataRoot(), config.seed());
-        try (NDManager manager = NDManager.newBaseManager()) {
+        Path dataRoot = runDir.dataRoot();
+        if (!Files.isDirectory(dataRoot)) {
+            throw new IOException(
+                    dataRoot
+                            + ": the run's data is no longer there (moved or deleted?); the parity"
+                            + " check needs its validation images");
+        }
+        Dataset dataset = Dataset.load(dataRoot, config.seed());
+        AtomicBoolean stop = new AtomicBoolean();
+        try (NDManager manager = NDManager.newBaseManager();
+                InterruptSignal signal = InterruptSignal.install(() -> stop.set(true))) {
             TransferNetwork network = runDir.loadNetwork(manager);
             ModelExport.Result result =
                     ModelExport.export(
-                            runDir, out, network, dataset, config, parityImages, withPreprocessing);
+                            runDir,
+                            out,
+                            network,
+                            dataset,
+                            config,
+                            parityImages,
+                            withPreprocessing,
+                            stop::get);
             print(result);
-            return result.passed() ? 0 : 1;
+            return result.passed() ? 0 : Failures.FAILURE;
+        } catch (TransferTrainer.TrainingInterruptedException e) {
+            System.err.println("interrupted: no model file was written");
+            return Failures.INTERRUPTED;
         }
     }
 
-    /** Export at the end of {@code train}, recorded in the run's report. */
+    /** Every option checked before any work, so a bad one never costs a parity check. */
+    private void checkOptions() {
+        if (parityImages < 1) {
+            throw usageError("Received --parity-images " + parityImages + "; expected at least 1");
+        }
+        if (!Files.isDirectory(run)) {
+            throw usageError(
+                    "--run "
+                            + run
+                            + ": "
+                            + (Files.exists(run) ? "not a directory" : "not found")
+                            + "; expected a run directory written by 'catsdogs train'");
+        }
+        if (out != null) {
+            if (Files.isDirectory(out)) {
+                throw usageError("--out " + out + ": is a directory; expected a file name");
+            }
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null && Files.isDirectory(parent) && !Files.isWritable(parent)) {
+                throw usageError("--out " + out + ": its directory is not writable");
+            }
+        }
+    }
+
+    private CommandLine.ParameterException usageError(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * Export at the end of {@code train}, recorded in the run's report; an interruption leaves
+     * {@code status: interrupted} and no model file.
+     */
     static ModelExport.Result exportRun(
             TrainingRun run, TransferNetwork network, Dataset dataset, TrainingConfig config)
             throws IOException {
-        ModelExport.Result result =
-                ModelExport.export(
-                        run.directory(),
-                        null,
-                        network,
-                        dataset,
-                        config,
-                        config.parityImages(),
-                        false);
-        print(result);
         RunReport report = run.report();
+        ModelExport.Result result;
+        try {
+            result =
+                    ModelExport.export(
+                            run.directory(),
+                            null,
+                            network,
+                            dataset,
+                            config,
+                            config.parityImages(),
+                            false,
+                            run::stopRequested);
+        } catch (IOException | RuntimeException e) {
+            boolean interrupted = e instanceof TransferTrainer.TrainingInterruptedException;
+            report.section("export").addProperty("passed", false);
+            report.finish(
+                    interrupted ? "interrupted" : "failed",
+                    interrupted ? "interrupted during the export" : "export failed: " + e);
+            report.write();
+            throw e;
+        }
+        print(result);
         JsonObject export = report.section("export");
         export.addProperty("file", result.file() == null ? null : result.file().toString());
         export.addProperty("parity_max_abs_logit_diff", result.maxAbsLogitDiff());

@@ -5,9 +5,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.catsdogs.trainer.model.ModelSummary;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.TrainingConfig;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code catsdogs summary}: the Keras-style layer table of the transfer model. */
 @Command(
@@ -38,8 +42,29 @@ final class SummaryCommand implements Callable<Integer> {
             description = "Number of classes (default: ${DEFAULT-VALUE}).")
     private int classes;
 
+    @Spec private CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (fineTuneAt != null
+                && (fineTuneAt < 0 || fineTuneAt > TrainingConfig.MAX_FINE_TUNE_AT)) {
+            throw usageError(
+                    "Received --fine-tune-at "
+                            + fineTuneAt
+                            + "; expected 0.."
+                            + TrainingConfig.MAX_FINE_TUNE_AT
+                            + " (a Keras layer index of the base)");
+        }
+        if (imageSize < 32 || imageSize > TrainingConfig.MAX_IMAGE_SIZE) {
+            throw usageError(
+                    "Received --image-size "
+                            + imageSize
+                            + "; expected 32.."
+                            + TrainingConfig.MAX_IMAGE_SIZE);
+        }
+        if (classes < 2) {
+            throw usageError("Received --classes " + classes + "; expected at least 2");
+        }
         try (NDManager manager = NDManager.newBaseManager()) {
             TransferNetwork network = TransferNetwork.create(imageSize, classes);
             network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
@@ -51,5 +76,9 @@ final class SummaryCommand implements Callable<Integer> {
             System.out.print(ModelSummary.render(network));
         }
         return 0;
+    }
+
+    private CommandLine.ParameterException usageError(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

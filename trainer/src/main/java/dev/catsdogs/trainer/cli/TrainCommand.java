@@ -10,14 +10,18 @@ import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.train.TransferTrainer;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code catsdogs train}: the seed's two-phase transfer-learning workflow, then ONNX export. */
 @Command(
@@ -154,8 +158,101 @@ final class TrainCommand implements Callable<Integer> {
                     "Validation images of the export's parity check (default: ${DEFAULT-VALUE}).")
     private int parityImages = TrainingConfig.DEFAULT_PARITY_IMAGES;
 
+    @Option(
+            names = "--overwrite",
+            negatable = false,
+            description =
+                    "Reuse a non-empty --out: remove the files an earlier run wrote there (only"
+                            + " those; a directory holding anything else is refused).")
+    private boolean overwrite;
+
+    @Spec private CommandSpec spec;
+
+    // TrainingConfig names its settings; the user typed these options.
+    private static final Map<String, String> OPTION_OF_SETTING =
+            Map.ofEntries(
+                    Map.entry("imageSize", "--image-size"),
+                    Map.entry("batchSize", "--batch-size"),
+                    Map.entry("initialEpochs", "--epochs"),
+                    Map.entry("fineTuneEpochs", "--fine-tune-epochs"),
+                    Map.entry("fineTuneAt", "--fine-tune-at"),
+                    Map.entry("fineTuneLearningRate", "--fine-tune-learning-rate"),
+                    Map.entry("learningRate", "--learning-rate"),
+                    Map.entry("evaluationSteps", "--eval-steps"),
+                    Map.entry("decoderThreads", "--threads"),
+                    Map.entry("cacheBudgetBytes", "--cache-budget"),
+                    Map.entry("parityImages", "--parity-images"));
+
     @Override
     public Integer call() throws Exception {
+        TrainingConfig config = checkedConfig();
+        Device trainingDevice = usage(() -> DeviceOption.resolve(device));
+        Path dataDir =
+                data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
+        Dataset dataset = Dataset.load(dataDir, seed);
+        Path weightsFile = WeightsOption.resolve(weights, weightsSha256);
+        TrainingRun run = new TrainingRun(config, weightsFile, dataset, System.out, overwrite);
+        try (NDManager manager = NDManager.newBaseManager(trainingDevice);
+                InterruptSignal signal = InterruptSignal.install(run::requestStop)) {
+            String where = DeviceOption.describe(trainingDevice);
+            System.out.println("run directory: " + config.outDir().toAbsolutePath());
+            System.out.println("training on " + where);
+            TransferNetwork network = run.run(manager, Versions.current(), where);
+            if (config.export()
+                    && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
+                System.err.println(
+                        "train: the run is complete in "
+                                + config.outDir()
+                                + ", but its ONNX export failed the parity check; no model.onnx"
+                                + " was written");
+                return Failures.FAILURE;
+            }
+            System.out.println(
+                    "done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());
+            return 0;
+        } catch (TransferTrainer.TrainingInterruptedException e) {
+            System.err.println(
+                    "interrupted: "
+                            + run.directory().file(RunDirectory.REPORT)
+                            + " says how far the run got");
+            return Failures.INTERRUPTED;
+        }
+    }
+
+    /** The options as a configuration, every bad value a usage error naming its option. */
+    private TrainingConfig checkedConfig() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int maxThreads = ThreadLimit.max(cores);
+        if (threads != null && (threads < 1 || threads > maxThreads)) {
+            throw usageError(
+                    "Received --threads "
+                            + threads
+                            + "; expected 1.."
+                            + maxThreads
+                            + " ("
+                            + ThreadLimit.FACTOR
+                            + " x the "
+                            + cores
+                            + " cores)");
+        }
+        if (data != null && !Files.isDirectory(data)) {
+            throw usageError(
+                    "--data "
+                            + data
+                            + ": "
+                            + (Files.exists(data) ? "not a directory" : "not found")
+                            + "; expected a directory of class folders");
+        }
+        if (weights != null
+                && !WeightsOption.isUrl(weights)
+                && !Files.isRegularFile(Path.of(weights))) {
+            throw usageError(
+                    "--weights "
+                            + weights
+                            + ": "
+                            + (Files.isDirectory(Path.of(weights)) ? "a directory" : "not found")
+                            + "; expected an ImageNet MobileNetV2 .onnx file or a URL");
+        }
         Path outDir =
                 out != null
                         ? out
@@ -163,83 +260,55 @@ final class TrainCommand implements Callable<Integer> {
                                 "runs",
                                 LocalDateTime.now()
                                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingConfig config =
-                TrainingConfig.builder(outDir)
-                        .optDataDir(data)
-                        .optDataUrl(dataUrl)
-                        .optWeights(weights)
-                        .optWeightsSha256(weightsSha256)
-                        .optSeed(seed)
-                        .optImageSize(imageSize)
-                        .optBatchSize(batchSize)
-                        .optInitialEpochs(epochs)
-                        .optFineTuneEpochs(fineTuneEpochs)
-                        .optFineTuneAt(fineTuneAt)
-                        .optLearningRate(learningRate)
-                        .optFineTuneLearningRate(fineTuneLearningRate)
-                        .optEvaluationSteps(evalSteps)
-                        .optDevice(device)
-                        .optCache(!noCache)
-                        .optCacheBudgetBytes(ByteSizes.parse(cacheBudget))
-                        .optDecoderThreads(
-                                threads != null
-                                        ? threads
-                                        : Runtime.getRuntime().availableProcessors())
-                        .optExport(!noExport)
-                        .optParityImages(parityImages)
-                        .build();
-        Device trainingDevice = DeviceOption.resolve(device);
+        usage(() -> RunDirectory.checkCanCreate(outDir, overwrite), "--out ");
+        long budget = usage(() -> ByteSizes.parse(cacheBudget), "--cache-budget ");
+        return usage(
+                () ->
+                        TrainingConfig.builder(outDir)
+                                .optDataDir(data)
+                                .optDataUrl(dataUrl)
+                                .optWeights(weights)
+                                .optWeightsSha256(weightsSha256)
+                                .optSeed(seed)
+                                .optImageSize(imageSize)
+                                .optBatchSize(batchSize)
+                                .optInitialEpochs(epochs)
+                                .optFineTuneEpochs(fineTuneEpochs)
+                                .optFineTuneAt(fineTuneAt)
+                                .optLearningRate(learningRate)
+                                .optFineTuneLearningRate(fineTuneLearningRate)
+                                .optEvaluationSteps(evalSteps)
+                                .optDevice(device)
+                                .optCache(!noCache)
+                                .optCacheBudgetBytes(budget)
+                                .optDecoderThreads(threads != null ? threads : cores)
+                                .optExport(!noExport)
+                                .optParityImages(parityImages)
+                                .build());
+    }
 
-        Path dataDir =
-                data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
-        Dataset dataset = Dataset.load(dataDir, seed);
-        Path weightsFile = WeightsOption.resolve(weights, weightsSha256);
-        TrainingRun run = new TrainingRun(config, weightsFile, dataset, System.out);
-        System.out.println("run directory: " + outDir.toAbsolutePath());
+    private <T> T usage(Supplier<T> check) {
+        return usage(check, "");
+    }
 
-        // Ctrl-C: stop between batches and let the run write an "interrupted" report before
-        // exiting.
-        CountDownLatch settled = new CountDownLatch(1);
-        Thread hook =
-                new Thread(
-                        () -> {
-                            run.requestStop();
-                            try {
-                                settled.await(30, TimeUnit.SECONDS);
-                            } catch (InterruptedException ignored) {
-                                Thread.currentThread().interrupt();
-                            }
-                        },
-                        "catsdogs-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (NDManager manager = NDManager.newBaseManager(trainingDevice)) {
-            TransferNetwork network = run.run(manager, Versions.current());
-            if (config.export()
-                    && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
-                System.err.println(
-                        "train: the run is complete in "
-                                + outDir
-                                + ", but its ONNX export failed the "
-                                + "parity check; no model.onnx was written");
-                return 1;
+    /**
+     * Runs a check; its IllegalArgumentException becomes a usage error, settings named as options.
+     */
+    private <T> T usage(Supplier<T> check, String prefix) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            for (Map.Entry<String, String> o : OPTION_OF_SETTING.entrySet()) {
+                message =
+                        message.replace(
+                                "Received " + o.getKey() + "=", "Received " + o.getValue() + " ");
             }
-            System.out.println(
-                    "done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());
-            return 0;
-        } catch (TransferTrainer.TrainingInterruptedException e) {
-            System.err.println(
-                    System.lineSeparator()
-                            + "interrupted: "
-                            + run.directory().file(RunDirectory.REPORT)
-                            + " says how far the run got");
-            return 130;
-        } finally {
-            settled.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns as soon as `settled` is counted down
-            }
+            throw usageError(prefix + message);
         }
+    }
+
+    private CommandLine.ParameterException usageError(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -23,10 +23,7 @@ final class WeightsOption {
         if (weights == null) {
             return Paths.defaultWeights();
         }
-        String lower = weights.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("http://")
-                || lower.startsWith("https://")
-                || lower.startsWith("file:")) {
+        if (isUrl(weights)) {
             return Downloader.builder()
                     .build()
                     .fetch(weights, cacheRoot.resolve("weights"), sha256);
@@ -37,5 +34,13 @@ final class WeightsOption {
                     path + ": weight file not found (--weights takes an .onnx file or a URL)");
         }
         return path;
+    }
+
+    /** Whether {@code --weights} names a URL to download rather than a local file. */
+    static boolean isUrl(String weights) {
+        String lower = weights.toLowerCase(Locale.ROOT);
+        return lower.startsWith("http://")
+                || lower.startsWith("https://")
+                || lower.startsWith("file:");
     }
 }

@@ -26,6 +26,7 @@ import dev.catsdogs.trainer.train.Json;
 import dev.catsdogs.trainer.train.Objective;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
+import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Exports a trained network with its contract and provenance in {@code metadata_props}, then proves
@@ -110,6 +112,9 @@ public final class ModelExport {
      *     RunDirectory#MODEL_UINT8} with preprocessing)
      * @param parityImages validation images to compare
      * @param withPreprocessing uint8 NHWC input with scaling in the graph
+     * @param stopRequested polled between parity batches and before the file is kept
+     * @throws TransferTrainer.TrainingInterruptedException when a stop was requested; nothing is
+     *     written and the candidate file is removed
      */
     public static Result export(
             RunDirectory run,
@@ -118,7 +123,8 @@ public final class ModelExport {
             Dataset dataset,
             TrainingConfig config,
             int parityImages,
-            boolean withPreprocessing)
+            boolean withPreprocessing,
+            BooleanSupplier stopRequested)
             throws IOException {
         Path target =
                 out != null
@@ -145,10 +151,12 @@ public final class ModelExport {
                             dataset.validation(),
                             parityImages,
                             size,
-                            withPreprocessing);
+                            withPreprocessing,
+                            stopRequested);
             boolean passed =
                     Result.within(
                             parity.maxAbsLogitDiff(), parity.images(), parity.labelMismatches());
+            checkStop(stopRequested);
             if (passed) {
                 AtomicFiles.move(candidate, target);
             }
@@ -173,7 +181,8 @@ public final class ModelExport {
             List<Sample> validation,
             int count,
             int size,
-            boolean uint8Input)
+            boolean uint8Input,
+            BooleanSupplier stopRequested)
             throws IOException {
         PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
         // A uint8 graph is fed whole pixel levels: resize at 0..255, round, as the classifier does.
@@ -203,6 +212,7 @@ public final class ModelExport {
         try (ImageClassifier classifier = ImageClassifier.builder(model).build();
                 NDManager manager = NDManager.newBaseManager()) {
             for (int start = 0; start < files.size(); start += 16) {
+                checkStop(stopRequested);
                 int n = Math.min(16, files.size() - start);
                 List<Outcome> ort =
                         classifier.classifyAll(
@@ -239,6 +249,12 @@ public final class ModelExport {
             throw new IOException("parity check: " + e.getMessage(), e);
         }
         return new Result(model, Files.size(model), maxDiff, files.size(), mismatches);
+    }
+
+    private static void checkStop(BooleanSupplier stopRequested) {
+        if (stopRequested.getAsBoolean()) {
+            throw new TransferTrainer.TrainingInterruptedException();
+        }
     }
 
     /**

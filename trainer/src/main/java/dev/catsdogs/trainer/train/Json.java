@@ -18,7 +18,6 @@ public final class Json {
     public static Gson gson() {
         return new GsonBuilder()
                 .setPrettyPrinting()
-                .serializeSpecialFloatingPointValues()
                 .registerTypeHierarchyAdapter(Path.class, new StringAdapter<>(Path::of))
                 .registerTypeAdapter(URI.class, new StringAdapter<>(URI::create))
                 .create();

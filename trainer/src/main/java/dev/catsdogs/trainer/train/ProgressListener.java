@@ -11,19 +11,36 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * What the user sees while training: the data counts, a progress bar per cache build and per epoch
- * (running loss, accuracy, images/s), and one line per evaluation, cache and epoch.
+ * (running loss, accuracy, images/s), and one line per evaluation, cache and epoch. When the output
+ * is not a terminal (a log file, a pipe), bars would be carriage-return redraws that pile up into
+ * megabyte-long lines, so it prints plain lines instead: one per quarter of a cache build, and the
+ * per-epoch lines.
  */
 public final class ProgressListener implements TrainingListener {
 
+    private static final int PLAIN_STEPS = 4;
+
     private final PrintStream out;
+    private final boolean terminal;
     private int totalEpochs;
     private ProgressBar bar;
+    private int plainStepsShown;
 
     /**
+     * Draws bars when this process has a terminal.
+     *
      * @param out where lines go (the bars themselves draw on stderr)
      */
     public ProgressListener(PrintStream out) {
+        this(out, System.console() != null);
+    }
+
+    /**
+     * @param terminal whether to draw bars (true) or print plain lines
+     */
+    public ProgressListener(PrintStream out, boolean terminal) {
         this.out = out;
+        this.terminal = terminal;
     }
 
     @Override
@@ -40,6 +57,20 @@ public final class ProgressListener implements TrainingListener {
 
     @Override
     public void onCacheProgress(String split, int boundary, int done, int total) {
+        if (!terminal) {
+            int step = total == 0 ? PLAIN_STEPS : (int) ((long) done * PLAIN_STEPS / total);
+            if (step > plainStepsShown && done < total) {
+                plainStepsShown = step;
+                out.printf(
+                        Locale.ROOT,
+                        "caching %s @%d: %d/%d images%n",
+                        split,
+                        boundary,
+                        done,
+                        total);
+            }
+            return;
+        }
         if (bar == null) {
             bar =
                     new ProgressBarBuilder()
@@ -56,6 +87,7 @@ public final class ProgressListener implements TrainingListener {
     public void onCacheBuilt(
             String split, int boundary, int images, double seconds, boolean spilled) {
         closeBar();
+        plainStepsShown = 0;
         out.printf(
                 Locale.ROOT,
                 "cached %s %s: %d images in %.1fs%s%n",
@@ -93,6 +125,9 @@ public final class ProgressListener implements TrainingListener {
     @Override
     public void onEpochStart(Phase phase, int epoch, int batches) {
         closeBar();
+        if (!terminal) {
+            return;
+        }
         bar =
                 new ProgressBarBuilder()
                         .setTaskName(String.format(Locale.ROOT, "Epoch %d/%d", epoch, totalEpochs))

@@ -16,14 +16,19 @@ import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A run directory: the one reader and writer of the files a training run leaves ({@code
@@ -51,6 +56,7 @@ public final class RunDirectory {
     private static final String DATA_ROOT = "data_root";
     private static final String CLASSES = "classes";
     private static final String VERSIONS = "versions";
+    private static final String TRAINING_DEVICE = "training_device";
 
     private final Path dir;
 
@@ -58,10 +64,106 @@ public final class RunDirectory {
         this.dir = dir;
     }
 
-    /** A new run's directory, created with its parents if missing. */
+    /** Every file a run writes: what {@code --overwrite} may remove. */
+    private static final Set<String> RUN_FILES =
+            Set.of(
+                    CONFIG,
+                    REPORT,
+                    HISTORY,
+                    CURVES,
+                    SAMPLES,
+                    SUMMARY,
+                    PARAMETERS,
+                    MODEL,
+                    MODEL_UINT8);
+
+    // Temporary files of AtomicFiles (".model.params.k3j9.tmp") and of the export's parity check
+    // (".model.onnx.k3j9.candidate"), left behind only when the process was killed.
+    private static final Pattern STALE = Pattern.compile("\\..+\\.[0-9a-z]+\\.(tmp|candidate)");
+
+    /**
+     * Checks, before any work, that a new run may write to {@code dir}: it is missing, empty, or
+     * (with {@code overwrite}) holds only files a run writes.
+     *
+     * @throws IllegalArgumentException saying what is in the way and what to do
+     * @return {@code dir}
+     */
+    public static Path checkCanCreate(Path dir, boolean overwrite) {
+        if (!Files.exists(dir)) {
+            return dir;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": exists and is not a directory");
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.forEach(e -> names.add(e.getFileName().toString()));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(dir + ": cannot be listed (" + e + ")", e);
+        }
+        names.removeIf(n -> STALE.matcher(n).matches());
+        if (names.isEmpty()) {
+            return dir;
+        }
+        List<String> foreign = names.stream().filter(n -> !RUN_FILES.contains(n)).sorted().toList();
+        if (!overwrite) {
+            throw new IllegalArgumentException(
+                    dir
+                            + ": not empty ("
+                            + String.join(", ", names.stream().sorted().limit(5).toList())
+                            + (names.size() > 5 ? ", ..." : "")
+                            + "); choose a new directory, or pass --overwrite to replace an"
+                            + " earlier run's files");
+        }
+        if (!foreign.isEmpty()) {
+            throw new IllegalArgumentException(
+                    dir
+                            + ": holds files a run does not write ("
+                            + String.join(", ", foreign.stream().limit(5).toList())
+                            + (foreign.size() > 5 ? ", ..." : "")
+                            + "); --overwrite only replaces a run directory");
+        }
+        return dir;
+    }
+
+    /**
+     * A new run's directory, created with its parents if missing; with {@code overwrite}, an
+     * earlier run's files in it are removed first (see {@link #checkCanCreate}).
+     */
+    public static RunDirectory create(Path dir, boolean overwrite) throws IOException {
+        checkCanCreate(dir, overwrite);
+        Files.createDirectories(dir);
+        RunDirectory run = new RunDirectory(dir);
+        run.removeStaleTemporaries();
+        for (String name : RUN_FILES) {
+            Files.deleteIfExists(dir.resolve(name));
+        }
+        return run;
+    }
+
+    /** A directory to write a run into, as is; for tests and tools that manage it themselves. */
     public static RunDirectory create(Path dir) throws IOException {
         Files.createDirectories(dir);
         return new RunDirectory(dir);
+    }
+
+    /**
+     * Deletes temporary files that a killed process left (an interrupted one removes its own).
+     *
+     * @return how many were removed
+     */
+    public int removeStaleTemporaries() throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (STALE.matcher(entry.getFileName().toString()).matches()
+                        && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(entry);
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     /**
@@ -92,15 +194,23 @@ public final class RunDirectory {
         return new RunReport(file(REPORT));
     }
 
-    /** Writes {@value #CONFIG}: the settings, plus what they resolved to and the versions. */
+    /**
+     * Writes {@value #CONFIG}: the settings, plus what they resolved to, the versions and where
+     * training runs.
+     */
     public void writeConfig(
-            TrainingConfig config, Path weightsFile, Dataset dataset, Map<String, String> versions)
+            TrainingConfig config,
+            Path weightsFile,
+            Dataset dataset,
+            Map<String, String> versions,
+            String trainingDevice)
             throws IOException {
         JsonObject json = Json.gson().toJsonTree(config).getAsJsonObject();
         json.addProperty(WEIGHTS_FILE, weightsFile.toString());
         json.addProperty(DATA_ROOT, dataset.root().toString());
         json.add(CLASSES, Json.gson().toJsonTree(dataset.classNames()));
         json.add(VERSIONS, Json.gson().toJsonTree(versions));
+        json.addProperty(TRAINING_DEVICE, trainingDevice);
         AtomicFiles.writeString(file(CONFIG), Json.gson().toJson(json) + "\n");
     }
 
@@ -109,9 +219,9 @@ public final class RunDirectory {
         JsonObject json = readJson(CONFIG);
         try {
             return Json.gson().fromJson(json, TrainingConfig.class);
-        } catch (JsonParseException | IllegalArgumentException e) {
+        } catch (RuntimeException e) { // Gson's parse errors, or a setting the record refuses
             throw new IOException(
-                    file(CONFIG) + ": not a valid run configuration: " + e.getMessage(), e);
+                    file(CONFIG) + ": not a valid run configuration (" + e.getMessage() + ")", e);
         }
     }
 
@@ -209,9 +319,12 @@ public final class RunDirectory {
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
         try (InputStream in = Files.newInputStream(params)) {
             network.loadParameters(manager, new DataInputStream(in));
+        } catch (EOFException e) {
+            throw new IOException(params + ": ends early (truncated?); train again", e);
         } catch (MalformedModelException | IOException e) {
             throw new IOException(
-                    params + ": not the parameters of this run's network (" + e + ")", e);
+                    params + ": not the parameters of this run's network (" + e.getMessage() + ")",
+                    e);
         }
         return network;
     }
@@ -224,7 +337,8 @@ public final class RunDirectory {
         try {
             return JsonParser.parseString(Files.readString(path)).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new IOException(path + ": not valid JSON (" + e.getMessage() + ")", e);
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IOException(path + ": not valid JSON (" + cause.getMessage() + ")", e);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.catsdogs.trainer.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.SkippedFile;
@@ -19,8 +21,7 @@ import java.util.Locale;
  */
 public final class RunReport implements TrainingListener {
 
-    private static final Gson GSON =
-            new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private final Path file;
     private final JsonObject root = new JsonObject();
@@ -169,9 +170,52 @@ public final class RunReport implements TrainingListener {
         }
     }
 
-    /** Writes the report now (atomically). */
+    /**
+     * Writes the report now (atomically), as strict JSON: a number that is not finite (a NaN loss
+     * of an empty split, say) is written as {@code null}, and {@code non_finite} lists where and
+     * what it was.
+     */
     public synchronized void write() throws IOException {
-        AtomicFiles.writeString(file, GSON.toJson(root) + "\n");
+        JsonObject strict = root.deepCopy();
+        JsonArray nonFinite = new JsonArray();
+        replaceNonFinite(strict, "", nonFinite);
+        if (!nonFinite.isEmpty()) {
+            strict.add("non_finite", nonFinite);
+        }
+        AtomicFiles.writeString(file, GSON.toJson(strict) + "\n");
+    }
+
+    private static void replaceNonFinite(JsonElement element, String path, JsonArray found) {
+        if (element.isJsonObject()) {
+            JsonObject object = element.getAsJsonObject();
+            for (String key : List.copyOf(object.keySet())) {
+                JsonElement value = object.get(key);
+                String at = path.isEmpty() ? key : path + "." + key;
+                if (isNonFinite(value)) {
+                    found.add(at + " was " + value.getAsString());
+                    object.add(key, JsonNull.INSTANCE);
+                } else {
+                    replaceNonFinite(value, at, found);
+                }
+            }
+        } else if (element.isJsonArray()) {
+            JsonArray array = element.getAsJsonArray();
+            for (int i = 0; i < array.size(); i++) {
+                String at = path + "[" + i + "]";
+                if (isNonFinite(array.get(i))) {
+                    found.add(at + " was " + array.get(i).getAsString());
+                    array.set(i, JsonNull.INSTANCE);
+                } else {
+                    replaceNonFinite(array.get(i), at, found);
+                }
+            }
+        }
+    }
+
+    private static boolean isNonFinite(JsonElement value) {
+        return value.isJsonPrimitive()
+                && value.getAsJsonPrimitive().isNumber()
+                && !Double.isFinite(value.getAsDouble());
     }
 
     /** A copy of the current content. */

@@ -99,14 +99,28 @@ public record TrainingConfig(
     /** Validation images of the export's parity check. */
     public static final int DEFAULT_PARITY_IMAGES = 64;
 
+    /** Largest input side: far above any classifier input, small enough to fit in memory. */
+    public static final int MAX_IMAGE_SIZE = 1024;
+
+    /** Largest batch: a batch is copied into one array ({@code 3 * size^2 * 4} bytes per image). */
+    public static final int MAX_BATCH_SIZE = 4096;
+
     /** Largest Keras layer index of MobileNetV2's base that can start fine-tuning. */
     public static final int MAX_FINE_TUNE_AT = 155;
 
     public TrainingConfig {
         Objects.requireNonNull(outDir, "outDir");
         Objects.requireNonNull(device, "device");
-        require(imageSize >= 32, "imageSize", imageSize, ">= 32");
-        require(batchSize >= 1, "batchSize", batchSize, ">= 1");
+        require(
+                imageSize >= 32 && imageSize <= MAX_IMAGE_SIZE,
+                "imageSize",
+                imageSize,
+                "32.." + MAX_IMAGE_SIZE);
+        require(
+                batchSize >= 1 && batchSize <= MAX_BATCH_SIZE,
+                "batchSize",
+                batchSize,
+                "1.." + MAX_BATCH_SIZE);
         require(initialEpochs >= 0, "initialEpochs", initialEpochs, ">= 0");
         require(fineTuneEpochs >= 0, "fineTuneEpochs", fineTuneEpochs, ">= 0");
         require(

@@ -13,22 +13,27 @@ import java.util.List;
  * @param config the settings
  * @param dataset the examined data set
  * @param network the network being trained (read-only for listeners, e.g. to save its parameters)
- * @param loaders the loaders of the splits in use; they count the files they could not decode
+ * @param train the training split's loader; loaders count the files they could not decode
+ * @param validation the validation split's loader
+ * @param test the test split's loader, or null when there is no test split
  */
 public record TrainingContext(
         TrainingConfig config,
         Dataset dataset,
         TransferNetwork network,
-        List<BatchLoader> loaders) {
+        BatchLoader train,
+        BatchLoader validation,
+        BatchLoader test) {
 
-    public TrainingContext {
-        loaders = List.copyOf(loaders);
+    /** The loaders in use: train, validation, and test if there is one. */
+    public List<BatchLoader> loaders() {
+        return test == null ? List.of(train, validation) : List.of(train, validation, test);
     }
 
     /** Files skipped by the scan (extension) and by decoding so far, each once. */
     public List<SkippedFile> skipped() {
         List<SkippedFile> skipped = new ArrayList<>(dataset.skipped());
-        for (BatchLoader loader : loaders) {
+        for (BatchLoader loader : loaders()) {
             skipped.addAll(loader.skipped());
         }
         return skipped;

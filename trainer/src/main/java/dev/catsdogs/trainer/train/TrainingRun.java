@@ -18,7 +18,6 @@ import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,15 +44,28 @@ public final class TrainingRun {
      * @param weightsFile the resolved local ImageNet weights
      * @param dataset the resolved data set
      * @param out where progress lines go
+     * @param overwrite whether an earlier run's files in the run directory may be replaced
+     * @throws IllegalArgumentException when the run directory is not empty and may not be
+     *     overwritten (see {@link RunDirectory#checkCanCreate})
      */
-    public TrainingRun(TrainingConfig config, Path weightsFile, Dataset dataset, PrintStream out)
+    public TrainingRun(
+            TrainingConfig config,
+            Path weightsFile,
+            Dataset dataset,
+            PrintStream out,
+            boolean overwrite)
             throws IOException {
         this.config = config;
         this.weightsFile = weightsFile;
         this.dataset = dataset;
         this.out = out;
-        this.directory = RunDirectory.create(config.outDir());
+        this.directory = RunDirectory.create(config.outDir(), overwrite);
         this.report = directory.newReport();
+    }
+
+    /** Asks whether a stop was requested, e.g. for the export after training. */
+    public boolean stopRequested() {
+        return stop.get();
     }
 
     /** Where the run writes. */
@@ -74,9 +86,16 @@ public final class TrainingRun {
         stop.set(true);
     }
 
-    /** Runs the whole workflow; returns the trained network (owned by {@code manager}). */
-    public TransferNetwork run(NDManager manager, Map<String, String> versions) throws IOException {
-        directory.writeConfig(config, weightsFile, dataset, versions);
+    /**
+     * Runs the whole workflow; returns the trained network (owned by {@code manager}).
+     *
+     * @param versions library versions, for provenance
+     * @param where the training device as the user should read it, e.g. {@code cpu, 2 threads}
+     */
+    public TransferNetwork run(NDManager manager, Map<String, String> versions, String where)
+            throws IOException {
+        directory.writeConfig(config, weightsFile, dataset, versions, where);
+        report.put("training_device", where);
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (ImagePreprocessor pre =
                 new ImagePreprocessor(PreprocessingSpec.mobileNetV2(config.imageSize()))) {
@@ -89,12 +108,9 @@ public final class TrainingRun {
                             dataset.test().isEmpty()
                                     ? null
                                     : loader(dataset.test(), decoder, ShuffleMode.NONE)) {
-                List<BatchLoader> loaders = new ArrayList<>(List.of(train, validation));
-                if (test != null) {
-                    loaders.add(test);
-                }
                 TransferTrainer trainer =
                         TransferTrainer.builder(network, manager)
+                                .addListener(new DataCheck(out))
                                 .addListener(new ProgressListener(out))
                                 .addListener(
                                         new SamplesGrid(directory.file(RunDirectory.SAMPLES), pre))
@@ -107,11 +123,7 @@ public final class TrainingRun {
                                 .addListener(report)
                                 .optStopSignal(stop::get)
                                 .build();
-                trainer.fit(
-                        new TrainingContext(config, dataset, network, loaders),
-                        train,
-                        validation,
-                        test);
+                trainer.fit(new TrainingContext(config, dataset, network, train, validation, test));
             }
             return network;
         }

@@ -90,12 +90,12 @@ public final class TransferTrainer {
      * extraction, fine-tuning from {@code fineTuneAt} (when it has epochs), then the test split.
      * Ends with {@link TrainingListener#onTrainingEnd} whatever happens.
      *
-     * @param test the test split's loader, or null when there is none
      * @throws TrainingInterruptedException when the stop signal was raised
      */
-    public void fit(
-            TrainingContext context, BatchLoader train, BatchLoader validation, BatchLoader test)
-            throws IOException {
+    public void fit(TrainingContext context) throws IOException {
+        BatchLoader train = context.train();
+        BatchLoader validation = context.validation();
+        BatchLoader test = context.test();
         long started = System.nanoTime();
         TrainingConfig config = context.config();
         FeedFactory feeds = new FeedFactory(config, network, manager, listeners, this::checkStop);
@@ -193,6 +193,7 @@ public final class TransferTrainer {
         for (int e = firstEpochIndex; e < firstEpochIndex + epochs; e++) {
             long epochStart = System.nanoTime();
             TrainMetrics m = trainEpoch(phase, trainFeed, e, e + 1, optimizer);
+            checkFiniteWeights(e + 1, optimizer);
             Evaluation v = evaluate(valFeed, Integer.MAX_VALUE);
             EpochRecord record =
                     new EpochRecord(
@@ -245,8 +246,19 @@ public final class TransferTrainer {
                             Engine.getInstance().newGradientCollector()) {
                         NDArray logits = network.logitsFrom(ps, x, feed.boundary(), true);
                         NDArray loss = Objective.loss(logits, y);
+                        float batchLoss = loss.getFloat();
+                        if (!Float.isFinite(batchLoss)) {
+                            throw new TrainingDivergedException(
+                                    "the loss became "
+                                            + batchLoss
+                                            + " at epoch "
+                                            + epochNumber
+                                            + ", batch "
+                                            + (batchIndex + 1)
+                                            + optimizerHint(optimizer));
+                        }
                         collector.backward(loss);
-                        lossSum += loss.getFloat() * batch.size();
+                        lossSum += batchLoss * batch.size();
                         correct += Objective.correct(Objective.predictions(logits), batch.labels());
                     }
                     optimizer.step(trainable);
@@ -324,6 +336,28 @@ public final class TransferTrainer {
         }
     }
 
+    /** Keras' {@code TerminateOnNaN}, for the weights: an update can overflow without the loss. */
+    private void checkFiniteWeights(int epochNumber, KerasRmsProp optimizer) {
+        for (Parameter p : network.trainableParameters()) {
+            NDArray w = p.getArray();
+            if (w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean()) {
+                throw new TrainingDivergedException(
+                        "weights of "
+                                + p.getName()
+                                + " became NaN or infinite in epoch "
+                                + epochNumber
+                                + optimizerHint(optimizer));
+            }
+        }
+    }
+
+    private static String optimizerHint(KerasRmsProp optimizer) {
+        return " (learning rate "
+                + optimizer.learningRate()
+                + "; a lower one usually trains; the last good parameters are in the run's"
+                + " checkpoint)";
+    }
+
     private static KerasRmsProp optimizer(TrainingConfig config, float learningRate) {
         return new KerasRmsProp(learningRate, config.rho(), config.epsilon());
     }
@@ -367,6 +401,15 @@ public final class TransferTrainer {
             out[i] = labels[i];
         }
         return out;
+    }
+
+    /** Training diverged: the loss or a weight stopped being a finite number. */
+    public static final class TrainingDivergedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TrainingDivergedException(String message) {
+            super("training stopped: " + message);
+        }
     }
 
     /** Thrown when a stop was requested (Ctrl-C). */

@@ -62,7 +62,14 @@ class ModelExportTest {
         try {
             result =
                     ModelExport.export(
-                            RunDirectory.create(dir), null, network, dataset, null, 12, false);
+                            RunDirectory.create(dir),
+                            null,
+                            network,
+                            dataset,
+                            null,
+                            12,
+                            false,
+                            () -> false);
         } finally {
             System.setOut(original);
         }
@@ -95,7 +102,15 @@ class ModelExportTest {
     void uint8GraphGivesTheSameAnswers() throws Exception {
         Path file = dir.resolve("uint8.onnx");
         ModelExport.Result result =
-                ModelExport.export(RunDirectory.create(dir), file, network, dataset, null, 8, true);
+                ModelExport.export(
+                        RunDirectory.create(dir),
+                        file,
+                        network,
+                        dataset,
+                        null,
+                        8,
+                        true,
+                        () -> false);
         assertTrue(result.passed(), "parity " + result.maxAbsLogitDiff());
         Path plain =
                 ModelExport.export(
@@ -105,7 +120,8 @@ class ModelExportTest {
                                 dataset,
                                 null,
                                 8,
-                                false)
+                                false,
+                                () -> false)
                         .file();
         List<Path> photos = dataset.validation().subList(0, 6).stream().map(s -> s.file()).toList();
         try (ImageClassifier uint8 = ImageClassifier.builder(file).build();
@@ -130,7 +146,8 @@ class ModelExportTest {
     @Test
     void parityCatchesAModelThatDiffersFromTheNetwork() throws Exception {
         Path file = dir.resolve("model.onnx");
-        ModelExport.export(RunDirectory.create(dir), file, network, dataset, null, 4, false);
+        ModelExport.export(
+                RunDirectory.create(dir), file, network, dataset, null, 4, false, () -> false);
         TransferNetwork other = TransferNetwork.create(SIZE, 2);
         other.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
         MobileNetV2Weights.read(TestPaths.imagenetOnnx()).applyTo(other.base());
@@ -142,7 +159,7 @@ class ModelExportTest {
             p.getArray().set(v);
         }
         ModelExport.Result parity =
-                ModelExport.parity(file, other, dataset.validation(), 16, SIZE, false);
+                ModelExport.parity(file, other, dataset.validation(), 16, SIZE, false, () -> false);
         assertFalse(
                 parity.maxAbsLogitDiff() <= ModelExport.PARITY_TOLERANCE
                         && parity.labelMismatches() == 0,

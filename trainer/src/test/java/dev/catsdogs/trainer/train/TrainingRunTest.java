@@ -97,11 +97,16 @@ class TrainingRunTest {
         Dataset dataset = Dataset.load(data, config.seed());
         TrainingRun run =
                 new TrainingRun(
-                        config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
+                        config,
+                        TestPaths.imagenetOnnx(),
+                        dataset,
+                        new PrintStream(System.out),
+                        false);
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransferNetwork network = run.run(manager, Map.of("test", "1"));
+            TransferNetwork network = run.run(manager, Map.of("test", "1"), "cpu");
             ModelExport.Result export =
-                    ModelExport.export(run.directory(), null, network, dataset, config, 8, false);
+                    ModelExport.export(
+                            run.directory(), null, network, dataset, config, 8, false, () -> false);
             assertTrue(export.passed(), "parity " + export.maxAbsLogitDiff());
         }
         for (String file :
@@ -153,13 +158,17 @@ class TrainingRunTest {
         Dataset dataset = Dataset.load(data, config.seed());
         TrainingRun run =
                 new TrainingRun(
-                        config, TestPaths.imagenetOnnx(), dataset, new PrintStream(System.out));
+                        config,
+                        TestPaths.imagenetOnnx(),
+                        dataset,
+                        new PrintStream(System.out),
+                        false);
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         Thread worker =
                 new Thread(
                         () -> {
                             try (NDManager manager = NDManager.newBaseManager()) {
-                                run.run(manager, Map.of());
+                                run.run(manager, Map.of(), "cpu");
                             } catch (Throwable t) {
                                 outcome.set(t);
                             }
