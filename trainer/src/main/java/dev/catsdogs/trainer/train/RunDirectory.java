@@ -176,7 +176,9 @@ public final class RunDirectory {
             throw new IOException(
                     dir + ": not a run directory written by 'catsdogs train' (no " + CONFIG + ")");
         }
-        return new RunDirectory(dir);
+        RunDirectory run = new RunDirectory(dir);
+        run.removeStaleTemporaries();
+        return run;
     }
 
     /** The directory itself. */

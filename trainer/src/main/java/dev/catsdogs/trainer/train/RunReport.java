@@ -21,7 +21,8 @@ import java.util.Locale;
  */
 public final class RunReport implements TrainingListener {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 
     private final Path file;
     private final JsonObject root = new JsonObject();

@@ -17,6 +17,7 @@ import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.RunDirectory;
+import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -164,5 +165,41 @@ class ModelExportTest {
                 parity.maxAbsLogitDiff() <= ModelExport.PARITY_TOLERANCE
                         && parity.labelMismatches() == 0,
                 "a different network must fail parity: " + parity);
+    }
+
+    /**
+     * Ctrl-C during the export, at every point it is polled: no model file, no candidate file, and
+     * the interruption reported (what once ended in a native crash or a "completed" report).
+     */
+    @Test
+    void interruptingTheExportAtAnyPointLeavesNoFile() throws Exception {
+        Path target = dir.resolve("interrupted.onnx");
+        int polls = 0;
+        for (int stopAt = 1; ; stopAt++) {
+            int[] count = {0};
+            int at = stopAt;
+            try {
+                ModelExport.export(
+                        RunDirectory.create(dir),
+                        target,
+                        network,
+                        dataset,
+                        null,
+                        20,
+                        false,
+                        () -> ++count[0] >= at);
+                polls = count[0];
+                break; // polled fewer times than stopAt: it ran to the end
+            } catch (TransferTrainer.TrainingInterruptedException expected) {
+                assertFalse(Files.exists(target), "stopped at poll " + at + ": a model file");
+                try (var files = Files.list(dir)) {
+                    assertTrue(
+                            files.noneMatch(f -> f.toString().endsWith(".candidate")),
+                            "stopped at poll " + at + ": a candidate file left");
+                }
+            }
+        }
+        assertTrue(polls >= 3, "the export polls between parity batches and before keeping");
+        assertTrue(Files.exists(target), "not stopped: the file is written");
     }
 }

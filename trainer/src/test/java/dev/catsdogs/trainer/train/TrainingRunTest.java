@@ -1,7 +1,9 @@
 package dev.catsdogs.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -9,14 +11,19 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
 import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.StringReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -95,15 +102,22 @@ class TrainingRunTest {
         // A higher head rate than the seed's 1e-4, so that 4 short epochs show learning.
         TrainingConfig config = config(data, out, 96, 4, 1, 1e-3f, true);
         Dataset dataset = Dataset.load(data, config.seed());
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
         TrainingRun run =
                 new TrainingRun(
                         config,
                         TestPaths.imagenetOnnx(),
                         dataset,
-                        new PrintStream(System.out),
+                        new PrintStream(printed, true, StandardCharsets.UTF_8),
                         false);
         try (NDManager manager = NDManager.newBaseManager()) {
             TransferNetwork network = run.run(manager, Map.of("test", "1"), "cpu");
+            String lines = printed.toString(StandardCharsets.UTF_8);
+            System.out.print(lines);
+            assertTrue(
+                    lines.contains(
+                            "warning: 3 of 27 'cats' training images (11%) could not be decoded"),
+                    "3 broken files are over 10% of the cats: " + lines);
             ModelExport.Result export =
                     ModelExport.export(
                             run.directory(), null, network, dataset, config, 8, false, () -> false);
@@ -205,5 +219,69 @@ class TrainingRunTest {
                     files.noneMatch(p -> p.getFileName().toString().contains(".tmp")),
                     "no temp files left");
         }
+    }
+
+    @Test
+    void divergingTrainingStopsWithAClearErrorAndAFailedReport() throws Exception {
+        Path data = sampleData();
+        Path out = dir.resolve("diverged");
+        // A rate near Float.MAX_VALUE: the first update overflows the head's weights.
+        TrainingConfig config = config(data, out, 32, 3, 0, 3e38f, true);
+        Dataset dataset = Dataset.load(data, config.seed());
+        TrainingRun run =
+                new TrainingRun(
+                        config,
+                        TestPaths.imagenetOnnx(),
+                        dataset,
+                        new PrintStream(System.out),
+                        false);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransferTrainer.TrainingDivergedException e =
+                    assertThrows(
+                            TransferTrainer.TrainingDivergedException.class,
+                            () -> run.run(manager, Map.of(), "cpu"));
+            assertTrue(e.getMessage().contains("epoch 1"), e.getMessage());
+        }
+        String text = Files.readString(out.resolve("report.json"));
+        JsonReader strict = new JsonReader(new StringReader(text));
+        strict.setStrictness(Strictness.STRICT);
+        JsonObject report = JsonParser.parseReader(strict).getAsJsonObject();
+        assertEquals("failed", report.get("status").getAsString());
+        assertTrue(report.get("error").getAsString().contains("training stopped"), text);
+        assertFalse(Files.exists(out.resolve("model.onnx")));
+    }
+
+    @Test
+    void aClassWithoutUsableTrainingImagesIsRefused() throws Exception {
+        Path data = sampleData();
+        try (var dogs = Files.list(data.resolve("train/dogs"))) {
+            for (Path dog : dogs.toList()) {
+                Files.writeString(dog, "a text file named like a photo");
+            }
+        }
+        Path out = dir.resolve("one-class");
+        TrainingConfig config = config(data, out, 32, 2, 0, 1e-4f, true);
+        Dataset dataset = Dataset.load(data, config.seed());
+        TrainingRun run =
+                new TrainingRun(
+                        config,
+                        TestPaths.imagenetOnnx(),
+                        dataset,
+                        new PrintStream(System.out),
+                        false);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DataCheck.TrainingDataException e =
+                    assertThrows(
+                            DataCheck.TrainingDataException.class,
+                            () -> run.run(manager, Map.of(), "cpu"));
+            assertTrue(
+                    e.getMessage().contains("class 'dogs' has no usable training image"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("dog.0.jpg"), "names an example: " + e.getMessage());
+        }
+        JsonObject report =
+                JsonParser.parseString(Files.readString(out.resolve("report.json")))
+                        .getAsJsonObject();
+        assertEquals("failed", report.get("status").getAsString());
     }
 }
