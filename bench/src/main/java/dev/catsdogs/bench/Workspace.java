@@ -1,5 +1,6 @@
 package dev.catsdogs.bench;
 
+import dev.catsdogs.trainer.train.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ public record Workspace(Path model, Path data, Path run, Path results) {
                             + " does not exist; expected ../shared/data/cats_and_dogs_filtered"
                             + " beside the repository (set it with --data)");
         }
-        if (run != null && !Files.isRegularFile(run.resolve("model.params"))) {
+        if (run != null && !Files.isRegularFile(run.resolve(RunDirectory.PARAMETERS))) {
             throw new IllegalArgumentException(
                     "--run "
                             + run

@@ -255,11 +255,11 @@ public final class RunDirectory {
         if (!Files.isRegularFile(file(REPORT))) {
             return KerasPadding.Style.KERAS;
         }
-        JsonObject model = readReport().getAsJsonObject("model");
-        if (model == null || !model.has("padding_style")) {
+        JsonObject model = readReport().getAsJsonObject(RunReport.MODEL);
+        if (model == null || !model.has(RunReport.PADDING_STYLE)) {
             return KerasPadding.Style.KERAS;
         }
-        String style = model.get("padding_style").getAsString();
+        String style = model.get(RunReport.PADDING_STYLE).getAsString();
         try {
             return KerasPadding.Style.valueOf(style);
         } catch (IllegalArgumentException e) {

@@ -24,6 +24,12 @@ public final class RunReport implements TrainingListener {
     private static final Gson GSON =
             new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 
+    /** The section describing the network: padding style, classes, input size. */
+    static final String MODEL = "model";
+
+    /** In {@value #MODEL}: how stride-2 convolutions pad (the imported weights decide). */
+    static final String PADDING_STYLE = "padding_style";
+
     private final Path file;
     private final JsonObject root = new JsonObject();
     private TrainingContext context;
@@ -47,8 +53,8 @@ public final class RunReport implements TrainingListener {
         data.addProperty("validation", dataset.validation().size());
         data.addProperty("test", dataset.test().size());
         data.add("counts", GSON.toJsonTree(dataset.counts()));
-        JsonObject model = section("model");
-        model.addProperty("padding_style", context.network().base().paddingStyle().name());
+        JsonObject model = section(MODEL);
+        model.addProperty(PADDING_STYLE, context.network().base().paddingStyle().name());
         model.addProperty("classes", dataset.classNames().size());
         model.addProperty("image_size", context.config().imageSize());
         recordSkipped();
