@@ -19,6 +19,7 @@ import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
@@ -95,6 +96,11 @@ class TrainingRunTest {
                 .build();
     }
 
+    private static TrainingRun newRun(TrainingConfig config, Dataset dataset, PrintStream out)
+            throws IOException {
+        return new TrainingRun(config, TestPaths.imagenetOnnx(), dataset, out, false);
+    }
+
     @Test
     void shortRealRunLearnsAndWritesEverything() throws Exception {
         Path data = sampleData();
@@ -104,12 +110,7 @@ class TrainingRunTest {
         Dataset dataset = Dataset.load(data, config.seed());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         TrainingRun run =
-                new TrainingRun(
-                        config,
-                        TestPaths.imagenetOnnx(),
-                        dataset,
-                        new PrintStream(printed, true, StandardCharsets.UTF_8),
-                        false);
+                newRun(config, dataset, new PrintStream(printed, true, StandardCharsets.UTF_8));
         try (NDManager manager = NDManager.newBaseManager()) {
             TransferNetwork network = run.run(manager, Map.of("test", "1"), "cpu");
             String lines = printed.toString(StandardCharsets.UTF_8);
@@ -170,13 +171,7 @@ class TrainingRunTest {
         Path out = dir.resolve("interrupted");
         TrainingConfig config = config(data, out, 64, 50, 0, 1e-4f, false);
         Dataset dataset = Dataset.load(data, config.seed());
-        TrainingRun run =
-                new TrainingRun(
-                        config,
-                        TestPaths.imagenetOnnx(),
-                        dataset,
-                        new PrintStream(System.out),
-                        false);
+        TrainingRun run = newRun(config, dataset, new PrintStream(System.out));
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         Thread worker =
                 new Thread(
@@ -228,13 +223,7 @@ class TrainingRunTest {
         // A rate near Float.MAX_VALUE: the first update overflows the head's weights.
         TrainingConfig config = config(data, out, 32, 3, 0, 3e38f, true);
         Dataset dataset = Dataset.load(data, config.seed());
-        TrainingRun run =
-                new TrainingRun(
-                        config,
-                        TestPaths.imagenetOnnx(),
-                        dataset,
-                        new PrintStream(System.out),
-                        false);
+        TrainingRun run = newRun(config, dataset, new PrintStream(System.out));
         try (NDManager manager = NDManager.newBaseManager()) {
             TransferTrainer.TrainingDivergedException e =
                     assertThrows(
@@ -262,13 +251,7 @@ class TrainingRunTest {
         Path out = dir.resolve("one-class");
         TrainingConfig config = config(data, out, 32, 2, 0, 1e-4f, true);
         Dataset dataset = Dataset.load(data, config.seed());
-        TrainingRun run =
-                new TrainingRun(
-                        config,
-                        TestPaths.imagenetOnnx(),
-                        dataset,
-                        new PrintStream(System.out),
-                        false);
+        TrainingRun run = newRun(config, dataset, new PrintStream(System.out));
         try (NDManager manager = NDManager.newBaseManager()) {
             DataCheck.TrainingDataException e =
                     assertThrows(
