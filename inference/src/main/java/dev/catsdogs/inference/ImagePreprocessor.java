@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
@@ -58,6 +59,8 @@ public final class ImagePreprocessor implements AutoCloseable {
     // ones free them (a 12 MP photo's float copy alone is 144 MB).
     private static final long RETAINED_SCRATCH_PIXELS = 4_000_000L;
     private static final long MAX_ENCODED_BYTES = Integer.MAX_VALUE - 8;
+    // Files that report size 0 (as under /proc) are read in chunks starting at this size.
+    private static final int UNKNOWN_SIZE_CHUNK = 64 << 10;
 
     // Where red, green and blue are in a decoded image's channels.
     private static final int[] RGB = {0, 1, 2};
@@ -69,6 +72,7 @@ public final class ImagePreprocessor implements AutoCloseable {
 
     private final PreprocessingSpec spec;
     private final long maxPixels;
+    private final long maxFileBytes;
     private final boolean useTurboJpeg;
     private final ScratchPool<Scratch> scratch;
 
@@ -80,6 +84,7 @@ public final class ImagePreprocessor implements AutoCloseable {
     private ImagePreprocessor(PreprocessingSpec spec, long maxPixels, boolean useTurboJpeg) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.maxPixels = maxPixels;
+        this.maxFileBytes = maxFileBytes(maxPixels);
         this.useTurboJpeg = useTurboJpeg;
         OpenCvLoader.ensureLoaded();
         this.scratch =
@@ -141,6 +146,24 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
 
     /**
+     * The largest file {@link #preprocess(Path, FloatBuffer)} reads, derived from the pixel limit:
+     * 8 bytes per pixel (an uncompressed 16-bit RGBA PNG, the most any supported format needs) plus
+     * 16 MiB of metadata, at most 2 GiB. 416 MB for the default limit. Larger files are refused
+     * before reading; a file that grows while it is read is refused after {@code maxFileBytes() +
+     * 1} bytes.
+     */
+    public long maxFileBytes() {
+        return maxFileBytes;
+    }
+
+    private static long maxFileBytes(long maxPixels) {
+        long metadata = 16 << 20;
+        return maxPixels >= (MAX_ENCODED_BYTES - metadata) / 8
+                ? MAX_ENCODED_BYTES
+                : 8 * maxPixels + metadata;
+    }
+
+    /**
      * Which decoder upright JPEG files go to: {@code "libturbojpeg (<file>)"} or {@code "OpenCV"}
      * (PNG, BMP, EXIF-rotated and CMYK JPEG always go to OpenCV).
      */
@@ -165,8 +188,13 @@ public final class ImagePreprocessor implements AutoCloseable {
      * Reads, decodes and preprocesses an image file. Writes exactly {@link #tensorSize()} floats at
      * {@code dst.position()} and advances the position; on failure {@code dst} is untouched.
      *
-     * @throws InvalidImageException naming the file: missing, unreadable, empty, not JPEG/PNG/BMP,
-     *     truncated, corrupt or over the pixel limit
+     * <p>Only regular files are opened (a FIFO would block forever, a device never end); symbolic
+     * links are followed. Whatever decoding one file throws, OpenCV's {@code CvException} included,
+     * becomes that file's {@link InvalidImageException}.
+     *
+     * @throws InvalidImageException naming the file: missing, not a regular file, unreadable,
+     *     empty, larger than {@link #maxFileBytes()}, not JPEG/PNG/BMP, truncated, corrupt, over
+     *     the pixel limit or over OpenCV's size limits
      * @throws IllegalArgumentException if {@code dst} has fewer than {@link #tensorSize()} floats
      *     left
      */
@@ -176,7 +204,11 @@ public final class ImagePreprocessor implements AutoCloseable {
         Scratch s = scratch.borrow("preprocess(Path)");
         try {
             String input = file.toString();
-            decodeAndWrite(readFile(file, input, s), input, dst, s);
+            try {
+                decodeAndWrite(readFile(file, input, s), input, dst, s);
+            } catch (RuntimeException e) {
+                throw failed(input, e);
+            }
         } finally {
             scratch.giveBack(s);
         }
@@ -205,7 +237,11 @@ public final class ImagePreprocessor implements AutoCloseable {
         Scratch s = scratch.borrow("preprocess(encoded)");
         try {
             ByteBuffer direct = encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
-            decodeAndWrite(direct, name, dst, s);
+            try {
+                decodeAndWrite(direct, name, dst, s);
+            } catch (RuntimeException e) {
+                throw failed(name, e);
+            }
         } finally {
             scratch.giveBack(s);
         }
@@ -227,6 +263,8 @@ public final class ImagePreprocessor implements AutoCloseable {
         Scratch s = scratch.borrow("preprocess(Mat)");
         try {
             writeTensor(bgrOrGrayOrBgra, name, dst, s);
+        } catch (RuntimeException e) {
+            throw failed(name, e);
         } finally {
             scratch.giveBack(s);
         }
@@ -246,6 +284,8 @@ public final class ImagePreprocessor implements AutoCloseable {
         try {
             BufferedImageConverter.toMat(image, s.fromJava);
             writeTensor(s.fromJava, name, dst, s);
+        } catch (RuntimeException e) {
+            throw failed(name, e);
         } finally {
             scratch.giveBack(s);
         }
@@ -278,30 +318,46 @@ public final class ImagePreprocessor implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer readFile(Path file, String input, Scratch s)
-            throws InvalidImageException {
-        if (Files.isDirectory(file)) {
-            throw new InvalidImageException(input, "is a directory, not an image file");
-        }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size == 0) {
-                throw new InvalidImageException(input, "empty file (0 bytes)");
+    // One image's unexpected failure (a CvException from OpenCV, say) is that image's problem.
+    private static InvalidImageException failed(String input, RuntimeException e) {
+        String detail = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip();
+        return new InvalidImageException(
+                input,
+                "failed in preprocessing (" + e.getClass().getSimpleName() + ": " + detail + ")",
+                e);
+    }
+
+    private ByteBuffer readFile(Path file, String input, Scratch s) throws InvalidImageException {
+        try {
+            // Checked before opening: opening a FIFO blocks until a writer comes.
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isDirectory()) {
+                throw new InvalidImageException(input, "is a directory, not an image file");
             }
-            if (size > MAX_ENCODED_BYTES) {
+            if (!attributes.isRegularFile()) {
                 throw new InvalidImageException(
                         input,
-                        "file is "
-                                + size
-                                + " bytes, over the "
-                                + MAX_ENCODED_BYTES
-                                + " an encoded image may have");
+                        "not a regular file (a FIFO, device or socket); only regular files are"
+                                + " read");
             }
-            ByteBuffer buffer = s.encodedBuffer((int) size);
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // read until full or end of file (the file may shrink while we read)
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                long size = channel.size();
+                if (size > maxFileBytes) {
+                    throw tooLarge(input, size + " bytes");
+                }
+                if (size > 0) {
+                    ByteBuffer buffer = s.encodedBuffer((int) size);
+                    while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                        // read until full or end of file (the file may shrink while we read)
+                    }
+                    return buffer.flip();
+                }
+                ByteBuffer buffer = readToEnd(channel, input, s);
+                if (buffer.limit() == 0) {
+                    throw new InvalidImageException(input, "empty file (0 bytes)");
+                }
+                return buffer;
             }
-            return buffer.flip();
         } catch (NoSuchFileException e) {
             throw new InvalidImageException(input, "file not found", e);
         } catch (AccessDeniedException e) {
@@ -311,6 +367,34 @@ public final class ImagePreprocessor implements AutoCloseable {
         }
     }
 
+    // Files under /proc and the like report size 0 yet have content: read to the end, but never
+    // more than maxFileBytes + 1 bytes.
+    private ByteBuffer readToEnd(FileChannel channel, String input, Scratch s)
+            throws IOException, InvalidImageException {
+        ByteBuffer buffer = s.encodedBuffer(UNKNOWN_SIZE_CHUNK);
+        while (channel.read(buffer) >= 0) {
+            if (!buffer.hasRemaining()) {
+                if (buffer.limit() > maxFileBytes) {
+                    throw tooLarge(input, "more than " + maxFileBytes + " bytes");
+                }
+                long bigger = Math.min(maxFileBytes + 1, 2L * buffer.limit());
+                buffer = ByteBuffer.allocateDirect((int) bigger).put(buffer.flip());
+            }
+        }
+        return buffer.flip();
+    }
+
+    private InvalidImageException tooLarge(String input, String size) {
+        return new InvalidImageException(
+                input,
+                "file is "
+                        + size
+                        + ", over the "
+                        + maxFileBytes
+                        + " bytes an image within the pixel limit needs (maxFileBytes); refused"
+                        + " before reading");
+    }
+
     // encoded: a direct buffer whose position is 0, holding the whole encoded image.
     private void decodeAndWrite(ByteBuffer encoded, String input, FloatBuffer dst, Scratch s)
             throws InvalidImageException {
@@ -318,7 +402,7 @@ public final class ImagePreprocessor implements AutoCloseable {
         if (header.format() == ImageHeader.Format.JPEG
                 && header.upright()
                 && s.turboJpeg != null
-                && s.turboJpeg.decodeRgb(encoded, s.decoded)) {
+                && s.turboJpeg.decodeRgb(encoded, s.decoded, input)) {
             writeTensor(s.decoded, RGB, dst, s);
             return;
         }
