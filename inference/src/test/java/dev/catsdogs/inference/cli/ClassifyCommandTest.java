@@ -404,14 +404,26 @@ class ClassifyCommandTest {
                 err.contains("classify: cannot write results to standard output; stopped after"),
                 err);
 
+        // A BMP with an unknown compression passes the header check; OpenCV refuses it and, at its
+        // default log level, prints an "imdecode_ ... can't read header" line to stderr.
+        byte[] bmp = Files.readAllBytes(CliTestSupport.writeSmallBmp(dir.resolve("small.bmp")));
+        bmp[30] = 99;
+        Path oddBmp = Files.write(dir.resolve("odd.bmp"), bmp);
         ProcessBuilder utf8 = new ProcessBuilder(new java.util.ArrayList<>(java));
-        utf8.command().add(named.toString());
+        utf8.command().addAll(List.of(named.toString(), oddBmp.toString()));
         utf8.environment().put("LC_ALL", "C.UTF-8");
+        utf8.environment().remove("OPENCV_LOG_LEVEL");
         Process second = utf8.start();
         byte[] out = second.getInputStream().readAllBytes();
-        assertEquals(0, second.waitFor());
-        String line = new String(out, StandardCharsets.UTF_8);
-        assertTrue(line.contains("chat-\u00e9.jpg"), line);
+        String secondErr =
+                new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, second.waitFor(), secondErr);
+        String lines = new String(out, StandardCharsets.UTF_8);
+        assertTrue(lines.contains("chat-\u00e9.jpg"), lines);
+        assertEquals(
+                "classify: 1 of 2 inputs could not be classified",
+                secondErr.strip(),
+                "OpenCV's own log lines are silenced");
     }
 
     @Test
