@@ -11,7 +11,11 @@ import java.util.Locale;
  * <p>OpenCV's {@code imdecode} has no header-only mode: it allocates the full bitmap before it can
  * fail, so a 100 KB PNG claiming 100000x100000 pixels would ask for 30 GB. Reading the few header
  * bytes ourselves lets {@link ImagePreprocessor} refuse such decompression bombs first. The reader
- * also refuses truncated files, which libjpeg would otherwise "decode" with a grey lower half.
+ * also refuses truncated files, which libjpeg would otherwise "decode" with a grey lower half;
+ * images over OpenCV's own limits (2^20 pixels per side, 2^30 pixels), which OpenCV would refuse
+ * with an exception or a misleading "corrupt data"; and Huffman-coded JPEGs with too little scan
+ * data for their declared size ({@link #MIN_PIXELS_PER_SCAN_BYTE}), such as a small file whose
+ * frame header was changed to 7000x7000.
  */
 record ImageHeader(Format format, long width, long height, int exifOrientation) {
 

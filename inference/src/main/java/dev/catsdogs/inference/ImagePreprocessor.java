@@ -28,13 +28,20 @@ import org.opencv.imgproc.Imgproc;
  * project: the trainer and the classifier both use it, so training and serving see identical
  * values.
  *
- * <p>Steps: check the header (JPEG, PNG or BMP only; size within {@link #maxPixels()}; not
- * truncated), decode with OpenCV ({@code IMREAD_COLOR}: gray becomes 3 channels, alpha is dropped,
- * EXIF orientation is applied), map each value to {@code x * scale + offset}, resize to {@code
- * height x width} with bilinear interpolation and half-pixel centres (OpenCV {@code INTER_LINEAR},
- * the same as {@code tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write
- * float32 values in RGB order and the spec's layout. Upright JPEG files are decoded by the system's
- * libturbojpeg when it is installed: the same pixels, faster (see {@link #jpegDecoder()}).
+ * <p>Steps: check the header (JPEG, PNG or BMP only; size within {@link #maxPixels()} and OpenCV's
+ * limits; not truncated; enough JPEG scan data for the declared size), decode with OpenCV ({@code
+ * IMREAD_COLOR}: gray becomes 3 channels, alpha is dropped, EXIF orientation is applied), map each
+ * value to {@code x * scale + offset}, resize to {@code height x width} with bilinear interpolation
+ * and half-pixel centres (OpenCV {@code INTER_LINEAR}, the same as {@code
+ * tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write float32 values in
+ * RGB order and the spec's layout. Upright JPEG files are decoded by the system's libturbojpeg when
+ * it is installed: the same pixels, faster (see {@link #jpegDecoder()}).
+ *
+ * <p>Failures: every problem with one input, including an exception from OpenCV, is that input's
+ * {@link InvalidImageException}. Files are read only when they are regular files of at most {@link
+ * #maxFileBytes()}. Damaged JPEG scan data that libjpeg reports with a warning is refused on the
+ * libturbojpeg path; OpenCV's decoder ignores those warnings, so without libturbojpeg (and for
+ * EXIF-rotated or CMYK JPEGs) only the header checks stand between damaged data and a tensor.
  *
  * <p>Thread-safe. Each call borrows a scratch set (Mats, float arrays, a TurboJPEG handle) from a
  * pool this preprocessor owns and gives it back, so the hot path allocates nothing when consecutive
