@@ -57,8 +57,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input was classified",
-            "1:some inputs could not be classified (the others were)",
-            "2:usage error: bad option, nonexistent PATH, missing or unusable model"
+            "1:some inputs could not be classified (the others were), or the results could"
+                    + " not be written",
+            "2:usage error: bad option value, nonexistent PATH, missing or unusable model"
         },
         footer = {
             "%nExamples:",
@@ -102,14 +103,16 @@ public class ClassifyCommand implements Callable<Integer> {
             names = "--threads",
             paramLabel = "N",
             description =
-                    "ONNX Runtime threads per model run; 0 = all cores (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "ONNX Runtime threads per model run; 0 = all cores, at most "
+                            + THREADS_PER_CORE
+                            + " x cores (default: ${DEFAULT-VALUE}).")
     private int threads = 0;
 
     @Option(
             names = "--batch",
             paramLabel = "N",
-            description = "Images per model run (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Images per model run, 1 to " + MAX_BATCH + " (default: ${DEFAULT-VALUE}).")
     private int batch = 16;
 
     @Option(
@@ -253,7 +256,9 @@ public class ClassifyCommand implements Callable<Integer> {
                 failed += classifyChunk(classifier, chunk, writer);
                 int done = start + chunk.size();
                 if (out.checkError()) { // flushes; true once a write has failed
-                    err.println();
+                    if (bar) {
+                        err.println(); // end the bar's line
+                    }
                     err.println(
                             "classify: cannot write results to standard output; stopped after "
                                     + done

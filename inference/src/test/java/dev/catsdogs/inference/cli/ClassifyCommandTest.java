@@ -375,8 +375,8 @@ class ClassifyCommandTest {
                         "--model", model.toString(), "--json", "--batch", "3", images.toString());
         assertEquals(1, exitCode, err.toString());
         assertEquals(
-                "classify: cannot write results to standard output; stopped after 3 of 4",
-                err.toString().strip());
+                "classify: cannot write results to standard output; stopped after 3 of 4\n",
+                err.toString());
     }
 
     @Test
