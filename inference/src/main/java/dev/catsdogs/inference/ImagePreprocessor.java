@@ -34,14 +34,16 @@ import org.opencv.imgproc.Imgproc;
  * value to {@code x * scale + offset}, resize to {@code height x width} with bilinear interpolation
  * and half-pixel centres (OpenCV {@code INTER_LINEAR}, the same as {@code
  * tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write float32 values in
- * RGB order and the spec's layout. Upright JPEG files are decoded by the system's libturbojpeg when
- * it is installed: the same pixels, faster (see {@link #jpegDecoder()}).
+ * RGB order and the spec's layout. JPEG files are decoded by the system's libturbojpeg when it is
+ * installed, then turned upright as OpenCV would: the same pixels, faster (see {@link
+ * #jpegDecoder()}).
  *
  * <p>Failures: every problem with one input, including an exception from OpenCV, is that input's
  * {@link InvalidImageException}. Files are read only when they are regular files of at most {@link
  * #maxFileBytes()}. Damaged JPEG scan data that libjpeg reports with a warning is refused on the
- * libturbojpeg path; OpenCV's decoder ignores those warnings, so without libturbojpeg (and for
- * EXIF-rotated or CMYK JPEGs) only the header checks stand between damaged data and a tensor.
+ * libturbojpeg path; OpenCV's decoder ignores those warnings, so without libturbojpeg (and for CMYK
+ * JPEGs or ones with an unreadable EXIF block) only the header checks stand between damaged data
+ * and a tensor.
  *
  * <p>Thread-safe. Each call borrows a scratch set (Mats, float arrays, a TurboJPEG handle) from a
  * pool this preprocessor owns and gives it back, so the hot path allocates nothing when consecutive
@@ -171,8 +173,8 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
 
     /**
-     * Which decoder upright JPEG files go to: {@code "libturbojpeg (<file>)"} or {@code "OpenCV"}
-     * (PNG, BMP, EXIF-rotated and CMYK JPEG always go to OpenCV).
+     * Which decoder JPEG files go to: {@code "libturbojpeg (<file>)"} or {@code "OpenCV"} (PNG,
+     * BMP, CMYK JPEG and JPEG with an unreadable EXIF block always go to OpenCV).
      */
     public String jpegDecoder() {
         String library = TurboJpegDecoder.library();
@@ -407,10 +409,10 @@ public final class ImagePreprocessor implements AutoCloseable {
             throws InvalidImageException {
         ImageHeader header = ImageHeader.read(encoded, input, maxPixels);
         if (header.format() == ImageHeader.Format.JPEG
-                && header.upright()
+                && header.exifOrientation() != ImageHeader.UNKNOWN_ORIENTATION
                 && s.turboJpeg != null
                 && s.turboJpeg.decodeRgb(encoded, s.decoded, input)) {
-            writeTensor(s.decoded, RGB, dst, s);
+            writeTensor(orient(s.decoded, header.exifOrientation(), s.oriented), RGB, dst, s);
             return;
         }
         Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
@@ -436,6 +438,30 @@ public final class ImagePreprocessor implements AutoCloseable {
                 decoded.release();
             }
         }
+    }
+
+    /**
+     * {@code decoded} turned upright for EXIF orientation 1-8, with the same flips and transposes
+     * as OpenCV's {@code imdecode} (pixels move, none is computed): into {@code scratch}, or {@code
+     * decoded} itself for orientation 1.
+     */
+    private static Mat orient(Mat decoded, int orientation, Mat scratch) {
+        switch (orientation) {
+            case 2 -> Core.flip(decoded, scratch, 1); // mirrored left-right
+            case 3 -> Core.rotate(decoded, scratch, Core.ROTATE_180);
+            case 4 -> Core.flip(decoded, scratch, 0); // mirrored top-bottom
+            case 5 -> Core.transpose(decoded, scratch);
+            case 6 -> Core.rotate(decoded, scratch, Core.ROTATE_90_CLOCKWISE);
+            case 7 -> {
+                Core.transpose(decoded, scratch);
+                Core.flip(scratch, scratch, -1);
+            }
+            case 8 -> Core.rotate(decoded, scratch, Core.ROTATE_90_COUNTERCLOCKWISE);
+            default -> {
+                return decoded;
+            }
+        }
+        return scratch;
     }
 
     // An OpenCV image: gray, BGR or BGRA.
@@ -544,6 +570,7 @@ public final class ImagePreprocessor implements AutoCloseable {
     private static final class Scratch {
         final Mat fromJava = new Mat();
         final Mat decoded = new Mat();
+        final Mat oriented = new Mat();
         final Mat withoutAlpha = new Mat();
         final Mat scaled = new Mat();
         final Mat resized = new Mat();
@@ -563,6 +590,7 @@ public final class ImagePreprocessor implements AutoCloseable {
         void release() {
             fromJava.release();
             decoded.release();
+            oriented.release();
             withoutAlpha.release();
             scaled.release();
             resized.release();
@@ -574,6 +602,7 @@ public final class ImagePreprocessor implements AutoCloseable {
 
         void releaseFullSize() {
             decoded.release();
+            oriented.release();
             withoutAlpha.release();
             scaled.release();
         }

@@ -23,9 +23,10 @@ import org.opencv.core.Mat;
  * chroma subsampling) or a fatal decoding error returns false and the caller decodes with OpenCV,
  * which defines the behaviour for odd files. A corrupt-data <em>warning</em> from libjpeg (damaged
  * entropy-coded data, a premature end of the data) is an {@link InvalidImageException}: libjpeg
- * would fill the damage with grey and OpenCV would return that as a picture. EXIF-rotated files
- * must not be given to it (OpenCV applies the rotation, this does not). Needs TurboJPEG 2.0 or
- * later (for {@code tjGetErrorCode}); with an older library OpenCV decodes everything.
+ * would fill the damage with grey and OpenCV would return that as a picture. It ignores EXIF
+ * orientation: the caller turns the pixels upright (OpenCV's decoder does that itself). Needs
+ * TurboJPEG 2.0 or later (for {@code tjGetErrorCode}); with an older library OpenCV decodes
+ * everything.
  *
  * <p>Not thread-safe: one user at a time. Its native handle is freed by {@link #close()}, or, as a
  * safety net, when the instance becomes unreachable.

@@ -135,6 +135,29 @@ class JpegDecodingTest {
     }
 
     @Test
+    void everyExifOrientationMatchesOpenCvAndDamageIsStillRefused() throws Exception {
+        byte[] upright = Files.readAllBytes(TestImages.photo("cat.2003.jpg"));
+        ImagePreprocessor fast = new ImagePreprocessor(SPEC);
+        ImagePreprocessor openCv = ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build();
+        for (int orientation = 1; orientation <= 8; orientation++) {
+            byte[] oriented = withExifOrientation(upright, orientation, orientation % 2 == 0);
+            assertArrayEquals(
+                    preprocess(openCv, oriented),
+                    preprocess(fast, oriented),
+                    "orientation " + orientation);
+            // Rotated files now go through libturbojpeg too, so its warnings still count.
+            byte[] damaged = oriented.clone();
+            for (int i = damaged.length / 2; i < damaged.length / 2 + 64; i++) {
+                damaged[i] = (byte) 0xA5;
+            }
+            InvalidImageException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(
+                            InvalidImageException.class, () -> preprocess(fast, damaged));
+            assertTrue(e.problem().startsWith("corrupt JPEG data (libjpeg-turbo: "), e.problem());
+        }
+    }
+
+    @Test
     void exifRotatedJpegIsRotatedByOpenCv() throws Exception {
         byte[] upright = Files.readAllBytes(TestImages.photo("dog.2001.jpg")); // 499 wide
         for (boolean bigEndian : new boolean[] {true, false}) {
