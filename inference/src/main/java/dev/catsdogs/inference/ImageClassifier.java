@@ -160,9 +160,13 @@ public final class ImageClassifier implements AutoCloseable {
         public ImageClassifier build() throws ModelLoadException {
             String model = modelFile.toString();
             if (!Files.isRegularFile(modelFile)) {
-                throw new ModelLoadException(
-                        model,
-                        Files.exists(modelFile) ? "not a regular file" : "model file not found");
+                String problem =
+                        Files.isDirectory(modelFile)
+                                ? "is a directory, not a model file"
+                                : Files.exists(modelFile)
+                                        ? "not a regular file (a FIFO, device or socket)"
+                                        : "model file not found";
+                throw new ModelLoadException(model, problem);
             }
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession session = null;

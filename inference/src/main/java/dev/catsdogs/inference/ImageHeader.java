@@ -11,7 +11,11 @@ import java.util.Locale;
  * <p>OpenCV's {@code imdecode} has no header-only mode: it allocates the full bitmap before it can
  * fail, so a 100 KB PNG claiming 100000x100000 pixels would ask for 30 GB. Reading the few header
  * bytes ourselves lets {@link ImagePreprocessor} refuse such decompression bombs first. The reader
- * also refuses truncated files, which libjpeg would otherwise "decode" with a grey lower half.
+ * also refuses truncated files, which libjpeg would otherwise "decode" with a grey lower half;
+ * images over OpenCV's own limits (2^20 pixels per side, 2^30 pixels), which OpenCV would refuse
+ * with an exception or a misleading "corrupt data"; and Huffman-coded JPEGs with too little scan
+ * data for their declared size ({@link #MIN_PIXELS_PER_SCAN_BYTE}), such as a small file whose
+ * frame header was changed to 7000x7000.
  */
 record ImageHeader(Format format, long width, long height, int exifOrientation) {
 
@@ -26,6 +30,17 @@ record ImageHeader(Format format, long width, long height, int exifOrientation) 
         PNG,
         BMP
     }
+
+    // OpenCV's imgcodecs refuse images beyond these (CV_IO_MAX_IMAGE_WIDTH, _HEIGHT and _PIXELS in
+    // loadsave.cpp) with an exception or a generic failure; checking here gives the real reason.
+    static final long OPENCV_MAX_SIDE = 1L << 20;
+    static final long OPENCV_MAX_PIXELS = 1L << 30;
+
+    // A Huffman-coded JPEG spends at least one bit per 8x8 block of its full-resolution component
+    // (a DC code; baseline also an end-of-block code), so its scan data has at least pixels / 512
+    // bytes even when every pixel is the same. Half of that is a safe floor: less means the data
+    // was cut or the frame header's size was changed. Arithmetic coding has no such floor.
+    static final long MIN_PIXELS_PER_SCAN_BYTE = 1024;
 
     private static final int PNG_IHDR = 0x49484452;
     private static final int PNG_IEND = 0x49454E44;
@@ -74,6 +89,7 @@ record ImageHeader(Format format, long width, long height, int exifOrientation) 
         int pos = 2;
         long width = -1;
         long height = -1;
+        int frameMarker = -1;
         int orientation = UPRIGHT;
         while (true) {
             if (pos >= n) {
@@ -122,6 +138,7 @@ record ImageHeader(Format format, long width, long height, int exifOrientation) 
                 if (pos + 7 > n) {
                     throw truncated(input, "JPEG ends at byte " + n + " inside its frame header");
                 }
+                frameMarker = marker;
                 height = u16(b, pos + 3);
                 width = u16(b, pos + 5);
                 if (width == 0 || height == 0) {
@@ -148,9 +165,31 @@ record ImageHeader(Format format, long width, long height, int exifOrientation) 
                                     + n
                                     + " bytes)");
                 }
+                checkScanLength(input, frameMarker, width, height, n - scanStart);
                 return new ImageHeader(Format.JPEG, width, height, orientation);
             }
             pos += length;
+        }
+    }
+
+    // SOF0-SOF3 (baseline, extended, progressive, lossless) are Huffman-coded; see
+    // MIN_PIXELS_PER_SCAN_BYTE.
+    private static void checkScanLength(
+            String input, int frameMarker, long width, long height, long scanBytes)
+            throws InvalidImageException {
+        long atLeast = width * height / MIN_PIXELS_PER_SCAN_BYTE;
+        if (frameMarker <= 0xC3 && scanBytes < atLeast) {
+            throw new InvalidImageException(
+                    input,
+                    "corrupt JPEG data: the header declares "
+                            + width
+                            + "x"
+                            + height
+                            + " pixels, which need at least "
+                            + atLeast
+                            + " bytes of scan data, but the file has "
+                            + scanBytes
+                            + " (cut short, or its size field was changed)");
         }
     }
 
@@ -316,6 +355,30 @@ record ImageHeader(Format format, long width, long height, int exifOrientation) 
                             + " pixels, over the limit of "
                             + maxPixels
                             + " (optMaxPixels); refused before decoding");
+        }
+        if (width > OPENCV_MAX_SIDE || height > OPENCV_MAX_SIDE) {
+            throw new InvalidImageException(
+                    input,
+                    "image is "
+                            + width
+                            + " x "
+                            + height
+                            + " pixels; OpenCV decodes at most "
+                            + OPENCV_MAX_SIDE
+                            + " pixels per side");
+        }
+        if (pixels > OPENCV_MAX_PIXELS) {
+            throw new InvalidImageException(
+                    input,
+                    "image is "
+                            + width
+                            + " x "
+                            + height
+                            + " = "
+                            + pixels
+                            + " pixels; OpenCV decodes at most "
+                            + OPENCV_MAX_PIXELS
+                            + " pixels");
         }
     }
 

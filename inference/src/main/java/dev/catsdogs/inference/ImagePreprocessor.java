@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
@@ -27,13 +28,22 @@ import org.opencv.imgproc.Imgproc;
  * project: the trainer and the classifier both use it, so training and serving see identical
  * values.
  *
- * <p>Steps: check the header (JPEG, PNG or BMP only; size within {@link #maxPixels()}; not
- * truncated), decode with OpenCV ({@code IMREAD_COLOR}: gray becomes 3 channels, alpha is dropped,
- * EXIF orientation is applied), map each value to {@code x * scale + offset}, resize to {@code
- * height x width} with bilinear interpolation and half-pixel centres (OpenCV {@code INTER_LINEAR},
- * the same as {@code tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write
- * float32 values in RGB order and the spec's layout. Upright JPEG files are decoded by the system's
- * libturbojpeg when it is installed: the same pixels, faster (see {@link #jpegDecoder()}).
+ * <p>Steps: check the header (JPEG, PNG or BMP only; size within {@link #maxPixels()} and OpenCV's
+ * limits; not truncated; enough JPEG scan data for the declared size), decode with OpenCV ({@code
+ * IMREAD_COLOR}: gray becomes 3 channels, alpha is dropped, EXIF orientation is applied), map each
+ * value to {@code x * scale + offset}, resize to {@code height x width} with bilinear interpolation
+ * and half-pixel centres (OpenCV {@code INTER_LINEAR}, the same as {@code
+ * tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write float32 values in
+ * RGB order and the spec's layout. JPEG files are decoded by the system's libturbojpeg when it is
+ * installed, then turned upright as OpenCV would: the same pixels, faster (see {@link
+ * #jpegDecoder()}).
+ *
+ * <p>Failures: every problem with one input, including an exception from OpenCV, is that input's
+ * {@link InvalidImageException}. Files are read only when they are regular files of at most {@link
+ * #maxFileBytes()}. Damaged JPEG scan data that libjpeg reports with a warning is refused on the
+ * libturbojpeg path; OpenCV's decoder ignores those warnings, so without libturbojpeg (and for CMYK
+ * JPEGs or ones with an unreadable EXIF block) only the header checks stand between damaged data
+ * and a tensor.
  *
  * <p>Thread-safe. Each call borrows a scratch set (Mats, float arrays, a TurboJPEG handle) from a
  * pool this preprocessor owns and gives it back, so the hot path allocates nothing when consecutive
@@ -58,6 +68,8 @@ public final class ImagePreprocessor implements AutoCloseable {
     // ones free them (a 12 MP photo's float copy alone is 144 MB).
     private static final long RETAINED_SCRATCH_PIXELS = 4_000_000L;
     private static final long MAX_ENCODED_BYTES = Integer.MAX_VALUE - 8;
+    // Files that report size 0 (as under /proc) are read in chunks starting at this size.
+    private static final int UNKNOWN_SIZE_CHUNK = 64 << 10;
 
     // Where red, green and blue are in a decoded image's channels.
     private static final int[] RGB = {0, 1, 2};
@@ -69,6 +81,7 @@ public final class ImagePreprocessor implements AutoCloseable {
 
     private final PreprocessingSpec spec;
     private final long maxPixels;
+    private final long maxFileBytes;
     private final boolean useTurboJpeg;
     private final ScratchPool<Scratch> scratch;
 
@@ -80,6 +93,7 @@ public final class ImagePreprocessor implements AutoCloseable {
     private ImagePreprocessor(PreprocessingSpec spec, long maxPixels, boolean useTurboJpeg) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.maxPixels = maxPixels;
+        this.maxFileBytes = maxFileBytes(maxPixels);
         this.useTurboJpeg = useTurboJpeg;
         OpenCvLoader.ensureLoaded();
         this.scratch =
@@ -141,8 +155,26 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
 
     /**
-     * Which decoder upright JPEG files go to: {@code "libturbojpeg (<file>)"} or {@code "OpenCV"}
-     * (PNG, BMP, EXIF-rotated and CMYK JPEG always go to OpenCV).
+     * The largest file {@link #preprocess(Path, FloatBuffer)} reads, derived from the pixel limit:
+     * 8 bytes per pixel (an uncompressed 16-bit RGBA PNG, the most any supported format needs) plus
+     * 16 MiB of metadata, at most 2 GiB. 416 MB for the default limit. Larger files are refused
+     * before reading; a file that grows while it is read is refused after {@code maxFileBytes() +
+     * 1} bytes.
+     */
+    public long maxFileBytes() {
+        return maxFileBytes;
+    }
+
+    private static long maxFileBytes(long maxPixels) {
+        long metadata = 16 << 20;
+        return maxPixels >= (MAX_ENCODED_BYTES - metadata) / 8
+                ? MAX_ENCODED_BYTES
+                : 8 * maxPixels + metadata;
+    }
+
+    /**
+     * Which decoder JPEG files go to: {@code "libturbojpeg (<file>)"} or {@code "OpenCV"} (PNG,
+     * BMP, CMYK JPEG and JPEG with an unreadable EXIF block always go to OpenCV).
      */
     public String jpegDecoder() {
         String library = TurboJpegDecoder.library();
@@ -165,8 +197,13 @@ public final class ImagePreprocessor implements AutoCloseable {
      * Reads, decodes and preprocesses an image file. Writes exactly {@link #tensorSize()} floats at
      * {@code dst.position()} and advances the position; on failure {@code dst} is untouched.
      *
-     * @throws InvalidImageException naming the file: missing, unreadable, empty, not JPEG/PNG/BMP,
-     *     truncated, corrupt or over the pixel limit
+     * <p>Only regular files are opened (a FIFO would block forever, a device never end); symbolic
+     * links are followed. Whatever decoding one file throws, OpenCV's {@code CvException} included,
+     * becomes that file's {@link InvalidImageException}.
+     *
+     * @throws InvalidImageException naming the file: missing, not a regular file, unreadable,
+     *     empty, larger than {@link #maxFileBytes()}, not JPEG/PNG/BMP, truncated, corrupt, over
+     *     the pixel limit or over OpenCV's size limits
      * @throws IllegalArgumentException if {@code dst} has fewer than {@link #tensorSize()} floats
      *     left
      */
@@ -176,7 +213,11 @@ public final class ImagePreprocessor implements AutoCloseable {
         Scratch s = scratch.borrow("preprocess(Path)");
         try {
             String input = file.toString();
-            decodeAndWrite(readFile(file, input, s), input, dst, s);
+            try {
+                decodeAndWrite(readFile(file, input, s), input, dst, s);
+            } catch (RuntimeException e) {
+                throw failed(input, e);
+            }
         } finally {
             scratch.giveBack(s);
         }
@@ -205,7 +246,11 @@ public final class ImagePreprocessor implements AutoCloseable {
         Scratch s = scratch.borrow("preprocess(encoded)");
         try {
             ByteBuffer direct = encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
-            decodeAndWrite(direct, name, dst, s);
+            try {
+                decodeAndWrite(direct, name, dst, s);
+            } catch (RuntimeException e) {
+                throw failed(name, e);
+            }
         } finally {
             scratch.giveBack(s);
         }
@@ -227,6 +272,8 @@ public final class ImagePreprocessor implements AutoCloseable {
         Scratch s = scratch.borrow("preprocess(Mat)");
         try {
             writeTensor(bgrOrGrayOrBgra, name, dst, s);
+        } catch (RuntimeException e) {
+            throw failed(name, e);
         } finally {
             scratch.giveBack(s);
         }
@@ -246,6 +293,8 @@ public final class ImagePreprocessor implements AutoCloseable {
         try {
             BufferedImageConverter.toMat(image, s.fromJava);
             writeTensor(s.fromJava, name, dst, s);
+        } catch (RuntimeException e) {
+            throw failed(name, e);
         } finally {
             scratch.giveBack(s);
         }
@@ -278,30 +327,46 @@ public final class ImagePreprocessor implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer readFile(Path file, String input, Scratch s)
-            throws InvalidImageException {
-        if (Files.isDirectory(file)) {
-            throw new InvalidImageException(input, "is a directory, not an image file");
-        }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size == 0) {
-                throw new InvalidImageException(input, "empty file (0 bytes)");
+    // One image's unexpected failure (a CvException from OpenCV, say) is that image's problem.
+    private static InvalidImageException failed(String input, RuntimeException e) {
+        String detail = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip();
+        return new InvalidImageException(
+                input,
+                "failed in preprocessing (" + e.getClass().getSimpleName() + ": " + detail + ")",
+                e);
+    }
+
+    private ByteBuffer readFile(Path file, String input, Scratch s) throws InvalidImageException {
+        try {
+            // Checked before opening: opening a FIFO blocks until a writer comes.
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isDirectory()) {
+                throw new InvalidImageException(input, "is a directory, not an image file");
             }
-            if (size > MAX_ENCODED_BYTES) {
+            if (!attributes.isRegularFile()) {
                 throw new InvalidImageException(
                         input,
-                        "file is "
-                                + size
-                                + " bytes, over the "
-                                + MAX_ENCODED_BYTES
-                                + " an encoded image may have");
+                        "not a regular file (a FIFO, device or socket); only regular files are"
+                                + " read");
             }
-            ByteBuffer buffer = s.encodedBuffer((int) size);
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // read until full or end of file (the file may shrink while we read)
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                long size = channel.size();
+                if (size > maxFileBytes) {
+                    throw tooLarge(input, size + " bytes");
+                }
+                if (size > 0) {
+                    ByteBuffer buffer = s.encodedBuffer((int) size);
+                    while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                        // read until full or end of file (the file may shrink while we read)
+                    }
+                    return buffer.flip();
+                }
+                ByteBuffer buffer = readToEnd(channel, input, s);
+                if (buffer.limit() == 0) {
+                    throw new InvalidImageException(input, "empty file (0 bytes)");
+                }
+                return buffer;
             }
-            return buffer.flip();
         } catch (NoSuchFileException e) {
             throw new InvalidImageException(input, "file not found", e);
         } catch (AccessDeniedException e) {
@@ -311,15 +376,43 @@ public final class ImagePreprocessor implements AutoCloseable {
         }
     }
 
+    // Files under /proc and the like report size 0 yet have content: read to the end, but never
+    // more than maxFileBytes + 1 bytes.
+    private ByteBuffer readToEnd(FileChannel channel, String input, Scratch s)
+            throws IOException, InvalidImageException {
+        ByteBuffer buffer = s.encodedBuffer(UNKNOWN_SIZE_CHUNK);
+        while (channel.read(buffer) >= 0) {
+            if (!buffer.hasRemaining()) {
+                if (buffer.limit() > maxFileBytes) {
+                    throw tooLarge(input, "more than " + maxFileBytes + " bytes");
+                }
+                long bigger = Math.min(maxFileBytes + 1, 2L * buffer.limit());
+                buffer = ByteBuffer.allocateDirect((int) bigger).put(buffer.flip());
+            }
+        }
+        return buffer.flip();
+    }
+
+    private InvalidImageException tooLarge(String input, String size) {
+        return new InvalidImageException(
+                input,
+                "file is "
+                        + size
+                        + ", over the "
+                        + maxFileBytes
+                        + " bytes an image within the pixel limit needs (maxFileBytes); refused"
+                        + " before reading");
+    }
+
     // encoded: a direct buffer whose position is 0, holding the whole encoded image.
     private void decodeAndWrite(ByteBuffer encoded, String input, FloatBuffer dst, Scratch s)
             throws InvalidImageException {
         ImageHeader header = ImageHeader.read(encoded, input, maxPixels);
         if (header.format() == ImageHeader.Format.JPEG
-                && header.upright()
+                && header.exifOrientation() != ImageHeader.UNKNOWN_ORIENTATION
                 && s.turboJpeg != null
-                && s.turboJpeg.decodeRgb(encoded, s.decoded)) {
-            writeTensor(s.decoded, RGB, dst, s);
+                && s.turboJpeg.decodeRgb(encoded, s.decoded, input)) {
+            writeTensor(orient(s.decoded, header.exifOrientation(), s.oriented), RGB, dst, s);
             return;
         }
         Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
@@ -345,6 +438,30 @@ public final class ImagePreprocessor implements AutoCloseable {
                 decoded.release();
             }
         }
+    }
+
+    /**
+     * {@code decoded} turned upright for EXIF orientation 1-8, with the same flips and transposes
+     * as OpenCV's {@code imdecode} (pixels move, none is computed): into {@code scratch}, or {@code
+     * decoded} itself for orientation 1.
+     */
+    private static Mat orient(Mat decoded, int orientation, Mat scratch) {
+        switch (orientation) {
+            case 2 -> Core.flip(decoded, scratch, 1); // mirrored left-right
+            case 3 -> Core.rotate(decoded, scratch, Core.ROTATE_180);
+            case 4 -> Core.flip(decoded, scratch, 0); // mirrored top-bottom
+            case 5 -> Core.transpose(decoded, scratch);
+            case 6 -> Core.rotate(decoded, scratch, Core.ROTATE_90_CLOCKWISE);
+            case 7 -> {
+                Core.transpose(decoded, scratch);
+                Core.flip(scratch, scratch, -1);
+            }
+            case 8 -> Core.rotate(decoded, scratch, Core.ROTATE_90_COUNTERCLOCKWISE);
+            default -> {
+                return decoded;
+            }
+        }
+        return scratch;
     }
 
     // An OpenCV image: gray, BGR or BGRA.
@@ -453,6 +570,7 @@ public final class ImagePreprocessor implements AutoCloseable {
     private static final class Scratch {
         final Mat fromJava = new Mat();
         final Mat decoded = new Mat();
+        final Mat oriented = new Mat();
         final Mat withoutAlpha = new Mat();
         final Mat scaled = new Mat();
         final Mat resized = new Mat();
@@ -472,6 +590,7 @@ public final class ImagePreprocessor implements AutoCloseable {
         void release() {
             fromJava.release();
             decoded.release();
+            oriented.release();
             withoutAlpha.release();
             scaled.release();
             resized.release();
@@ -483,6 +602,7 @@ public final class ImagePreprocessor implements AutoCloseable {
 
         void releaseFullSize() {
             decoded.release();
+            oriented.release();
             withoutAlpha.release();
             scaled.release();
         }

@@ -1,8 +1,10 @@
 package dev.catsdogs.inference;
 
 /**
- * An input that is not a usable image: missing or unreadable file, empty, truncated, not
- * JPEG/PNG/BMP, over the pixel limit, or an unsupported in-memory image type.
+ * An input that is not a usable image: missing, unreadable or not a regular file, too large, empty,
+ * truncated, corrupt, not JPEG/PNG/BMP, over the pixel limit or OpenCV's size limits, an
+ * unsupported in-memory image type, or anything else that failed while preprocessing it (the cause
+ * is then attached).
  *
  * <p>The message is {@code "<input>: <problem>"}, where the input is the file path, the name the
  * caller gave to encoded bytes, or a placeholder such as {@code "<Mat>"}.

@@ -19,9 +19,14 @@ import org.opencv.core.Mat;
  * algorithms (accurate integer IDCT, smooth chroma upsampling, which are both libraries' defaults)
  * with SIMD: the same pixels, about 2.8x faster. The tests check the pixels are identical.
  *
- * <p>It only answers when it is exact: a CMYK JPEG, or a decode that reports any error or warning,
- * returns false and the caller decodes with OpenCV, which defines the behaviour for odd files.
- * EXIF-rotated files must not be given to it (OpenCV applies the rotation, this does not).
+ * <p>It only answers when it is exact: a CMYK JPEG, a header TurboJPEG cannot describe (unusual
+ * chroma subsampling) or a fatal decoding error returns false and the caller decodes with OpenCV,
+ * which defines the behaviour for odd files. A corrupt-data <em>warning</em> from libjpeg (damaged
+ * entropy-coded data, a premature end of the data) is an {@link InvalidImageException}: libjpeg
+ * would fill the damage with grey and OpenCV would return that as a picture. It ignores EXIF
+ * orientation: the caller turns the pixels upright (OpenCV's decoder does that itself). Needs
+ * TurboJPEG 2.0 or later (for {@code tjGetErrorCode}); with an older library OpenCV decodes
+ * everything.
  *
  * <p>Not thread-safe: one user at a time. Its native handle is freed by {@link #close()}, or, as a
  * safety net, when the instance becomes unreachable.
@@ -35,6 +40,8 @@ final class TurboJpegDecoder implements AutoCloseable {
     private static final int TJPF_RGB = 0;
     private static final int TJCS_CMYK = 3;
     private static final int TJCS_YCCK = 4;
+    private static final int TJFLAG_STOPONWARNING = 8192; // stop at libjpeg's first warning
+    private static final int TJERR_WARNING = 0;
 
     /** The loaded library's file name, or null when it is not installed. */
     private static final String LIBRARY = register();
@@ -77,8 +84,9 @@ final class TurboJpegDecoder implements AutoCloseable {
      *
      * @return false when this decoder cannot produce exactly OpenCV's pixels; {@code rgb} is then
      *     undefined
+     * @throws InvalidImageException naming {@code input} when libjpeg reports corrupt data
      */
-    boolean decodeRgb(ByteBuffer jpeg, Mat rgb) {
+    boolean decodeRgb(ByteBuffer jpeg, Mat rgb, String input) throws InvalidImageException {
         Pointer source = Native.getDirectBufferPointer(jpeg).share(jpeg.position());
         NativeLong size = new NativeLong(jpeg.remaining());
         if (Api.tjDecompressHeader3(handle, source, size, width, height, subsampling, colorspace)
@@ -91,9 +99,25 @@ final class TurboJpegDecoder implements AutoCloseable {
         rgb.create(height[0], width[0], CvType.CV_8UC3);
         Pointer target = new Pointer(rgb.dataAddr());
         int pitch = (int) rgb.step1(0);
-        return Api.tjDecompress2(
-                        handle, source, size, target, width[0], pitch, height[0], TJPF_RGB, 0)
-                == 0;
+        int status =
+                Api.tjDecompress2(
+                        handle,
+                        source,
+                        size,
+                        target,
+                        width[0],
+                        pitch,
+                        height[0],
+                        TJPF_RGB,
+                        TJFLAG_STOPONWARNING);
+        if (status == 0) {
+            return true;
+        }
+        if (Api.tjGetErrorCode(handle) == TJERR_WARNING) {
+            throw new InvalidImageException(
+                    input, "corrupt JPEG data (libjpeg-turbo: " + Api.tjGetErrorStr2(handle) + ")");
+        }
+        return false; // a fatal error: OpenCV's libjpeg decides (and reports) it
     }
 
     private static String register() {
@@ -135,6 +159,10 @@ final class TurboJpegDecoder implements AutoCloseable {
                 int height,
                 int pixelFormat,
                 int flags);
+
+        static native int tjGetErrorCode(Pointer handle);
+
+        static native String tjGetErrorStr2(Pointer handle);
 
         static native int tjDestroy(Pointer handle);
     }

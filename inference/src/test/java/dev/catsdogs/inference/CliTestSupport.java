@@ -22,6 +22,10 @@ public final class CliTestSupport {
         return TestImages.photo(name);
     }
 
+    public static Path writeSmallBmp(Path file) {
+        return TestImages.write(TestImages.solid(8, 8, 0x336699), "bmp", file);
+    }
+
     public static Path writeSmallPng(Path file) {
         return TestImages.write(TestImages.solid(8, 8, 0x336699), "png", file);
     }

@@ -578,6 +578,19 @@ class ImageClassifierTest {
                 assertThrows(
                         ModelLoadException.class, () -> ImageClassifier.builder(missing).build());
         assertEquals(missing + ": model file not found", e.getMessage());
+        Path folder = Files.createDirectory(dir.resolve("folder.onnx"));
+        assertEquals(
+                folder + ": is a directory, not a model file",
+                assertThrows(
+                                ModelLoadException.class,
+                                () -> ImageClassifier.builder(folder).build())
+                        .getMessage());
+        assertEquals(
+                "/dev/zero: not a regular file (a FIFO, device or socket)",
+                assertThrows(
+                                ModelLoadException.class,
+                                () -> ImageClassifier.builder(Path.of("/dev/zero")).build())
+                        .getMessage());
 
         Path garbage = Files.writeString(dir.resolve("garbage.onnx"), "this is not protobuf");
         e = assertThrows(ModelLoadException.class, () -> ImageClassifier.builder(garbage).build());

@@ -2,18 +2,24 @@ package dev.catsdogs.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +190,149 @@ class ImagePreprocessorBadInputTest {
         refused(
                 Files.write(dir.resolve("cut.bmp"), Arrays.copyOf(bmp, bmp.length / 2)),
                 "BMP pixel data needs");
+    }
+
+    @Test
+    void wideBmpIsRefusedWithOpenCvsLimitNotACrash() throws Exception {
+        // A valid 3.3 MB image, far under the pixel limit, but wider than OpenCV decodes: OpenCV
+        // threw a CvException, which escaped.
+        int width = 1_100_000;
+        int rowBytes = (3 * width + 3) / 4 * 4;
+        ByteBuffer bmp = ByteBuffer.allocate(54 + rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+        bmp.put((byte) 'B').put((byte) 'M').putInt(54 + rowBytes).putInt(0).putInt(54);
+        bmp.putInt(40).putInt(width).putInt(1).putShort((short) 1).putShort((short) 24);
+        bmp.putInt(0).putInt(rowBytes).putInt(2835).putInt(2835).putInt(0).putInt(0);
+        refused(
+                Files.write(dir.resolve("wide.bmp"), bmp.array()),
+                "image is 1100000 x 1 pixels; OpenCV decodes at most 1048576 pixels per side");
+    }
+
+    @Test
+    void widePngSaysWhyNotCorrupt() throws Exception {
+        int width = 1_100_000;
+        byte[] row = new byte[1 + 3 * width]; // filter byte 0, then black RGB pixels
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(idat)) {
+            z.write(row);
+        }
+        byte[] data = idat.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12 + data.length + 12);
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        chunk(
+                b,
+                "IHDR",
+                ByteBuffer.allocate(13)
+                        .putInt(width)
+                        .putInt(1)
+                        .put((byte) 8)
+                        .put((byte) 2)
+                        .put(new byte[3])
+                        .array());
+        chunk(b, "IDAT", data);
+        chunk(b, "IEND", new byte[0]);
+        InvalidImageException e =
+                refused(
+                        Files.write(dir.resolve("wide.png"), b.array()),
+                        "image is 1100000 x 1 pixels; OpenCV decodes at most 1048576 pixels per"
+                                + " side");
+        assertFalse(e.problem().contains("corrupt"), e.problem());
+    }
+
+    @Test
+    void openCvExceptionsBecomeTheInputsError() {
+        // resize() asserts a 2-D Mat and throws a CvException for this 3-D one.
+        Mat cube = new Mat(new int[] {2, 2, 2}, CvType.CV_8UC3);
+        try {
+            FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
+            InvalidImageException e =
+                    assertThrows(
+                            InvalidImageException.class, () -> preprocessor.preprocess(cube, dst));
+            assertEquals("<Mat>", e.input());
+            assertTrue(
+                    e.problem().startsWith("failed in preprocessing (CvException: "), e.problem());
+            assertFalse(e.problem().contains("\n"), "one line: " + e.problem());
+        } finally {
+            cube.release();
+        }
+    }
+
+    @Test
+    void fifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("pipe.jpg");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        // Opening a FIFO for reading waits for a writer: before the check this hung forever.
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(10), () -> refused(fifo, "not a regular file"));
+    }
+
+    @Test
+    void devicesAreNotRead() {
+        refused(Path.of("/dev/zero"), "not a regular file");
+    }
+
+    @Test
+    void procFilesAreReadThoughTheyReportSizeZero() throws Exception {
+        Path status = Path.of("/proc/self/status");
+        assertEquals(0, Files.size(status), "the premise: /proc reports size 0");
+        InvalidImageException e = refused(status, "unsupported format: text starting with");
+        assertFalse(e.problem().contains("empty"), e.problem());
+    }
+
+    @Test
+    void filesOverTheSizeCapAreRefusedBeforeReading() throws Exception {
+        ImagePreprocessor small =
+                ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2))
+                        .optMaxPixels(100)
+                        .build();
+        assertEquals(800 + (16 << 20), small.maxFileBytes());
+        assertEquals(
+                8 * ImagePreprocessor.DEFAULT_MAX_PIXELS + (16 << 20), preprocessor.maxFileBytes());
+        Path big = dir.resolve("big.png");
+        try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
+            file.setLength(small.maxFileBytes() + 1); // sparse: no disk space used
+        }
+        InvalidImageException e =
+                assertThrows(InvalidImageException.class, () -> small.preprocess(big));
+        assertEquals(
+                "file is "
+                        + (small.maxFileBytes() + 1)
+                        + " bytes, over the "
+                        + small.maxFileBytes()
+                        + " bytes an image within the pixel limit needs (maxFileBytes); refused"
+                        + " before reading",
+                e.problem());
+    }
+
+    @Test
+    void jpegTooSmallForItsDeclaredSizeIsRefusedOnBothDecoders() throws Exception {
+        // A 7000x7000 frame header on a small photo's data: libjpeg "decoded" it (with warnings)
+        // into a 49 MP picture of garbage, and it was classified.
+        byte[] jpeg = Files.readAllBytes(good);
+        int sof = indexOf(jpeg, (byte) 0xFF, (byte) 0xC0);
+        ByteBuffer.wrap(jpeg).putShort(sof + 5, (short) 7000).putShort(sof + 7, (short) 7000);
+        Path file = Files.write(dir.resolve("7000.jpg"), jpeg);
+        refused(file, "declares 7000x7000 pixels, which need at least 47851 bytes of scan data");
+        ImagePreprocessor openCv =
+                ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(32))
+                        .optTurboJpeg(false)
+                        .build();
+        InvalidImageException e =
+                assertThrows(InvalidImageException.class, () -> openCv.preprocess(file));
+        assertTrue(e.problem().startsWith("corrupt JPEG data"), e.problem());
+    }
+
+    @Test
+    void uniformImagesStayAboveTheScanDataFloor() throws Exception {
+        // The floor must not refuse what compresses best: one colour, large, grey and colour.
+        for (int rgb : new int[] {0x000000, 0xFFFFFF, 0x808080, 0x3366CC}) {
+            Path jpeg =
+                    TestImages.write(
+                            TestImages.solid(1600, 1200, rgb), "jpg", dir.resolve("flat.jpg"));
+            preprocessor.preprocess(jpeg);
+        }
+        BufferedImage gray = new BufferedImage(1600, 1200, BufferedImage.TYPE_BYTE_GRAY);
+        preprocessor.preprocess(TestImages.write(gray, "jpg", dir.resolve("gray.jpg")));
     }
 
     @Test

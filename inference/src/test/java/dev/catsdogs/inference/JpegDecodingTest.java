@@ -66,7 +66,7 @@ class JpegDecodingTest {
     }
 
     @Test
-    void decodesTheSamePixelsAsOpenCv() throws IOException {
+    void decodesTheSamePixelsAsOpenCv() throws Exception {
         TurboJpegDecoder decoder = TurboJpegDecoder.createOrNull();
         assertNotNull(decoder);
         Mat rgb = new Mat();
@@ -76,7 +76,7 @@ class JpegDecodingTest {
         for (Path photo : photos) {
             byte[] bytes = Files.readAllBytes(photo);
             ByteBuffer jpeg = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-            assertTrue(decoder.decodeRgb(jpeg, rgb), photo.toString());
+            assertTrue(decoder.decodeRgb(jpeg, rgb, photo.toString()), photo.toString());
             Mat bgr = Imgcodecs.imdecode(new MatOfByte(bytes), Imgcodecs.IMREAD_COLOR);
             Imgproc.cvtColor(bgr, expected, Imgproc.COLOR_BGR2RGB);
             assertEquals(expected.size(), rgb.size(), photo.toString());
@@ -135,6 +135,29 @@ class JpegDecodingTest {
     }
 
     @Test
+    void everyExifOrientationMatchesOpenCvAndDamageIsStillRefused() throws Exception {
+        byte[] upright = Files.readAllBytes(TestImages.photo("cat.2003.jpg"));
+        ImagePreprocessor fast = new ImagePreprocessor(SPEC);
+        ImagePreprocessor openCv = ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build();
+        for (int orientation = 1; orientation <= 8; orientation++) {
+            byte[] oriented = withExifOrientation(upright, orientation, orientation % 2 == 0);
+            assertArrayEquals(
+                    preprocess(openCv, oriented),
+                    preprocess(fast, oriented),
+                    "orientation " + orientation);
+            // Rotated files now go through libturbojpeg too, so its warnings still count.
+            byte[] damaged = oriented.clone();
+            for (int i = damaged.length / 2; i < damaged.length / 2 + 64; i++) {
+                damaged[i] = (byte) 0xA5;
+            }
+            InvalidImageException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(
+                            InvalidImageException.class, () -> preprocess(fast, damaged));
+            assertTrue(e.problem().startsWith("corrupt JPEG data (libjpeg-turbo: "), e.problem());
+        }
+    }
+
+    @Test
     void exifRotatedJpegIsRotatedByOpenCv() throws Exception {
         byte[] upright = Files.readAllBytes(TestImages.photo("dog.2001.jpg")); // 499 wide
         for (boolean bigEndian : new boolean[] {true, false}) {
@@ -162,17 +185,33 @@ class JpegDecodingTest {
     }
 
     @Test
-    void corruptScanDataGetsOpenCvsAnswer() throws Exception {
+    void corruptScanDataIsRefusedWhereLibjpegWarns() throws Exception {
         byte[] jpeg = Files.readAllBytes(TestImages.photo("cat.2002.jpg"));
         for (int i = jpeg.length / 2; i < jpeg.length / 2 + 64; i++) {
             jpeg[i] = (byte) 0xA5; // garbage inside the entropy-coded data; headers intact
         }
-        // libjpeg "decodes" such data with a warning; TurboJPEG reports it, and the preprocessor
-        // then leaves the file to OpenCV, whose output defines the result.
-        float[] fast = preprocess(new ImagePreprocessor(SPEC), jpeg);
-        float[] openCv =
-                preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
-        assertArrayEquals(openCv, fast);
+        // libjpeg "decodes" such data with a warning and grey blocks; the fast path fails on it.
+        InvalidImageException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        InvalidImageException.class,
+                        () -> preprocess(new ImagePreprocessor(SPEC), jpeg));
+        assertTrue(e.problem().startsWith("corrupt JPEG data (libjpeg-turbo: "), e.problem());
+        // OpenCV's decoder ignores libjpeg's warnings: its path (no libturbojpeg, EXIF-rotated or
+        // CMYK files) still returns a tensor. The documented limit of that path.
+        preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
+    }
+
+    @Test
+    void halfAFileWithAnEndMarkerIsRefused() throws Exception {
+        byte[] photo = Files.readAllBytes(TestImages.photo("dog.2002.jpg"));
+        byte[] half = java.util.Arrays.copyOf(photo, photo.length / 2 + 2);
+        half[half.length - 2] = (byte) 0xFF;
+        half[half.length - 1] = (byte) 0xD9;
+        InvalidImageException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        InvalidImageException.class,
+                        () -> preprocess(new ImagePreprocessor(SPEC), half));
+        assertTrue(e.problem().startsWith("corrupt JPEG data (libjpeg-turbo: "), e.problem());
     }
 
     @Test

@@ -6,8 +6,13 @@ import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Outcome;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,12 +34,20 @@ import picocli.CommandLine.Spec;
  * {@code classify [--model FILE] [--json] [--threads N] [--batch N] [--top K] PATH...}: classifies
  * image files, and the .jpg/.jpeg/.png/.bmp files under directories, with an exported model.
  *
- * <p>Exit codes: 0 every input classified, 1 some inputs failed (the others are still printed), 2
- * usage error (bad option, nonexistent PATH, missing or unusable model). Results go to stdout;
- * messages and the progress bar (more than {@value #PROGRESS_ABOVE} inputs) go to stderr.
+ * <p>Exit codes: 0 every input classified, 1 some inputs failed (the others are still printed) or
+ * the results could not be written, 2 usage error (bad option value, nonexistent PATH, missing or
+ * unusable model). Usage errors and failures are one line on stderr, never a stack trace. Results
+ * go to stdout; messages and progress (more than {@value #PROGRESS_ABOVE} inputs) go to stderr: a
+ * progress bar when stderr is a terminal, else a plain line per tenth of the inputs.
+ *
+ * <p>When stdout is gone (a full disk, a closed pipe such as {@code | head -1}) classify stops
+ * after the batch it was writing and exits 1: lost results are not success. Results are written as
+ * UTF-8 whatever the locale; control characters in file names are escaped (JSON by its own rules,
+ * the table as {@code \n}, {@code \}{@code u001b}).
  *
  * <p>A plain picocli command with a public no-arg constructor, so the trainer's CLI can register it
- * as a subcommand; {@link #main} runs it standalone.
+ * as a subcommand; {@link #main} runs it standalone through {@link #commandLine()}, which a parent
+ * command should mirror (UTF-8 stdout, {@link OneLineUsageErrors}).
  */
 @Command(
         name = "classify",
@@ -44,8 +57,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input was classified",
-            "1:some inputs could not be classified (the others were)",
-            "2:usage error: bad option, nonexistent PATH, missing or unusable model"
+            "1:some inputs could not be classified (the others were), or the results could"
+                    + " not be written",
+            "2:usage error: bad option value, nonexistent PATH, missing or unusable model"
         },
         footer = {
             "%nExamples:",
@@ -65,6 +79,15 @@ public class ClassifyCommand implements Callable<Integer> {
 
     static final int PROGRESS_ABOVE = 50;
 
+    /** Largest {@code --batch}: 1024 images of 224 x 224 are a 616 MB input tensor. */
+    static final int MAX_BATCH = 1024;
+
+    /** Largest {@code --threads}, as a multiple of the cores: more only adds contention. */
+    static final int THREADS_PER_CORE = 4;
+
+    // A direct buffer (the batch's input tensor) holds at most this many bytes.
+    private static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
+
     @Spec private CommandSpec spec;
 
     @Option(
@@ -80,14 +103,16 @@ public class ClassifyCommand implements Callable<Integer> {
             names = "--threads",
             paramLabel = "N",
             description =
-                    "ONNX Runtime threads per model run; 0 = all cores (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "ONNX Runtime threads per model run; 0 = all cores, at most "
+                            + THREADS_PER_CORE
+                            + " x cores (default: ${DEFAULT-VALUE}).")
     private int threads = 0;
 
     @Option(
             names = "--batch",
             paramLabel = "N",
-            description = "Images per model run (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Images per model run, 1 to " + MAX_BATCH + " (default: ${DEFAULT-VALUE}).")
     private int batch = 16;
 
     @Option(
@@ -106,11 +131,59 @@ public class ClassifyCommand implements Callable<Integer> {
                             + "*.jpg, *.jpeg, *.png and *.bmp.")
     private List<Path> paths;
 
-    public ClassifyCommand() {}
+    // Whether the progress bar can redraw in place; a seam for tests.
+    private final boolean stderrIsTerminal;
+
+    public ClassifyCommand() {
+        this(Posix.stderrIsTerminal());
+    }
+
+    ClassifyCommand(boolean stderrIsTerminal) {
+        this.stderrIsTerminal = stderrIsTerminal;
+    }
 
     /** Runs {@code classify} standalone and exits with its exit code. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ClassifyCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * A command line for {@code classify} as {@link #main} runs it: stdout as UTF-8 straight to the
+     * file descriptor (so write errors reach {@link PrintWriter#checkError()}, which {@code
+     * System.out} would swallow) and one-line usage errors.
+     */
+    public static CommandLine commandLine() {
+        return configure(new CommandLine(new ClassifyCommand()));
+    }
+
+    /** Gives {@code commandLine} (classify's, or a parent's) UTF-8 stdout and one-line errors. */
+    public static CommandLine configure(CommandLine commandLine) {
+        return commandLine
+                .setOut(utf8(new FileOutputStream(FileDescriptor.out)))
+                .setParameterExceptionHandler(new OneLineUsageErrors());
+    }
+
+    static PrintWriter utf8(OutputStream out) {
+        return new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    }
+
+    /**
+     * Prints a usage error as one line, {@code "<command>: <problem> (see <command> --help)"}, and
+     * returns 2; picocli's default prints the whole usage help after it.
+     */
+    public static final class OneLineUsageErrors implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(ParameterException ex, String[] args) {
+            CommandLine commandLine = ex.getCommandLine();
+            String name = commandLine.getCommandName();
+            String problem = String.valueOf(ex.getMessage()).replaceAll("\\s+", " ").strip();
+            commandLine
+                    .getErr()
+                    .println(
+                            name + ": " + Escapes.controls(problem) + " (see " + name + " --help)");
+            commandLine.getErr().flush();
+            return CommandLine.ExitCode.USAGE;
+        }
     }
 
     @Override
@@ -118,28 +191,34 @@ public class ClassifyCommand implements Callable<Integer> {
         CommandLine commandLine = spec.commandLine();
         PrintWriter out = commandLine.getOut();
         PrintWriter err = commandLine.getErr();
-        if (batch < 1) {
-            throw new ParameterException(commandLine, "--batch must be >= 1, got " + batch);
-        }
-        if (threads < 0) {
-            throw new ParameterException(commandLine, "--threads must be >= 0, got " + threads);
-        }
-        if (top != null && top < 1) {
-            throw new ParameterException(commandLine, "--top must be >= 1, got " + top);
-        }
+        checkOptions(commandLine);
         int topK = top == null ? 0 : top;
         List<Path> files = collectInputs(commandLine);
-        if (!Files.isRegularFile(model)) {
-            err.println(
-                    "classify: model file not found: "
-                            + model.toAbsolutePath()
-                            + ". Train and export a model first (from the repository root), or pass"
-                            + " --model FILE.");
+        String modelProblem = modelProblem(model);
+        if (modelProblem != null) {
+            err.println("classify: " + modelProblem);
             return CommandLine.ExitCode.USAGE;
         }
+        // Every image's failure is reported in the results; OpenCV's own log lines would repeat
+        // them in the middle of the progress output. Read when OpenCV first logs; a user's value
+        // wins. (libpng and libjpeg warnings go to stderr from C and cannot be silenced here.)
+        Posix.setenvUnlessSet("OPENCV_LOG_LEVEL", "FATAL");
         try (ImageClassifier classifier =
                 ImageClassifier.builder(model).optIntraOpThreads(threads).build()) {
             ModelMetadata metadata = classifier.metadata();
+            long tensorBytes = 4L * metadata.preprocessingSpec().tensorSize();
+            if (batch * tensorBytes > MAX_TENSOR_BYTES) {
+                throw new ParameterException(
+                        commandLine,
+                        "--batch must be at most "
+                                + MAX_TENSOR_BYTES / tensorBytes
+                                + " for this model's "
+                                + metadata.inputWidth()
+                                + " x "
+                                + metadata.inputHeight()
+                                + " input, got "
+                                + batch);
+            }
             ResultWriter writer =
                     json
                             ? new JsonLinesWriter(
@@ -147,37 +226,111 @@ public class ClassifyCommand implements Callable<Integer> {
                                     metadata.outputKind() == ModelMetadata.OutputKind.SIGMOID,
                                     topK)
                             : new TableWriter(out, files, metadata.classNames(), topK);
-            int failed = 0;
-            try (ProgressBar progress =
-                    files.size() > PROGRESS_ABOVE ? progress(err, files.size()) : null) {
-                for (int start = 0; start < files.size(); start += batch) {
-                    List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
-                    failed += classifyChunk(classifier, chunk, writer);
-                    out.flush();
-                    if (progress != null) {
-                        progress.stepBy(chunk.size());
+            return classifyAll(classifier, files, writer, out, err);
+        } catch (ModelLoadException e) {
+            err.println("classify: cannot use model " + Escapes.controls(e.getMessage()));
+            return CommandLine.ExitCode.USAGE;
+        } catch (ParameterException e) {
+            throw e; // picocli prints it as a usage error
+        } catch (RuntimeException e) { // a bug or an ONNX Runtime failure: one line, no trace
+            err.println("classify: failed: " + Escapes.controls(String.valueOf(e)));
+            return 1;
+        } finally {
+            err.flush();
+        }
+    }
+
+    private int classifyAll(
+            ImageClassifier classifier,
+            List<Path> files,
+            ResultWriter writer,
+            PrintWriter out,
+            PrintWriter err) {
+        int failed = 0;
+        int total = files.size();
+        boolean showProgress = total > PROGRESS_ABOVE;
+        boolean bar = showProgress && stderrIsTerminal;
+        try (ProgressBar progress = bar ? progress(err, total) : null) {
+            for (int start = 0; start < total; start += batch) {
+                List<Path> chunk = files.subList(start, Math.min(total, start + batch));
+                failed += classifyChunk(classifier, chunk, writer);
+                int done = start + chunk.size();
+                if (out.checkError()) { // flushes; true once a write has failed
+                    if (bar) {
+                        err.println(); // end the bar's line
                     }
+                    err.println(
+                            "classify: cannot write results to standard output; stopped after "
+                                    + done
+                                    + " of "
+                                    + total);
+                    return 1;
+                }
+                if (progress != null) {
+                    progress.stepBy(chunk.size());
+                } else if (showProgress) {
+                    plainProgress(err, start, done, total);
                 }
             }
-            if (files.size() > PROGRESS_ABOVE) {
-                err.println();
-            }
-            if (failed > 0) {
-                err.println(
-                        "classify: "
-                                + failed
-                                + " of "
-                                + files.size()
-                                + " inputs could not be "
-                                + "classified");
-            }
-            out.flush();
-            err.flush();
-            return failed > 0 ? 1 : CommandLine.ExitCode.OK;
-        } catch (ModelLoadException e) {
-            err.println("classify: cannot use model " + e.getMessage());
-            return CommandLine.ExitCode.USAGE;
         }
+        if (bar) {
+            err.println();
+        }
+        if (failed > 0) {
+            err.println("classify: " + failed + " of " + total + " inputs could not be classified");
+        }
+        return failed > 0 ? 1 : CommandLine.ExitCode.OK;
+    }
+
+    // One line per tenth of the inputs crossed, for logs: a bar redraws with carriage returns.
+    private static void plainProgress(PrintWriter err, int before, int done, int total) {
+        long tenth = 10L * done / total;
+        if (tenth > 10L * before / total) {
+            err.println("classify: " + done + "/" + total + " inputs (" + 10 * tenth + "%)");
+            err.flush();
+        }
+    }
+
+    private void checkOptions(CommandLine commandLine) {
+        if (batch < 1 || batch > MAX_BATCH) {
+            throw new ParameterException(
+                    commandLine, "--batch must be between 1 and " + MAX_BATCH + ", got " + batch);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int maxThreads = THREADS_PER_CORE * cores;
+        if (threads < 0 || threads > maxThreads) {
+            throw new ParameterException(
+                    commandLine,
+                    "--threads must be between 0 (all cores) and "
+                            + maxThreads
+                            + " ("
+                            + THREADS_PER_CORE
+                            + " x "
+                            + cores
+                            + " cores), got "
+                            + threads);
+        }
+        if (top != null && top < 1) {
+            throw new ParameterException(commandLine, "--top must be >= 1, got " + top);
+        }
+    }
+
+    // Null when the model file can be opened; else why not, with what to do.
+    private static String modelProblem(Path model) {
+        String where = Escapes.controls(model.toAbsolutePath().toString());
+        if (Files.isDirectory(model)) {
+            return "model " + where + " is a directory; pass --model FILE (an .onnx file).";
+        }
+        if (Files.exists(model) && !Files.isRegularFile(model)) {
+            return "model " + where + " is not a regular file; pass --model FILE (an .onnx file).";
+        }
+        if (!Files.exists(model)) {
+            return "model file not found: "
+                    + where
+                    + ". Train and export a model first (from the repository root), or pass"
+                    + " --model FILE.";
+        }
+        return null;
     }
 
     private List<Path> collectInputs(CommandLine commandLine) {

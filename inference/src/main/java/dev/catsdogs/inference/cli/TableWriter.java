@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  * A table aligned for reading: {@code PATH LABEL PROBABILITY}, and with {@code --top K} a last
  * column {@code TOP}: the K most probable classes as {@code label probability} pairs, comma
  * separated. Column widths come from all inputs and labels up front, so rows can be printed as
- * results arrive.
+ * results arrive. Control characters in paths, labels and messages are printed escaped ({@code \n},
+ * {@code \}{@code u001b}), so every input is one row.
  */
 final class TableWriter implements ResultWriter {
 
@@ -27,10 +28,14 @@ final class TableWriter implements ResultWriter {
         int pathWidth =
                 Math.max(
                         "PATH".length(),
-                        files.stream().mapToInt(f -> f.toString().length()).max().orElse(0));
+                        files.stream().mapToInt(f -> shown(f).length()).max().orElse(0));
         int labelWidth =
                 Math.max(
-                        "ERROR".length(), labels.stream().mapToInt(String::length).max().orElse(0));
+                        "ERROR".length(),
+                        labels.stream()
+                                .mapToInt(l -> Escapes.controls(l).length())
+                                .max()
+                                .orElse(0));
         String base = "%-" + pathWidth + "s  %-" + labelWidth + "s  ";
         // The probability column is as wide as its header when a TOP column follows it.
         this.rowFormat = topK > 0 ? base + "%-11s  %s%n" : base + "%s%n";
@@ -45,20 +50,31 @@ final class TableWriter implements ResultWriter {
     @Override
     public void prediction(Path file, Prediction prediction) {
         String probability = String.format(Locale.ROOT, "%.4f", prediction.probability());
+        String label = Escapes.controls(prediction.label());
         if (topK == 0) {
-            out.printf(Locale.ROOT, rowFormat, file, prediction.label(), probability);
+            out.printf(Locale.ROOT, rowFormat, shown(file), label, probability);
             return;
         }
         String top =
                 prediction.topK(topK).stream()
-                        .map(c -> String.format(Locale.ROOT, "%s %.4f", c.label(), c.probability()))
+                        .map(
+                                c ->
+                                        String.format(
+                                                Locale.ROOT,
+                                                "%s %.4f",
+                                                Escapes.controls(c.label()),
+                                                c.probability()))
                         .collect(Collectors.joining(", "));
-        out.printf(Locale.ROOT, rowFormat, file, prediction.label(), probability, top);
+        out.printf(Locale.ROOT, rowFormat, shown(file), label, probability, top);
     }
 
     @Override
     public void error(Path file, String problem) {
         // The problem takes the rest of the line (past an empty TOP column).
-        out.printf(Locale.ROOT, errorFormat, file, "ERROR", problem);
+        out.printf(Locale.ROOT, errorFormat, shown(file), "ERROR", Escapes.controls(problem));
+    }
+
+    private static String shown(Path file) {
+        return Escapes.controls(file.toString());
     }
 }

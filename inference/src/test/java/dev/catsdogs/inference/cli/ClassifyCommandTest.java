@@ -2,6 +2,7 @@ package dev.catsdogs.inference.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -12,17 +13,25 @@ import dev.catsdogs.inference.ClassProbability;
 import dev.catsdogs.inference.CliTestSupport;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.Prediction;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /** Runs {@code classify} in-process and checks its output streams and exit codes. */
@@ -39,9 +48,15 @@ class ClassifyCommandTest {
     }
 
     private static Run run(String... args) {
+        return run(false, args);
+    }
+
+    // As main() configures it, with stdout and stderr captured.
+    private static Run run(boolean terminal, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(new ClassifyCommand());
+        CommandLine commandLine = new CommandLine(new ClassifyCommand(terminal));
+        commandLine.setParameterExceptionHandler(new ClassifyCommand.OneLineUsageErrors());
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int exitCode = commandLine.execute(args);
@@ -270,10 +285,179 @@ class ClassifyCommandTest {
         for (String line : lines) {
             assertTrue(line.startsWith("{\"path\":"), "stdout has only JSON: " + line);
         }
-        assertTrue(run.err().contains(count + "/" + count), "progress bar on stderr: " + run.err());
+        assertTrue(run.err().contains(count + "/" + count), "progress on stderr: " + run.err());
 
         Run few = run("--model", model.toString(), "--json", images.toString());
         assertEquals("", few.err(), "no progress bar for a handful of inputs");
+    }
+
+    @Test
+    void progressIsPlainLinesUnlessStderrIsATerminal() throws Exception {
+        Path many = Files.createDirectories(dir.resolve("many"));
+        Path png = CliTestSupport.writeSmallPng(many.resolve("img-00.png"));
+        for (int i = 1; i < 100; i++) {
+            Files.copy(png, many.resolve(String.format("img-%02d.png", i)));
+        }
+        Run log = run(false, "--model", model.toString(), "--json", "--batch", "10", dirOf(many));
+        assertEquals(0, log.exitCode(), log.err());
+        assertFalse(log.err().contains("\r"), "no carriage returns in a log: " + log.err());
+        List<String> lines = log.err().lines().toList();
+        assertEquals(10, lines.size(), log.err());
+        assertEquals("classify: 10/100 inputs (10%)", lines.get(0));
+        assertEquals("classify: 100/100 inputs (100%)", lines.get(9));
+
+        Run terminal = run(true, "--model", model.toString(), "--json", dirOf(many));
+        assertTrue(terminal.err().contains("\r"), "a bar redrawn in place: " + terminal.err());
+        assertTrue(terminal.err().contains("100/100"), terminal.err());
+    }
+
+    /** Every way to misuse classify: one line on stderr naming the value, and its exit code. */
+    static Stream<Arguments> badArguments() {
+        return Stream.of(
+                Arguments.of("--batch 0 IMAGES", 2, "--batch must be between 1 and 1024, got 0"),
+                Arguments.of("--batch -1 IMAGES", 2, "--batch must be between 1 and 1024, got -1"),
+                Arguments.of(
+                        "--batch 7000 IMAGES", 2, "--batch must be between 1 and 1024, got 7000"),
+                Arguments.of("--batch 99999999999 IMAGES", 2, "'99999999999' is not an int"),
+                Arguments.of("--batch abc IMAGES", 2, "'abc' is not an int"),
+                Arguments.of(
+                        "--threads -1 IMAGES", 2, "--threads must be between 0 (all cores) and"),
+                Arguments.of("--threads 100000 IMAGES", 2, " cores), got 100000"),
+                Arguments.of("--threads x IMAGES", 2, "'x' is not an int"),
+                Arguments.of("--top 0 IMAGES", 2, "--top must be >= 1, got 0"),
+                Arguments.of("--top -3 IMAGES", 2, "--top must be >= 1, got -3"),
+                Arguments.of("--top x IMAGES", 2, "'x' is not an int"),
+                Arguments.of("DIR/nowhere", 2, "PATH does not exist: DIR/nowhere"),
+                Arguments.of("", 2, "Missing required parameter: 'PATH'"),
+                Arguments.of("--frobnicate IMAGES", 2, "Unknown option: '--frobnicate'"),
+                Arguments.of("--model DIR IMAGES", 2, "is a directory; pass --model FILE"),
+                Arguments.of("--model /dev/zero IMAGES", 2, "is not a regular file"),
+                Arguments.of("--model DIR/none.onnx IMAGES", 2, "model file not found"),
+                Arguments.of("--model IMAGES/notes.txt IMAGES", 2, "cannot use model"),
+                Arguments.of("DIR/images/notes.txt", 1, "1 of 1 inputs could not be classified"));
+    }
+
+    @ParameterizedTest(name = "classify {0} -> exit {1}")
+    @MethodSource("badArguments")
+    void badArgumentsAreOneLineWithTheirExitCode(String args, int exitCode, String message) {
+        String[] argv =
+                args.replace("IMAGES", images.toString()).replace("DIR", dir.toString()).split(" ");
+        List<String> list = new java.util.ArrayList<>(Arrays.asList(argv));
+        list.removeIf(String::isEmpty);
+        if (!args.contains("--model")) {
+            list.addAll(0, List.of("--model", model.toString()));
+        }
+        Run run = run(list.toArray(String[]::new));
+        assertEquals(exitCode, run.exitCode(), run.err());
+        assertTrue(
+                run.err().contains(message.replace("DIR", dir.toString())),
+                "'" + message + "' in: " + run.err());
+        assertEquals(1, run.err().strip().lines().count(), "one line: " + run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+
+    @Test
+    void lostOutputStopsWithExitCodeOne() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new ClassifyCommand(false));
+        commandLine.setOut(
+                new PrintWriter(
+                        new OutputStream() {
+                            @Override
+                            public void write(int b) throws IOException {
+                                throw new IOException("No space left on device");
+                            }
+                        },
+                        true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exitCode =
+                commandLine.execute(
+                        "--model", model.toString(), "--json", "--batch", "3", images.toString());
+        assertEquals(1, exitCode, err.toString());
+        assertEquals(
+                "classify: cannot write results to standard output; stopped after 3 of 4\n",
+                err.toString());
+    }
+
+    @Test
+    void realRunIntoDevFullFailsAndWritesUtf8WhateverTheLocale() throws Exception {
+        Path named = Files.copy(images.resolve("b-dog.jpg"), images.resolve("chat-\u00e9.jpg"));
+        List<String> java =
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dfile.encoding=US-ASCII", // what LANG=C gives System.out
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ClassifyCommand.class.getName(),
+                        "--model",
+                        model.toString(),
+                        "--json");
+        ProcessBuilder full =
+                new ProcessBuilder(new java.util.ArrayList<>(java))
+                        .redirectOutput(new java.io.File("/dev/full"));
+        full.command().add(images.toString());
+        full.environment().put("LC_ALL", "C.UTF-8"); // file names decode as UTF-8
+        Process process = full.start();
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, process.waitFor(), err);
+        assertTrue(
+                err.contains("classify: cannot write results to standard output; stopped after"),
+                err);
+
+        // A BMP with an unknown compression passes the header check; OpenCV refuses it and, at its
+        // default log level, prints an "imdecode_ ... can't read header" line to stderr.
+        byte[] bmp = Files.readAllBytes(CliTestSupport.writeSmallBmp(dir.resolve("small.bmp")));
+        bmp[30] = 99;
+        Path oddBmp = Files.write(dir.resolve("odd.bmp"), bmp);
+        ProcessBuilder utf8 = new ProcessBuilder(new java.util.ArrayList<>(java));
+        utf8.command().addAll(List.of(named.toString(), oddBmp.toString()));
+        utf8.environment().put("LC_ALL", "C.UTF-8");
+        utf8.environment().remove("OPENCV_LOG_LEVEL");
+        Process second = utf8.start();
+        byte[] out = second.getInputStream().readAllBytes();
+        String secondErr =
+                new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, second.waitFor(), secondErr);
+        String lines = new String(out, StandardCharsets.UTF_8);
+        assertTrue(lines.contains("chat-\u00e9.jpg"), lines);
+        assertEquals(
+                "classify: 1 of 2 inputs could not be classified",
+                secondErr.strip(),
+                "OpenCV's own log lines are silenced");
+    }
+
+    @Test
+    void fifoOnTheCommandLineIsAnErrorNotAHang() throws Exception {
+        Path fifo = dir.resolve("pipe.jpg");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Run run =
+                assertTimeoutPreemptively(
+                        Duration.ofSeconds(20),
+                        () -> run("--model", model.toString(), "--json", fifo.toString()));
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.out().contains("not a regular file"), run.out());
+    }
+
+    @Test
+    void controlCharactersInNamesAreEscaped() throws Exception {
+        Path png = CliTestSupport.writeSmallPng(dir.resolve("small.png"));
+        Path newline = Files.copy(png, dir.resolve("two\nlines.png"));
+        Path escape = Files.copy(png, dir.resolve("red\u001b[31m.png"));
+        Run table = run("--model", model.toString(), newline.toString(), escape.toString());
+        assertEquals(0, table.exitCode(), table.err());
+        List<String> lines = table.lines();
+        assertEquals(3, lines.size(), "one row per input: " + table.out());
+        assertTrue(lines.get(1).startsWith(dir + "/two\\nlines.png "), lines.get(1));
+        assertTrue(lines.get(2).startsWith(dir + "/red\\u001b[31m.png "), lines.get(2));
+        assertFalse(table.out().contains("\u001b"), "no raw escape character");
+        int labelColumn = lines.get(0).indexOf("LABEL");
+        assertEquals(' ', lines.get(1).charAt(labelColumn - 1), "still aligned: " + lines.get(1));
+
+        Run json = run("--model", model.toString(), "--json", newline.toString());
+        assertEquals(1, json.lines().size(), json.out());
+        assertEquals(
+                newline.toString(),
+                JsonParser.parseString(json.out()).getAsJsonObject().get("path").getAsString());
     }
 
     private static String dirOf(Path path) {
