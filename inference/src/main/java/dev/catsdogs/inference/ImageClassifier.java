@@ -430,6 +430,22 @@ public final class ImageClassifier implements AutoCloseable {
                             ? runSession(scratch.toUint8(input, good * imageSize), good)
                             : runSession(input, good);
         }
+        for (float[] imageLogits : logits) {
+            for (float logit : imageLogits) {
+                if (!Float.isFinite(logit)) {
+                    // Not the image's fault: a model that computes NaN (a diverged training run)
+                    // must not be served as a prediction, nor printed as invalid JSON.
+                    throw new InferenceException(
+                            "model "
+                                    + model
+                                    + " computed a logit of "
+                                    + logit
+                                    + "; it cannot classify (was it trained with a diverging"
+                                    + " learning rate?)",
+                            null);
+                }
+            }
+        }
         List<Outcome> outcomes = new ArrayList<>(count);
         for (int i = 0, next = 0; i < count; i++) {
             outcomes.add(

@@ -14,6 +14,17 @@ public final class CliTestSupport {
         return TestModels.writeSigmoid(file);
     }
 
+    /** A sigmoid model whose logit is always NaN, as a diverged training run would export. */
+    public static Path writeNanModel(Path file) throws IOException {
+        return TestModels.write(
+                TestModels.floatNchw(
+                        TestModels.SIGMOID_W,
+                        new float[] {Float.NaN},
+                        "logit",
+                        TestModels.sigmoidMetadata()),
+                file);
+    }
+
     public static Path writeSoftmaxModel(Path file) throws IOException {
         return TestModels.writeSoftmax(file);
     }

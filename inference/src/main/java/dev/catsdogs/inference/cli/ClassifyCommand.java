@@ -3,6 +3,7 @@ package dev.catsdogs.inference.cli;
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImageInput;
+import dev.catsdogs.inference.InferenceException;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Outcome;
@@ -232,7 +233,10 @@ public class ClassifyCommand implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         } catch (ParameterException e) {
             throw e; // picocli prints it as a usage error
-        } catch (RuntimeException e) { // a bug or an ONNX Runtime failure: one line, no trace
+        } catch (InferenceException e) { // ONNX Runtime failed, or the model computes NaN
+            err.println("classify: " + Escapes.controls(e.getMessage()));
+            return 1;
+        } catch (RuntimeException e) { // a bug: one line, no trace
             err.println("classify: failed: " + Escapes.controls(String.valueOf(e)));
             return 1;
         } finally {

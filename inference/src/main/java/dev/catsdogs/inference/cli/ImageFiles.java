@@ -1,15 +1,19 @@
 package dev.catsdogs.inference.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /** Expands command-line paths into image files: files as given, directories recursed. */
 final class ImageFiles {
@@ -36,16 +40,42 @@ final class ImageFiles {
                 files.add(path);
                 continue;
             }
-            try (Stream<Path> walk = Files.walk(path)) {
-                walk.filter(Files::isRegularFile)
-                        .filter(ImageFiles::hasImageExtension)
-                        .sorted()
-                        .forEachOrdered(files::add);
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
+            files.addAll(imagesUnder(path));
         }
         return files;
+    }
+
+    /**
+     * The image files under {@code dir}, sorted by path. Symbolic links are followed, to
+     * directories too; a link that leads back into its own ancestors is skipped (the loop is walked
+     * once).
+     */
+    private static List<Path> imagesUnder(Path dir) throws IOException {
+        List<Path> images = new ArrayList<>();
+        Files.walkFileTree(
+                dir,
+                EnumSet.of(FileVisitOption.FOLLOW_LINKS),
+                Integer.MAX_VALUE,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                        if (attributes.isRegularFile() && hasImageExtension(file)) {
+                            images.add(file);
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e)
+                            throws IOException {
+                        if (e instanceof FileSystemLoopException) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        throw e;
+                    }
+                });
+        images.sort(null);
+        return images;
     }
 
     static boolean hasImageExtension(Path file) {

@@ -103,6 +103,29 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void aModelThatComputesNanIsAFailureNotInvalidJson() throws Exception {
+        Path nan = CliTestSupport.writeNanModel(dir.resolve("nan.onnx"));
+        Run run = run("--model", nan.toString(), "--json", images.toString());
+        assertEquals(1, run.exitCode(), run.err());
+        assertFalse(run.out().contains("NaN"), "never printed as a result: " + run.out());
+        assertTrue(run.err().contains("computed a logit of NaN"), run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+    }
+
+    @Test
+    void linkedDirectoriesAreFollowedAndLoopsWalkedOnce() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("linked"));
+        Path photos = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.copy(CliTestSupport.photo("cat.2000.jpg"), photos.resolve("cat.jpg"));
+        Files.createSymbolicLink(root.resolve("photos"), photos);
+        Files.createSymbolicLink(photos.resolve("loop"), photos); // elsewhere/loop -> elsewhere
+        Run run = run("--model", model.toString(), "--json", root.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(1, run.lines().size(), "the photo once, through the link: " + run.out());
+        assertTrue(run.out().contains("photos/cat.jpg"), run.out());
+    }
+
+    @Test
     void badFileGetsAnErrorLineAndExitCodeOne() throws Exception {
         byte[] jpeg = Files.readAllBytes(CliTestSupport.photo("dog.2002.jpg"));
         Path broken = Files.write(images.resolve("broken.jpg"), Arrays.copyOf(jpeg, 4000));

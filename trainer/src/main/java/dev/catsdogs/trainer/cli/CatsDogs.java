@@ -43,9 +43,13 @@ public final class CatsDogs implements Runnable {
         }
     }
 
-    /** The command line with the product's failure handling: one line, and exit codes 1 or 2. */
+    /**
+     * The command line as classify's is set up (UTF-8 standard output, usage errors on one line),
+     * with the trainer's failure handling: one line, and exit codes 1 or 2.
+     */
     static CommandLine commandLine() {
-        return new CommandLine(new CatsDogs()).setExecutionExceptionHandler(new Failures());
+        return ClassifyCommand.configure(new CommandLine(new CatsDogs()))
+                .setExecutionExceptionHandler(new Failures());
     }
 
     public static void main(String[] args) {
