@@ -17,6 +17,7 @@ import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +43,8 @@ class TrainingRunTest {
 
     /**
      * train 24+24, validation 20+20, test 10+10 real photos; train/cats also holds three broken
-     * files and a .txt.
+     * files and a .txt, and validation/dogs a valid 1,100,000 x 1 BMP that OpenCV cannot decode (it
+     * once stopped samples.png and the export with a CvException).
      */
     private Path sampleData() throws Exception {
         Path data = dir.resolve("data");
@@ -54,6 +57,8 @@ class TrainingRunTest {
         Files.write(cats.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 3));
         Files.writeString(cats.resolve("not-an-image.jpg"), "hello, I am text");
         Files.writeString(cats.resolve("notes.txt"), "not an image extension");
+        BufferedImage wide = new BufferedImage(1_100_000, 1, BufferedImage.TYPE_3BYTE_BGR);
+        ImageIO.write(wide, "bmp", data.resolve("validation/dogs/wide.bmp").toFile());
         return data;
     }
 
@@ -143,9 +148,10 @@ class TrainingRunTest {
         JsonObject d = report.getAsJsonObject("data");
         assertEquals(
                 51, d.get("train").getAsInt(), "48 photos + 3 broken files with image extensions");
-        assertEquals(40, d.get("validation").getAsInt());
+        assertEquals(41, d.get("validation").getAsInt(), "40 photos + the wide BMP");
         assertEquals(20, d.get("test").getAsInt());
-        assertEquals(4, d.get("skipped_count").getAsInt(), d.get("skipped").toString());
+        assertEquals(5, d.get("skipped_count").getAsInt(), d.get("skipped").toString());
+        assertTrue(d.get("skipped").toString().contains("1048576"), "OpenCV's limit, named");
         for (String key : List.of("val_accuracy", "val_loss")) {
             assertTrue(report.getAsJsonObject("initial").has(key), key);
         }
