@@ -5,7 +5,11 @@ Same step as the Java side measures: batch 32, 3x160x160, every parameter traina
 inference mode, binary cross-entropy on one logit, RMSprop (alpha 0.9, eps 1e-7). Also a plain
 inference forward at batch 32. Prints one JSON line with median milliseconds.
 
-    train_step.py [threads [steps]] [--profile TRACE]
+    train_step.py [threads [steps]] [--fine-tune-at LAYER] [--profile TRACE]
+
+With --fine-tune-at, only the parameters of Keras' MobileNetV2 layers from LAYER on (as the trainer's
+--fine-tune-at counts them) and the classifier are trained; the others are frozen (requires_grad
+False), as `catsdogs bench-train --profile` does on the Java side (default there: 100).
 
 With --profile (`catsdogs bench-train --profile`), after the same warm-up, `steps` training steps are
 recorded by the autograd profiler into TRACE, a Chrome trace like the one DJL's libtorch profiler
@@ -40,10 +44,57 @@ def warmed_up_median_ms(fn, steps):
     return median_ms(fn, steps)
 
 
+def keras_layer_parameters(model):
+    """torchvision MobileNetV2's parameters by the index of the Keras MobileNetV2 layer they belong to.
+
+    Keras numbers the layers input_1 (0), Conv1_pad, Conv1, bn_Conv1, Conv1_relu, then per inverted residual block
+    [expand, expand_BN, expand_relu] (not block 0), [pad] (stride 2), depthwise, depthwise_BN,
+    depthwise_relu, project, project_BN, [add] (residual), then Conv_1, Conv_1_bn, out_relu.
+    """
+    layers = {}
+    features = list(model.features)
+    stem = features[0]
+    layers[2] = [stem[0].weight]
+    layers[3] = [stem[1].weight, stem[1].bias]
+    i = 5
+    for block in features[1:-1]:
+        convs = list(block.conv)
+        if len(convs) == 4:  # expand, depthwise, project conv, project BN
+            expand = convs.pop(0)
+            layers[i] = [expand[0].weight]
+            layers[i + 1] = [expand[1].weight, expand[1].bias]
+            i += 3
+        depthwise, project, project_bn = convs
+        if depthwise[0].stride[0] == 2:
+            i += 1  # ZeroPadding2D
+        layers[i] = [depthwise[0].weight]
+        layers[i + 1] = [depthwise[1].weight, depthwise[1].bias]
+        layers[i + 3] = [project.weight]
+        layers[i + 4] = [project_bn.weight, project_bn.bias]
+        i += 5
+        if block.use_res_connect:
+            i += 1  # Add
+    last = features[-1]
+    layers[i] = [last[0].weight]
+    layers[i + 1] = [last[1].weight, last[1].bias]
+    assert i + 3 == 155, "expected Keras' 155 base layers (input included), counted %d" % (i + 3)
+    return layers
+
+
+def freeze_before(model, layer):
+    """Leaves trainable only the base layers from `layer` on (Keras numbering) and the classifier."""
+    for index, params in keras_layer_parameters(model).items():
+        if index < layer:
+            for p in params:
+                p.requires_grad_(False)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description="One MobileNetV2 training step in PyTorch from Python.")
     parser.add_argument("threads", type=int, nargs="?", default=2, help="PyTorch threads (default: 2)")
     parser.add_argument("steps", type=int, nargs="?", default=10, help="timed or profiled steps (default: 10)")
+    parser.add_argument("--fine-tune-at", metavar="LAYER", type=int, default=0,
+                        help="first trainable Keras layer of the base (default: 0, all trainable)")
     parser.add_argument("--profile", metavar="TRACE", help="profile the training step into this Chrome trace")
     return parser.parse_args()
 
@@ -56,9 +107,11 @@ def main():
     torch.manual_seed(0)
     model = torchvision.models.mobilenet_v2(num_classes=1)  # architecture only; weights do not change the cost
     model.eval()  # BatchNorm in inference mode, as in the Java trainer
+    freeze_before(model, args.fine_tune_at)
     x = torch.rand(32, 3, 160, 160) * 2 - 1
     y = torch.randint(0, 2, (32,)).float()
-    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-5, alpha=0.9, eps=1e-7)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.RMSprop(trainable, lr=1e-5, alpha=0.9, eps=1e-7)
     loss_fn = torch.nn.BCEWithLogitsLoss()
 
     def step():
@@ -83,6 +136,8 @@ def main():
             "threads": threads,
             "profiled_steps": steps,
             "profiled_step_ms": step_ms,
+            "fine_tune_at": args.fine_tune_at,
+            "trainable_tensors": len(trainable),
             "trace": args.profile,
         }
     else:

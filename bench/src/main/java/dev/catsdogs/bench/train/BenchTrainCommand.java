@@ -36,9 +36,12 @@ import picocli.CommandLine.Spec;
                     + " (bench/pytorch/train_step.py), and memory across epochs.",
             "Ends with one line: ratio: fe_speedup=<x> ft_epoch_speedup=<y> total_speedup=<z>"
                     + " step_vs_pytorch=<w>",
-            "With --profile, only the training step, profiled on both sides (about a minute): a"
-                    + " table of self ms per step by operator, ending with: profile: djl_ms=<a>"
-                    + " pytorch_ms=<b> ratio=<r> traces=<dir>"
+            "With --profile, only the training step (layers from --fine-tune-at on trainable),"
+                    + " profiled on both sides (about a minute): a table of self ms per step by"
+                    + " operator, the line profile: djl_ms=<a> pytorch_ms=<b> ratio=<r>"
+                    + " traces=<dir>, a table of operator calls per step, and last: ops_per_step:"
+                    + " ours=<n> pytorch=<m> optimizer=<k> (native operator calls of one step, k"
+                    + " of them our optimizer update's)"
         })
 public final class BenchTrainCommand implements Callable<Integer> {
 
@@ -74,6 +77,24 @@ public final class BenchTrainCommand implements Callable<Integer> {
             description =
                     "Steps --profile records, after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
     private int profileSteps;
+
+    @Option(
+            names = "--fine-tune-at",
+            paramLabel = "LAYER",
+            defaultValue = "100",
+            description =
+                    "With --profile: the first trainable layer of the profiled step, as the"
+                        + " trainer's --fine-tune-at (default: ${DEFAULT-VALUE}; 0: all layers).")
+    private int fineTuneAt;
+
+    @Option(
+            names = "--unfused",
+            negatable = false,
+            description =
+                    "With --profile: our step updates with KerasRmsProp's NDArray operations (about"
+                        + " ten native calls per parameter tensor) instead of the fused update the"
+                        + " trainer uses, for comparison.")
+    private boolean unfused;
 
     @Option(
             names = "--python",
@@ -195,14 +216,27 @@ public final class BenchTrainCommand implements Callable<Integer> {
         // Printed and written relative to the repository: summary.md may be committed.
         Path shown = Workspace.root().relativize(dir);
         Files.createDirectories(dir);
+        if (fineTuneAt < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "Received --fine-tune-at " + fineTuneAt + "; expected 0 or more");
+        }
+        String trainable =
+                fineTuneAt == 0
+                        ? "all layers trainable"
+                        : "layers from " + fineTuneAt + " on trainable";
+        String update = unfused ? "KerasRmsProp (unfused)" : "fused RMSprop";
         System.out.printf(
                 Locale.ROOT,
-                "bench-train --profile: training step at batch 32, 3 warm-up + %d profiled "
-                        + "steps on each side, %d threads for PyTorch from Python%n",
+                "bench-train --profile: training step at batch 32, %s, our update %s, 3 warm-up"
+                        + " + %d profiled steps on each side, %d threads for PyTorch from Python%n",
+                trainable,
+                update,
                 profileSteps,
                 cores);
 
         Path djlTrace = dir.resolve("djl-trace.json");
+        Path updateTrace = dir.resolve("djl-update-trace.json");
         // The step runs on a random batch: no training data, and 2 classes (one logit), like the
         // default data.
         new TrainingBenchmark(
@@ -214,17 +248,20 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         32,
                         cores,
                         System.out)
-                .profileStep(profileSteps, djlTrace);
+                .profileStep(profileSteps, fineTuneAt, !unfused, djlTrace, updateTrace);
         Path torchTrace = dir.resolve("pytorch-trace.json");
         JsonObject torch =
                 pytorch(
                         Integer.toString(cores),
                         Integer.toString(profileSteps),
+                        "--fine-tune-at",
+                        Integer.toString(fineTuneAt),
                         "--profile",
                         torchTrace.toString());
 
         TraceSummary djl = TraceSummary.read(djlTrace, profileSteps);
         TraceSummary pytorch = torch == null ? null : TraceSummary.read(torchTrace, profileSteps);
+        TraceSummary djlUpdate = TraceSummary.read(updateTrace, profileSteps);
         double pytorchMs = pytorch == null ? Double.NaN : pytorch.totalMs();
         String table = ProfileTable.markdown(djl, pytorch);
         String line =
@@ -235,10 +272,22 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         pytorchMs,
                         djl.totalMs() / pytorchMs,
                         shown);
+        String calls = ProfileTable.callsMarkdown(djl, pytorch);
+        String opsLine =
+                String.format(
+                        Locale.ROOT,
+                        "ops_per_step: ours=%s pytorch=%s optimizer=%s",
+                        ProfileTable.count(djl.opsPerStep()),
+                        pytorch == null ? "NaN" : ProfileTable.count(pytorch.opsPerStep()),
+                        ProfileTable.count(djlUpdate.opsPerStep()));
         System.out.println();
         System.out.print(table);
         System.out.println();
         System.out.println(line);
+        System.out.println();
+        System.out.print(calls);
+        System.out.println();
+        System.out.println(opsLine);
 
         String summary =
                 "# Training step profile, "
@@ -247,8 +296,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         + "Self ms per step by operator (its time minus that of the operators it"
                         + " calls), mean of "
                         + profileSteps
-                        + " profiled steps after 3 warm-up steps: batch 32, 3x160x160, all layers"
-                        + " trainable. catsdogs (DJL "
+                        + " profiled steps after 3 warm-up steps: batch 32, 3x160x160, "
+                        + trainable
+                        + ", our update "
+                        + update
+                        + ". catsdogs (DJL "
                         + Engine.getDjlVersion()
                         + ", PyTorch "
                         + Engine.getInstance().getVersion()
@@ -264,6 +316,14 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         + table
                         + "\n"
                         + line
+                        + "\n\n"
+                        + "Operator calls per step issued by the host (aten:: operators not inside"
+                        + " another; from Java, TorchScript or Python), operators of at least 1% of"
+                        + " either side's calls. The optimizer's: our update alone, profiled in"
+                        + " djl-update-trace.json.\n\n"
+                        + calls
+                        + "\n"
+                        + opsLine
                         + "\n";
         Files.writeString(dir.resolve("summary.md"), summary, StandardCharsets.UTF_8);
         return 0;

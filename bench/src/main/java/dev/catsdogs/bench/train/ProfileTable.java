@@ -64,6 +64,62 @@ public final class ProfileTable {
                 .toList();
     }
 
+    /**
+     * The Markdown table of operator calls per step issued by the host (see {@link TraceSummary}):
+     * every operator with at least {@link #MIN_SHARE} of either side's calls, most first, then the
+     * totals. {@code pytorch} may be null, which leaves only the DJL column.
+     */
+    public static String callsMarkdown(TraceSummary djl, TraceSummary pytorch) {
+        StringBuilder out = new StringBuilder();
+        out.append(
+                pytorch == null
+                        ? "| operator | DJL calls/step |\n|---|---|\n"
+                        : "| operator | DJL calls/step | PyTorch calls/step |\n|---|---|---|\n");
+        Set<String> ops = new LinkedHashSet<>(djl.callsPerStep().keySet());
+        if (pytorch != null) {
+            ops.addAll(pytorch.callsPerStep().keySet());
+        }
+        Comparator<String> byDjl = Comparator.comparingDouble(djl::calls);
+        Comparator<String> byPytorch =
+                Comparator.comparingDouble(op -> pytorch == null ? 0 : pytorch.calls(op));
+        List<String> rows =
+                ops.stream()
+                        .filter(
+                                op ->
+                                        djl.calls(op) >= MIN_SHARE * djl.opsPerStep()
+                                                || (pytorch != null
+                                                        && pytorch.calls(op)
+                                                                >= MIN_SHARE
+                                                                        * pytorch.opsPerStep()))
+                        .sorted(
+                                byDjl.thenComparing(byPytorch)
+                                        .reversed()
+                                        .thenComparing(Comparator.naturalOrder()))
+                        .toList();
+        for (String op : rows) {
+            out.append(callsRow(op, djl.calls(op), pytorch == null ? null : pytorch.calls(op)));
+        }
+        out.append(
+                callsRow("total", djl.opsPerStep(), pytorch == null ? null : pytorch.opsPerStep()));
+        return out.toString();
+    }
+
+    private static String callsRow(String op, double djl, Double pytorch) {
+        return "| "
+                + op
+                + " | "
+                + count(djl)
+                + (pytorch == null ? "" : " | " + count(pytorch))
+                + " |\n";
+    }
+
+    /** A mean count per step: whole when it is, else one decimal. */
+    static String count(double calls) {
+        return calls == Math.rint(calls)
+                ? Long.toString(Math.round(calls))
+                : String.format(Locale.ROOT, "%.1f", calls);
+    }
+
     private static boolean large(TraceSummary side, String op) {
         return side.selfMs(op) >= MIN_SHARE * side.totalMs();
     }

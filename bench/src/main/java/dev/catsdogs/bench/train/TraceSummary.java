@@ -28,13 +28,23 @@ import java.util.Map;
  * which calls {@code aten::mkldnn_convolution}), so summing total times would count a kernel once
  * per caller. An event's self time is its duration minus that of the events directly inside it on
  * the same thread; self times add up to the time covered by the outermost events.
+ *
+ * <p>Also the operator calls per step that the host issues: {@code aten::} events not inside
+ * another {@code aten::} event on the same thread. A call from Java (one JNI call), from a
+ * TorchScript function or from Python counts once; the operators it calls in turn do not, nor do
+ * wrappers such as {@code autograd::engine::evaluate_function} or {@code Optimizer.step} (their
+ * operators count).
  */
 public final class TraceSummary {
 
-    private final Map<String, Double> selfMsPerStep;
+    private static final String OPERATOR_PREFIX = "aten::";
 
-    private TraceSummary(Map<String, Double> selfMsPerStep) {
+    private final Map<String, Double> selfMsPerStep;
+    private final Map<String, Double> callsPerStep;
+
+    private TraceSummary(Map<String, Double> selfMsPerStep, Map<String, Double> callsPerStep) {
         this.selfMsPerStep = Collections.unmodifiableMap(selfMsPerStep);
+        this.callsPerStep = Collections.unmodifiableMap(callsPerStep);
     }
 
     /** Reads {@code trace}, which recorded {@code steps} steps. */
@@ -75,8 +85,9 @@ public final class TraceSummary {
             }
         }
         Map<String, Double> selfUs = new HashMap<>();
+        Map<String, Double> calls = new HashMap<>();
         for (List<Event> thread : byThread.values()) {
-            addSelfTimes(thread, selfUs);
+            addSelfTimes(thread, selfUs, calls);
         }
         Map<String, Double> perStep = new LinkedHashMap<>();
         selfUs.entrySet().stream()
@@ -85,11 +96,26 @@ public final class TraceSummary {
                                 .reversed()
                                 .thenComparing(Map.Entry.comparingByKey()))
                 .forEach(entry -> perStep.put(entry.getKey(), entry.getValue() / 1000 / steps));
-        return new TraceSummary(perStep);
+        return new TraceSummary(perStep, largestFirst(calls, steps));
     }
 
-    /** Adds the self time of one thread's events to {@code selfUs}, by operator name. */
-    private static void addSelfTimes(List<Event> events, Map<String, Double> selfUs) {
+    private static Map<String, Double> largestFirst(Map<String, Double> totals, int steps) {
+        Map<String, Double> perStep = new LinkedHashMap<>();
+        totals.entrySet().stream()
+                .sorted(
+                        Map.Entry.<String, Double>comparingByValue()
+                                .reversed()
+                                .thenComparing(Map.Entry.comparingByKey()))
+                .forEach(entry -> perStep.put(entry.getKey(), entry.getValue() / steps));
+        return perStep;
+    }
+
+    /**
+     * Adds the self time of one thread's events to {@code selfUs}, and its host-issued operator
+     * calls to {@code calls}, by operator name.
+     */
+    private static void addSelfTimes(
+            List<Event> events, Map<String, Double> selfUs, Map<String, Double> calls) {
         // A parent starts no later than its children and, when they start together, lasts longer.
         events.sort(
                 Comparator.comparingDouble(Event::ts)
@@ -99,10 +125,15 @@ public final class TraceSummary {
             while (!stack.isEmpty() && !stack.peek().contains(e)) {
                 close(stack.pop(), selfUs);
             }
+            boolean insideOperator = !stack.isEmpty() && stack.peek().insideOperator;
             if (!stack.isEmpty()) {
                 stack.peek().self -= e.dur();
             }
-            stack.push(new Open(e));
+            boolean operator = e.name().startsWith(OPERATOR_PREFIX);
+            if (operator && !insideOperator) {
+                calls.merge(e.name(), 1.0, Double::sum);
+            }
+            stack.push(new Open(e, insideOperator || operator));
         }
         while (!stack.isEmpty()) {
             close(stack.pop(), selfUs);
@@ -121,6 +152,24 @@ public final class TraceSummary {
     /** Self ms per step of {@code op}; 0 when the trace does not have it. */
     public double selfMs(String op) {
         return selfMsPerStep.getOrDefault(op, 0.0);
+    }
+
+    /**
+     * Operator calls per step that the host issued (see the class comment), by operator, most
+     * first.
+     */
+    public Map<String, Double> callsPerStep() {
+        return callsPerStep;
+    }
+
+    /** Calls per step of {@code op} issued by the host; 0 when the trace does not have it. */
+    public double calls(String op) {
+        return callsPerStep.getOrDefault(op, 0.0);
+    }
+
+    /** All operator calls per step that the host issued: the native calls of a step. */
+    public double opsPerStep() {
+        return callsPerStep.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     /** Ms per step of all operators: the time the outermost events cover. */
@@ -142,10 +191,13 @@ public final class TraceSummary {
         private static final double SLACK_US = 1;
 
         final Event event;
+        // Whether this event is an operator or inside one.
+        final boolean insideOperator;
         double self;
 
-        Open(Event event) {
+        Open(Event event, boolean insideOperator) {
             this.event = event;
+            this.insideOperator = insideOperator;
             this.self = event.dur();
         }
 

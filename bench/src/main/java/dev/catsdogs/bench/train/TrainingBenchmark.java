@@ -17,8 +17,10 @@ import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import dev.catsdogs.trainer.train.CachedFeed;
 import dev.catsdogs.trainer.train.EpochRecord;
 import dev.catsdogs.trainer.train.Feed;
+import dev.catsdogs.trainer.train.FusedRmsProp;
 import dev.catsdogs.trainer.train.ImageFeed;
 import dev.catsdogs.trainer.train.KerasRmsProp;
+import dev.catsdogs.trainer.train.Optimizer;
 import dev.catsdogs.trainer.train.Phase;
 import dev.catsdogs.trainer.train.TrainingListener;
 import dev.catsdogs.trainer.train.TransferTrainer;
@@ -218,7 +220,7 @@ public final class TrainingBenchmark {
             int boundary = cache ? network.base().layers().size() : 0;
             try (Feed trainFeed = feed(train, network, boundary, scope);
                     Feed valFeed = feed(validation, network, boundary, scope);
-                    KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-4f)) {
+                    Optimizer optimizer = Optimizer.rmsProp(1e-4f)) {
                 trainer.fitPhase(
                         Phase.FEATURE_EXTRACTION, trainFeed, valFeed, 0, epochs, optimizer, start);
             }
@@ -242,7 +244,7 @@ public final class TrainingBenchmark {
             long start = System.nanoTime();
             try (Feed trainFeed = feed(train, network, boundary, scope);
                     Feed valFeed = feed(validation, network, boundary, scope);
-                    KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-5f)) {
+                    Optimizer optimizer = Optimizer.rmsProp(1e-5f)) {
                 double build = (System.nanoTime() - start) / 1e9;
                 long epochStart = System.nanoTime();
                 trainer.trainEpoch(Phase.FINE_TUNING, trainFeed, 10, 11, optimizer);
@@ -286,16 +288,30 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * Profiles the training step {@link #run} times: after the same warm-up, {@code steps} steps
-     * are recorded by libtorch's profiler into {@code trace}, a Chrome trace (see {@link
-     * TraceSummary}). Needs no training data.
+     * Profiles the training step {@link #run} times, with the layers from {@code trainableFrom} on
+     * trainable: after the same warm-up, {@code steps} steps are recorded by libtorch's profiler
+     * into {@code trace}, a Chrome trace (see {@link TraceSummary}); then, after one more backward,
+     * {@code steps} optimizer updates alone into {@code updateTrace}. Needs no training data.
      *
+     * @param fused the fused RMSprop update (as the trainer uses on PyTorch), else {@link
+     *     KerasRmsProp}'s NDArray operations
      * @return the median wall ms of the profiled steps, profiler overhead included
      */
-    public double profileStep(int steps, Path trace) throws IOException {
+    public double profileStep(
+            int steps, int trainableFrom, boolean fused, Path trace, Path updateTrace)
+            throws IOException {
         Files.createDirectories(trace.toAbsolutePath().getParent());
+        Optimizer optimizer =
+                fused ? new FusedRmsProp(1e-5f, 0.9f, 1e-7f) : KerasRmsProp.withDefaults(1e-5f);
         try (NDManager scope = NDManager.newBaseManager();
-                TrainingStep step = new TrainingStep(network(scope), scope, batchSize, imageSize)) {
+                TrainingStep step =
+                        new TrainingStep(
+                                network(scope),
+                                scope,
+                                batchSize,
+                                imageSize,
+                                trainableFrom,
+                                optimizer)) {
             for (int i = 0; i < WARM_UP_STEPS; i++) {
                 step.run(false);
             }
@@ -310,12 +326,26 @@ public final class TrainingBenchmark {
             } finally {
                 JniUtils.stopProfile(trace.toString());
             }
+            // The update alone: the same operators whatever the gradients' values, so one backward
+            // serves all the updates (the first zeroes the gradients).
+            step.backward();
+            JniUtils.startProfile(false, true, false);
+            try {
+                for (int i = 0; i < steps; i++) {
+                    step.update();
+                }
+            } finally {
+                JniUtils.stopProfile(updateTrace.toString());
+            }
             double ms = median(times);
             out.printf(
                     Locale.ROOT,
-                    "  djl: %d profiled steps, %.0f ms each (median, with the profiler on)%n",
+                    "  djl: %d profiled steps, %.0f ms each (median, with the profiler on), %d"
+                            + " trainable tensors, %s update%n",
                     steps,
-                    ms);
+                    ms,
+                    step.trainableTensors(),
+                    fused ? "fused RMSprop" : "KerasRmsProp (unfused)");
             return ms;
         }
     }

@@ -8,15 +8,16 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
-import dev.catsdogs.trainer.train.KerasRmsProp;
 import dev.catsdogs.trainer.train.Objective;
+import dev.catsdogs.trainer.train.Optimizer;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The training step {@code bench-train} times and profiles: every layer trainable, one fixed random
- * batch, loss, backward and a {@link KerasRmsProp} update. One body, so the timing and the profile
- * always measure the same work.
+ * The training step {@code bench-train} times and profiles: every layer trainable (or those from a
+ * fine-tuning layer on), one fixed random batch, loss, backward and an RMSprop update (the fused
+ * one on PyTorch, see {@link Optimizer#rmsProp}). One body, so the timing and the profile always
+ * measure the same work.
  */
 final class TrainingStep implements AutoCloseable {
 
@@ -32,16 +33,31 @@ final class TrainingStep implements AutoCloseable {
     private final float[] images;
     private final float[] labels;
     private final List<Parameter> trainable;
-    private final KerasRmsProp optimizer = KerasRmsProp.withDefaults(1e-5f);
+    private final Optimizer optimizer;
 
     /**
      * Makes every layer of {@code network} trainable; batches are created in sub-managers of {@code
      * manager}.
      */
     TrainingStep(TransferNetwork network, NDManager manager, int batchSize, int imageSize) {
+        this(network, manager, batchSize, imageSize, 0, Optimizer.rmsProp(1e-5f));
+    }
+
+    /**
+     * Makes the layers of {@code network} from {@code trainableFrom} on trainable and updates them
+     * with {@code optimizer}, which this step then owns.
+     */
+    TrainingStep(
+            TransferNetwork network,
+            NDManager manager,
+            int batchSize,
+            int imageSize,
+            int trainableFrom,
+            Optimizer optimizer) {
         this.network = network;
         this.manager = manager;
-        network.setTrainableFrom(0);
+        this.optimizer = optimizer;
+        network.setTrainableFrom(trainableFrom);
         this.trainable = network.trainableParameters();
         this.shape = new Shape(batchSize, 3, imageSize, imageSize);
         // Pixel values do not change the cost; a fixed seed keeps runs comparable anyway.
@@ -79,6 +95,28 @@ final class TrainingStep implements AutoCloseable {
             long t2 = System.nanoTime();
             return new Times((t1 - t0) / 1e6, (t2 - t1) / 1e6);
         }
+    }
+
+    /** Forward, loss and backward only: gradients for {@link #update()}. */
+    void backward() {
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = batch.create(images, shape);
+            NDArray y = batch.create(labels);
+            ParameterStore ps = new ParameterStore(batch, false);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                collector.backward(Objective.loss(network.logitsFrom(ps, x, 0, true), y));
+            }
+        }
+    }
+
+    /** The optimizer's update alone, from the current gradients (zeroed by it). */
+    void update() {
+        optimizer.step(trainable);
+    }
+
+    /** Parameter tensors the update changes. */
+    int trainableTensors() {
+        return trainable.size();
     }
 
     @Override

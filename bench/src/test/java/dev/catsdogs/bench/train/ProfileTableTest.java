@@ -75,6 +75,55 @@ class ProfileTableTest {
                 ProfileTable.markdown(DJL, null));
     }
 
+    @Test
+    void callsTableListsOperatorsOfAtLeastOnePercentOfEitherSidesCalls() {
+        // DJL: 300 calls in 2 steps (150 per step); PyTorch 100 per step. mul 1 of 150 (0.7%) and
+        // of 100 (1%): in; neg 0.5 of 150 and none of 100: only in the totals.
+        TraceSummary djl =
+                calls(
+                        Map.of("aten::add", 200, "aten::sqrt", 97, "aten::mul", 2, "aten::neg", 1),
+                        2);
+        TraceSummary pytorch =
+                calls(Map.of("aten::add", 60, "aten::addcdiv_", 39, "aten::mul", 1), 1);
+        assertEquals(
+                """
+                | operator | DJL calls/step | PyTorch calls/step |
+                |---|---|---|
+                | aten::add | 100 | 60 |
+                | aten::sqrt | 48.5 | 0 |
+                | aten::mul | 1 | 1 |
+                | aten::addcdiv_ | 0 | 39 |
+                | total | 150 | 100 |
+                """,
+                ProfileTable.callsMarkdown(djl, pytorch));
+        assertEquals(
+                """
+                | operator | DJL calls/step |
+                |---|---|
+                | aten::add | 100 |
+                | aten::sqrt | 48.5 |
+                | total | 150 |
+                """,
+                ProfileTable.callsMarkdown(djl, null));
+    }
+
+    /** A trace of {@code steps} steps with {@code calls} back-to-back 1 us events per operator. */
+    private static TraceSummary calls(Map<String, Integer> calls, int steps) {
+        StringJoiner events = new StringJoiner(",\n", "[\n", "\n]");
+        long ts = 0;
+        for (Map.Entry<String, Integer> op : calls.entrySet()) {
+            for (int i = 0; i < op.getValue(); i++) {
+                events.add(
+                        "{\"name\": \""
+                                + op.getKey()
+                                + "\", \"ph\": \"X\", \"ts\": "
+                                + ts++
+                                + ", \"dur\": 1, \"tid\": 1}");
+            }
+        }
+        return TraceSummary.parse(events.toString(), steps);
+    }
+
     /**
      * A trace of one step with one top-level event per operator, {@code ms} long, one after
      * another.

@@ -59,6 +59,46 @@ class TraceSummaryTest {
     }
 
     @Test
+    void callsPerStepCountOnlyOperatorsTheHostIssued() {
+        TraceSummary summary = TraceSummary.parse(TRACE, 2);
+
+        // Thread 1 issues conv2d twice and empty once (convolution, mkldnn_convolution and add run
+        // inside conv2d); thread 2 issues convolution_backward once (add runs inside it).
+        assertEquals(1.0, summary.calls("aten::conv2d"), EPS);
+        assertEquals(0.5, summary.calls("aten::empty"), EPS);
+        assertEquals(0.5, summary.calls("aten::convolution_backward"), EPS);
+        assertEquals(0.0, summary.calls("aten::add"), EPS);
+        assertEquals(0.0, summary.calls("aten::convolution"), EPS);
+        assertEquals(2.0, summary.opsPerStep(), EPS);
+        assertEquals(
+                List.of("aten::conv2d", "aten::convolution_backward", "aten::empty"),
+                List.copyOf(summary.callsPerStep().keySet()));
+    }
+
+    @Test
+    void operatorsInsideWrappersCountOnceEach() {
+        // A TorchScript call or Python's Optimizer.step is a wrapper, not an operator: the
+        // operators it issues count, not what they call.
+        String wrapped =
+                """
+                [
+                  {"name": "forward", "ph": "X", "ts": 0, "dur": 100, "tid": 1},
+                  {"name": "aten::_foreach_mul_", "ph": "X", "ts": 10, "dur": 30, "tid": 1},
+                  {"name": "aten::mul_", "ph": "X", "ts": 12, "dur": 5, "tid": 1},
+                  {"name": "aten::mul_", "ph": "X", "ts": 20, "dur": 5, "tid": 1},
+                  {"name": "aten::_foreach_sqrt_", "ph": "X", "ts": 50, "dur": 30, "tid": 1},
+                  {"name": "aten::sqrt_", "ph": "X", "ts": 55, "dur": 5, "tid": 1}
+                ]
+                """;
+        TraceSummary summary = TraceSummary.parse(wrapped, 1);
+
+        assertEquals(2.0, summary.opsPerStep(), EPS);
+        assertEquals(1.0, summary.calls("aten::_foreach_mul_"), EPS);
+        assertEquals(0.0, summary.calls("forward"), EPS);
+        assertEquals(0.0, summary.calls("aten::mul_"), EPS);
+    }
+
+    @Test
     void operatorsComeLargestFirstAndTiesByName() {
         TraceSummary summary = TraceSummary.parse(TRACE, 2);
 

@@ -14,8 +14,11 @@ import java.util.Map;
  * so the seed's optimizer is written out here, in engine-neutral NDArray operations.
  *
  * <p>Gradients are zeroed after each step: the PyTorch engine accumulates them otherwise.
+ *
+ * <p>The reference for {@link FusedRmsProp}, which gives the same numbers in one native call per
+ * step, and the optimizer on engines other than PyTorch ({@link Optimizer#rmsProp}).
  */
-public final class KerasRmsProp implements AutoCloseable {
+public final class KerasRmsProp implements Optimizer {
 
     /** Keras' default decay of the mean square. */
     public static final float DEFAULT_RHO = 0.9f;
@@ -34,6 +37,14 @@ public final class KerasRmsProp implements AutoCloseable {
      * @param epsilon added under the root (Keras default 1e-7)
      */
     public KerasRmsProp(float learningRate, float rho, float epsilon) {
+        checkArguments(learningRate, rho, epsilon);
+        this.learningRate = learningRate;
+        this.rho = rho;
+        this.epsilon = epsilon;
+    }
+
+    /** Refuses what RMSprop cannot use, echoing the values. */
+    static void checkArguments(float learningRate, float rho, float epsilon) {
         if (!(learningRate > 0) || !(rho >= 0 && rho < 1) || !(epsilon > 0)) {
             throw new IllegalArgumentException(
                     "Received learningRate="
@@ -44,12 +55,9 @@ public final class KerasRmsProp implements AutoCloseable {
                             + epsilon
                             + "; expected learningRate > 0, 0 <= rho < 1, epsilon > 0");
         }
-        this.learningRate = learningRate;
-        this.rho = rho;
-        this.epsilon = epsilon;
     }
 
-    /** The step size. */
+    @Override
     public float learningRate() {
         return learningRate;
     }
@@ -59,7 +67,7 @@ public final class KerasRmsProp implements AutoCloseable {
         return new KerasRmsProp(learningRate, DEFAULT_RHO, DEFAULT_EPSILON);
     }
 
-    /** One update of every parameter in {@code parameters} from its accumulated gradient. */
+    @Override
     public void step(List<Parameter> parameters) {
         for (Parameter p : parameters) {
             NDArray weight = p.getArray();

@@ -112,7 +112,7 @@ public final class TransferTrainer {
                 for (TrainingListener l : listeners) {
                     l.onEvaluation(TrainingListener.Stage.INITIAL, initial);
                 }
-                try (KerasRmsProp optimizer = optimizer(config, config.learningRate())) {
+                try (Optimizer optimizer = optimizer(config, config.learningRate())) {
                     fitPhase(
                             Phase.FEATURE_EXTRACTION,
                             trainFeed,
@@ -129,7 +129,7 @@ public final class TransferTrainer {
                 long fineTuneStart = System.nanoTime();
                 try (Feed trainFeed = feeds.feed(train, cut, "train");
                         Feed valFeed = feeds.feed(validation, cut, "validation");
-                        KerasRmsProp optimizer = optimizer(config, config.fineTuneLearningRate())) {
+                        Optimizer optimizer = optimizer(config, config.fineTuneLearningRate())) {
                     fitPhase(
                             Phase.FINE_TUNING,
                             trainFeed,
@@ -170,7 +170,7 @@ public final class TransferTrainer {
             Feed valFeed,
             int firstEpochIndex,
             int epochs,
-            KerasRmsProp optimizer,
+            Optimizer optimizer,
             long phaseStartNanos)
             throws IOException {
         List<EpochRecord> records = new ArrayList<>();
@@ -224,7 +224,7 @@ public final class TransferTrainer {
      * @param epochNumber 1-based number shown to the user
      */
     public TrainMetrics trainEpoch(
-            Phase phase, Feed feed, int epochIndex, int epochNumber, KerasRmsProp optimizer) {
+            Phase phase, Feed feed, int epochIndex, int epochNumber, Optimizer optimizer) {
         long start = System.nanoTime();
         double lossSum = 0;
         long correct = 0;
@@ -337,7 +337,7 @@ public final class TransferTrainer {
     }
 
     /** Keras' {@code TerminateOnNaN}, for the weights: an update can overflow without the loss. */
-    private void checkFiniteWeights(int epochNumber, KerasRmsProp optimizer) {
+    private void checkFiniteWeights(int epochNumber, Optimizer optimizer) {
         for (Parameter p : network.trainableParameters()) {
             NDArray w = p.getArray();
             if (w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean()) {
@@ -351,15 +351,15 @@ public final class TransferTrainer {
         }
     }
 
-    private static String optimizerHint(KerasRmsProp optimizer) {
+    private static String optimizerHint(Optimizer optimizer) {
         return " (learning rate "
                 + optimizer.learningRate()
                 + "; a lower one usually trains; the last good parameters are in the run's"
                 + " checkpoint)";
     }
 
-    private static KerasRmsProp optimizer(TrainingConfig config, float learningRate) {
-        return new KerasRmsProp(learningRate, config.rho(), config.epsilon());
+    private static Optimizer optimizer(TrainingConfig config, float learningRate) {
+        return Optimizer.rmsProp(learningRate, config.rho(), config.epsilon());
     }
 
     private long trainableParams() {

@@ -1,0 +1,39 @@
+package dev.catsdogs.trainer.train;
+
+import ai.djl.nn.Parameter;
+import java.util.List;
+
+/**
+ * An optimizer as the trainer uses it: one update of the trainable parameters from their
+ * accumulated gradients per step, which also zeroes the gradients.
+ *
+ * <p>The optimizer owns its state (and, when fused, its native module); {@link #close()} frees it
+ * and may be called more than once.
+ */
+public interface Optimizer extends AutoCloseable {
+
+    /** One update of every parameter in {@code parameters} from its gradient, then zeroes it. */
+    void step(List<Parameter> parameters);
+
+    /** The step size. */
+    float learningRate();
+
+    @Override
+    void close();
+
+    /**
+     * Keras' RMSprop: fused ({@link FusedRmsProp}, one native call per step) on the PyTorch engine,
+     * else the engine-neutral {@link KerasRmsProp}. Both give the same numbers.
+     */
+    static Optimizer rmsProp(float learningRate, float rho, float epsilon) {
+        if (FusedUpdate.available()) {
+            return new FusedRmsProp(learningRate, rho, epsilon);
+        }
+        return new KerasRmsProp(learningRate, rho, epsilon);
+    }
+
+    /** {@link #rmsProp} with Keras' defaults for everything but the learning rate. */
+    static Optimizer rmsProp(float learningRate) {
+        return rmsProp(learningRate, KerasRmsProp.DEFAULT_RHO, KerasRmsProp.DEFAULT_EPSILON);
+    }
+}

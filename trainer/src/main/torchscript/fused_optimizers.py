@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Writes the TorchScript modules behind dev.catsdogs.trainer.train.FusedUpdate: one file per optimizer.
+
+Each module's forward is one whole optimizer update of every parameter, called once per training
+step from Java instead of about ten NDArray operations (each a JNI call) per parameter tensor. All
+optimizers share one signature, so the Java side has one caller for all of them:
+
+    forward(params, grads, state, hyper) -> None
+
+- params, grads: List[Tensor], one per parameter, in the same order; updated in place, and the
+  gradients zeroed (the PyTorch engine accumulates them otherwise).
+- state: List[Tensor], the optimizer's per-parameter state, slot by slot: state[j * n + i] is slot j
+  of parameter i (n = len(params)); updated in place.
+- hyper: List[float], the optimizer's scalars, in the order its docstring lists.
+
+The updates use PyTorch's multi-tensor torch._foreach_* operations, in the same order and with the
+same scalars as the engine-neutral reference (KerasRmsProp), so the numbers are the same.
+
+The files are committed; regenerate them with any PyTorch >= 1.13:
+
+    python3 trainer/src/main/torchscript/fused_optimizers.py \
+        trainer/src/main/resources/dev/catsdogs/trainer/train
+
+Debug records (source file paths) are dropped so the files are the same on every machine.
+"""
+import io
+import os
+import sys
+import zipfile
+from typing import List
+
+import torch
+from torch import Tensor
+
+
+class RmsProp(torch.nn.Module):
+    """Keras' RMSprop (TF's ApplyRMSProp: no momentum, not centered), epsilon under the root.
+
+    state: one slot, the mean square (zeros at the start). hyper: [lr, rho, 1 - rho, epsilon], with
+    1 - rho computed by the caller in float32, as the reference does.
+    """
+
+    def forward(self, params: List[Tensor], grads: List[Tensor], state: List[Tensor], hyper: List[float]) -> None:
+        lr = hyper[0]
+        rho = hyper[1]
+        one_minus_rho = hyper[2]
+        eps = hyper[3]
+        mean_squares = state[0 : len(params)]
+        with torch.no_grad():
+            # ms = rho * ms + (1 - rho) * g^2
+            torch._foreach_mul_(mean_squares, rho)
+            squares = torch._foreach_mul(grads, grads)
+            torch._foreach_mul_(squares, one_minus_rho)
+            torch._foreach_add_(mean_squares, squares)
+            # w -= lr * g / sqrt(ms + epsilon)
+            roots = torch._foreach_add(mean_squares, eps)
+            torch._foreach_sqrt_(roots)
+            steps = torch._foreach_mul(grads, lr)
+            torch._foreach_div_(steps, roots)
+            torch._foreach_sub_(params, steps)
+            torch._foreach_zero_(grads)
+
+
+MODULES = {"rmsprop.pt": RmsProp}
+
+
+def save(module, out):
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(module), buffer)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for entry in src.infolist():
+            if not entry.filename.endswith(".debug_pkl"):
+                dst.writestr(entry, src.read(entry))
+
+
+def main():
+    out_dir = sys.argv[1]
+    for name, module in MODULES.items():
+        save(module(), os.path.join(out_dir, name))
+
+
+if __name__ == "__main__":
+    main()
