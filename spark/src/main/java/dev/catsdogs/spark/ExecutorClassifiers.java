@@ -2,7 +2,11 @@ package dev.catsdogs.spark;
 
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ModelLoadException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +21,16 @@ import org.opencv.core.Core;
  * that builds the classifier), so N concurrent tasks use N x task-cpus cores, as Spark planned;
  * OpenCV gets one thread (process-wide), as every task preprocesses its own images.
  *
+ * <p>The model arrives as a broadcast and is written once to a local temporary file named by its
+ * SHA-256 (checked against the driver's), which ONNX Runtime loads.
+ *
  * <p>Lifetime: the classifiers live as long as the JVM and are closed by a shutdown hook; {@link
  * #closeAll()} closes them earlier.
  */
 public final class ExecutorClassifiers {
 
     private static final Map<String, ImageClassifier> BY_SHA256 = new ConcurrentHashMap<>();
+    private static final Path DIR = createDir();
 
     static {
         Runtime.getRuntime()
@@ -30,6 +38,16 @@ public final class ExecutorClassifiers {
     }
 
     private ExecutorClassifiers() {}
+
+    private static Path createDir() {
+        try {
+            Path dir = Files.createTempDirectory("catsdogs-models");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create a temporary directory", e);
+        }
+    }
 
     /**
      * The classifier for {@code model}, built on first use from the executor's copy of the file.
@@ -58,19 +76,7 @@ public final class ExecutorClassifiers {
     }
 
     private static ImageClassifier build(ModelFile model, int intraOpThreads) {
-        Path file = model.executorPath();
-        String sha = ModelFile.sha256(file);
-        if (!sha.equals(model.sha256())) {
-            throw new IllegalStateException(
-                    "the executor's copy "
-                            + file
-                            + " of model "
-                            + model.location()
-                            + " has SHA-256 "
-                            + sha
-                            + ", the driver checked "
-                            + model.sha256());
-        }
+        Path file = localFile(model);
         try {
             ImageClassifier classifier =
                     ImageClassifier.builder(file).optIntraOpThreads(intraOpThreads).build();
@@ -79,6 +85,33 @@ public final class ExecutorClassifiers {
         } catch (ModelLoadException e) {
             throw new IllegalStateException(
                     "executor could not load model " + model.location() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // The broadcast bytes as a local file named by their SHA-256 (checked), written once per JVM.
+    private static Path localFile(ModelFile model) {
+        try {
+            Path file = DIR.resolve(model.sha256() + ".onnx");
+            if (!Files.isRegularFile(file)) {
+                byte[] data = model.bytes();
+                String sha = ModelFile.sha256(data);
+                if (!sha.equals(model.sha256())) {
+                    throw new IllegalStateException(
+                            "the executor received model "
+                                    + model.location()
+                                    + " with SHA-256 "
+                                    + sha
+                                    + ", the driver checked "
+                                    + model.sha256());
+                }
+                Path tmp = Files.createTempFile(DIR, "model", ".tmp");
+                Files.write(tmp, data);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                file.toFile().deleteOnExit();
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write model " + model.location(), e);
         }
     }
 }

@@ -239,11 +239,10 @@ public final class ImageClassifierTransformer extends Transformer {
         ModelFile model = model(true, dataset.sparkSession().sparkContext().hadoopConfiguration());
         StructType in = dataset.schema();
         StructType out = outputSchema(in, model);
-        model.register(dataset.sparkSession());
         List<String> names = Arrays.asList(in.fieldNames());
         PartitionScorer scorer =
                 new PartitionScorer(
-                        model,
+                        model.shippedTo(dataset.sparkSession()),
                         getBatchSize(),
                         names.indexOf(getOrDefault(contentCol)),
                         names.indexOf(getOrDefault(pathCol)));

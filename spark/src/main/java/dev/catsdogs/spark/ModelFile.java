@@ -10,23 +10,23 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.SparkFiles;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A checked model as the executors see it: its SHA-256, its output kind and class names, and the
- * name it is shipped under with {@code SparkContext.addFile}. Serializable and small: this is all a
- * task carries; the {@link ImageClassifier} itself is never serialized (see {@link
- * ExecutorClassifiers}).
+ * broadcast that ships its bytes to executors. Serializable and small: this is all a task carries;
+ * the {@link ImageClassifier} itself is never serialized (see {@link ExecutorClassifiers}).
  *
  * <p>{@link #inspect} runs on the driver before any image is read: it loads the model as {@code
  * classify} does, so a missing or invalid model fails with the same {@link ModelLoadException}.
@@ -39,12 +39,22 @@ public final class ModelFile implements Serializable {
     private final String sha256;
     private final boolean sigmoid;
     private final List<String> classNames;
+    private final Broadcast<byte[]> bytes; // null until shippedTo
 
-    private ModelFile(String location, String sha256, boolean sigmoid, List<String> classNames) {
+    // Broadcast models by application id and SHA-256, so transform() twice ships once.
+    private static final Map<String, Broadcast<byte[]>> BROADCASTS = new ConcurrentHashMap<>();
+
+    private ModelFile(
+            String location,
+            String sha256,
+            boolean sigmoid,
+            List<String> classNames,
+            Broadcast<byte[]> bytes) {
         this.location = location;
         this.sha256 = sha256;
         this.sigmoid = sigmoid;
         this.classNames = List.copyOf(classNames);
+        this.bytes = bytes;
     }
 
     /**
@@ -71,7 +81,8 @@ public final class ModelFile implements Serializable {
                     location,
                     sha256(local),
                     metadata.outputKind() == ModelMetadata.OutputKind.SIGMOID,
-                    metadata.classNames());
+                    metadata.classNames(),
+                    null);
         } catch (ModelLoadException e) {
             if (local.toString().equals(location)) {
                 throw e;
@@ -81,34 +92,36 @@ public final class ModelFile implements Serializable {
     }
 
     /**
-     * Ships the model to every executor of {@code spark} under the name {@link #sparkFileName()}
-     * (idempotent per application).
+     * This model with its bytes broadcast to the executors of {@code spark} (once per application
+     * and model). Spark's broadcast (peer-to-peer, fetched only by the first task on each executor
+     * that builds the classifier) rather than {@code addFile}: in Spark 4 a file added to the
+     * {@code SparkContext} is not fetched for the SQL jobs of a session with artifact isolation, so
+     * executors of a real cluster never see it. Executors need no access to where the model lives.
      */
-    public void register(SparkSession spark) {
+    public ModelFile shippedTo(SparkSession spark) {
         Path local = localCopy(location, spark.sparkContext().hadoopConfiguration());
-        Path shipped = driverDir().resolve(sparkFileName());
-        try {
-            if (!Files.isRegularFile(shipped) || !sha256(shipped).equals(sha256)) {
-                Path tmp = Files.createTempFile(driverDir(), "model", ".tmp");
-                Files.copy(local, tmp, StandardCopyOption.REPLACE_EXISTING);
-                if (!sha256(tmp).equals(sha256)) {
-                    throw new IllegalStateException(
-                            "model " + location + " changed after it was checked; run again");
-                }
-                Files.move(tmp, shipped, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not stage model " + location, e);
-        }
-        List<String> added = CollectionConverters.asJava(spark.sparkContext().listFiles());
-        if (added.stream().noneMatch(f -> f.endsWith("/" + sparkFileName()))) {
-            spark.sparkContext().addFile(shipped.toString());
-        }
+        String key = spark.sparkContext().applicationId() + "/" + sha256;
+        Broadcast<byte[]> shipped =
+                BROADCASTS.computeIfAbsent(
+                        key,
+                        k -> {
+                            byte[] data = readAll(local);
+                            if (!sha256(data).equals(sha256)) {
+                                throw new IllegalStateException(
+                                        "model " + location + " changed after it was checked");
+                            }
+                            return JavaSparkContext.fromSparkContext(spark.sparkContext())
+                                    .broadcast(data);
+                        });
+        return new ModelFile(location, sha256, sigmoid, classNames, shipped);
     }
 
-    /** Where the executor finds its copy: {@link SparkFiles#get} of {@link #sparkFileName()}. */
-    Path executorPath() {
-        return Path.of(SparkFiles.get(sparkFileName()));
+    /** The model's bytes, on an executor: the broadcast value. */
+    byte[] bytes() {
+        if (bytes == null) {
+            throw new IllegalStateException("model " + location + " was not shipped to executors");
+        }
+        return bytes.value();
     }
 
     /** The model as the user named it (path or URI). */
@@ -131,14 +144,26 @@ public final class ModelFile implements Serializable {
         return classNames;
     }
 
-    /** {@code <sha256>.onnx}: content-addressed, so two models never collide in SparkFiles. */
-    public String sparkFileName() {
-        return sha256 + ".onnx";
-    }
-
     @Override
     public String toString() {
         return "ModelFile[" + location + ", sha256=" + sha256 + "]";
+    }
+
+    /** Lower-case hex SHA-256 of bytes. */
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read model " + file, e);
+        }
     }
 
     /** Lower-case hex SHA-256 of a file. */

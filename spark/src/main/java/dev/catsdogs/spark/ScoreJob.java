@@ -5,21 +5,30 @@ import static org.apache.spark.sql.functions.to_json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.LogicalRelation;
+import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
 import org.apache.spark.sql.types.DataTypes;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The {@code score} job: image files under the inputs (Spark's {@code binaryFile} source,
@@ -100,16 +109,47 @@ public final class ScoreJob {
         }
     }
 
+    private static final String ERROR_KEY = "error"; // labels are counted as "=" + label
+
     private ScoreJob() {}
 
-    /** The image files under {@code inputs} as a {@code binaryFile} DataFrame. */
+    /**
+     * The image files under {@code inputs} as a {@code binaryFile} DataFrame, one row per file:
+     * Spark's scan skips empty files, so they are added back with empty content (and score as
+     * errors).
+     */
     public static Dataset<Row> images(SparkSession spark, List<String> inputs) {
         DataFrameReader reader =
                 spark.read()
                         .format("binaryFile")
                         .option("recursiveFileLookup", "true")
                         .option("pathGlobFilter", IMAGE_GLOB);
-        return reader.load(inputs.toArray(String[]::new));
+        Dataset<Row> files = reader.load(inputs.toArray(String[]::new));
+        List<Row> empty = emptyFiles(files);
+        return empty.isEmpty() ? files : files.union(spark.createDataFrame(empty, files.schema()));
+    }
+
+    // The zero-length files of the listing Spark already holds (no extra file system calls).
+    private static List<Row> emptyFiles(Dataset<Row> files) {
+        List<Row> rows = new ArrayList<>();
+        LogicalPlan plan = files.queryExecution().analyzed();
+        for (LogicalPlan leaf : CollectionConverters.asJava(plan.collectLeaves())) {
+            if (leaf instanceof LogicalRelation relation
+                    && relation.relation() instanceof HadoopFsRelation fs
+                    && fs.location() instanceof PartitioningAwareFileIndex index) {
+                for (FileStatus status : CollectionConverters.asJava(index.allFiles())) {
+                    if (status.getLen() == 0) {
+                        rows.add(
+                                RowFactory.create(
+                                        status.getPath().toString(),
+                                        new Timestamp(status.getModificationTime()),
+                                        0L,
+                                        new byte[0]));
+                    }
+                }
+            }
+        }
+        return rows;
     }
 
     /**
@@ -164,14 +204,20 @@ public final class ScoreJob {
         Map<String, Long> perLabel = new TreeMap<>();
         long images = 0;
         long errors = 0;
-        for (Row row :
-                reader.load(settings.output()).groupBy(names.label()).count().collectAsList()) {
-            long n = row.getLong(1);
-            images += n;
-            if (row.isNullAt(0)) {
-                errors += n;
+        // countByValue merges per-partition counts on the driver: no shuffle for a few labels
+        Map<String, Long> counts =
+                reader.load(settings.output())
+                        .select(names.label())
+                        .as(Encoders.STRING())
+                        .javaRDD()
+                        .map(label -> label == null ? ERROR_KEY : "=" + label)
+                        .countByValue();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            images += e.getValue();
+            if (e.getKey().equals(ERROR_KEY)) {
+                errors += e.getValue();
             } else {
-                perLabel.put(row.getString(0), n);
+                perLabel.put(e.getKey().substring(1), e.getValue());
             }
         }
         return new Summary(images, perLabel, errors, seconds);
