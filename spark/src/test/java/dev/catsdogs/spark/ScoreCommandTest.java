@@ -58,7 +58,9 @@ class ScoreCommandTest {
                         "--model",
                         TestData.model().toString(),
                         "--master",
-                        "local[2]");
+                        "local[2]",
+                        "--conf",
+                        "spark.ui.showConsoleProgress=false");
         assertEquals(0, run.code(), run.err());
 
         List<Path> expected = new ArrayList<>(TestData.imageFiles(validation));
@@ -102,11 +104,18 @@ class ScoreCommandTest {
         Path out = Files.createDirectories(dir.resolve("existing"));
         Path keep = Files.writeString(out.resolve("keep.txt"), "mine");
         String[] args = {
-            "--input", bad.toString(),
-            "--output", out.toString(),
-            "--model", TestData.model().toString(),
-            "--master", "local[2]",
-            "--format", "csv"
+            "--input",
+            bad.toString(),
+            "--output",
+            out.toString(),
+            "--model",
+            TestData.model().toString(),
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.ui.showConsoleProgress=false",
+            "--format",
+            "csv"
         };
         TestData.Run refused = TestData.run(new ScoreCommand(), args);
         assertEquals(2, refused.code(), refused.err());
