@@ -109,6 +109,7 @@ public final class ScoreJob {
         }
     }
 
+    private static final String MIN_PARTITIONS = "spark.sql.files.minPartitionNum";
     private static final String ERROR_KEY = "error"; // labels are counted as "=" + label
 
     private ScoreJob() {}
@@ -160,6 +161,11 @@ public final class ScoreJob {
     public static Summary run(SparkSession spark, ModelFile model, Settings settings) {
         if (!settings.overwrite() && exists(spark, settings.output())) {
             throw new OutputExistsException(settings.output());
+        }
+        // At least 4 partitions per core (unless the user chose): balanced waves, so no core idles
+        // through a long last task while the others are done.
+        if (!spark.conf().contains(MIN_PARTITIONS)) {
+            spark.conf().set(MIN_PARTITIONS, 4L * spark.sparkContext().defaultParallelism());
         }
         ImageClassifierTransformer transformer =
                 new ImageClassifierTransformer()

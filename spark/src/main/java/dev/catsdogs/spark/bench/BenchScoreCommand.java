@@ -154,8 +154,6 @@ public class BenchScoreCommand implements Callable<Integer> {
                         .getOrCreate();
         try {
             double startup = (System.nanoTime() - t1) / 1e9;
-            int partitions =
-                    ScoreJob.images(spark, List.of(data.toString())).rdd().getNumPartitions();
             ScoreJob.Summary summary =
                     ScoreJob.run(
                             spark,
@@ -170,6 +168,8 @@ public class BenchScoreCommand implements Callable<Integer> {
                 throw new IllegalStateException(
                         "score wrote " + summary + " for " + files.size() + " photos");
             }
+            int partitions = // as the run split them (it sets the minimum partition count)
+                    ScoreJob.images(spark, List.of(data.toString())).rdd().getNumPartitions();
             Runtime rt = Runtime.getRuntime();
             long rssAfter = JvmReport.currentRssBytes();
             double scoreRate = summary.imagesPerSecond();
