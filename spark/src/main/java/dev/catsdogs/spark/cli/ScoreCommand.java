@@ -101,8 +101,8 @@ public class ScoreCommand implements Callable<Integer> {
             paramLabel = "URL",
             description =
                     "Spark master: local[N], local[*], spark://HOST:PORT, yarn, k8s://... (default:"
-                            + " ${DEFAULT-VALUE}).")
-    private String master = "local[*]";
+                            + " spark-submit's --master when run by it, else local[*]).")
+    private String master = System.getProperty("spark.master", "local[*]");
 
     @Option(
             names = "--overwrite",
