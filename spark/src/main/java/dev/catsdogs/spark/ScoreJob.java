@@ -187,7 +187,8 @@ public final class ScoreJob {
                 .write()
                 .mode(settings.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                 .format(settings.format().sparkName())
-                .option("header", "true")
+                .option("header", "true") // CSV: a header line per file
+                .option("ignoreNullFields", "false") // JSON: "error": null, not a missing key
                 .save(settings.output());
         double seconds = (System.nanoTime() - start) / 1e9;
         return count(spark, settings, names, seconds);
