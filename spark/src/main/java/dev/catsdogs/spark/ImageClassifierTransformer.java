@@ -30,9 +30,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>{@link #transform} checks the model on the driver first (a missing or invalid model throws
  * {@link IllegalArgumentException} with the {@link ModelLoadException} message, before any image is
- * read), ships it with {@code addFile}, and scores each partition in minibatches of {@code
- * batchSize} with one shared {@link ImageClassifier} per executor JVM ({@link
+ * read), broadcasts its bytes ({@link ModelFile#shippedTo}), and scores each partition in
+ * minibatches of {@code batchSize} with one shared {@link ImageClassifier} per executor JVM ({@link
  * ExecutorClassifiers}). A bad image becomes a row with {@code error} set; it never fails the job.
+ * Spark's {@code binaryFile} scan skips empty files; {@link ScoreJob#images} adds them back.
  *
  * <p>Params: {@code modelPath} (required; a local path or a Hadoop URI), {@code contentCol}
  * ("content"), {@code pathCol} ("path"; names the image in errors, may be absent), {@code
