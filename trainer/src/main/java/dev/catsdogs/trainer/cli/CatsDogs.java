@@ -17,7 +17,11 @@ import picocli.CommandLine.Command;
             "",
             "Benchmarks (bench module, through the same launcher):",
             "  bench         inference throughput, end to end and against peers (JMH)",
-            "  bench-train   what caching buys; the training step against PyTorch"
+            "  bench-train   what caching buys; the training step against PyTorch",
+            "",
+            "Scoring on Apache Spark (spark module, through the same launcher):",
+            "  score         every image under --input, one output row each",
+            "  bench-score   score on local[2] against classify --threads 2"
         },
         subcommands = {
             SummaryCommand.class,

@@ -54,7 +54,15 @@ class ReadmeCommandsTest {
         Object[] result = run("--help");
         assertEquals(0, result[0]);
         String help = (String) result[1];
-        for (String command : List.of("summary", "train", "export", "classify", "bench-train")) {
+        for (String command :
+                List.of(
+                        "summary",
+                        "train",
+                        "export",
+                        "classify",
+                        "bench-train",
+                        "bench",
+                        "score")) {
             assertTrue(
                     readme().contains("| `" + command), "README's command table lacks " + command);
             assertTrue(help.contains(command), "--help lacks " + command + ":\n" + help);
