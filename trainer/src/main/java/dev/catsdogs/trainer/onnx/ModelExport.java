@@ -96,7 +96,7 @@ public final class ModelExport {
                     PARITY_TOLERANCE);
         }
 
-        private static boolean within(double maxAbsLogitDiff, int images, int labelMismatches) {
+        static boolean within(double maxAbsLogitDiff, int images, int labelMismatches) {
             // NaN compares false: a model that computes NaN never passes.
             return images > 0 && labelMismatches == 0 && maxAbsLogitDiff <= PARITY_TOLERANCE;
         }

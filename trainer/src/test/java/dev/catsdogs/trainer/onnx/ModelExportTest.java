@@ -202,4 +202,14 @@ class ModelExportTest {
         assertTrue(polls >= 3, "the export polls between parity batches and before keeping");
         assertTrue(Files.exists(target), "not stopped: the file is written");
     }
+
+    /** A model computing NaN once passed parity ("max_abs_logit_diff=NaN", "passed": true). */
+    @Test
+    void parityFailsOnNaNAndOnNothingCompared() {
+        assertFalse(ModelExport.Result.within(Double.NaN, 64, 0), "NaN difference");
+        assertFalse(ModelExport.Result.within(0.0, 0, 0), "no image compared");
+        assertFalse(ModelExport.Result.within(0.0, 64, 1), "a label differs");
+        assertFalse(ModelExport.Result.within(2e-3, 64, 0), "over the tolerance");
+        assertTrue(ModelExport.Result.within(1e-5, 64, 0));
+    }
 }

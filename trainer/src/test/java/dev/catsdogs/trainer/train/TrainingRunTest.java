@@ -141,10 +141,15 @@ class TrainingRunTest {
                         "model.onnx")) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
         }
+        JsonObject config =
+                JsonParser.parseString(Files.readString(out.resolve("config.json")))
+                        .getAsJsonObject();
+        assertEquals("cpu", config.get("training_device").getAsString(), "where it trained");
         JsonObject report =
                 JsonParser.parseString(Files.readString(out.resolve("report.json")))
                         .getAsJsonObject();
         assertEquals("completed", report.get("status").getAsString());
+        assertEquals("cpu", report.get("training_device").getAsString());
         JsonObject d = report.getAsJsonObject("data");
         assertEquals(
                 51, d.get("train").getAsInt(), "48 photos + 3 broken files with image extensions");
