@@ -20,21 +20,27 @@ final class InterruptSignal implements AutoCloseable {
     private InterruptSignal(Runnable onStop) {
         for (int i = 0; i < SIGNALS.length; i++) {
             int index = i;
-            previous[i] =
-                    Signal.handle(
-                            new Signal(SIGNALS[i]),
-                            signal -> {
-                                if (raised) {
-                                    previous[index].handle(signal); // the second one: quit now
-                                    return;
-                                }
-                                raised = true;
-                                System.err.println(
-                                        System.lineSeparator()
-                                                + "stopping after the current step (again to"
-                                                + " quit at once)");
-                                onStop.run();
-                            });
+            try {
+                previous[i] =
+                        Signal.handle(
+                                new Signal(SIGNALS[i]),
+                                signal -> {
+                                    if (raised) {
+                                        previous[index].handle(signal); // the second: quit now
+                                        return;
+                                    }
+                                    raised = true;
+                                    System.err.println(
+                                            System.lineSeparator()
+                                                    + "stopping after the current step (again to"
+                                                    + " quit at once)");
+                                    onStop.run();
+                                });
+            } catch (IllegalArgumentException ignoredByParent) {
+                // A signal the parent ignores (SIGINT under nohup or in a background job) cannot
+                // be handled here; it cannot reach the process either.
+                previous[i] = null;
+            }
         }
     }
 
@@ -46,7 +52,9 @@ final class InterruptSignal implements AutoCloseable {
     @Override
     public void close() {
         for (int i = 0; i < SIGNALS.length; i++) {
-            Signal.handle(new Signal(SIGNALS[i]), previous[i]);
+            if (previous[i] != null) {
+                Signal.handle(new Signal(SIGNALS[i]), previous[i]);
+            }
         }
     }
 }

@@ -141,10 +141,10 @@ class TrainingRunTest {
                         "model.onnx")) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
         }
-        JsonObject config =
+        JsonObject written =
                 JsonParser.parseString(Files.readString(out.resolve("config.json")))
                         .getAsJsonObject();
-        assertEquals("cpu", config.get("training_device").getAsString(), "where it trained");
+        assertEquals("cpu", written.get("training_device").getAsString(), "where it trained");
         JsonObject report =
                 JsonParser.parseString(Files.readString(out.resolve("report.json")))
                         .getAsJsonObject();
