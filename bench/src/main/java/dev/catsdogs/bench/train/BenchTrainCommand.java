@@ -41,7 +41,12 @@ import picocli.CommandLine.Spec;
                     + " operator, the line profile: djl_ms=<a> pytorch_ms=<b> ratio=<r>"
                     + " traces=<dir>, a table of operator calls per step, and last: ops_per_step:"
                     + " ours=<n> pytorch=<m> optimizer=<k> (native operator calls of one step, k"
-                    + " of them our optimizer update's)"
+                    + " of them our optimizer update's)",
+            "With --pipeline, only the --no-cache input pipeline, without a model (seconds): the"
+                    + " single-image preprocessing rate, BatchLoader epochs at 1 and 2 decoding"
+                    + " threads, and the line pipeline: single_image_per_s=<a> threads1_per_s=<b>"
+                    + " threads2_per_s=<c> per_thread_efficiency=<b/a> scaling_2_over_1=<c/b>"
+                    + " (also printed by the full run, before its ratio line)"
         })
 public final class BenchTrainCommand implements Callable<Integer> {
 
@@ -69,6 +74,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         + " Python's: self ms per step by operator. Chrome traces and summary.md go"
                         + " to bench/results/profile-<time>/.")
     private boolean profile;
+
+    @Option(
+            names = "--pipeline",
+            negatable = false,
+            description =
+                    "Only the --no-cache input pipeline, no model: single-image preprocessing vs"
+                            + " BatchLoader epochs at 1 and 2 decoding threads, on the training"
+                            + " photos at 160x160, batch 32.")
+    private boolean pipeline;
 
     @Option(
             names = "--profile-steps",
@@ -118,6 +132,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
         Path dir = data != null ? data : Workspace.defaults().data();
         Dataset dataset = Dataset.load(dir, 42);
         List<Sample> train = quick ? every(dataset.train(), 10) : dataset.train();
+        if (pipeline) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "bench-train --pipeline: %d train images from %s%n",
+                    train.size(),
+                    dir);
+            pipeline(train);
+            return 0;
+        }
         List<Sample> validation = quick ? every(dataset.validation(), 10) : dataset.validation();
         int feEpochs = quick ? 2 : 10;
         int steps = quick ? 3 : 20;
@@ -141,6 +164,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
                                 System.out)
                         .run(feEpochs, 10, 100, steps);
         JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(steps));
+        System.out.println();
+        pipeline(train);
 
         double torchStep = torch == null ? Double.NaN : torch.get("train_step_ms").getAsDouble();
         double torchForward = torch == null ? Double.NaN : torch.get("forward_ms").getAsDouble();
@@ -327,6 +352,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         + "\n";
         Files.writeString(dir.resolve("summary.md"), summary, StandardCharsets.UTF_8);
         return 0;
+    }
+
+    /** The input pipeline alone: its table and its {@code pipeline:} line. */
+    private PipelineBenchmark.Figures pipeline(List<Sample> train) throws Exception {
+        PipelineBenchmark.Figures f =
+                new PipelineBenchmark(train, 160, 32, System.out).run(quick ? 1 : 3);
+        System.out.println();
+        System.out.print(f.table(train.size(), 160, 32));
+        System.out.println();
+        System.out.println(f.line());
+        return f;
     }
 
     private static void row(String what, double cached, double plain) {
