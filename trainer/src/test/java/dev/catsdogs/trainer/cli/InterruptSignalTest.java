@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import sun.misc.Signal;
 
 /**
- * Ctrl-C (and SIGTERM) reach the command as a stop request and the JVM keeps running (no shutdown, so no other
- * shutdown hook can free native memory under a running ONNX Runtime session).
+ * Ctrl-C (and SIGTERM) reach the command as a stop request and the JVM keeps running (no shutdown,
+ * so no other shutdown hook can free native memory under a running ONNX Runtime session).
  */
 class InterruptSignalTest {
 
