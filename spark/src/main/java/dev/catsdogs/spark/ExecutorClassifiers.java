@@ -30,7 +30,7 @@ import org.opencv.core.Core;
 public final class ExecutorClassifiers {
 
     private static final Map<String, ImageClassifier> BY_SHA256 = new ConcurrentHashMap<>();
-    private static final Path DIR = createDir();
+    private static final Path DIR = ModelFile.createModelDir();
 
     static {
         Runtime.getRuntime()
@@ -38,16 +38,6 @@ public final class ExecutorClassifiers {
     }
 
     private ExecutorClassifiers() {}
-
-    private static Path createDir() {
-        try {
-            Path dir = Files.createTempDirectory("catsdogs-models");
-            dir.toFile().deleteOnExit();
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not create a temporary directory", e);
-        }
-    }
 
     /**
      * The classifier for {@code model}, built on first use from the executor's copy of the file.

@@ -210,16 +210,17 @@ public final class ModelFile implements Serializable {
     }
 
     private static final class DriverDir {
-        static final Path DIR = create();
+        static final Path DIR = createModelDir();
+    }
 
-        private static Path create() {
-            try {
-                Path dir = Files.createTempDirectory("catsdogs-models");
-                dir.toFile().deleteOnExit();
-                return dir;
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not create a temporary directory", e);
-            }
+    /** A temporary directory for model files of this JVM, removed when it exits. */
+    static Path createModelDir() {
+        try {
+            Path dir = Files.createTempDirectory("catsdogs-models");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create a temporary directory", e);
         }
     }
 }
