@@ -154,16 +154,14 @@ public class BenchScoreCommand implements Callable<Integer> {
                         .getOrCreate();
         try {
             double startup = (System.nanoTime() - t1) / 1e9;
-            ScoreJob.Summary summary =
-                    ScoreJob.run(
-                            spark,
-                            checked,
-                            new ScoreJob.Settings(
-                                    List.of(data.toString()),
-                                    output.toString(),
-                                    ScoreJob.Format.PARQUET,
-                                    32,
-                                    true));
+            ScoreJob.Settings settings =
+                    new ScoreJob.Settings(
+                            List.of(data.toString()),
+                            output.toString(),
+                            ScoreJob.Format.PARQUET,
+                            32,
+                            true);
+            ScoreJob.Summary summary = ScoreJob.run(spark, checked, settings);
             if (summary.images() != files.size() || summary.errors() != 0) {
                 throw new IllegalStateException(
                         "score wrote " + summary + " for " + files.size() + " photos");
@@ -195,16 +193,7 @@ public class BenchScoreCommand implements Callable<Integer> {
             // Not the benchmark's figure: the same job again in the warm session, to show how much
             // of the first run was one-time warm-up (JIT, Spark's code generation, the first
             // minibatch shapes of the new ONNX Runtime session).
-            ScoreJob.Summary again =
-                    ScoreJob.run(
-                            spark,
-                            checked,
-                            new ScoreJob.Settings(
-                                    List.of(data.toString()),
-                                    output.toString(),
-                                    ScoreJob.Format.PARQUET,
-                                    32,
-                                    true));
+            ScoreJob.Summary again = ScoreJob.run(spark, checked, settings);
             out.printf(
                     Locale.ROOT,
                     "score again in the same session (warm): %.1f s = %.1f images/s (%.3f of"
