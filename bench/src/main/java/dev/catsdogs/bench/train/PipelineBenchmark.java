@@ -202,7 +202,7 @@ public final class PipelineBenchmark {
     private double[] loader(ImagePreprocessor pre, int threads, int timed) {
         List<double[]> epochs = new ArrayList<>();
         try (BatchLoader loader =
-                BatchLoader.builder(samples, SampleDecoder.of(pre.tensorSize(), pre::preprocess))
+                BatchLoader.builder(samples, SampleDecoder.of(pre))
                         .optBatchSize(batchSize)
                         .optSeed(42)
                         .optThreads(threads)

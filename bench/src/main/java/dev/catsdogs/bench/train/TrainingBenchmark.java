@@ -119,13 +119,13 @@ public final class TrainingBenchmark {
         try (ImagePreprocessor pre =
                         new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
                 BatchLoader train =
-                        BatchLoader.builder(trainSamples, decoder(pre))
+                        BatchLoader.builder(trainSamples, SampleDecoder.of(pre))
                                 .optBatchSize(batchSize)
                                 .optSeed(42)
                                 .optThreads(threads)
                                 .build();
                 BatchLoader validation =
-                        BatchLoader.builder(validationSamples, decoder(pre))
+                        BatchLoader.builder(validationSamples, SampleDecoder.of(pre))
                                 .optBatchSize(batchSize)
                                 .optShuffle(ShuffleMode.NONE)
                                 .optThreads(threads)
@@ -158,10 +158,6 @@ public final class TrainingBenchmark {
                     rss[1],
                     ProcessMemory.peakRssKib() * 1024);
         }
-    }
-
-    private static SampleDecoder decoder(ImagePreprocessor pre) {
-        return SampleDecoder.of(pre.tensorSize(), pre::preprocess);
     }
 
     private TransferNetwork network(NDManager manager) throws IOException {

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.ImagePreprocessor;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ImagePreprocessor pre = ...;
- * SampleDecoder decoder = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
+ * SampleDecoder decoder = SampleDecoder.of(pre);
  * }</pre>
  */
 public interface SampleDecoder {
@@ -29,6 +30,14 @@ public interface SampleDecoder {
 
     /** Floats per sample, e.g. {@code 3 * 160 * 160}. */
     int tensorSize();
+
+    /**
+     * The decoder training uses: the inference module's preprocessing, so training and serving see
+     * identical tensors. The preprocessor stays owned by the caller.
+     */
+    static SampleDecoder of(ImagePreprocessor preprocessor) {
+        return of(preprocessor.tensorSize(), preprocessor::preprocess);
+    }
 
     /**
      * A decoder from a tensor size and a decoding function (a lambda or method reference).

@@ -100,7 +100,7 @@ public final class TrainingRun {
         try (ImagePreprocessor pre =
                 new ImagePreprocessor(PreprocessingSpec.mobileNetV2(config.imageSize()))) {
             TransferNetwork network = imageNetTransferNetwork(manager);
-            SampleDecoder decoder = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
+            SampleDecoder decoder = SampleDecoder.of(pre);
             try (BatchLoader train = loader(dataset.train(), decoder, ShuffleMode.EACH_EPOCH);
                     BatchLoader validation =
                             loader(dataset.validation(), decoder, ShuffleMode.NONE);

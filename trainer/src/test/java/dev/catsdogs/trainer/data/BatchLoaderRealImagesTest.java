@@ -48,11 +48,7 @@ class BatchLoaderRealImagesTest {
         try (ImagePreprocessor preprocessor =
                         new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
                 BatchLoader loader =
-                        BatchLoader.builder(
-                                        samples,
-                                        SampleDecoder.of(
-                                                preprocessor.tensorSize(),
-                                                preprocessor::preprocess))
+                        BatchLoader.builder(samples, SampleDecoder.of(preprocessor))
                                 .optBatchSize(8)
                                 .optThreads(2)
                                 .optSeed(1)
@@ -96,11 +92,7 @@ class BatchLoaderRealImagesTest {
         try (ImagePreprocessor preprocessor =
                         new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
                 BatchLoader loader =
-                        BatchLoader.builder(
-                                        samples,
-                                        SampleDecoder.of(
-                                                preprocessor.tensorSize(),
-                                                preprocessor::preprocess))
+                        BatchLoader.builder(samples, SampleDecoder.of(preprocessor))
                                 .optBatchSize(2)
                                 .build()) {
             List<Batch> batches = BatchLoaderTest.collect(loader.pass());

@@ -50,7 +50,7 @@ final class TrainingFixture {
     static BatchLoader loader(
             List<Sample> samples, int imageSize, int batchSize, long seed, ShuffleMode shuffle) {
         ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize));
-        return BatchLoader.builder(samples, SampleDecoder.of(pre.tensorSize(), pre::preprocess))
+        return BatchLoader.builder(samples, SampleDecoder.of(pre))
                 .optBatchSize(batchSize)
                 .optSeed(seed)
                 .optShuffle(shuffle)
