@@ -170,6 +170,25 @@ class ScoreCommandTest {
         }
     }
 
+    @Test
+    void aMissingLocalInputIsOneLineBeforeSparkStarts() throws Exception {
+        Path out = dir.resolve("not-written");
+        TestData.Run score =
+                TestData.run(
+                        new ScoreCommand(),
+                        "--input",
+                        dir.resolve("no-such-input").toString(),
+                        "--output",
+                        out.toString(),
+                        "--model",
+                        TestData.model().toString());
+        assertEquals(2, score.code(), score.err());
+        assertEquals(
+                "score: --input " + dir.resolve("no-such-input") + ": not found",
+                score.err().strip());
+        assertFalse(Files.exists(out));
+    }
+
     // path (as a real local path) -> row; a fresh session, as the command stopped its own
     private static Map<Path, Row> readParquet(Path out) {
         SparkSession spark = SparkSessions.builder("read", "local[2]", Map.of()).getOrCreate();

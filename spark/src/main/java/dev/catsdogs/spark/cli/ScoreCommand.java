@@ -157,6 +157,14 @@ public class ScoreCommand implements Callable<Integer> {
             err.println("score: cannot use model " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
+        // Local inputs too, before Spark starts: Spark would log a stack trace for a missing path.
+        // Inputs on other file systems (hdfs://, s3a://) are Spark's to check.
+        for (String input : inputs) {
+            if (!input.contains("://") && !Files.exists(Path.of(input))) {
+                err.println("score: --input " + input + ": not found");
+                return CommandLine.ExitCode.USAGE;
+            }
+        }
         ScoreJob.Settings settings =
                 new ScoreJob.Settings(inputs, output, outputFormat, batch, overwrite);
         SparkSession spark = SparkSessions.builder("catsdogs score", master, conf).getOrCreate();
