@@ -11,7 +11,7 @@ import org.opencv.core.Mat;
 /**
  * Copies a {@link BufferedImage} into an 8-bit OpenCV {@link Mat}: gray stays one channel,
  * everything else becomes BGR with alpha dropped, the same as {@code imdecode(IMREAD_COLOR)} does
- * for files.
+ * for files. And back: a BGR Mat into a {@code TYPE_3BYTE_BGR} image.
  */
 final class BufferedImageConverter {
 
@@ -29,6 +29,18 @@ final class BufferedImageConverter {
         } else {
             copyViaRgb(image, w, h, dst);
         }
+    }
+
+    /** A new {@code TYPE_3BYTE_BGR} image with the pixels of an 8-bit BGR Mat (one bulk copy). */
+    static BufferedImage toBufferedImage(Mat bgr) {
+        if (bgr.type() != CvType.CV_8UC3) {
+            throw new IllegalArgumentException(
+                    "expected a CV_8UC3 (BGR) Mat, got " + CvType.typeToString(bgr.type()));
+        }
+        BufferedImage image =
+                new BufferedImage(bgr.cols(), bgr.rows(), BufferedImage.TYPE_3BYTE_BGR);
+        bgr.get(0, 0, ((DataBufferByte) image.getRaster().getDataBuffer()).getData());
+        return image;
     }
 
     // Raw samples: getRGB() would push linear gray through an sRGB conversion (128 -> 188).

@@ -290,6 +290,98 @@ public final class ImageClassifier implements AutoCloseable {
     }
 
     /**
+     * Whether the model has class activation maps ({@link ModelMetadata#CAM_OUTPUT}), so that
+     * {@link #explain} works. Models exported before the maps were added have none.
+     */
+    public boolean hasActivationMaps() {
+        ensureOpen("hasActivationMaps()");
+        return signature.camOutputName() != null;
+    }
+
+    /** Explains an image file; see {@link #explain(ImageInput)}. */
+    public Explanation explain(Path file) throws InvalidImageException {
+        return explain(ImageInput.of(file));
+    }
+
+    /**
+     * Classifies one image and says where in it the model saw its answer: the prediction, the photo
+     * decoded upright, and the predicted class's activation map upsampled to the photo (see {@link
+     * Explanation}). The prediction is the one {@link #classify} gives. One model run; the photo
+     * and its map are held in memory ({@code 7 * width * height} bytes).
+     *
+     * @throws InvalidImageException naming the input when it is not a usable image
+     * @throws IllegalStateException if the model has no activation maps ({@link
+     *     #hasActivationMaps()}); the message says how to get a model that has them
+     * @throws InferenceException if ONNX Runtime fails or the model computes a non-finite logit
+     */
+    public Explanation explain(ImageInput input) throws InvalidImageException {
+        Objects.requireNonNull(input, "input");
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen("explain");
+            if (signature.camOutputName() == null) {
+                throw new IllegalStateException(
+                        "model "
+                                + model
+                                + " has no activation maps (no "
+                                + ModelMetadata.CAM_OUTPUT
+                                + " output); export it again with this version ('catsdogs export"
+                                + " --run DIR') to explain its predictions");
+            }
+            Mat photo = input.decodeWith(preprocessor);
+            try {
+                return explain(input.name(), photo);
+            } finally {
+                photo.release();
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    // The caller holds the read lock; photo: upright BGR, owned by the caller.
+    private Explanation explain(String name, Mat photo) throws InvalidImageException {
+        int imageSize = preprocessor.tensorSize();
+        InputBuffers scratch = buffers.borrow("explain");
+        float[] logits;
+        ActivationMaps cam;
+        try {
+            FloatBuffer input = scratch.floats(imageSize);
+            try {
+                preprocessor.preprocess(photo, name, input);
+            } catch (RuntimeException e) {
+                throw new InvalidImageException(name, "could not be preprocessed: " + e, e);
+            }
+            input.position(0);
+            Buffer tensor = signature.uint8Input() ? scratch.toUint8(input, imageSize) : input;
+            try (OnnxTensor in = createTensor(tensor, inputShape(1));
+                    OrtSession.Result result =
+                            session.run(
+                                    Map.of(signature.inputName(), in),
+                                    Set.of(signature.outputName(), signature.camOutputName()))) {
+                logits = readLogits(result, 1)[0];
+                cam = ActivationMaps.read(result, signature.camOutputName(), logits.length, model);
+            } catch (OrtException e) {
+                throw new InferenceException(
+                        "ONNX Runtime failed running model " + model + ": " + e.getMessage(), e);
+            }
+        } finally {
+            buffers.giveBack(scratch);
+        }
+        checkFinite(new float[][] {logits});
+        Prediction prediction = decoder.decode(logits);
+        float[] coarse = cam.classMap(prediction.classIndex(), logits.length);
+        return new Explanation(
+                prediction,
+                BufferedImageConverter.toBufferedImage(photo),
+                ActivationMaps.upsample(
+                        coarse, cam.width(), cam.height(), photo.cols(), photo.rows()),
+                coarse,
+                cam.width(),
+                cam.height());
+    }
+
+    /**
      * Runs the model on a prepared float32 NCHW tensor, for benchmarks and tests; reached through
      * {@link Internals#runRaw}, which documents it.
      */
@@ -430,6 +522,18 @@ public final class ImageClassifier implements AutoCloseable {
                             ? runSession(scratch.toUint8(input, good * imageSize), good)
                             : runSession(input, good);
         }
+        checkFinite(logits);
+        List<Outcome> outcomes = new ArrayList<>(count);
+        for (int i = 0, next = 0; i < count; i++) {
+            outcomes.add(
+                    errors[i] != null
+                            ? Outcome.failure(inputs.get(i), errors[i])
+                            : Outcome.success(inputs.get(i), decoder.decode(logits[next++])));
+        }
+        return outcomes;
+    }
+
+    private void checkFinite(float[][] logits) {
         for (float[] imageLogits : logits) {
             for (float logit : imageLogits) {
                 if (!Float.isFinite(logit)) {
@@ -446,14 +550,6 @@ public final class ImageClassifier implements AutoCloseable {
                 }
             }
         }
-        List<Outcome> outcomes = new ArrayList<>(count);
-        for (int i = 0, next = 0; i < count; i++) {
-            outcomes.add(
-                    errors[i] != null
-                            ? Outcome.failure(inputs.get(i), errors[i])
-                            : Outcome.success(inputs.get(i), decoder.decode(logits[next++])));
-        }
-        return outcomes;
     }
 
     // input: position 0, exactly count images; FloatBuffer (float32 NCHW) or ByteBuffer (uint8
@@ -478,38 +574,12 @@ public final class ImageClassifier implements AutoCloseable {
     }
 
     private float[][] runOnce(Buffer input, int count) {
-        long[] shape =
-                signature.uint8Input()
-                        ? new long[] {count, metadata.inputHeight(), metadata.inputWidth(), 3}
-                        : new long[] {count, 3, metadata.inputHeight(), metadata.inputWidth()};
-        try (OnnxTensor tensor = createTensor(input, shape);
+        try (OnnxTensor tensor = createTensor(input, inputShape(count));
                 OrtSession.Result result =
                         session.run(
                                 Map.of(signature.inputName(), tensor),
                                 Set.of(signature.outputName()))) {
-            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            int perImage = decoder.logitsPerImage();
-            if (out.remaining() != count * perImage) {
-                throw new InferenceException(
-                        "model "
-                                + model
-                                + " output '"
-                                + signature.outputName()
-                                + "' has "
-                                + out.remaining()
-                                + " values for a batch of "
-                                + count
-                                + ", expected "
-                                + count
-                                + " x "
-                                + perImage,
-                        null);
-            }
-            float[][] logits = new float[count][perImage];
-            for (float[] row : logits) {
-                out.get(row);
-            }
-            return logits;
+            return readLogits(result, count);
         } catch (OrtException e) {
             throw new InferenceException(
                     "ONNX Runtime failed running model "
@@ -520,6 +590,39 @@ public final class ImageClassifier implements AutoCloseable {
                             + e.getMessage(),
                     e);
         }
+    }
+
+    private long[] inputShape(int count) {
+        return signature.uint8Input()
+                ? new long[] {count, metadata.inputHeight(), metadata.inputWidth(), 3}
+                : new long[] {count, 3, metadata.inputHeight(), metadata.inputWidth()};
+    }
+
+    private float[][] readLogits(OrtSession.Result result, int count) {
+        FloatBuffer out =
+                ((OnnxTensor) result.get(signature.outputName()).orElseThrow()).getFloatBuffer();
+        int perImage = decoder.logitsPerImage();
+        if (out.remaining() != count * perImage) {
+            throw new InferenceException(
+                    "model "
+                            + model
+                            + " output '"
+                            + signature.outputName()
+                            + "' has "
+                            + out.remaining()
+                            + " values for a batch of "
+                            + count
+                            + ", expected "
+                            + count
+                            + " x "
+                            + perImage,
+                    null);
+        }
+        float[][] logits = new float[count][perImage];
+        for (float[] row : logits) {
+            out.get(row);
+        }
+        return logits;
     }
 
     private OnnxTensor createTensor(Buffer input, long[] shape) throws OrtException {

@@ -56,6 +56,12 @@ public abstract sealed class ImageInput {
     abstract void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst)
             throws InvalidImageException;
 
+    /**
+     * The image upright as a new 8-bit BGR Mat that the caller releases, decoded with the checks of
+     * {@link ImagePreprocessor}: what {@link ImageClassifier#explain} draws on.
+     */
+    abstract Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException;
+
     private static final class FileInput extends ImageInput {
         private final Path file;
 
@@ -67,6 +73,11 @@ public abstract sealed class ImageInput {
         @Override
         void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(file, dst);
+        }
+
+        @Override
+        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
+            return preprocessor.decode(file);
         }
     }
 
@@ -82,6 +93,11 @@ public abstract sealed class ImageInput {
         void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(encoded, name(), dst);
         }
+
+        @Override
+        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
+            return preprocessor.decode(encoded, name());
+        }
     }
 
     private static final class JavaImageInput extends ImageInput {
@@ -96,6 +112,17 @@ public abstract sealed class ImageInput {
         void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(image, name(), dst);
         }
+
+        @Override
+        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
+            Mat converted = new Mat();
+            try {
+                BufferedImageConverter.toMat(image, converted);
+                return ImagePreprocessor.bgrCopy(converted, name());
+            } finally {
+                converted.release();
+            }
+        }
     }
 
     private static final class MatInput extends ImageInput {
@@ -109,6 +136,11 @@ public abstract sealed class ImageInput {
         @Override
         void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
             preprocessor.preprocess(image, name(), dst);
+        }
+
+        @Override
+        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
+            return ImagePreprocessor.bgrCopy(image, name());
         }
     }
 }

@@ -415,11 +415,57 @@ public final class ImagePreprocessor implements AutoCloseable {
             writeTensor(orient(s.decoded, header.exifOrientation(), s.oriented), RGB, dst, s);
             return;
         }
-        Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
-        Mat decoded = null;
+        Mat decoded = imdecode(encoded, input, header);
         try {
-            decoded = Imgcodecs.imdecode(bytes, Imgcodecs.IMREAD_COLOR);
+            writeTensor(decoded, input, dst, s);
+        } finally {
+            decoded.release();
+        }
+    }
+
+    /**
+     * Reads and decodes an image file upright, with every check of {@link #preprocess(Path,
+     * FloatBuffer)}, into a new 8-bit BGR Mat that the caller releases: the photo as the model's
+     * input was made from it (for drawing on it).
+     */
+    Mat decode(Path file) throws InvalidImageException {
+        Scratch s = scratch.borrow("decode(Path)");
+        try {
+            String input = file.toString();
+            try {
+                ByteBuffer encoded = readFile(file, input, s);
+                return imdecode(encoded, input, ImageHeader.read(encoded, input, maxPixels));
+            } catch (RuntimeException e) {
+                throw failed(input, e);
+            }
+        } finally {
+            scratch.giveBack(s);
+        }
+    }
+
+    /** Like {@link #decode(Path)} for an encoded image in memory. */
+    Mat decode(byte[] encoded, String name) throws InvalidImageException {
+        Scratch s = scratch.borrow("decode(encoded)");
+        try {
+            ByteBuffer direct = s.copyToDirect(ByteBuffer.wrap(encoded));
+            try {
+                return imdecode(direct, name, ImageHeader.read(direct, name, maxPixels));
+            } catch (RuntimeException e) {
+                throw failed(name, e);
+            }
+        } finally {
+            scratch.giveBack(s);
+        }
+    }
+
+    // OpenCV's decoder (IMREAD_COLOR: 3 channels, EXIF orientation applied); the caller releases.
+    private static Mat imdecode(ByteBuffer encoded, String input, ImageHeader header)
+            throws InvalidImageException {
+        Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
+        try {
+            Mat decoded = Imgcodecs.imdecode(bytes, Imgcodecs.IMREAD_COLOR);
             if (decoded.empty()) {
+                decoded.release();
                 throw new InvalidImageException(
                         input,
                         "corrupt "
@@ -431,12 +477,9 @@ public final class ImagePreprocessor implements AutoCloseable {
                                 + header.height()
                                 + " image");
             }
-            writeTensor(decoded, input, dst, s);
+            return decoded;
         } finally {
             bytes.release();
-            if (decoded != null) {
-                decoded.release();
-            }
         }
     }
 
@@ -479,13 +522,37 @@ public final class ImagePreprocessor implements AutoCloseable {
             Imgproc.cvtColor(image, s.withoutAlpha, Imgproc.COLOR_BGRA2BGR);
             writeTensor(s.withoutAlpha, BGR, dst, s);
         } else {
-            throw new InvalidImageException(
-                    input,
-                    "unsupported Mat type "
-                            + CvType.typeToString(type)
-                            + "; expected CV_8UC1 (gray), CV_8UC3 (BGR) or "
-                            + "CV_8UC4 (BGRA)");
+            throw unsupportedType(input, type);
         }
+    }
+
+    /** A new 8-bit BGR copy of a gray, BGR or BGRA Mat, for drawing on; the caller releases it. */
+    static Mat bgrCopy(Mat image, String input) throws InvalidImageException {
+        if (image.empty()) {
+            throw new InvalidImageException(input, "empty image (0x0)");
+        }
+        int type = image.type();
+        if (type != CvType.CV_8UC1 && type != CvType.CV_8UC3 && type != CvType.CV_8UC4) {
+            throw unsupportedType(input, type);
+        }
+        Mat bgr = new Mat();
+        if (type == CvType.CV_8UC1) {
+            Imgproc.cvtColor(image, bgr, Imgproc.COLOR_GRAY2BGR);
+        } else if (type == CvType.CV_8UC3) {
+            image.copyTo(bgr);
+        } else {
+            Imgproc.cvtColor(image, bgr, Imgproc.COLOR_BGRA2BGR);
+        }
+        return bgr;
+    }
+
+    private static InvalidImageException unsupportedType(String input, int type) {
+        return new InvalidImageException(
+                input,
+                "unsupported Mat type "
+                        + CvType.typeToString(type)
+                        + "; expected CV_8UC1 (gray), CV_8UC3 (BGR) or "
+                        + "CV_8UC4 (BGRA)");
     }
 
     /**

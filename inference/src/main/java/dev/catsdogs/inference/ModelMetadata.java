@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -32,6 +33,12 @@ public final class ModelMetadata {
     public static final String INPUT_OFFSET = "catsdogs.input_offset";
     public static final String OUTPUT_KIND = "catsdogs.output_kind";
     public static final String THRESHOLD = "catsdogs.threshold";
+
+    /**
+     * Optional: the name of the output holding the class activation maps {@code [N, logits, h, w]}
+     * (see {@link ImageClassifier#explain}). Models without it classify but cannot explain.
+     */
+    public static final String CAM_OUTPUT = "catsdogs.cam_output";
 
     /** Prefix of free-form provenance entries (trainer settings, seed, versions, time, ...). */
     public static final String PROVENANCE_PREFIX = "catsdogs.provenance.";
@@ -92,6 +99,7 @@ public final class ModelMetadata {
     private final float inputOffset;
     private final OutputKind outputKind;
     private final float threshold;
+    private final String camOutput; // null: the model has no activation maps
     private final SortedMap<String, String> provenance;
 
     // Package-private: only parse() (and tests) make instances, so every one was read or
@@ -105,6 +113,7 @@ public final class ModelMetadata {
             float inputOffset,
             OutputKind outputKind,
             float threshold,
+            String camOutput,
             SortedMap<String, String> provenance) {
         this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
         this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
@@ -125,6 +134,10 @@ public final class ModelMetadata {
         this.inputScale = inputScale;
         this.inputOffset = inputOffset;
         this.threshold = threshold;
+        if (camOutput != null && camOutput.isBlank()) {
+            throw new IllegalArgumentException(CAM_OUTPUT + " is blank; expected an output name");
+        }
+        this.camOutput = camOutput;
     }
 
     /**
@@ -168,6 +181,14 @@ public final class ModelMetadata {
     /** Sigmoid decision threshold in [0, 1] (see {@link DecisionRule}); unused for softmax. */
     public float threshold() {
         return threshold;
+    }
+
+    /**
+     * The output holding the class activation maps ({@value #CAM_OUTPUT}), or empty for a model
+     * exported without them.
+     */
+    public Optional<String> camOutput() {
+        return Optional.ofNullable(camOutput);
     }
 
     /** The {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted. */
@@ -274,6 +295,7 @@ public final class ModelMetadata {
                     parseFloat(properties, INPUT_OFFSET),
                     OutputKind.fromValue(properties.get(OUTPUT_KIND)),
                     parseFloat(properties, THRESHOLD),
+                    properties.get(CAM_OUTPUT),
                     provenance);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(model, "invalid metadata: " + e.getMessage(), e);
@@ -339,6 +361,7 @@ public final class ModelMetadata {
                 && Float.compare(inputOffset, m.inputOffset) == 0
                 && outputKind == m.outputKind
                 && Float.compare(threshold, m.threshold) == 0
+                && Objects.equals(camOutput, m.camOutput)
                 && provenance.equals(m.provenance);
     }
 
@@ -353,6 +376,7 @@ public final class ModelMetadata {
                 inputOffset,
                 outputKind,
                 threshold,
+                camOutput,
                 provenance);
     }
 
@@ -360,12 +384,13 @@ public final class ModelMetadata {
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "ModelMetadata[classes=%s, input=%dx%d %s, %s, threshold=%s]",
+                "ModelMetadata[classes=%s, input=%dx%d %s, %s, threshold=%s%s]",
                 classNames,
                 inputHeight,
                 inputWidth,
                 inputLayout,
                 outputKind.value(),
-                threshold);
+                threshold,
+                camOutput == null ? "" : ", cam=" + camOutput);
     }
 }

@@ -14,12 +14,22 @@ import java.util.stream.Collectors;
  * time so that a mismatched export fails with a message instead of wrong answers later.
  *
  * @param inputName the single input
- * @param outputName the first output, the only one requested at run time
+ * @param outputName the logits: the output named {@value #LOGITS} if there is one, else the first
+ *     output that is not the activation maps; the only one requested by {@code classify}
+ * @param camOutputName the activation maps {@code [N, logits, h, w]} named by {@value
+ *     ModelMetadata#CAM_OUTPUT}, or null when the model has none
  * @param uint8Input whether the input is uint8 NHWC rather than float32 NCHW
  * @param fixedBatchOfOne whether the batch dimension is fixed at 1 (batches then run per image)
  */
 record ModelSignature(
-        String inputName, String outputName, boolean uint8Input, boolean fixedBatchOfOne) {
+        String inputName,
+        String outputName,
+        String camOutputName,
+        boolean uint8Input,
+        boolean fixedBatchOfOne) {
+
+    /** The name the trainer's exporter gives the logits output. */
+    static final String LOGITS = "logits";
 
     static ModelSignature inspect(
             OrtSession session, ModelMetadata metadata, int logitsPerImage, String model)
@@ -90,10 +100,22 @@ record ModelSignature(
         }
 
         Map<String, NodeInfo> outputs = session.getOutputInfo();
-        if (outputs.isEmpty()) {
-            throw new ModelLoadException(model, "the model has no outputs");
+        String cam = metadata.camOutput().orElse(null);
+        if (cam != null) {
+            checkCamOutput(outputs, cam, logitsPerImage, model);
         }
-        NodeInfo output = outputs.values().iterator().next();
+        NodeInfo output =
+                outputs.containsKey(LOGITS)
+                        ? outputs.get(LOGITS)
+                        : outputs.values().stream()
+                                .filter(o -> !o.getName().equals(cam))
+                                .findFirst()
+                                .orElseThrow(
+                                        () ->
+                                                new ModelLoadException(
+                                                        model,
+                                                        "the model has no logits output, only "
+                                                                + outputs.keySet()));
         TensorInfo out = tensorInfo(output, model);
         if (out.type != OnnxJavaType.FLOAT) {
             throw new ModelLoadException(
@@ -120,7 +142,40 @@ record ModelSignature(
                             + logitsPerImage
                             + " value(s) per image");
         }
-        return new ModelSignature(input.getName(), output.getName(), nhwc, shape[0] == 1);
+        return new ModelSignature(input.getName(), output.getName(), cam, nhwc, shape[0] == 1);
+    }
+
+    // The maps the metadata announces must be there: [N, logits, h, w] floats.
+    private static void checkCamOutput(
+            Map<String, NodeInfo> outputs, String cam, int logitsPerImage, String model)
+            throws ModelLoadException {
+        NodeInfo node = outputs.get(cam);
+        if (node == null) {
+            throw new ModelLoadException(
+                    model,
+                    ModelMetadata.CAM_OUTPUT
+                            + "="
+                            + cam
+                            + ", but the model's outputs are "
+                            + outputs.keySet());
+        }
+        TensorInfo info = tensorInfo(node, model);
+        long[] shape = info.getShape();
+        if (info.type != OnnxJavaType.FLOAT
+                || shape.length != 4
+                || (shape[1] >= 0 && shape[1] != logitsPerImage)) {
+            throw new ModelLoadException(
+                    model,
+                    "activation map output '"
+                            + cam
+                            + "' is "
+                            + info.type
+                            + " "
+                            + format(shape)
+                            + "; expected FLOAT [?,"
+                            + logitsPerImage
+                            + ",h,w] (one map per logit)");
+        }
     }
 
     private static TensorInfo tensorInfo(NodeInfo node, String model) throws ModelLoadException {

@@ -25,6 +25,14 @@ public final class CliTestSupport {
                 file);
     }
 
+    /** A sigmoid model with activation maps (see {@code TestModels.withMaps}). */
+    public static Path writeSigmoidModelWithMaps(Path file) throws IOException {
+        return TestModels.write(
+                TestModels.withMaps(
+                        TestModels.SIGMOID_W, TestModels.SIGMOID_B, TestModels.sigmoidMetadata()),
+                file);
+    }
+
     public static Path writeSoftmaxModel(Path file) throws IOException {
         return TestModels.writeSoftmax(file);
     }

@@ -112,6 +112,82 @@ final class TestModels {
         return model(graph, meta);
     }
 
+    /** Cells of the activation maps per side: the input is average-pooled in 8 x 8 blocks. */
+    static final int MAP_SIDE = 4;
+
+    /**
+     * A model with activation maps, shaped like the exporter's: {@code input -> AveragePool(8) ->
+     * features [N,3,4,4]}, then {@code GlobalAveragePool -> Flatten -> MatMul W -> Add b -> logits}
+     * and {@code Conv(W as 1x1 kernel) -> cam [N,K,4,4]}, so that each logit is the mean of its map
+     * plus b. The maps output is listed first: the classifier must find the logits by name.
+     */
+    static ModelProto withMaps(float[][] w, float[] b, Map<String, String> meta) {
+        int k = b.length;
+        float[] kernel = new float[k * 3]; // [K,3,1,1]: W transposed
+        for (int c = 0; c < 3; c++) {
+            for (int j = 0; j < k; j++) {
+                kernel[j * 3 + c] = w[c][j];
+            }
+        }
+        Map<String, String> props = new LinkedHashMap<>(meta);
+        props.put("catsdogs.cam_output", "cam");
+        String side = Integer.toString(MAP_SIDE);
+        GraphProto graph =
+                GraphProto.newBuilder()
+                        .setName("pooled_cam")
+                        .addInput(
+                                valueInfo(
+                                        "input",
+                                        TensorProto.DataType.FLOAT_VALUE,
+                                        "N",
+                                        "3",
+                                        Integer.toString(SIZE),
+                                        Integer.toString(SIZE)))
+                        .addInitializer(floats("W", new long[] {3, k}, flatten(w)))
+                        .addInitializer(floats("B", new long[] {k}, b))
+                        .addInitializer(floats("K", new long[] {k, 3, 1, 1}, kernel))
+                        .addNode(
+                                node("AveragePool", List.of("input"), "features").toBuilder()
+                                        .addAttribute(ints("kernel_shape", 8, 8))
+                                        .addAttribute(ints("strides", 8, 8))
+                                        .build())
+                        .addNode(node("GlobalAveragePool", List.of("features"), "pooled"))
+                        .addNode(
+                                node("Flatten", List.of("pooled"), "flat").toBuilder()
+                                        .addAttribute(intAttr("axis", 1))
+                                        .build())
+                        .addNode(node("MatMul", List.of("flat", "W"), "scores"))
+                        .addNode(node("Add", List.of("scores", "B"), "logits"))
+                        .addNode(node("Conv", List.of("features", "K"), "cam"))
+                        .addOutput(
+                                valueInfo(
+                                        "cam",
+                                        TensorProto.DataType.FLOAT_VALUE,
+                                        "N",
+                                        Integer.toString(k),
+                                        side,
+                                        side))
+                        .addOutput(
+                                valueInfo(
+                                        "logits",
+                                        TensorProto.DataType.FLOAT_VALUE,
+                                        "N",
+                                        Integer.toString(k)))
+                        .build();
+        return model(graph, props);
+    }
+
+    private static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a =
+                AttributeProto.newBuilder()
+                        .setName(name)
+                        .setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
     /** Uint8 NHWC input; the graph scales with {@code x * scale + offset} itself. */
     static ModelProto uint8Nhwc(
             float[][] w, float[] b, float scale, float offset, Map<String, String> meta) {

@@ -1,12 +1,16 @@
 package dev.catsdogs.inference.cli;
 
 import dev.catsdogs.inference.BuildInfo;
+import dev.catsdogs.inference.Explanation;
+import dev.catsdogs.inference.ExplanationPicture;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.InferenceException;
+import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Outcome;
+import dev.catsdogs.inference.internal.PngFiles;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -32,8 +36,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code classify [--model FILE] [--json] [--threads N] [--batch N] [--top K] PATH...}: classifies
- * image files, and the .jpg/.jpeg/.png/.bmp files under directories, with an exported model.
+ * {@code classify [--model FILE] [--json] [--threads N] [--batch N] [--top K] [--explain DIR]
+ * PATH...}: classifies image files, and the .jpg/.jpeg/.png/.bmp files under directories, with an
+ * exported model. With {@code --explain} each input is run alone and also drawn into DIR with the
+ * model's activation map over it (see {@link ExplanationPicture}).
  *
  * <p>Exit codes: 0 every input classified, 1 some inputs failed (the others are still printed) or
  * the results could not be written, 2 usage error (bad option value, nonexistent PATH, missing or
@@ -66,7 +72,8 @@ import picocli.CommandLine.Spec;
             "%nExamples:",
             "  classify photos/                       table of path, label, probability",
             "  classify --json --batch 32 a.jpg dir/  one JSON object per line",
-            "  classify --top 2 photos/               also the two most probable classes"
+            "  classify --top 2 photos/               also the two most probable classes",
+            "  classify --explain out/ photos/        also out/<name>.png: where the model looked"
         })
 public class ClassifyCommand implements Callable<Integer> {
 
@@ -79,6 +86,9 @@ public class ClassifyCommand implements Callable<Integer> {
                     .resolve(Path.of("models", "catsdogs-mobilenetv2.onnx"));
 
     static final int PROGRESS_ABOVE = 50;
+
+    /** Longest side of an {@code --explain} picture: a 5 x 5 map needs no more. */
+    static final int EXPLAIN_MAX_SIDE = 1024;
 
     /** Largest {@code --batch}: 1024 images of 224 x 224 are a 616 MB input tensor. */
     static final int MAX_BATCH = 1024;
@@ -123,6 +133,18 @@ public class ClassifyCommand implements Callable<Integer> {
                     "Also print the K most probable classes with their probabilities (a TOP"
                             + " column, or a \"top\" array in JSON).")
     private Integer top;
+
+    @Option(
+            names = "--explain",
+            paramLabel = "DIR",
+            description =
+                    "Also write one PNG per input into DIR (created): the photo (at most "
+                            + EXPLAIN_MAX_SIDE
+                            + " pixels a side) with the model's activation map for the predicted"
+                            + " class as a heat overlay, and the label and probability. Named after"
+                            + " the input (cat.7.jpg -> DIR/cat.7.png, -2, -3... on collisions)."
+                            + " Needs a model exported with activation maps.")
+    private Path explain;
 
     @Parameters(
             arity = "1..*",
@@ -207,6 +229,19 @@ public class ClassifyCommand implements Callable<Integer> {
         try (ImageClassifier classifier =
                 ImageClassifier.builder(model).optIntraOpThreads(threads).build()) {
             ModelMetadata metadata = classifier.metadata();
+            if (explain != null && !classifier.hasActivationMaps()) {
+                err.println(
+                        "classify: --explain: model "
+                                + Escapes.controls(model.toString())
+                                + " has no activation maps (it was exported without the "
+                                + ModelMetadata.CAM_OUTPUT
+                                + " output); export its run again with 'catsdogs export --run DIR'"
+                                + " and pass that model with --model");
+                return CommandLine.ExitCode.USAGE;
+            }
+            if (explain != null) {
+                createExplainDir(commandLine);
+            }
             long tensorBytes = 4L * metadata.preprocessingSpec().tensorSize();
             if (batch * tensorBytes > MAX_TENSOR_BYTES) {
                 throw new ParameterException(
@@ -227,7 +262,11 @@ public class ClassifyCommand implements Callable<Integer> {
                                     metadata.outputKind() == ModelMetadata.OutputKind.SIGMOID,
                                     topK)
                             : new TableWriter(out, files, metadata.classNames(), topK);
-            return classifyAll(classifier, files, writer, out, err);
+            ChunkClassifier chunks =
+                    explain == null
+                            ? ClassifyCommand::classifyChunk
+                            : new Explainer(new ExplanationFiles(explain, files));
+            return classifyAll(classifier, files, writer, chunks, out, err);
         } catch (ModelLoadException e) {
             err.println("classify: cannot use model " + Escapes.controls(e.getMessage()));
             return CommandLine.ExitCode.USAGE;
@@ -248,6 +287,7 @@ public class ClassifyCommand implements Callable<Integer> {
             ImageClassifier classifier,
             List<Path> files,
             ResultWriter writer,
+            ChunkClassifier chunks,
             PrintWriter out,
             PrintWriter err) {
         int failed = 0;
@@ -257,7 +297,7 @@ public class ClassifyCommand implements Callable<Integer> {
         try (ProgressBar progress = bar ? progress(err, total) : null) {
             for (int start = 0; start < total; start += batch) {
                 List<Path> chunk = files.subList(start, Math.min(total, start + batch));
-                failed += classifyChunk(classifier, chunk, writer);
+                failed += chunks.classify(classifier, chunk, writer);
                 int done = start + chunk.size();
                 if (out.checkError()) { // flushes; true once a write has failed
                     if (bar) {
@@ -352,6 +392,67 @@ public class ClassifyCommand implements Callable<Integer> {
                     "no image files (" + ImageFiles.EXTENSIONS + ") found in " + paths);
         }
         return files;
+    }
+
+    private void createExplainDir(CommandLine commandLine) {
+        try {
+            Files.createDirectories(explain);
+        } catch (IOException e) {
+            throw new ParameterException(
+                    commandLine,
+                    "--explain "
+                            + explain
+                            + ": cannot create the directory ("
+                            + (Files.exists(explain) ? "a file of that name exists" : e)
+                            + ")");
+        }
+        if (!Files.isWritable(explain)) {
+            throw new ParameterException(
+                    commandLine, "--explain " + explain + ": the directory is not writable");
+        }
+    }
+
+    /** Classifies one chunk of inputs, writes a line per input, returns how many failed. */
+    @FunctionalInterface
+    private interface ChunkClassifier {
+        int classify(ImageClassifier classifier, List<Path> chunk, ResultWriter writer);
+    }
+
+    /**
+     * {@code --explain}: each input explained alone (same prediction as classify), its line
+     * written, and its picture; an input whose picture cannot be written counts as failed.
+     */
+    private static final class Explainer implements ChunkClassifier {
+        private final ExplanationFiles names;
+
+        Explainer(ExplanationFiles names) {
+            this.names = names;
+        }
+
+        @Override
+        public int classify(ImageClassifier classifier, List<Path> chunk, ResultWriter writer) {
+            int failed = 0;
+            for (Path file : chunk) {
+                try {
+                    Explanation explanation = classifier.explain(file);
+                    Path png = names.next(file);
+                    PngFiles.write(
+                            ExplanationPicture.render(
+                                    explanation,
+                                    List.of(ExplanationPicture.caption(explanation.prediction())),
+                                    EXPLAIN_MAX_SIDE),
+                            png);
+                    writer.prediction(file, explanation.prediction());
+                } catch (InvalidImageException e) {
+                    writer.error(file, e.problem());
+                    failed++;
+                } catch (IOException e) {
+                    writer.error(file, "explanation not written: " + e.getMessage());
+                    failed++;
+                }
+            }
+            return failed;
+        }
     }
 
     // One model run per chunk; a bad image gets its error line, the others their predictions.

@@ -64,15 +64,38 @@ public final class ModelMetadataWriter {
         props.put(ModelMetadata.THRESHOLD, Float.toString(threshold));
         new TreeMap<>(Objects.requireNonNull(provenance, "provenance"))
                 .forEach((key, value) -> props.put(ModelMetadata.PROVENANCE_PREFIX + key, value));
-        try {
-            this.metadata = ModelMetadata.parse(props, "<exported model>");
-        } catch (ModelLoadException e) {
-            throw new IllegalArgumentException(e.problem(), e);
-        }
+        this.metadata = proven(props);
         this.properties = Collections.unmodifiableMap(props);
     }
 
-    /** All entries as {@code metadata_props}: the required keys in order, then provenance. */
+    private ModelMetadataWriter(Map<String, String> properties) {
+        this.metadata = proven(properties);
+        this.properties = Collections.unmodifiableMap(properties);
+    }
+
+    /**
+     * These entries plus {@value ModelMetadata#CAM_OUTPUT}: the model's output {@code output} holds
+     * its class activation maps.
+     */
+    public ModelMetadataWriter withCamOutput(String output) {
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        props.put(ModelMetadata.CAM_OUTPUT, Objects.requireNonNull(output, "output"));
+        return new ModelMetadataWriter(props);
+    }
+
+    // Parsed back with the reader: the exporter cannot write what the classifier would refuse.
+    private static ModelMetadata proven(Map<String, String> props) {
+        try {
+            return ModelMetadata.parse(props, "<exported model>");
+        } catch (ModelLoadException e) {
+            throw new IllegalArgumentException(e.problem(), e);
+        }
+    }
+
+    /**
+     * All entries as {@code metadata_props}: the required keys in order, then provenance, then the
+     * optional ones.
+     */
     public Map<String, String> toProperties() {
         return properties;
     }

@@ -126,6 +126,63 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void explainWritesOnePicturePerInputAndTheUsualErrorLine() throws Exception {
+        Path maps = CliTestSupport.writeSigmoidModelWithMaps(dir.resolve("maps.onnx"));
+        // Same file name in two folders, and one of them also as .png: three "b-dog" pictures.
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.copy(CliTestSupport.photo("dog.2002.jpg"), other.resolve("b-dog.jpg"));
+        CliTestSupport.writeSmallPng(other.resolve("B-DOG.png"));
+        byte[] jpeg = Files.readAllBytes(CliTestSupport.photo("dog.2002.jpg"));
+        Path broken = Files.write(other.resolve("broken.jpg"), Arrays.copyOf(jpeg, 4000));
+        Path out = dir.resolve("explained/deeper");
+        Run run =
+                run(
+                        "--model",
+                        maps.toString(),
+                        "--explain",
+                        out.toString(),
+                        images.toString(),
+                        other.toString());
+        assertEquals(1, run.exitCode(), run.err());
+        String brokenLine =
+                run.lines().stream()
+                        .filter(l -> l.contains("broken.jpg"))
+                        .findFirst()
+                        .orElseThrow();
+        assertTrue(brokenLine.contains("ERROR") && brokenLine.contains("truncated"), brokenLine);
+        assertEquals(7, run.lines().size() - 1, "header + 7 inputs: " + run.out());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(
+                    List.of(
+                            "B-DOG-2.png",
+                            "a-cat.png",
+                            "b-dog-3.png",
+                            "b-dog.png",
+                            "c-cat.png",
+                            "d-dog.png"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "a picture per good input, collisions numbered, none for broken.jpg");
+        }
+        java.awt.image.BufferedImage picture =
+                javax.imageio.ImageIO.read(out.resolve("a-cat.png").toFile());
+        java.awt.image.BufferedImage photo =
+                javax.imageio.ImageIO.read(images.resolve("a-cat.JPG").toFile());
+        assertEquals(photo.getWidth(), picture.getWidth(), "the photo's own size");
+        assertEquals(photo.getHeight(), picture.getHeight());
+    }
+
+    @Test
+    void explainNeedsAModelWithMaps() {
+        Path out = dir.resolve("never");
+        Run run = run("--model", model.toString(), "--explain", out.toString(), images.toString());
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("has no activation maps"), run.err());
+        assertTrue(run.err().contains("catsdogs export --run"), run.err());
+        assertEquals("", run.out());
+        assertFalse(Files.exists(out), "nothing created for a model that cannot explain");
+    }
+
+    @Test
     void badFileGetsAnErrorLineAndExitCodeOne() throws Exception {
         byte[] jpeg = Files.readAllBytes(CliTestSupport.photo("dog.2002.jpg"));
         Path broken = Files.write(images.resolve("broken.jpg"), Arrays.copyOf(jpeg, 4000));

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;
+import dev.catsdogs.trainer.train.ErrorPictures;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.RunReport;
 import dev.catsdogs.trainer.train.TrainingConfig;
@@ -34,7 +35,11 @@ import picocli.CommandLine.Spec;
                     + " Runtime on validation images.",
             "Prints exactly one line 'parity: max_abs_logit_diff=<value> images=<N>'; exits"
                     + " non-zero and leaves no file when the difference exceeds 1e-3 or a predicted"
-                    + " label differs."
+                    + " label differs.",
+            "The model has a second output 'cam' (class activation maps, for classify"
+                    + " --explain). Exporting to DIR/model.onnx also writes DIR/errors.png (the"
+                    + " model's mistakes with their maps) and, with a test split or more than two"
+                    + " classes, DIR/confusion.png."
         })
 final class ExportCommand implements Callable<Integer> {
 
@@ -95,6 +100,12 @@ final class ExportCommand implements Callable<Integer> {
                             withPreprocessing,
                             stop::get);
             print(result);
+            if (result.passed() && out == null && !withPreprocessing) {
+                // The run's own model: its mistakes join the run's other pictures.
+                System.out.println(
+                        ErrorPictures.write(runDir, result.file(), dataset, stop::get)
+                                .line(runDir));
+            }
             return result.passed() ? 0 : Failures.FAILURE;
         } catch (TransferTrainer.TrainingInterruptedException e) {
             System.err.println("interrupted: no model file was written");
@@ -166,6 +177,11 @@ final class ExportCommand implements Callable<Integer> {
         export.addProperty("parity_images", result.images());
         export.addProperty("passed", result.passed());
         report.write();
+        if (result.passed()) {
+            System.out.println(
+                    ErrorPictures.write(run.directory(), result.file(), dataset, run::stopRequested)
+                            .line(run.directory()));
+        }
         return result;
     }
 

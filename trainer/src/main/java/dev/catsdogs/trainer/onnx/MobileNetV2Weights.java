@@ -151,7 +151,12 @@ public final class MobileNetV2Weights {
 
     private static MobileNetV2Weights parse(Path file, OnnxGraph graph)
             throws WeightImportException {
-        List<OnnxMl.NodeProto> convNodes = graph.nodes("Conv");
+        // A Conv that writes a graph output is a head on the features (our exports' class
+        // activation maps), not a layer of the backbone.
+        List<OnnxMl.NodeProto> convNodes =
+                graph.nodes("Conv").stream()
+                        .filter(conv -> !graph.isGraphOutput(conv.getOutput(0)))
+                        .toList();
         if (convNodes.isEmpty()) {
             throw new WeightImportException(
                     file + ": not a MobileNetV2 (the graph has no Conv nodes)");

@@ -310,15 +310,20 @@ public final class ModelExport {
         PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
         boolean binary = network.head().units() == 1;
         return new ModelMetadataWriter(
-                dataset.classNames(),
-                size,
-                size,
-                withPreprocessing ? PreprocessingSpec.Layout.NHWC : PreprocessingSpec.Layout.NCHW,
-                spec.scale(),
-                spec.offset(),
-                binary ? ModelMetadata.OutputKind.SIGMOID : ModelMetadata.OutputKind.SOFTMAX,
-                Objective.THRESHOLD,
-                provenance);
+                        dataset.classNames(),
+                        size,
+                        size,
+                        withPreprocessing
+                                ? PreprocessingSpec.Layout.NHWC
+                                : PreprocessingSpec.Layout.NCHW,
+                        spec.scale(),
+                        spec.offset(),
+                        binary
+                                ? ModelMetadata.OutputKind.SIGMOID
+                                : ModelMetadata.OutputKind.SOFTMAX,
+                        Objective.THRESHOLD,
+                        provenance)
+                .withCamOutput(OnnxExporter.CAM);
     }
 
     /** SHA-256 over the sorted "split label relative-path" lines: which files trained the model. */

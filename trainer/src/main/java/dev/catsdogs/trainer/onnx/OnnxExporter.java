@@ -28,6 +28,11 @@ import java.util.function.Consumer;
  * OnnxMl} builders: dynamic batch, NCHW float32 input in [-1, 1], logits out. Node names are the
  * Keras layer names.
  *
+ * <p>A second output, {@value #CAM} {@code [N, units, H/32, W/32]}, holds the class activation
+ * maps: the Dense kernel applied as a 1x1 convolution (no bias) to the last feature map. Global
+ * average pooling and the Dense layer are both linear, so each logit is the mean of its map plus
+ * the Dense bias: the map says where in the image the logit came from.
+ *
  * <p>By default BatchNorm is folded into the convolutions and each Keras ZeroPadding2D into the
  * next conv's (asymmetric) {@code pads}, so the graph is Conv, Clip(0, 6), Add, pooling and Gemm
  * only. {@link Builder#optFoldBatchNorm(boolean) optFoldBatchNorm(false)} keeps separate
@@ -38,6 +43,7 @@ public final class OnnxExporter {
     public static final String INPUT = "input";
     public static final String UINT8_INPUT = "image";
     public static final String OUTPUT = "logits";
+    public static final String CAM = "cam";
     static final int OPSET = 13;
 
     private final boolean foldBatchNorm;
@@ -129,16 +135,26 @@ public final class OnnxExporter {
             }
             outputs[layer.index()] = x;
         }
+        String features = x;
         x = g.node("GlobalAveragePool", "global_average_pooling2d", new String[] {x}, null);
         x = g.node("Flatten", "flatten", new String[] {x}, a -> a.add(intAttr("axis", 1)));
         Block dense = network.head().dense();
         int units = network.head().units();
-        String w =
-                g.initializer(
-                        "dense_kernel", floats(dense, "weight"), units, base.outputChannels());
+        float[] kernel = floats(dense, "weight");
+        String w = g.initializer("dense_kernel", kernel, units, base.outputChannels());
         String b = g.initializer("dense_bias", floats(dense, "bias"), units);
         g.node("Gemm", "dense", new String[] {x, w, b}, a -> a.add(intAttr("transB", 1)), OUTPUT);
         g.output(OUTPUT, "batch", units);
+        // The same kernel as a 1x1 conv on the feature map, before pooling: the activation maps.
+        String camKernel = g.initializer("cam_kernel", kernel, units, base.outputChannels(), 1, 1);
+        g.node(
+                "Conv",
+                CAM,
+                new String[] {features, camKernel},
+                a -> a.add(intsAttr("kernel_shape", 1, 1)),
+                CAM);
+        int mapSide = (size + 31) / 32; // five stride-2 convolutions, each ceil(n / 2)
+        g.output(CAM, "batch", units, mapSide, mapSide);
 
         OnnxMl.ModelProto.Builder model =
                 OnnxMl.ModelProto.newBuilder()

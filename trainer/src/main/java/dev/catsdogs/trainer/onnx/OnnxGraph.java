@@ -47,6 +47,11 @@ final class OnnxGraph {
         }
     }
 
+    /** Whether a value is one of the graph's outputs. */
+    boolean isGraphOutput(String value) {
+        return graph.getOutputList().stream().anyMatch(o -> o.getName().equals(value));
+    }
+
     /** All nodes of an op type, in graph (topological) order. */
     List<OnnxMl.NodeProto> nodes(String opType) {
         List<OnnxMl.NodeProto> out = new ArrayList<>();

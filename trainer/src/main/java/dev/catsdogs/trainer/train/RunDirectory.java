@@ -45,6 +45,12 @@ public final class RunDirectory {
     public static final String SUMMARY = "summary.txt";
     public static final String PARAMETERS = "model.params";
 
+    /** The exported model's mistakes with their activation maps ({@link ErrorPictures}). */
+    public static final String ERRORS = "errors.png";
+
+    /** The exported model's confusion matrix, for a test split or more than two classes. */
+    public static final String CONFUSION = "confusion.png";
+
     /** The float32 NCHW export. */
     public static final String MODEL = "model.onnx";
 
@@ -74,6 +80,8 @@ public final class RunDirectory {
                     SAMPLES,
                     SUMMARY,
                     PARAMETERS,
+                    ERRORS,
+                    CONFUSION,
                     MODEL,
                     MODEL_UINT8);
 

@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.io.AtomicFiles;
 import java.awt.Color;
@@ -14,8 +15,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * {@code samples.png}: the first training images with their labels, as the model sees them (after
- * the shared preprocessing, mapped back from [-1, 1] to pixels).
+ * {@code samples.png}: the first training batch as the first epoch shuffles it (the tutorial's
+ * {@code train_dataset.take(1)} grid), with their labels, as the model sees them (after the shared
+ * preprocessing, mapped back from [-1, 1] to pixels).
  */
 public final class SamplesGrid implements TrainingListener {
 
@@ -35,10 +37,16 @@ public final class SamplesGrid implements TrainingListener {
     public void onTrainingBegin(TrainingContext context) throws IOException {
         write(
                 png,
-                context.dataset().train(),
+                firstBatch(context.train(), context.config().batchSize()),
                 context.dataset().classNames(),
                 pre,
                 context.config().sampleImages());
+    }
+
+    /** The samples of the first training batch: the start of epoch 0's shuffled order. */
+    static List<Sample> firstBatch(BatchLoader train, int batchSize) {
+        List<Sample> firstEpoch = train.order(0);
+        return firstEpoch.subList(0, Math.min(batchSize, firstEpoch.size()));
     }
 
     /** Draws up to {@code count} samples; files that fail to decode are left out. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import dev.catsdogs.inference.Explanation;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Prediction;
@@ -23,6 +24,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +92,12 @@ class ModelExportTest {
             assertEquals(PreprocessingSpec.Layout.NCHW, m.inputLayout());
             assertEquals(ModelMetadata.OutputKind.SIGMOID, m.outputKind());
             assertEquals(64, m.provenance().get("data.files_sha256").length());
+            assertEquals(Optional.of(OnnxExporter.CAM), m.camOutput(), "the maps are listed");
+            assertTrue(classifier.hasActivationMaps());
+            Path photo = dataset.validation().get(0).file();
+            Explanation explanation = classifier.explain(photo);
+            assertEquals(classifier.classify(photo), explanation.prediction());
+            assertEquals(SIZE / 32, explanation.coarseWidth());
         }
         try (var files = Files.list(dir)) {
             assertEquals(

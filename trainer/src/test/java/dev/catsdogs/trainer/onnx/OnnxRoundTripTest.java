@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The exporter against ONNX Runtime, and the importer on a float32 torchvision-style file (separate
@@ -150,6 +152,52 @@ class OnnxRoundTripTest {
         Files.write(file, OnnxExporter.builder().build().export(network));
         float diff = maxAbsDiff(djl(network, false), ort(file, false));
         assertTrue(diff < 1e-3f, "folded export differs by " + diff);
+    }
+
+    /**
+     * The maps output on ONNX Runtime: {@code [N, units, S/32, S/32]}, and each logit is the mean
+     * of its map plus the Dense bias, for two classes (one sigmoid unit) and three (softmax).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void eachLogitIsTheMeanOfItsMapPlusTheBias(int classes) throws Exception {
+        TransferNetwork network = randomNetwork(KerasPadding.Style.KERAS, classes, 5);
+        int units = network.head().units();
+        Path file = dir.resolve("cam.onnx");
+        Files.write(file, OnnxExporter.builder().build().export(network));
+        float[] bias = network.head().dense().getParameters().get("bias").getArray().toFloatArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session =
+                        env.createSession(file.toString(), new OrtSession.SessionOptions());
+                OnnxTensor input =
+                        OnnxTensor.createTensor(
+                                env, FloatBuffer.wrap(images), new long[] {BATCH, 3, SIZE, SIZE});
+                OrtSession.Result result = session.run(Map.of(OnnxExporter.INPUT, input))) {
+            float[][] logits = (float[][]) result.get(OnnxExporter.OUTPUT).orElseThrow().getValue();
+            float[][][][] cam =
+                    (float[][][][]) result.get(OnnxExporter.CAM).orElseThrow().getValue();
+            int side = SIZE / 32;
+            assertEquals(BATCH, cam.length);
+            assertEquals(units, cam[0].length);
+            assertEquals(side, cam[0][0].length);
+            assertEquals(side, cam[0][0][0].length);
+            for (int n = 0; n < BATCH; n++) {
+                for (int k = 0; k < units; k++) {
+                    double sum = 0;
+                    for (float[] row : cam[n][k]) {
+                        for (float v : row) {
+                            sum += v;
+                        }
+                    }
+                    double mean = sum / (side * side);
+                    assertEquals(
+                            logits[n][k],
+                            mean + bias[k],
+                            1e-4 * Math.max(1, Math.abs(logits[n][k])),
+                            "image " + n + ", logit " + k);
+                }
+            }
+        }
     }
 
     @Test

@@ -128,6 +128,22 @@ class TrainingRunTest {
                     ModelExport.export(
                             run.directory(), null, network, dataset, config, 8, false, () -> false);
             assertTrue(export.passed(), "parity " + export.maxAbsLogitDiff());
+            ErrorPictures.Summary mistakes =
+                    ErrorPictures.write(run.directory(), export.file(), dataset, () -> false);
+            assertEquals("test", mistakes.split(), "the held-out split when there is one");
+            assertEquals(20, mistakes.images());
+            assertTrue(mistakes.confusion(), "a test split gets confusion.png");
+            double onnxAccuracy = 1 - mistakes.wrong() / 20.0;
+            double djlAccuracy =
+                    JsonParser.parseString(Files.readString(out.resolve("report.json")))
+                            .getAsJsonObject()
+                            .getAsJsonObject("test")
+                            .get("accuracy")
+                            .getAsDouble();
+            assertEquals(djlAccuracy, onnxAccuracy, 1e-9, "the ONNX model errs where DJL does");
+            BufferedImage errors = ImageIO.read(out.resolve("errors.png").toFile());
+            int rows = (Math.min(mistakes.wrong(), ErrorPictures.MAX_SHOWN) + 3) / 4;
+            assertTrue(errors.getHeight() > rows * 224, "a row of tiles per 4 mistakes");
         }
         for (String file :
                 List.of(
@@ -138,7 +154,9 @@ class TrainingRunTest {
                         "samples.png",
                         "summary.txt",
                         "model.params",
-                        "model.onnx")) {
+                        "model.onnx",
+                        "errors.png",
+                        "confusion.png")) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
         }
         JsonObject written =
