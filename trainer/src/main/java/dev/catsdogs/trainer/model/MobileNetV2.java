@@ -309,6 +309,16 @@ public final class MobileNetV2 extends AbstractBlock {
                 continue;
             }
             Layer layer = layers.get(i);
+            if (layer.kind() == LayerKind.RELU6
+                    && i < to
+                    && layers.get(i + 1).kind() == LayerKind.ZERO_PADDING) {
+                // A stride-2 block's activation, then its padding: one pass where possible.
+                current = fusedRelu6.applyThenPad(current, training, layers.get(i + 1).pad());
+                kept[++i] = current;
+                continue;
+            }
+            // The caller's input is never overwritten; a ReLU6's input is read by nothing else.
+            boolean intermediate = current != x;
             current =
                     switch (layer.kind()) {
                         case INPUT -> current;
@@ -318,7 +328,7 @@ public final class MobileNetV2 extends AbstractBlock {
                         // Always inference mode: see the class comment.
                         case BATCH_NORM ->
                                 layer.block().forward(ps, new NDList(current), false).head();
-                        case RELU6 -> fusedRelu6.apply(current, training);
+                        case RELU6 -> fusedRelu6.apply(current, training, intermediate);
                         case ADD -> {
                             NDArray skip = kept[layer.residualFrom()];
                             if (skip == null) {
