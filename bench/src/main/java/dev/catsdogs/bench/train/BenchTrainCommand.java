@@ -1,9 +1,11 @@
 package dev.catsdogs.bench.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.catsdogs.bench.Workspace;
+import dev.catsdogs.trainer.cli.DeviceOption;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
@@ -42,6 +44,14 @@ import picocli.CommandLine.Spec;
                     + " traces=<dir>, a table of operator calls per step, and last: ops_per_step:"
                     + " ours=<n> pytorch=<m> optimizer=<k> (native operator calls of one step, k"
                     + " of them our optimizer update's)",
+            "With --profile --forward, the inference forward with the base frozen (BatchNorm folded"
+                    + " into the convolutions, as the trainer's cache builds run it) instead of the"
+                    + " step, against PyTorch's forward with BatchNorm folded likewise.",
+            "With --device cpu|gpu|gpu:N, only the training step (all layers trainable) and that"
+                    + " forward on that device, against train_step.py --device cpu|cuda:N (a"
+                    + " minute or two); ends with: ratio: step_vs_pytorch=<x>"
+                    + " forward_vs_pytorch=<y> device=<name>. GPU figures need ./catsdogs --gpu"
+                    + " bench-train --device gpu and a CUDA build of PyTorch for Python.",
             "With --pipeline, only the --no-cache input pipeline, without a model (seconds): the"
                     + " single-image preprocessing rate, BatchLoader epochs at 1 and 2 decoding"
                     + " threads, and the line pipeline: single_image_per_s=<a> threads1_per_s=<b>"
@@ -85,6 +95,32 @@ public final class BenchTrainCommand implements Callable<Integer> {
     private boolean pipeline;
 
     @Option(
+            names = "--forward",
+            negatable = false,
+            description =
+                    "With --profile: profile the inference forward with the base frozen (BatchNorm"
+                            + " folded) instead of the training step, on both sides.")
+    private boolean forward;
+
+    @Option(
+            names = "--device",
+            paramLabel = "DEVICE",
+            converter = DeviceOption.Converter.class,
+            description =
+                    "Only the step and forward comparison, on cpu, gpu or gpu:N (also where"
+                            + " --profile runs). A GPU needs the CUDA libtorch: ./catsdogs --gpu"
+                            + " bench-train --device gpu. Without it: the full run, on the CPU.")
+    private String device;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "32",
+            description =
+                    "Batch size of every measurement, on both sides (default: ${DEFAULT-VALUE}).")
+    private int batchSize;
+
+    @Option(
             names = "--profile-steps",
             paramLabel = "N",
             defaultValue = "3",
@@ -126,8 +162,23 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (batchSize < 1) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Received --batch-size " + batchSize + "; expected >= 1");
+        }
+        Device where;
+        try {
+            where = device == null ? Device.cpu() : DeviceOption.resolve(device);
+        } catch (IllegalArgumentException e) {
+            // No GPU seen: one clear line, not a stack trace.
+            System.err.println("bench-train: " + e.getMessage());
+            return 2;
+        }
         if (profile) {
-            return profile(cores);
+            return profile(cores, where);
+        }
+        if (device != null) {
+            return stepComparison(cores, where);
         }
         Path dir = data != null ? data : Workspace.defaults().data();
         Dataset dataset = Dataset.load(dir, 42);
@@ -159,16 +210,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
                                 dataset.classNames().size(),
                                 Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
                                 160,
-                                32,
+                                batchSize,
                                 cores,
+                                where,
                                 System.out)
                         .run(feEpochs, 10, 100, steps);
-        JsonObject torch = pytorch(Integer.toString(cores), Integer.toString(steps));
+        JsonObject torch = pytorch(where, Integer.toString(cores), Integer.toString(steps));
         System.out.println();
         pipeline(train);
 
-        double torchStep = torch == null ? Double.NaN : torch.get("train_step_ms").getAsDouble();
-        double torchForward = torch == null ? Double.NaN : torch.get("forward_ms").getAsDouble();
+        double torchStep = number(torch, "train_step_ms");
         System.out.println();
         System.out.println("| measurement | cached | --no-cache | speed-up |");
         System.out.println("|---|---|---|---|");
@@ -186,27 +237,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 f.totalCached(),
                 f.totalUncached());
         System.out.println();
-        System.out.println(
-                "| batch 32, 160x160, median ms | catsdogs (DJL "
-                        + Engine.getDjlVersion()
-                        + ", PyTorch "
-                        + Engine.getInstance().getVersion()
-                        + ") | PyTorch from Python"
-                        + (torch == null ? "" : " " + torch.get("torch").getAsString())
-                        + " | ratio |");
-        System.out.println("|---|---|---|---|");
-        System.out.printf(
-                Locale.ROOT,
-                "| training step (all layers trainable) | %.0f | %.0f | %.2f |%n",
-                f.stepMs(),
-                torchStep,
-                f.stepMs() / torchStep);
-        System.out.printf(
-                Locale.ROOT,
-                "| inference forward | %.0f | %.0f | %.2f |%n",
-                f.forwardMs(),
-                torchForward,
-                f.forwardMs() / torchForward);
+        System.out.print(stepTable(f.step(), torch, where));
         System.out.println();
         System.out.printf(
                 Locale.ROOT,
@@ -219,20 +250,132 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "ratio: fe_speedup=%.2f ft_epoch_speedup=%.2f total_speedup=%.2f "
-                        + "step_vs_pytorch=%.2f%n",
+                        + "step_vs_pytorch=%.2f forward_vs_pytorch=%.2f%n",
                 f.feSpeedup(),
                 f.ftEpochSpeedup(),
                 f.totalUncached() / f.totalCached(),
-                f.stepMs() / torchStep);
+                f.step().stepMs() / torchStep,
+                f.step().forwardFoldedMs() / number(torch, "forward_folded_ms"));
         return 0;
     }
 
-    /** {@code --profile}: both sides' traces of the same step, summarised into one table. */
-    private int profile(int cores) throws IOException, InterruptedException {
+    /** {@code --device}: the step and the frozen forward on one device, against PyTorch's. */
+    private int stepComparison(int cores, Device where) throws Exception {
+        int steps = quick ? 3 : 20;
+        System.out.printf(
+                Locale.ROOT,
+                "bench-train --device %s: training step and frozen forward at batch %d, %d timed"
+                        + " after 3 warm-up, on %s%n",
+                device,
+                batchSize,
+                steps,
+                DeviceOption.describe(where));
+        TrainingBenchmark.StepFigures ours =
+                benchmark(List.of(), 2, cores, where).stepAndForward(steps);
+        JsonObject torch = pytorch(where, Integer.toString(cores), Integer.toString(steps));
+        System.out.println();
+        System.out.print(stepTable(ours, torch, where));
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "ratio: step_vs_pytorch=%.2f forward_vs_pytorch=%.2f device=%s%n",
+                ours.stepMs() / number(torch, "train_step_ms"),
+                ours.forwardFoldedMs() / number(torch, "forward_folded_ms"),
+                where);
+        return 0;
+    }
+
+    /**
+     * The step and forward table: ours against PyTorch's, the forward with BatchNorm separate (all
+     * layers trainable) and folded (base frozen, as the trainer's cache builds run it).
+     */
+    private String stepTable(TrainingBenchmark.StepFigures ours, JsonObject torch, Device where) {
+        String pytorchSide =
+                torch == null
+                        ? "PyTorch from Python (not run)"
+                        : "PyTorch "
+                                + torch.get("torch").getAsString()
+                                + " from Python, "
+                                + torch.get("device_name").getAsString();
+        StringBuilder table = new StringBuilder();
+        table.append(
+                String.format(
+                        Locale.ROOT,
+                        "| batch %d, 160x160, median ms, %s | catsdogs (DJL %s, PyTorch %s) | %s |"
+                                + " ratio |%n",
+                        batchSize,
+                        where,
+                        Engine.getDjlVersion(),
+                        Engine.getInstance().getVersion(),
+                        pytorchSide));
+        table.append("|---|---|---|---|\n");
+        stepRow(
+                table,
+                "training step (all layers trainable)",
+                ours.stepMs(),
+                torch,
+                "train_step_ms");
+        stepRow(
+                table,
+                "inference forward, BatchNorm separate",
+                ours.forwardMs(),
+                torch,
+                "forward_ms");
+        stepRow(
+                table,
+                "inference forward, base frozen, BatchNorm folded",
+                ours.forwardFoldedMs(),
+                torch,
+                "forward_folded_ms");
+        return table.toString();
+    }
+
+    private static void stepRow(
+            StringBuilder table, String what, double oursMs, JsonObject torch, String key) {
+        double torchMs = number(torch, key);
+        table.append(
+                String.format(
+                        Locale.ROOT,
+                        "| %s | %.0f | %.0f | %.2f |%n",
+                        what,
+                        oursMs,
+                        torchMs,
+                        oursMs / torchMs));
+    }
+
+    private static double number(JsonObject json, String key) {
+        return json == null || !json.has(key) ? Double.NaN : json.get(key).getAsDouble();
+    }
+
+    private TrainingBenchmark benchmark(List<Sample> none, int classes, int cores, Device where) {
+        // The step runs on a random batch: no training data, and 2 classes (one logit), like the
+        // default data.
+        return new TrainingBenchmark(
+                none,
+                none,
+                classes,
+                Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
+                160,
+                batchSize,
+                cores,
+                where,
+                System.out);
+    }
+
+    /**
+     * {@code --profile}: both sides' traces of the same step (or, with {@code --forward}, of the
+     * same frozen forward), summarised into one table.
+     */
+    private int profile(int cores, Device where) throws IOException, InterruptedException {
         if (profileSteps < 1) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     "Received --profile-steps " + profileSteps + "; expected at least 1");
+        }
+        if (fineTuneAt < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "Received --fine-tune-at " + fineTuneAt + "; expected 0 or more");
         }
         String stamp =
                 LocalDateTime.now()
@@ -241,52 +384,54 @@ public final class BenchTrainCommand implements Callable<Integer> {
         // Printed and written relative to the repository: summary.md may be committed.
         Path shown = Workspace.root().relativize(dir);
         Files.createDirectories(dir);
-        if (fineTuneAt < 0) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
-                    "Received --fine-tune-at " + fineTuneAt + "; expected 0 or more");
+        String unit = forward ? "forward" : "step";
+        String what;
+        if (forward) {
+            what = "inference forward, base frozen, BatchNorm folded into the convolutions";
+        } else {
+            String trainable =
+                    fineTuneAt == 0
+                            ? "all layers trainable"
+                            : "layers from " + fineTuneAt + " on trainable";
+            what =
+                    "training step, "
+                            + trainable
+                            + ", our update "
+                            + (unfused ? "KerasRmsProp (unfused)" : "fused RMSprop");
         }
-        String trainable =
-                fineTuneAt == 0
-                        ? "all layers trainable"
-                        : "layers from " + fineTuneAt + " on trainable";
-        String update = unfused ? "KerasRmsProp (unfused)" : "fused RMSprop";
         System.out.printf(
                 Locale.ROOT,
-                "bench-train --profile: training step at batch 32, %s, our update %s, 3 warm-up"
-                        + " + %d profiled steps on each side, %d threads for PyTorch from Python%n",
-                trainable,
-                update,
+                "bench-train --profile: %s, batch %d on %s, 3 warm-up + %d profiled on each side,"
+                        + " %d threads for PyTorch from Python%n",
+                what,
+                batchSize,
+                where,
                 profileSteps,
                 cores);
 
         Path djlTrace = dir.resolve("djl-trace.json");
         Path updateTrace = dir.resolve("djl-update-trace.json");
-        // The step runs on a random batch: no training data, and 2 classes (one logit), like the
-        // default data.
-        new TrainingBenchmark(
-                        List.of(),
-                        List.of(),
-                        2,
-                        Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
-                        160,
-                        32,
-                        cores,
-                        System.out)
-                .profileStep(profileSteps, fineTuneAt, !unfused, djlTrace, updateTrace);
         Path torchTrace = dir.resolve("pytorch-trace.json");
-        JsonObject torch =
-                pytorch(
-                        Integer.toString(cores),
-                        Integer.toString(profileSteps),
-                        "--fine-tune-at",
-                        Integer.toString(fineTuneAt),
-                        "--profile",
-                        torchTrace.toString());
+        TrainingBenchmark ours = benchmark(List.of(), 2, cores, where);
+        List<String> torchArgs =
+                new ArrayList<>(
+                        List.of(
+                                Integer.toString(cores),
+                                Integer.toString(profileSteps),
+                                "--fine-tune-at",
+                                Integer.toString(fineTuneAt),
+                                "--profile",
+                                torchTrace.toString()));
+        if (forward) {
+            ours.profileForward(profileSteps, djlTrace);
+            torchArgs.add("--forward");
+        } else {
+            ours.profileStep(profileSteps, fineTuneAt, !unfused, djlTrace, updateTrace);
+        }
+        JsonObject torch = pytorch(where, torchArgs.toArray(String[]::new));
 
         TraceSummary djl = TraceSummary.read(djlTrace, profileSteps);
         TraceSummary pytorch = torch == null ? null : TraceSummary.read(torchTrace, profileSteps);
-        TraceSummary djlUpdate = TraceSummary.read(updateTrace, profileSteps);
         double pytorchMs = pytorch == null ? Double.NaN : pytorch.totalMs();
         String table = ProfileTable.markdown(djl, pytorch);
         String line =
@@ -301,10 +446,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
         String opsLine =
                 String.format(
                         Locale.ROOT,
-                        "ops_per_step: ours=%s pytorch=%s optimizer=%s",
+                        "ops_per_%s: ours=%s pytorch=%s",
+                        unit,
                         ProfileTable.count(djl.opsPerStep()),
-                        pytorch == null ? "NaN" : ProfileTable.count(pytorch.opsPerStep()),
-                        ProfileTable.count(djlUpdate.opsPerStep()));
+                        pytorch == null ? "NaN" : ProfileTable.count(pytorch.opsPerStep()));
+        if (!forward) {
+            opsLine +=
+                    " optimizer="
+                            + ProfileTable.count(
+                                    TraceSummary.read(updateTrace, profileSteps).opsPerStep());
+        }
         System.out.println();
         System.out.print(table);
         System.out.println();
@@ -315,16 +466,23 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.println(opsLine);
 
         String summary =
-                "# Training step profile, "
+                "# "
+                        + (forward ? "Frozen forward" : "Training step")
+                        + " profile, "
                         + stamp
                         + "\n\n"
-                        + "Self ms per step by operator (its time minus that of the operators it"
-                        + " calls), mean of "
+                        + "Self ms per "
+                        + unit
+                        + " by operator (its time minus that of the operators it calls), mean of "
                         + profileSteps
-                        + " profiled steps after 3 warm-up steps: batch 32, 3x160x160, "
-                        + trainable
-                        + ", our update "
-                        + update
+                        + " profiled "
+                        + unit
+                        + "s after 3 warm-up ones: batch "
+                        + batchSize
+                        + ", 3x160x160, "
+                        + what
+                        + ", on "
+                        + where
                         + ". catsdogs (DJL "
                         + Engine.getDjlVersion()
                         + ", PyTorch "
@@ -336,16 +494,23 @@ public final class BenchTrainCommand implements Callable<Integer> {
                                         + torch.get("torch").getAsString()
                                         + " from Python, "
                                         + cores
-                                        + " threads")
+                                        + " threads"
+                                        + (forward ? ", BatchNorm folded by torch.fx's fuse" : ""))
                         + ". Operators of at least 1% of either side's total.\n\n"
                         + table
                         + "\n"
                         + line
                         + "\n\n"
-                        + "Operator calls per step issued by the host (aten:: operators not inside"
-                        + " another; from Java, TorchScript or Python), operators of at least 1% of"
-                        + " either side's calls. The optimizer's: our update alone, profiled in"
-                        + " djl-update-trace.json.\n\n"
+                        + "Operator calls per "
+                        + unit
+                        + " issued by the host (aten:: operators not inside another; from Java,"
+                        + " TorchScript or Python), operators of at least 1% of either side's"
+                        + " calls."
+                        + (forward
+                                ? ""
+                                : " The optimizer's: our update alone, profiled in"
+                                        + " djl-update-trace.json.")
+                        + "\n\n"
                         + calls
                         + "\n"
                         + opsLine
@@ -379,13 +544,21 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs bench/pytorch/train_step.py with {@code args}; its last output line, or null (with the
-     * install command) when PyTorch is not there.
+     * Runs bench/pytorch/train_step.py with {@code args} on {@code where}; its last output line, or
+     * null (with the install command) when PyTorch is not there or sees no GPU.
      */
-    private JsonObject pytorch(String... args) throws IOException, InterruptedException {
+    private JsonObject pytorch(Device where, String... args)
+            throws IOException, InterruptedException {
         Path script = Workspace.root().resolve("bench/pytorch/train_step.py");
         List<String> command = new ArrayList<>(List.of(python, script.toString()));
         command.addAll(List.of(args));
+        // The same device and batch as our side.
+        command.addAll(
+                List.of(
+                        "--device",
+                        where.isGpu() ? "cuda:" + where.getDeviceId() : "cpu",
+                        "--batch-size",
+                        Integer.toString(batchSize)));
         Process process;
         try {
             process =
@@ -413,8 +586,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
             System.err.println(
                     "PyTorch reference failed (exit "
                             + process.exitValue()
-                            + "); needs Debian's python3-torch and python3-torchvision: sudo"
-                            + " apt-get install -y python3-torch python3-torchvision");
+                            + (where.isGpu()
+                                    ? "); on a GPU it needs a CUDA build of PyTorch and"
+                                            + " torchvision for --python (Debian's python3-torch"
+                                            + " is CPU-only)"
+                                    : "); needs Debian's python3-torch and python3-torchvision:"
+                                            + " sudo apt-get install -y python3-torch"
+                                            + " python3-torchvision"));
             return null;
         }
         String last = output.strip().lines().reduce((a, b) -> b).orElse("{}");

@@ -1,5 +1,6 @@
 package dev.catsdogs.bench.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 
 /**
  * Measures what caching buys and what one training step costs, on real data with the default
@@ -56,8 +58,7 @@ public final class TrainingBenchmark {
             double ftEpochUncached,
             int feEpochs,
             int ftEpochs,
-            double stepMs,
-            double forwardMs,
+            StepFigures step,
             long rssAfterEpoch2,
             long rssAfterLastEpoch,
             long peakRss) {
@@ -87,6 +88,7 @@ public final class TrainingBenchmark {
     private final int imageSize;
     private final int batchSize;
     private final int threads;
+    private final Device device;
     private final PrintStream out;
 
     public TrainingBenchmark(
@@ -97,6 +99,7 @@ public final class TrainingBenchmark {
             int imageSize,
             int batchSize,
             int threads,
+            Device device,
             PrintStream out) {
         this.trainSamples = List.copyOf(train);
         this.validationSamples = List.copyOf(validation);
@@ -105,6 +108,7 @@ public final class TrainingBenchmark {
         this.imageSize = imageSize;
         this.batchSize = batchSize;
         this.threads = threads;
+        this.device = device;
         this.out = out;
     }
 
@@ -130,7 +134,7 @@ public final class TrainingBenchmark {
                                 .optShuffle(ShuffleMode.NONE)
                                 .optThreads(threads)
                                 .build();
-                NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = NDManager.newBaseManager(device)) {
             out.println("feature extraction, cached:");
             double feCached = featureExtraction(manager, train, validation, feEpochs, true, null);
             out.println("feature extraction, plain (--no-cache):");
@@ -143,7 +147,7 @@ public final class TrainingBenchmark {
             double[] plain = fineTuningEpoch(manager, train, validation, fineTuneAt, false);
 
             out.println("training step, batch " + batchSize + ":");
-            double[] step = step(manager, steps);
+            StepFigures step = step(manager, steps);
             return new Figures(
                     feCached,
                     feUncached,
@@ -152,8 +156,7 @@ public final class TrainingBenchmark {
                     plain[1],
                     feEpochs,
                     ftEpochs,
-                    step[0],
-                    step[1],
+                    step,
                     rss[0],
                     rss[1],
                     ProcessMemory.peakRssKib() * 1024);
@@ -257,29 +260,83 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * Median ms of a full-network training step (all layers trainable) and of a forward, batch 32.
+     * Median ms of a full-network training step (all layers trainable), and of an inference forward
+     * with BatchNorm separate (all layers trainable) and with the base frozen (BatchNorm folded, as
+     * cache builds run it), on this benchmark's device: {@code bench-train --device}.
      */
-    private double[] step(NDManager manager, int steps) throws IOException {
+    public StepFigures stepAndForward(int steps) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            return step(manager, steps);
+        }
+    }
+
+    /** Median milliseconds of {@link #stepAndForward}. */
+    public record StepFigures(double stepMs, double forwardMs, double forwardFoldedMs) {}
+
+    /** {@link #stepAndForward} in {@code manager}. */
+    private StepFigures step(NDManager manager, int steps) throws IOException {
         try (NDManager scope = manager.newSubManager();
                 TrainingStep step = new TrainingStep(network(scope), scope, batchSize, imageSize)) {
-            List<Double> stepTimes = new ArrayList<>();
-            List<Double> forwardTimes = new ArrayList<>();
-            for (int i = 0; i < steps + WARM_UP_STEPS; i++) {
-                TrainingStep.Times t = step.run(true);
-                if (i >= WARM_UP_STEPS) {
-                    stepTimes.add(t.stepMs());
-                    forwardTimes.add(t.forwardMs());
-                }
-            }
-            double stepMs = median(stepTimes);
-            double forwardMs = median(forwardTimes);
+            double stepMs = median(steps, step::step);
+            double forwardMs = median(steps, step::forward);
+            step.freezeBase();
+            double foldedMs = median(steps, step::forward);
             out.printf(
                     Locale.ROOT,
-                    "  step %.0f ms, forward %.0f ms (medians of %d)%n",
+                    "  step %.0f ms, forward %.0f ms, forward with the base frozen (BatchNorm"
+                            + " folded) %.0f ms (medians of %d, %s)%n",
                     stepMs,
                     forwardMs,
-                    steps);
-            return new double[] {stepMs, forwardMs};
+                    foldedMs,
+                    steps,
+                    device);
+            return new StepFigures(stepMs, forwardMs, foldedMs);
+        }
+    }
+
+    /** Median of {@code timed} calls of {@code ms}, after the warm-up calls. */
+    private static double median(int timed, DoubleSupplier ms) {
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < timed + WARM_UP_STEPS; i++) {
+            double t = ms.getAsDouble();
+            if (i >= WARM_UP_STEPS) {
+                times.add(t);
+            }
+        }
+        return median(times);
+    }
+
+    /**
+     * Profiles the inference forward of the network with its base frozen (BatchNorm folded), as the
+     * trainer's cache builds run it: after the warm-up, {@code steps} forwards of one batch are
+     * recorded by libtorch's profiler into {@code trace}. Needs no training data.
+     *
+     * @return the median wall ms of the profiled forwards, profiler overhead included
+     */
+    public double profileForward(int steps, Path trace) throws IOException {
+        Files.createDirectories(trace.toAbsolutePath().getParent());
+        try (NDManager scope = NDManager.newBaseManager(device);
+                TrainingStep step = new TrainingStep(network(scope), scope, batchSize, imageSize)) {
+            step.freezeBase();
+            for (int i = 0; i < WARM_UP_STEPS; i++) {
+                step.forward();
+            }
+            List<Double> times = new ArrayList<>();
+            JniUtils.startProfile(device.isGpu(), true, false);
+            try {
+                for (int i = 0; i < steps; i++) {
+                    times.add(step.forward());
+                }
+            } finally {
+                JniUtils.stopProfile(trace.toString());
+            }
+            double ms = median(times);
+            out.printf(
+                    Locale.ROOT,
+                    "  djl: %d profiled forwards, %.0f ms each (median, with the profiler on)%n",
+                    steps,
+                    ms);
+            return ms;
         }
     }
 
@@ -299,7 +356,7 @@ public final class TrainingBenchmark {
         Files.createDirectories(trace.toAbsolutePath().getParent());
         Optimizer optimizer =
                 fused ? new FusedRmsProp(1e-5f, 0.9f, 1e-7f) : KerasRmsProp.withDefaults(1e-5f);
-        try (NDManager scope = NDManager.newBaseManager();
+        try (NDManager scope = NDManager.newBaseManager(device);
                 TrainingStep step =
                         new TrainingStep(
                                 network(scope),
@@ -309,15 +366,15 @@ public final class TrainingBenchmark {
                                 trainableFrom,
                                 optimizer)) {
             for (int i = 0; i < WARM_UP_STEPS; i++) {
-                step.run(false);
+                step.step();
             }
             List<Double> times = new ArrayList<>();
-            // CPU operators with their input shapes (the trace's "shape" field); no CUDA, no memory
-            // profile.
-            JniUtils.startProfile(false, true, false);
+            // Operators with their input shapes (the trace's "shape" field), CUDA kernels on a GPU;
+            // no memory profile.
+            JniUtils.startProfile(device.isGpu(), true, false);
             try {
                 for (int i = 0; i < steps; i++) {
-                    times.add(step.run(false).stepMs());
+                    times.add(step.step());
                 }
             } finally {
                 JniUtils.stopProfile(trace.toString());
@@ -325,7 +382,7 @@ public final class TrainingBenchmark {
             // The update alone: the same operators whatever the gradients' values, so one backward
             // serves all the updates (the first zeroes the gradients).
             step.backward();
-            JniUtils.startProfile(false, true, false);
+            JniUtils.startProfile(device.isGpu(), true, false);
             try {
                 for (int i = 0; i < steps; i++) {
                     step.update();

@@ -16,16 +16,11 @@ import java.util.Random;
 /**
  * The training step {@code bench-train} times and profiles: every layer trainable (or those from a
  * fine-tuning layer on), one fixed random batch, loss, backward and an RMSprop update (the fused
- * one on PyTorch, see {@link Optimizer#rmsProp}). One body, so the timing and the profile always
- * measure the same work.
+ * one on PyTorch, see {@link Optimizer#rmsProp}); and the inference forward of the network with its
+ * base frozen, as the trainer's cache builds run it. One body each, so the timing and the profile
+ * always measure the same work. Everything runs on the device of the manager it is given.
  */
 final class TrainingStep implements AutoCloseable {
-
-    /**
-     * Milliseconds of one {@link #run}: the training step, and the inference forward after it (0 if
-     * skipped).
-     */
-    record Times(double stepMs, double forwardMs) {}
 
     private final TransferNetwork network;
     private final NDManager manager;
@@ -34,6 +29,8 @@ final class TrainingStep implements AutoCloseable {
     private final float[] labels;
     private final List<Parameter> trainable;
     private final Optimizer optimizer;
+    private final Parameter smallestTrainable;
+    private boolean frozen;
 
     /**
      * Makes every layer of {@code network} trainable; batches are created in sub-managers of {@code
@@ -59,6 +56,11 @@ final class TrainingStep implements AutoCloseable {
         this.optimizer = optimizer;
         network.setTrainableFrom(trainableFrom);
         this.trainable = network.trainableParameters();
+        Parameter smallest = trainable.get(0);
+        for (Parameter p : trainable) {
+            smallest = p.getArray().size() < smallest.getArray().size() ? p : smallest;
+        }
+        this.smallestTrainable = smallest;
         this.shape = new Shape(batchSize, 3, imageSize, imageSize);
         // Pixel values do not change the cost; a fixed seed keeps runs comparable anyway.
         this.images = new float[Math.toIntExact(shape.size())];
@@ -73,11 +75,12 @@ final class TrainingStep implements AutoCloseable {
     }
 
     /**
-     * One training step on the batch, then an inference forward when {@code forward} is set.
-     * Copying the batch into native memory is outside both times, as a data loader would have done
-     * it.
+     * Milliseconds of one training step on the batch. Copying the batch into native memory is
+     * outside the time, as a data loader would have done it; reading back one updated value is
+     * inside, so that a GPU's queued kernels are waited for.
      */
-    Times run(boolean forward) {
+    double step() {
+        checkTrainable();
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(images, shape);
             NDArray y = batch.create(labels);
@@ -88,17 +91,37 @@ final class TrainingStep implements AutoCloseable {
                 collector.backward(loss);
             }
             optimizer.step(trainable);
-            long t1 = System.nanoTime();
-            if (forward) {
-                network.logitsFrom(ps, x, 0, false).toFloatArray();
-            }
-            long t2 = System.nanoTime();
-            return new Times((t1 - t0) / 1e6, (t2 - t1) / 1e6);
+            smallestTrainable.getArray().toFloatArray(); // waits for the device
+            return (System.nanoTime() - t0) / 1e6;
+        }
+    }
+
+    /**
+     * From now on {@link #forward} runs the network with its base frozen (BatchNorm folded into the
+     * convolutions), as the trainer's cache builds do; {@link #step} is no longer allowed.
+     */
+    void freezeBase() {
+        network.freezeBase();
+        frozen = true;
+    }
+
+    /**
+     * Milliseconds of one inference forward of the batch to the logits, read back to the host
+     * (which waits for a GPU). Copying the batch in is outside the time.
+     */
+    double forward() {
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = batch.create(images, shape);
+            ParameterStore ps = new ParameterStore(batch, false);
+            long t0 = System.nanoTime();
+            network.logitsFrom(ps, x, 0, false).toFloatArray();
+            return (System.nanoTime() - t0) / 1e6;
         }
     }
 
     /** Forward, loss and backward only: gradients for {@link #update()}. */
     void backward() {
+        checkTrainable();
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(images, shape);
             NDArray y = batch.create(labels);
@@ -112,6 +135,12 @@ final class TrainingStep implements AutoCloseable {
     /** The optimizer's update alone, from the current gradients (zeroed by it). */
     void update() {
         optimizer.step(trainable);
+    }
+
+    private void checkTrainable() {
+        if (frozen) {
+            throw new IllegalStateException("the base was frozen for the forward; no more steps");
+        }
     }
 
     /** Parameter tensors the update changes. */

@@ -11,16 +11,17 @@ import picocli.CommandLine;
 
 /**
  * {@code --device auto|cpu|gpu|gpu:N}: the syntax is checked when the option is parsed (a usage
- * error naming the value), the device against what DJL sees when training starts.
+ * error naming the value), the device against what DJL sees when training starts. Shared by {@code
+ * train} and {@code bench-train}.
  */
-final class DeviceOption {
+public final class DeviceOption {
 
     private static final Pattern SPEC = Pattern.compile("auto|cpu|gpu(?::(\\d{1,4}))?");
 
     private DeviceOption() {}
 
     /** picocli converter: normalises the spelling, refuses anything else with the value named. */
-    static final class Converter implements CommandLine.ITypeConverter<String> {
+    public static final class Converter implements CommandLine.ITypeConverter<String> {
         @Override
         public String convert(String value) {
             String spec = value.toLowerCase(Locale.ROOT);
@@ -37,7 +38,7 @@ final class DeviceOption {
      *
      * @throws IllegalArgumentException when the spec names a GPU DJL does not see, with what to do
      */
-    static Device resolve(String spec) {
+    public static Device resolve(String spec) {
         Engine engine = Engine.getInstance();
         Matcher m = SPEC.matcher(spec);
         if (!m.matches()) {
@@ -67,7 +68,7 @@ final class DeviceOption {
      * Where training runs, for the first line of {@code train} and the run's files: {@code cpu, 2
      * threads (PyTorch 2.7.1)} or {@code gpu(0), CUDA 12.4, compute capability 9.0 (PyTorch ...)}.
      */
-    static String describe(Device device) {
+    public static String describe(Device device) {
         Engine engine = Engine.getInstance();
         String torch = "PyTorch " + engine.getVersion();
         if (device.isGpu()) {

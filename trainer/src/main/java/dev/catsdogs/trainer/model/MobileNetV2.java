@@ -27,6 +27,9 @@ import java.util.List;
  * updated): frozen layers must not drift, and the current Keras advice for fine-tuning is to keep
  * BatchNorm in inference mode for trainable layers too. Gamma and beta still receive gradients when
  * their layer is trainable.
+ *
+ * <p>Frozen convolutions run with their BatchNorm folded in (see {@link FoldedConvolutions} and
+ * {@link #foldBatchNormBefore}): the same function in one kernel instead of two.
  */
 public final class MobileNetV2 extends AbstractBlock {
 
@@ -42,6 +45,8 @@ public final class MobileNetV2 extends AbstractBlock {
     private int width;
     private int channels;
     private FusedRelu6 fusedRelu6;
+    private NDManager manager; // the one the parameters were initialized in
+    private FoldedConvolutions folded = FoldedConvolutions.none();
 
     /**
      * Builds the architecture for a square input.
@@ -259,9 +264,36 @@ public final class MobileNetV2 extends AbstractBlock {
     }
 
     /**
+     * From now on, every convolution + BatchNorm pair with both layers below {@code end} runs as
+     * one convolution with the BatchNorm folded into its weights and bias, taken from the weights
+     * as they are now; pairs at or above {@code end} run as built. {@code 0} folds nothing. The
+     * previous fold is freed. Call it again after loading weights into folded layers; {@link
+     * TransferNetwork#setTrainableFrom} calls it with the first trainable layer, so only frozen
+     * layers (whose weights cannot change) are folded.
+     *
+     * @return the number of pairs folded
+     * @throws IllegalStateException when the network is not initialized
+     */
+    public int foldBatchNormBefore(int end) {
+        if (manager == null) {
+            throw new IllegalStateException(
+                    "MobileNetV2 must be initialized before its BatchNorm can be folded");
+        }
+        FoldedConvolutions next =
+                end <= 0
+                        ? FoldedConvolutions.none()
+                        : FoldedConvolutions.of(layers, end, manager, BN_EPSILON);
+        folded.close();
+        folded = next;
+        return folded.count();
+    }
+
+    /**
      * Runs layers {@code from} to {@code to} (inclusive) on {@code x}, the output of layer {@code
      * from - 1}. Residual additions that reach back before {@code from} are not supported, so
      * {@code from} must be a block boundary (any index the trainer uses as a cache boundary is).
+     * Folded convolutions (see {@link #foldBatchNormBefore}) also produce their BatchNorm's output
+     * when the BatchNorm is in range.
      */
     public NDArray forwardLayers(ParameterStore ps, NDArray x, int from, int to, boolean training) {
         NDArray[] kept = new NDArray[layers.size()];
@@ -270,7 +302,23 @@ public final class MobileNetV2 extends AbstractBlock {
             kept[from - 1] = current;
         }
         for (int i = Math.max(from, 1); i <= to; i++) {
+            if (i < to && folded.folds(i)) {
+                // The convolution and the BatchNorm after it, as one.
+                current = folded.forward(i, current);
+                kept[++i] = current;
+                continue;
+            }
             Layer layer = layers.get(i);
+            if (layer.kind() == LayerKind.RELU6
+                    && i < to
+                    && layers.get(i + 1).kind() == LayerKind.ZERO_PADDING) {
+                // A stride-2 block's activation, then its padding: one pass where possible.
+                current = fusedRelu6.applyThenPad(current, training, layers.get(i + 1).pad());
+                kept[++i] = current;
+                continue;
+            }
+            // The caller's input is never overwritten; a ReLU6's input is read by nothing else.
+            boolean intermediate = current != x;
             current =
                     switch (layer.kind()) {
                         case INPUT -> current;
@@ -280,7 +328,7 @@ public final class MobileNetV2 extends AbstractBlock {
                         // Always inference mode: see the class comment.
                         case BATCH_NORM ->
                                 layer.block().forward(ps, new NDList(current), false).head();
-                        case RELU6 -> fusedRelu6.apply(current, training);
+                        case RELU6 -> fusedRelu6.apply(current, training, intermediate);
                         case ADD -> {
                             NDArray skip = kept[layer.residualFrom()];
                             if (skip == null) {
@@ -322,6 +370,7 @@ public final class MobileNetV2 extends AbstractBlock {
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {
         long batch = inputShapes[0].get(0);
+        this.manager = manager;
         fusedRelu6 = FusedRelu6.load(manager);
         Layer previous = layers.get(0);
         for (Layer layer : layers) {

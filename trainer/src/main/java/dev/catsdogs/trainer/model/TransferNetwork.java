@@ -51,7 +51,9 @@ public final class TransferNetwork extends AbstractBlock {
 
     /**
      * Phase 2 of the seed: base layers with Keras index {@code >= fineTuneAt} train, earlier ones
-     * are frozen; the head always trains. BatchNorm moving statistics never train.
+     * are frozen; the head always trains. BatchNorm moving statistics never train. The frozen
+     * layers' BatchNorm is folded into their convolutions from the current weights (see {@link
+     * MobileNetV2#foldBatchNormBefore}).
      */
     public void setTrainableFrom(int fineTuneAt) {
         int layerCount = base.layers().size();
@@ -75,6 +77,7 @@ public final class TransferNetwork extends AbstractBlock {
         for (Parameter p : head.getParameters().values()) {
             p.freeze(false);
         }
+        base.foldBatchNormBefore(fineTuneAt);
     }
 
     /** Parameters that currently receive gradients, in model order. */
