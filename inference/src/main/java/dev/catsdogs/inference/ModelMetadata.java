@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -32,6 +33,12 @@ public final class ModelMetadata {
     public static final String INPUT_OFFSET = "catsdogs.input_offset";
     public static final String OUTPUT_KIND = "catsdogs.output_kind";
     public static final String THRESHOLD = "catsdogs.threshold";
+
+    /**
+     * Optional: how an integer model was quantized (a JSON object written by the trainer's int8
+     * export); absent from float models. The classifier runs both kinds alike.
+     */
+    public static final String QUANTIZATION = "catsdogs.quantization";
 
     /** Prefix of free-form provenance entries (trainer settings, seed, versions, time, ...). */
     public static final String PROVENANCE_PREFIX = "catsdogs.provenance.";
@@ -92,6 +99,7 @@ public final class ModelMetadata {
     private final float inputOffset;
     private final OutputKind outputKind;
     private final float threshold;
+    private final String quantization;
     private final SortedMap<String, String> provenance;
 
     // Package-private: only parse() (and tests) make instances, so every one was read or
@@ -105,6 +113,7 @@ public final class ModelMetadata {
             float inputOffset,
             OutputKind outputKind,
             float threshold,
+            String quantization,
             SortedMap<String, String> provenance) {
         this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
         this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
@@ -125,6 +134,10 @@ public final class ModelMetadata {
         this.inputScale = inputScale;
         this.inputOffset = inputOffset;
         this.threshold = threshold;
+        if (quantization != null && quantization.isBlank()) {
+            throw new IllegalArgumentException(QUANTIZATION + " is present but blank");
+        }
+        this.quantization = quantization;
     }
 
     /**
@@ -168,6 +181,11 @@ public final class ModelMetadata {
     /** Sigmoid decision threshold in [0, 1] (see {@link DecisionRule}); unused for softmax. */
     public float threshold() {
         return threshold;
+    }
+
+    /** The {@value #QUANTIZATION} description of an integer model; empty for a float model. */
+    public Optional<String> quantization() {
+        return Optional.ofNullable(quantization);
     }
 
     /** The {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted. */
@@ -274,6 +292,7 @@ public final class ModelMetadata {
                     parseFloat(properties, INPUT_OFFSET),
                     OutputKind.fromValue(properties.get(OUTPUT_KIND)),
                     parseFloat(properties, THRESHOLD),
+                    properties.get(QUANTIZATION),
                     provenance);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(model, "invalid metadata: " + e.getMessage(), e);
@@ -339,6 +358,7 @@ public final class ModelMetadata {
                 && Float.compare(inputOffset, m.inputOffset) == 0
                 && outputKind == m.outputKind
                 && Float.compare(threshold, m.threshold) == 0
+                && Objects.equals(quantization, m.quantization)
                 && provenance.equals(m.provenance);
     }
 
@@ -353,6 +373,7 @@ public final class ModelMetadata {
                 inputOffset,
                 outputKind,
                 threshold,
+                quantization,
                 provenance);
     }
 
