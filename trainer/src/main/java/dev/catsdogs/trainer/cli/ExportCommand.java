@@ -250,6 +250,7 @@ final class ExportCommand implements Callable<Integer> {
         JsonObject section = report.section("int8");
         section.addProperty("file", result.file() == null ? null : result.file().toString());
         section.addProperty("ranges", result.method().describe());
+        section.addProperty("weights_7bit", result.guard().describe());
         section.addProperty("agreement", result.gate().agreement());
         section.addProperty("accuracy_fp32", result.gate().accuracyFloat());
         section.addProperty("accuracy_int8", result.gate().accuracyInt8());
@@ -260,6 +261,11 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private static void print(Int8Export.Result result) {
+        System.out.println(
+                "int8 choice (held-out training images): ranges "
+                        + result.method().describe()
+                        + ", 7-bit weights "
+                        + result.guard().describe());
         System.out.println(result.gate().line());
         System.out.println(result.kernelsLine());
         if (result.passed()) {
@@ -270,6 +276,8 @@ final class ExportCommand implements Callable<Integer> {
                             + result.bytes()
                             + " bytes, ranges "
                             + result.method().describe()
+                            + ", 7-bit weights "
+                            + result.guard().describe()
                             + ")");
         } else {
             System.err.println(

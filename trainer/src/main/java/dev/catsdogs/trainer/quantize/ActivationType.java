@@ -29,6 +29,11 @@ public enum ActivationType {
         return onnxType;
     }
 
+    /** The smallest level: the zero point of a tensor whose real minimum is 0. */
+    int min() {
+        return min;
+    }
+
     /** Scale and zero point that map {@code range} (widened to contain 0) onto the full type. */
     public QuantParams params(TensorRange range) {
         // Real 0 must be exactly representable (zero padding, ReLU), so the range contains it.

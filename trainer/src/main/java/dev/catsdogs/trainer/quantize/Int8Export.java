@@ -29,8 +29,9 @@ import java.util.function.BooleanSupplier;
  *
  * <ol>
  *   <li>calibrates the activations on N training images (a seeded shuffle of the training split);
- *   <li>writes one QDQ graph per {@link RangeMethod} and keeps the one closer to the float model on
- *       the next 256 training images (a held-out slice: the validation split never chooses);
+ *   <li>writes one QDQ graph per {@link RangeMethod} and {@link SaturationGuard} and keeps the one
+ *       closer to the float model on the next 256 training images, run with this CPU's fused
+ *       kernels (a held-out slice: the validation split never chooses);
  *   <li>runs the float and the int8 model on the whole validation split: the gate;
  *   <li>writes the file atomically, with the float model's metadata plus {@value
  *       ModelMetadata#QUANTIZATION}, only when the gate passed.
@@ -68,6 +69,7 @@ public final class Int8Export {
      * @param file the written model, or null when the gate refused it
      * @param bytes its size
      * @param method the range method the held-out slice chose
+     * @param guard the saturation guard it chose
      * @param gate the validation comparison
      * @param kernels node counts by op type of the graph ONNX Runtime optimized for this CPU
      */
@@ -75,6 +77,7 @@ public final class Int8Export {
             Path file,
             long bytes,
             RangeMethod method,
+            SaturationGuard guard,
             Int8Gate gate,
             Map<String, Integer> kernels) {
         public boolean passed() {
@@ -145,29 +148,37 @@ public final class Int8Export {
                     ActivationCalibrator.calibrate(
                             model, activations, calibration, size, comparer.threads);
 
+            // Every range method with every saturation guard, judged with the fused kernels of
+            // this CPU: what the guard protects against exists only in those kernels.
             RangeMethod chosen = RangeMethod.values()[0];
+            SaturationGuard guard = SaturationGuard.NONE;
             LogitComparison best = null;
             for (RangeMethod method : RangeMethod.values()) {
-                if (heldOut.isEmpty()) {
-                    break;
-                }
-                byte[] candidate =
-                        QdqRewriter.rewrite(
-                                        model,
-                                        ActivationCalibrator.ranges(stats, method),
-                                        settings.activations())
-                                .toByteArray();
-                LogitComparison c = comparer.compare(candidate, heldOut, null);
-                if (best == null || c.closerThan(best)) {
-                    best = c;
-                    chosen = method;
+                for (SaturationGuard g : SaturationGuard.values()) {
+                    if (heldOut.isEmpty()) {
+                        break;
+                    }
+                    byte[] candidate =
+                            QdqRewriter.rewrite(
+                                            model,
+                                            ActivationCalibrator.ranges(stats, method),
+                                            settings.activations(),
+                                            g)
+                                    .toByteArray();
+                    LogitComparison c = comparer.compare(candidate, heldOut, null);
+                    if (best == null || c.closerThan(best)) {
+                        best = c;
+                        chosen = method;
+                        guard = g;
+                    }
                 }
             }
             OnnxMl.ModelProto int8 =
                     QdqRewriter.rewrite(
                             model,
                             ActivationCalibrator.ranges(stats, chosen),
-                            settings.activations());
+                            settings.activations(),
+                            guard);
 
             Path optimized = Files.createTempFile("catsdogs-int8-optimized", ".onnx");
             Map<String, Integer> kernels;
@@ -183,14 +194,14 @@ public final class Int8Export {
             }
             checkStop(stopRequested);
             if (!gate.passed()) {
-                return new Result(null, 0, chosen, gate, kernels);
+                return new Result(null, 0, chosen, guard, gate, kernels);
             }
             byte[] bytes =
-                    withMetadata(int8, props, settings, chosen, calibration.size(), gate)
+                    withMetadata(int8, props, settings, chosen, guard, calibration.size(), gate)
                             .toByteArray();
             Files.createDirectories(target.toAbsolutePath().getParent());
             AtomicFiles.write(target.toAbsolutePath(), o -> o.write(bytes));
-            return new Result(target, bytes.length, chosen, gate, kernels);
+            return new Result(target, bytes.length, chosen, guard, gate, kernels);
         } catch (OrtException e) {
             throw new IOException("int8 export: ONNX Runtime failed: " + e.getMessage(), e);
         }
@@ -255,12 +266,14 @@ public final class Int8Export {
             Map<String, String> floatProps,
             Settings settings,
             RangeMethod method,
+            SaturationGuard guard,
             int calibrationImages,
             Int8Gate gate) {
         JsonObject q = new JsonObject();
         q.addProperty("format", "QDQ");
         q.addProperty("scheme", settings.activations().name());
         q.addProperty("weights", "int8 symmetric, per output channel");
+        q.addProperty("weights_7bit", guard.describe());
         q.addProperty(
                 "activations",
                 (settings.activations() == ActivationType.U8S8 ? "uint8" : "int8")

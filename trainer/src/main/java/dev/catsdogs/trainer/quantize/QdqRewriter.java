@@ -86,14 +86,17 @@ public final class QdqRewriter {
      */
     public static OnnxMl.ModelProto rewrite(
             OnnxMl.ModelProto model, Map<String, TensorRange> ranges, ActivationType type) {
-        return rewrite(model, ranges, type, 127);
+        return rewrite(model, ranges, type, SaturationGuard.NONE);
     }
 
-    static OnnxMl.ModelProto rewrite(
+    /**
+     * @param guard which layers get 7-bit weights (see {@link SaturationGuard})
+     */
+    public static OnnxMl.ModelProto rewrite(
             OnnxMl.ModelProto model,
             Map<String, TensorRange> ranges,
             ActivationType type,
-            int weightMax) {
+            SaturationGuard guard) {
         OnnxMl.GraphProto graph = model.getGraph();
         Map<String, QuantParams> activations = activationParams(graph, ranges, type);
         Map<String, OnnxMl.TensorProto> initializers = new LinkedHashMap<>();
@@ -124,6 +127,7 @@ public final class QdqRewriter {
                         op.equals("Gemm") && OnnxProtos.intAttribute(node, "transB", 0) == 0
                                 ? 1
                                 : 0;
+                int weightMax = guard.weightMax(x.zeroPoint(), type);
                 float[] wScales =
                         addWeight(out, added, initializers.get(node.getInput(1)), axis, weightMax);
                 rewritten.setInput(1, node.getInput(1) + DEQUANTIZED);

@@ -88,6 +88,7 @@ class Int8ExportTest {
                                 floatProps,
                                 new Int8Export.Settings(32, ActivationType.U8S8, 42),
                                 RangeMethod.MIN_MAX,
+                                SaturationGuard.NONE,
                                 32,
                                 gate)
                         .toByteArray());

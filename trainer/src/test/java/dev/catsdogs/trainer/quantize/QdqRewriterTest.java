@@ -31,6 +31,20 @@ class QdqRewriterTest {
     }
 
     @Test
+    void saturationGuardReducesWeightsWhereTheInputHasAnOffset() {
+        // uint8 input with zero point 128 (projection / residual output): the pair sum can saturate
+        assertEquals(63, SaturationGuard.OFFSET_INPUTS.weightMax(128, ActivationType.U8S8));
+        // ReLU6 output, zero point 0 (uint8) or -128 (int8, shifted to uint8 0 on x86)
+        assertEquals(127, SaturationGuard.OFFSET_INPUTS.weightMax(0, ActivationType.U8S8));
+        assertEquals(127, SaturationGuard.OFFSET_INPUTS.weightMax(-128, ActivationType.S8S8));
+        assertEquals(63, SaturationGuard.OFFSET_INPUTS.weightMax(0, ActivationType.S8S8));
+        assertEquals(63, SaturationGuard.ALL.weightMax(0, ActivationType.U8S8));
+        assertEquals(127, SaturationGuard.NONE.weightMax(128, ActivationType.U8S8));
+        // 7 bits: two products of 255 x 63 fit an int16, two of 255 x 127 do not
+        assertTrue(2 * 255 * 63 <= Short.MAX_VALUE && 2 * 255 * 127 > Short.MAX_VALUE);
+    }
+
+    @Test
     void unsupportedNodeIsNamed() {
         OnnxMl.GraphProto graph =
                 OnnxMl.GraphProto.newBuilder()
