@@ -39,6 +39,10 @@ public final class ModelMetadata {
      * (see {@link ImageClassifier#explain}). Models without it classify but cannot explain.
      */
     public static final String CAM_OUTPUT = "catsdogs.cam_output";
+     * Optional: how an integer model was quantized (a JSON object written by the trainer's int8
+     * export); absent from float models. The classifier runs both kinds alike.
+     */
+    public static final String QUANTIZATION = "catsdogs.quantization";
 
     /** Prefix of free-form provenance entries (trainer settings, seed, versions, time, ...). */
     public static final String PROVENANCE_PREFIX = "catsdogs.provenance.";
@@ -100,6 +104,7 @@ public final class ModelMetadata {
     private final OutputKind outputKind;
     private final float threshold;
     private final String camOutput; // null: the model has no activation maps
+    private final String quantization;
     private final SortedMap<String, String> provenance;
 
     // Package-private: only parse() (and tests) make instances, so every one was read or
@@ -114,6 +119,7 @@ public final class ModelMetadata {
             OutputKind outputKind,
             float threshold,
             String camOutput,
+            String quantization,
             SortedMap<String, String> provenance) {
         this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
         this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
@@ -138,6 +144,10 @@ public final class ModelMetadata {
             throw new IllegalArgumentException(CAM_OUTPUT + " is blank; expected an output name");
         }
         this.camOutput = camOutput;
+        if (quantization != null && quantization.isBlank()) {
+            throw new IllegalArgumentException(QUANTIZATION + " is present but blank");
+        }
+        this.quantization = quantization;
     }
 
     /**
@@ -189,6 +199,9 @@ public final class ModelMetadata {
      */
     public Optional<String> camOutput() {
         return Optional.ofNullable(camOutput);
+    /** The {@value #QUANTIZATION} description of an integer model; empty for a float model. */
+    public Optional<String> quantization() {
+        return Optional.ofNullable(quantization);
     }
 
     /** The {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted. */
@@ -296,6 +309,7 @@ public final class ModelMetadata {
                     OutputKind.fromValue(properties.get(OUTPUT_KIND)),
                     parseFloat(properties, THRESHOLD),
                     properties.get(CAM_OUTPUT),
+                    properties.get(QUANTIZATION),
                     provenance);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(model, "invalid metadata: " + e.getMessage(), e);
@@ -362,6 +376,7 @@ public final class ModelMetadata {
                 && outputKind == m.outputKind
                 && Float.compare(threshold, m.threshold) == 0
                 && Objects.equals(camOutput, m.camOutput)
+                && Objects.equals(quantization, m.quantization)
                 && provenance.equals(m.provenance);
     }
 
@@ -377,6 +392,7 @@ public final class ModelMetadata {
                 outputKind,
                 threshold,
                 camOutput,
+                quantization,
                 provenance);
     }
 

@@ -93,6 +93,31 @@ public final class ModelMetadataWriter {
     }
 
     /**
+     * The metadata of an integer model made from a float one: the float model's entries, plus
+     * {@link ModelMetadata#QUANTIZATION} and more provenance, checked by parsing them back.
+     *
+     * @param floatProperties the float model's {@code metadata_props}
+     * @param quantization the {@value ModelMetadata#QUANTIZATION} value
+     * @param provenance entries to add, keyed without {@link ModelMetadata#PROVENANCE_PREFIX}
+     * @throws IllegalArgumentException naming the key and value that the reader would refuse
+     */
+    public static Map<String, String> quantized(
+            Map<String, String> floatProperties,
+            String quantization,
+            Map<String, String> provenance) {
+        Map<String, String> props = new LinkedHashMap<>(floatProperties);
+        props.put(ModelMetadata.QUANTIZATION, Objects.requireNonNull(quantization, "quantization"));
+        new TreeMap<>(provenance)
+                .forEach((key, value) -> props.put(ModelMetadata.PROVENANCE_PREFIX + key, value));
+        try {
+            ModelMetadata.parse(props, "<exported model>");
+        } catch (ModelLoadException e) {
+            throw new IllegalArgumentException(e.problem(), e);
+        }
+        return Collections.unmodifiableMap(props);
+    }
+
+    /**
      * All entries as {@code metadata_props}: the required keys in order, then provenance, then the
      * optional ones.
      */

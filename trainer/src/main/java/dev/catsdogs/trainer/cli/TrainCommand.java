@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
                 + " fine-tuning from --fine-tune-at, then export to ONNX. Defaults are TensorFlow's"
                 + " transfer-learning tutorial.",
             "Writes config.json, report.json, history.csv, curves.png, samples.png, summary.txt,"
-                    + " model.params and model.onnx to --out."
+                    + " model.params and model.onnx (with --int8 also model-int8.onnx) to --out."
         })
 final class TrainCommand implements Callable<Integer> {
 
@@ -159,6 +160,22 @@ final class TrainCommand implements Callable<Integer> {
     private int parityImages = TrainingConfig.DEFAULT_PARITY_IMAGES;
 
     @Option(
+            names = "--int8",
+            negatable = false,
+            description =
+                    "Also export the int8 model (model-int8.onnx), calibrated on training images"
+                            + " and gated on the validation split.")
+    private boolean int8;
+
+    @Option(
+            names = "--calibration-images",
+            paramLabel = "N",
+            description =
+                    "With --int8: training images the activation ranges are measured on (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private int calibrationImages = Int8Export.DEFAULT_CALIBRATION_IMAGES;
+
+    @Option(
             names = "--overwrite",
             negatable = false,
             description =
@@ -207,6 +224,17 @@ final class TrainCommand implements Callable<Integer> {
                                 + " was written");
                 return Failures.FAILURE;
             }
+            if (config.export()
+                    && int8
+                    && !ExportCommand.exportInt8Run(run, dataset, config, calibrationImages)
+                            .passed()) {
+                System.err.println(
+                        "train: the run and its float model are complete in "
+                                + config.outDir()
+                                + ", but the int8 model failed its gate; no model-int8.onnx was"
+                                + " written");
+                return Failures.FAILURE;
+            }
             System.out.println(
                     "done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());
             return 0;
@@ -234,6 +262,14 @@ final class TrainCommand implements Callable<Integer> {
                             + " x the "
                             + cores
                             + " cores)");
+        }
+        if (int8 && noExport) {
+            throw usageError(
+                    "--int8 quantizes the exported model; it cannot be combined with --no-export");
+        }
+        if (calibrationImages < 1) {
+            throw usageError(
+                    "Received --calibration-images " + calibrationImages + "; expected at least 1");
         }
         if (data != null && !Files.isDirectory(data)) {
             throw usageError(

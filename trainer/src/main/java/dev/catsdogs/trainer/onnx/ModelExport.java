@@ -132,12 +132,7 @@ public final class ModelExport {
                         : run.file(
                                 withPreprocessing ? RunDirectory.MODEL_UINT8 : RunDirectory.MODEL);
         int size = network.base().inputSize();
-        OnnxExporter.Builder exporter =
-                OnnxExporter.builder().optWithPreprocessing(withPreprocessing);
-        metadata(network, dataset, config, run.accuracies(), withPreprocessing)
-                .toProperties()
-                .forEach(exporter::addMetadata);
-        byte[] bytes = exporter.build().export(network);
+        byte[] bytes = serialize(run, network, dataset, config, withPreprocessing);
 
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
@@ -169,6 +164,25 @@ public final class ModelExport {
         } finally {
             Files.deleteIfExists(candidate);
         }
+    }
+
+    /**
+     * The export's bytes, graph and metadata, before any check: what {@link #export} proves and
+     * writes, and what the int8 export quantizes.
+     */
+    public static byte[] serialize(
+            RunDirectory run,
+            TransferNetwork network,
+            Dataset dataset,
+            TrainingConfig config,
+            boolean withPreprocessing)
+            throws IOException {
+        OnnxExporter.Builder exporter =
+                OnnxExporter.builder().optWithPreprocessing(withPreprocessing);
+        metadata(network, dataset, config, run.accuracies(), withPreprocessing)
+                .toProperties()
+                .forEach(exporter::addMetadata);
+        return exporter.build().export(network);
     }
 
     /**

@@ -57,6 +57,9 @@ public final class RunDirectory {
     /** The export taking uint8 NHWC pixels ({@code --with-preprocessing}). */
     public static final String MODEL_UINT8 = "model-uint8.onnx";
 
+    /** The int8 QDQ export ({@code --int8}). */
+    public static final String MODEL_INT8 = "model-int8.onnx";
+
     // Keys this class adds to config.json next to TrainingConfig's own.
     private static final String WEIGHTS_FILE = "weights_file";
     private static final String DATA_ROOT = "data_root";
@@ -83,7 +86,8 @@ public final class RunDirectory {
                     ERRORS,
                     CONFUSION,
                     MODEL,
-                    MODEL_UINT8);
+                    MODEL_UINT8,
+                    MODEL_INT8);
 
     // Temporary files of AtomicFiles (".model.params.k3j9.tmp") and of the export's parity check
     // (".model.onnx.k3j9.candidate"), left behind only when the process was killed.
