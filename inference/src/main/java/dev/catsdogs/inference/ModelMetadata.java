@@ -39,6 +39,8 @@ public final class ModelMetadata {
      * (see {@link ImageClassifier#explain}). Models without it classify but cannot explain.
      */
     public static final String CAM_OUTPUT = "catsdogs.cam_output";
+
+    /**
      * Optional: how an integer model was quantized (a JSON object written by the trainer's int8
      * export); absent from float models. The classifier runs both kinds alike.
      */
@@ -199,6 +201,8 @@ public final class ModelMetadata {
      */
     public Optional<String> camOutput() {
         return Optional.ofNullable(camOutput);
+    }
+
     /** The {@value #QUANTIZATION} description of an integer model; empty for a float model. */
     public Optional<String> quantization() {
         return Optional.ofNullable(quantization);
