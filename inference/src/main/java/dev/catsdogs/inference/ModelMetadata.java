@@ -33,6 +33,19 @@ public final class ModelMetadata {
     public static final String OUTPUT_KIND = "catsdogs.output_kind";
     public static final String THRESHOLD = "catsdogs.threshold";
 
+    /**
+     * Optional: how the model's training decoded JPEGs, {@value #JPEG_DECODE_SCALED} (straight at
+     * 1/2, 1/4 or 1/8 size, see {@link ImagePreprocessor.Builder#optFastJpegDecode}) or {@value
+     * #JPEG_DECODE_FULL}. Absent means full: models from before the key decoded at full size.
+     */
+    public static final String INPUT_JPEG_DECODE = "catsdogs.input_jpeg_decode";
+
+    /** {@value #INPUT_JPEG_DECODE} of a model trained with scaled JPEG decoding. */
+    public static final String JPEG_DECODE_SCALED = "scaled";
+
+    /** {@value #INPUT_JPEG_DECODE} of a model trained with full-size JPEG decoding. */
+    public static final String JPEG_DECODE_FULL = "full";
+
     /** Prefix of free-form provenance entries (trainer settings, seed, versions, time, ...). */
     public static final String PROVENANCE_PREFIX = "catsdogs.provenance.";
 
@@ -92,6 +105,7 @@ public final class ModelMetadata {
     private final float inputOffset;
     private final OutputKind outputKind;
     private final float threshold;
+    private final boolean fastJpegDecode;
     private final SortedMap<String, String> provenance;
 
     // Package-private: only parse() (and tests) make instances, so every one was read or
@@ -105,6 +119,7 @@ public final class ModelMetadata {
             float inputOffset,
             OutputKind outputKind,
             float threshold,
+            boolean fastJpegDecode,
             SortedMap<String, String> provenance) {
         this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
         this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
@@ -125,6 +140,7 @@ public final class ModelMetadata {
         this.inputScale = inputScale;
         this.inputOffset = inputOffset;
         this.threshold = threshold;
+        this.fastJpegDecode = fastJpegDecode;
     }
 
     /**
@@ -168,6 +184,15 @@ public final class ModelMetadata {
     /** Sigmoid decision threshold in [0, 1] (see {@link DecisionRule}); unused for softmax. */
     public float threshold() {
         return threshold;
+    }
+
+    /**
+     * Whether the model was trained on JPEGs decoded at reduced size ({@value #INPUT_JPEG_DECODE} =
+     * {@value #JPEG_DECODE_SCALED}); false for {@value #JPEG_DECODE_FULL} and for models without
+     * the key. The classifier preprocesses the same way.
+     */
+    public boolean fastJpegDecode() {
+        return fastJpegDecode;
     }
 
     /** The {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted. */
@@ -274,6 +299,7 @@ public final class ModelMetadata {
                     parseFloat(properties, INPUT_OFFSET),
                     OutputKind.fromValue(properties.get(OUTPUT_KIND)),
                     parseFloat(properties, THRESHOLD),
+                    parseJpegDecode(properties.get(INPUT_JPEG_DECODE)),
                     provenance);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(model, "invalid metadata: " + e.getMessage(), e);
@@ -315,6 +341,24 @@ public final class ModelMetadata {
         }
     }
 
+    private static boolean parseJpegDecode(String value) {
+        if (value == null || value.equals(JPEG_DECODE_FULL)) {
+            return false;
+        }
+        if (value.equals(JPEG_DECODE_SCALED)) {
+            return true;
+        }
+        throw new IllegalArgumentException(
+                INPUT_JPEG_DECODE
+                        + "=\""
+                        + value
+                        + "\" is not supported; expected one of \""
+                        + JPEG_DECODE_SCALED
+                        + "\", \""
+                        + JPEG_DECODE_FULL
+                        + "\"");
+    }
+
     private static PreprocessingSpec.Layout parseLayout(String value) {
         for (PreprocessingSpec.Layout layout : PreprocessingSpec.Layout.values()) {
             if (layout.name().equals(value)) {
@@ -339,6 +383,7 @@ public final class ModelMetadata {
                 && Float.compare(inputOffset, m.inputOffset) == 0
                 && outputKind == m.outputKind
                 && Float.compare(threshold, m.threshold) == 0
+                && fastJpegDecode == m.fastJpegDecode
                 && provenance.equals(m.provenance);
     }
 
@@ -353,6 +398,7 @@ public final class ModelMetadata {
                 inputOffset,
                 outputKind,
                 threshold,
+                fastJpegDecode,
                 provenance);
     }
 
@@ -360,11 +406,12 @@ public final class ModelMetadata {
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "ModelMetadata[classes=%s, input=%dx%d %s, %s, threshold=%s]",
+                "ModelMetadata[classes=%s, input=%dx%d %s, JPEG decode %s, %s, threshold=%s]",
                 classNames,
                 inputHeight,
                 inputWidth,
                 inputLayout,
+                fastJpegDecode ? JPEG_DECODE_SCALED : JPEG_DECODE_FULL,
                 outputKind.value(),
                 threshold);
     }
