@@ -146,7 +146,7 @@ public record BenchPlan(
     }
 
     /**
-     * The default run, about 20 minutes on 2 cores: every configuration of the grid (16; three of
+     * The default run, about 20 minutes on 2 cores: every configuration of the grid (19; three of
      * them twice, see {@link #MIRRORED}), one fork per run, 3 warm-up iterations of 3 s and 5
      * measured ones of 5 s (about 35 s a run with the fork's start: 11 minutes), then 100k
      * classifications from 2 threads for the memory check (about 8 minutes). One fork per run is a

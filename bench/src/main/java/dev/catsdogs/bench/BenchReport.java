@@ -21,6 +21,8 @@ public final class BenchReport {
     static final String TWO_CALLERS = "ConcurrencyBenchmark.twoCallers";
     static final String PREPROCESS = "PreprocessBenchmark.jpegToTensor";
     static final String PREPROCESS_OPENCV_DECODER = "PreprocessBenchmark.jpegToTensorOpenCvDecoder";
+    static final String PREPROCESS_FULL = "PreprocessBenchmark.jpegToTensorFullDecode";
+    static final String PREPROCESS_OPENCV_FULL = "PreprocessBenchmark.jpegToTensorOpenCvFullDecode";
     static final String DJL = "DjlBenchmark.predict";
     static final String OPENCV = "OpenCvDnnBenchmark.forward";
     static final String PEAK = "PeakFlopsBenchmark.matmul";
@@ -37,6 +39,8 @@ public final class BenchReport {
             List.of(
                     PREPROCESS,
                     PREPROCESS_OPENCV_DECODER,
+                    PREPROCESS_FULL,
+                    PREPROCESS_OPENCV_FULL,
                     ORT,
                     E2E,
                     TWO_CALLERS,
@@ -48,6 +52,8 @@ public final class BenchReport {
             Map.of(
                     PREPROCESS, "preprocess only: JPEG bytes -> NCHW tensor",
                     PREPROCESS_OPENCV_DECODER, "preprocess only, with OpenCV's JPEG decoder",
+                    PREPROCESS_FULL, "preprocess only, full-size JPEG decoding",
+                    PREPROCESS_OPENCV_FULL, "preprocess only, full-size, OpenCV's decoder",
                     ORT, "ONNX Runtime only (runRaw), prepared tensor",
                     E2E, "end to end: JPEG bytes -> label + probability",
                     TWO_CALLERS, "end to end, 2 callers sharing one classifier",

@@ -99,11 +99,11 @@ class BenchSmokeTest {
     @Test
     void fullPlanRunsTheWholeGridWithTheClosePairsMirroredFirst() {
         List<BenchPlan.Step> full = BenchPlan.full().steps();
-        // preprocess 2 (libturbojpeg when installed, OpenCV's decoder), ORT 3 batches x 2 threads,
-        // e2e 2, 2 callers 1, DJL 2, OpenCV 2, peak 2 = 17, and raw, e2e, 2 callers at batch 1 a
-        // second time
-        assertEquals(20, full.size());
-        assertEquals(17, BenchPlan.grid().size());
+        // preprocess 4 (scaled and full-size JPEG decoding, each with libturbojpeg when installed
+        // and with OpenCV's decoder), ORT 3 batches x 2 threads, e2e 2, 2 callers 1, DJL 2, OpenCV
+        // 2, peak 2 = 19, and raw, e2e, 2 callers at batch 1 a second time
+        assertEquals(22, full.size());
+        assertEquals(19, BenchPlan.grid().size());
         assertEquals(new java.util.HashSet<>(BenchPlan.grid()), new java.util.HashSet<>(full));
         assertEquals(
                 List.of(
@@ -117,7 +117,7 @@ class BenchSmokeTest {
         assertTrue(full.subList(0, 11).containsAll(BenchPlan.RATIO_STEPS));
         assertEquals(full.subList(0, 11), BenchPlan.quick().steps());
         assertTrue(
-                BenchPlan.full().describe().startsWith("20 runs of 17 configurations"),
+                BenchPlan.full().describe().startsWith("22 runs of 19 configurations"),
                 BenchPlan.full().describe());
     }
 

@@ -84,7 +84,8 @@ public final class ImageClassifier implements AutoCloseable {
             OrtSession session,
             ModelMetadata metadata,
             ModelSignature signature,
-            long maxPixels) {
+            long maxPixels,
+            Boolean fastJpegDecode) {
         this.model = model;
         this.env = env;
         this.session = session;
@@ -93,6 +94,8 @@ public final class ImageClassifier implements AutoCloseable {
         this.preprocessor =
                 ImagePreprocessor.builder(metadata.preprocessingSpec())
                         .optMaxPixels(maxPixels)
+                        .optFastJpegDecode(
+                                fastJpegDecode != null ? fastJpegDecode : metadata.fastJpegDecode())
                         .build();
         this.decoder = new LogitDecoder(metadata);
     }
@@ -109,6 +112,8 @@ public final class ImageClassifier implements AutoCloseable {
         private ExecutionProvider provider = ExecutionProvider.CPU;
         private int deviceId;
         private long maxPixels = ImagePreprocessor.DEFAULT_MAX_PIXELS;
+        // null: as the model was trained (its metadata)
+        private Boolean fastJpegDecode;
 
         private Builder(Path modelFile) {
             this.modelFile = Objects.requireNonNull(modelFile, "modelFile");
@@ -153,6 +158,17 @@ public final class ImageClassifier implements AutoCloseable {
         }
 
         /**
+         * Overrides how JPEGs are decoded (see {@link
+         * ImagePreprocessor.Builder#optFastJpegDecode}). By default the classifier decodes as the
+         * model was trained, {@link ModelMetadata#fastJpegDecode()}: scaled for models that say so,
+         * full size otherwise. Anything else feeds the model pixels it did not train on.
+         */
+        public Builder optFastJpegDecode(boolean fastJpegDecode) {
+            this.fastJpegDecode = fastJpegDecode;
+            return this;
+        }
+
+        /**
          * Loads the model, reads and checks its metadata and input/output signature.
          *
          * @throws ModelLoadException naming the model file and what is wrong
@@ -184,7 +200,14 @@ public final class ImageClassifier implements AutoCloseable {
                 ModelSignature signature =
                         ModelSignature.inspect(session, metadata, perImage, model);
                 ImageClassifier classifier =
-                        new ImageClassifier(model, env, session, metadata, signature, maxPixels);
+                        new ImageClassifier(
+                                model,
+                                env,
+                                session,
+                                metadata,
+                                signature,
+                                maxPixels,
+                                fastJpegDecode);
                 session = null; // owned by the classifier now
                 return classifier;
             } catch (OrtException e) {

@@ -30,13 +30,14 @@ import org.opencv.imgproc.Imgproc;
  *
  * <p>Steps: check the header (JPEG, PNG or BMP only; size within {@link #maxPixels()} and OpenCV's
  * limits; not truncated; enough JPEG scan data for the declared size), decode with OpenCV ({@code
- * IMREAD_COLOR}: gray becomes 3 channels, alpha is dropped, EXIF orientation is applied), map each
- * value to {@code x * scale + offset}, resize to {@code height x width} with bilinear interpolation
- * and half-pixel centres (OpenCV {@code INTER_LINEAR}, the same as {@code
- * tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write float32 values in
- * RGB order and the spec's layout. JPEG files are decoded by the system's libturbojpeg when it is
- * installed, then turned upright as OpenCV would: the same pixels, faster (see {@link
- * #jpegDecoder()}).
+ * IMREAD_COLOR}: gray becomes 3 channels, alpha is dropped, EXIF orientation is applied; a JPEG is
+ * decoded straight at 1/8, 1/4 or 1/2 size when that still covers the output, see {@link
+ * Builder#optFastJpegDecode}), map each value to {@code x * scale + offset}, resize to {@code
+ * height x width} with bilinear interpolation and half-pixel centres (OpenCV {@code INTER_LINEAR},
+ * the same as {@code tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write
+ * float32 values in RGB order and the spec's layout. JPEG files are decoded by the system's
+ * libturbojpeg when it is installed, then turned upright as OpenCV would: the same pixels, faster
+ * (see {@link #jpegDecoder()}).
  *
  * <p>Failures: every problem with one input, including an exception from OpenCV, is that input's
  * {@link InvalidImageException}. Files are read only when they are regular files of at most {@link
@@ -83,18 +84,24 @@ public final class ImagePreprocessor implements AutoCloseable {
     private final long maxPixels;
     private final long maxFileBytes;
     private final boolean useTurboJpeg;
+    private final boolean fastJpegDecode;
     private final ScratchPool<Scratch> scratch;
 
-    /** A preprocessor with the default pixel limit ({@value #DEFAULT_MAX_PIXELS}). */
+    /**
+     * A preprocessor with the defaults: pixel limit {@value #DEFAULT_MAX_PIXELS}, scaled JPEG
+     * decoding (as new models are trained), libturbojpeg when installed.
+     */
     public ImagePreprocessor(PreprocessingSpec spec) {
-        this(spec, DEFAULT_MAX_PIXELS, true);
+        this(spec, DEFAULT_MAX_PIXELS, true, true);
     }
 
-    private ImagePreprocessor(PreprocessingSpec spec, long maxPixels, boolean useTurboJpeg) {
+    private ImagePreprocessor(
+            PreprocessingSpec spec, long maxPixels, boolean useTurboJpeg, boolean fastJpegDecode) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.maxPixels = maxPixels;
         this.maxFileBytes = maxFileBytes(maxPixels);
         this.useTurboJpeg = useTurboJpeg;
+        this.fastJpegDecode = fastJpegDecode;
         OpenCvLoader.ensureLoaded();
         this.scratch =
                 new ScratchPool<>(
@@ -114,6 +121,7 @@ public final class ImagePreprocessor implements AutoCloseable {
         private final PreprocessingSpec spec;
         private long maxPixels = DEFAULT_MAX_PIXELS;
         private boolean turboJpeg = true;
+        private boolean fastJpegDecode = true;
 
         private Builder(PreprocessingSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
@@ -140,8 +148,21 @@ public final class ImagePreprocessor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a JPEG is decoded straight at the smallest of 1/8, 1/4 and 1/2 of its size that
+         * still covers the output's height and width (libjpeg's scaled inverse DCT), then resized
+         * as usual; false decodes every JPEG at full size. Default true. Several times faster and
+         * anti-aliased, but it changes the pixels: use what the model was trained with ({@link
+         * ModelMetadata#fastJpegDecode()}, which {@link ImageClassifier} follows). Both decoders
+         * (libturbojpeg and OpenCV's {@code IMREAD_REDUCED_COLOR_2/4/8}) give the same pixels.
+         */
+        public Builder optFastJpegDecode(boolean fastJpegDecode) {
+            this.fastJpegDecode = fastJpegDecode;
+            return this;
+        }
+
         public ImagePreprocessor build() {
-            return new ImagePreprocessor(spec, maxPixels, turboJpeg);
+            return new ImagePreprocessor(spec, maxPixels, turboJpeg, fastJpegDecode);
         }
     }
 
@@ -179,6 +200,11 @@ public final class ImagePreprocessor implements AutoCloseable {
     public String jpegDecoder() {
         String library = TurboJpegDecoder.library();
         return useTurboJpeg && library != null ? "libturbojpeg (" + library + ")" : "OpenCV";
+    }
+
+    /** Whether JPEGs are decoded at reduced size, see {@link Builder#optFastJpegDecode}. */
+    public boolean fastJpegDecode() {
+        return fastJpegDecode;
     }
 
     /** Floats written per image: {@code 3 * height * width}. */
@@ -408,14 +434,25 @@ public final class ImagePreprocessor implements AutoCloseable {
     private void decodeAndWrite(ByteBuffer encoded, String input, FloatBuffer dst, Scratch s)
             throws InvalidImageException {
         ImageHeader header = ImageHeader.read(encoded, input, maxPixels);
-        if (header.format() == ImageHeader.Format.JPEG
+        boolean jpeg = header.format() == ImageHeader.Format.JPEG;
+        int denominator =
+                jpeg && fastJpegDecode
+                        ? JpegScaling.denominator(
+                                header.width(),
+                                header.height(),
+                                header.exifOrientation(),
+                                spec.height(),
+                                spec.width())
+                        : 1;
+        if (jpeg
                 && header.exifOrientation() != ImageHeader.UNKNOWN_ORIENTATION
                 && s.turboJpeg != null
-                && s.turboJpeg.decodeRgb(encoded, s.decoded, input)) {
+                && s.turboJpeg.decodeRgb(encoded, s.decoded, input, denominator)) {
             writeTensor(orient(s.decoded, header.exifOrientation(), s.oriented), RGB, dst, s);
             return;
         }
-        Mat decoded = imdecode(encoded, input, header);
+        // The same scale as above: libjpeg's scaled IDCT for a JPEG, then EXIF orientation.
+        Mat decoded = imdecode(encoded, input, header, JpegScaling.imreadFlag(denominator));
         try {
             writeTensor(decoded, input, dst, s);
         } finally {
@@ -434,7 +471,11 @@ public final class ImagePreprocessor implements AutoCloseable {
             String input = file.toString();
             try {
                 ByteBuffer encoded = readFile(file, input, s);
-                return imdecode(encoded, input, ImageHeader.read(encoded, input, maxPixels));
+                return imdecode(
+                        encoded,
+                        input,
+                        ImageHeader.read(encoded, input, maxPixels),
+                        Imgcodecs.IMREAD_COLOR);
             } catch (RuntimeException e) {
                 throw failed(input, e);
             }
@@ -449,7 +490,11 @@ public final class ImagePreprocessor implements AutoCloseable {
         try {
             ByteBuffer direct = s.copyToDirect(ByteBuffer.wrap(encoded));
             try {
-                return imdecode(direct, name, ImageHeader.read(direct, name, maxPixels));
+                return imdecode(
+                        direct,
+                        name,
+                        ImageHeader.read(direct, name, maxPixels),
+                        Imgcodecs.IMREAD_COLOR);
             } catch (RuntimeException e) {
                 throw failed(name, e);
             }
@@ -458,12 +503,13 @@ public final class ImagePreprocessor implements AutoCloseable {
         }
     }
 
-    // OpenCV's decoder (IMREAD_COLOR: 3 channels, EXIF orientation applied); the caller releases.
-    private static Mat imdecode(ByteBuffer encoded, String input, ImageHeader header)
+    // OpenCV's decoder (3 channels, EXIF orientation applied) with imreadFlag (IMREAD_COLOR, or
+    // IMREAD_REDUCED_COLOR_2/4/8: libjpeg's scaled IDCT); the caller releases.
+    private static Mat imdecode(ByteBuffer encoded, String input, ImageHeader header, int imreadFlag)
             throws InvalidImageException {
         Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
         try {
-            Mat decoded = Imgcodecs.imdecode(bytes, Imgcodecs.IMREAD_COLOR);
+            Mat decoded = Imgcodecs.imdecode(bytes, imreadFlag);
             if (decoded.empty()) {
                 decoded.release();
                 throw new InvalidImageException(

@@ -46,6 +46,19 @@ public final class ModelMetadata {
      */
     public static final String QUANTIZATION = "catsdogs.quantization";
 
+    /**
+     * Optional: how the model's training decoded JPEGs, {@value #JPEG_DECODE_SCALED} (straight at
+     * 1/2, 1/4 or 1/8 size, see {@link ImagePreprocessor.Builder#optFastJpegDecode}) or {@value
+     * #JPEG_DECODE_FULL}. Absent means full: models from before the key decoded at full size.
+     */
+    public static final String INPUT_JPEG_DECODE = "catsdogs.input_jpeg_decode";
+
+    /** {@value #INPUT_JPEG_DECODE} of a model trained with scaled JPEG decoding. */
+    public static final String JPEG_DECODE_SCALED = "scaled";
+
+    /** {@value #INPUT_JPEG_DECODE} of a model trained with full-size JPEG decoding. */
+    public static final String JPEG_DECODE_FULL = "full";
+
     /** Prefix of free-form provenance entries (trainer settings, seed, versions, time, ...). */
     public static final String PROVENANCE_PREFIX = "catsdogs.provenance.";
 
@@ -107,6 +120,7 @@ public final class ModelMetadata {
     private final float threshold;
     private final String camOutput; // null: the model has no activation maps
     private final String quantization;
+    private final boolean fastJpegDecode;
     private final SortedMap<String, String> provenance;
 
     // Package-private: only parse() (and tests) make instances, so every one was read or
@@ -122,6 +136,7 @@ public final class ModelMetadata {
             float threshold,
             String camOutput,
             String quantization,
+            boolean fastJpegDecode,
             SortedMap<String, String> provenance) {
         this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
         this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
@@ -150,6 +165,7 @@ public final class ModelMetadata {
             throw new IllegalArgumentException(QUANTIZATION + " is present but blank");
         }
         this.quantization = quantization;
+        this.fastJpegDecode = fastJpegDecode;
     }
 
     /**
@@ -206,6 +222,14 @@ public final class ModelMetadata {
     /** The {@value #QUANTIZATION} description of an integer model; empty for a float model. */
     public Optional<String> quantization() {
         return Optional.ofNullable(quantization);
+
+    /**
+     * Whether the model was trained on JPEGs decoded at reduced size ({@value #INPUT_JPEG_DECODE} =
+     * {@value #JPEG_DECODE_SCALED}); false for {@value #JPEG_DECODE_FULL} and for models without
+     * the key. The classifier preprocesses the same way.
+     */
+    public boolean fastJpegDecode() {
+        return fastJpegDecode;
     }
 
     /** The {@code catsdogs.provenance.*} entries, keyed without that prefix, sorted. */
@@ -314,6 +338,7 @@ public final class ModelMetadata {
                     parseFloat(properties, THRESHOLD),
                     properties.get(CAM_OUTPUT),
                     properties.get(QUANTIZATION),
+                    parseJpegDecode(properties.get(INPUT_JPEG_DECODE)),
                     provenance);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(model, "invalid metadata: " + e.getMessage(), e);
@@ -355,6 +380,24 @@ public final class ModelMetadata {
         }
     }
 
+    private static boolean parseJpegDecode(String value) {
+        if (value == null || value.equals(JPEG_DECODE_FULL)) {
+            return false;
+        }
+        if (value.equals(JPEG_DECODE_SCALED)) {
+            return true;
+        }
+        throw new IllegalArgumentException(
+                INPUT_JPEG_DECODE
+                        + "=\""
+                        + value
+                        + "\" is not supported; expected one of \""
+                        + JPEG_DECODE_SCALED
+                        + "\", \""
+                        + JPEG_DECODE_FULL
+                        + "\"");
+    }
+
     private static PreprocessingSpec.Layout parseLayout(String value) {
         for (PreprocessingSpec.Layout layout : PreprocessingSpec.Layout.values()) {
             if (layout.name().equals(value)) {
@@ -381,6 +424,7 @@ public final class ModelMetadata {
                 && Float.compare(threshold, m.threshold) == 0
                 && Objects.equals(camOutput, m.camOutput)
                 && Objects.equals(quantization, m.quantization)
+                && fastJpegDecode == m.fastJpegDecode
                 && provenance.equals(m.provenance);
     }
 
@@ -397,6 +441,7 @@ public final class ModelMetadata {
                 threshold,
                 camOutput,
                 quantization,
+                fastJpegDecode,
                 provenance);
     }
 
@@ -404,11 +449,12 @@ public final class ModelMetadata {
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "ModelMetadata[classes=%s, input=%dx%d %s, %s, threshold=%s%s]",
+                "ModelMetadata[classes=%s, input=%dx%d %s, JPEG decode %s, %s, threshold=%s%s]",
                 classNames,
                 inputHeight,
                 inputWidth,
                 inputLayout,
+                fastJpegDecode ? JPEG_DECODE_SCALED : JPEG_DECODE_FULL,
                 outputKind.value(),
                 threshold,
                 camOutput == null ? "" : ", cam=" + camOutput);

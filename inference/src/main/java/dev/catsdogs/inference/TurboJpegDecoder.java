@@ -19,6 +19,9 @@ import org.opencv.core.Mat;
  * algorithms (accurate integer IDCT, smooth chroma upsampling, which are both libraries' defaults)
  * with SIMD: the same pixels, about 2.8x faster. The tests check the pixels are identical.
  *
+ * <p>It decodes at full size or, for {@link JpegScaling}, straight at 1/2, 1/4 or 1/8 size: the
+ * scale OpenCV's {@code IMREAD_REDUCED_COLOR_2/4/8} asks libjpeg for, so again the same pixels.
+ *
  * <p>It only answers when it is exact: a CMYK JPEG, a header TurboJPEG cannot describe (unusual
  * chroma subsampling) or a fatal decoding error returns false and the caller decodes with OpenCV,
  * which defines the behaviour for odd files. A corrupt-data <em>warning</em> from libjpeg (damaged
@@ -43,8 +46,20 @@ final class TurboJpegDecoder implements AutoCloseable {
     private static final int TJFLAG_STOPONWARNING = 8192; // stop at libjpeg's first warning
     private static final int TJERR_WARNING = 0;
 
-    /** The loaded library's file name, or null when it is not installed. */
+    /**
+     * {@code -Dcatsdogs.turbojpeg=false} makes the process behave as if libturbojpeg were not
+     * installed: how the tests cover the OpenCV-only path on machines that have the library.
+     */
+    static final String DISABLE_PROPERTY = "catsdogs.turbojpeg";
+
+    /** The loaded library's file name, or null when it is not installed or disabled. */
     private static final String LIBRARY = register();
+
+    /**
+     * The library's scaling factors as {num, denom} pairs in its own order (largest first), the
+     * order {@code tjDecompress2} searches them in; empty when the library is not installed.
+     */
+    private static final int[][] SCALING_FACTORS = LIBRARY == null ? new int[0][] : factors();
 
     private final Pointer handle;
     private final Cleaner.Cleanable destroy;
@@ -79,14 +94,17 @@ final class TurboJpegDecoder implements AutoCloseable {
     }
 
     /**
-     * Decodes the JPEG from {@code jpeg}'s position to its limit (a direct buffer) into {@code
-     * rgb}, which is (re)allocated as {@code CV_8UC3} of the image's size.
+     * Decodes the JPEG from {@code jpeg}'s position to its limit (a direct buffer) at {@code
+     * 1/denominator} of its size into {@code rgb}, which is (re)allocated as {@code CV_8UC3} of the
+     * decoded size ({@link JpegScaling#scaled} of each side).
      *
+     * @param denominator 1 (full size), 2, 4 or 8
      * @return false when this decoder cannot produce exactly OpenCV's pixels; {@code rgb} is then
      *     undefined
      * @throws InvalidImageException naming {@code input} when libjpeg reports corrupt data
      */
-    boolean decodeRgb(ByteBuffer jpeg, Mat rgb, String input) throws InvalidImageException {
+    boolean decodeRgb(ByteBuffer jpeg, Mat rgb, String input, int denominator)
+            throws InvalidImageException {
         Pointer source = Native.getDirectBufferPointer(jpeg).share(jpeg.position());
         NativeLong size = new NativeLong(jpeg.remaining());
         if (Api.tjDecompressHeader3(handle, source, size, width, height, subsampling, colorspace)
@@ -96,7 +114,12 @@ final class TurboJpegDecoder implements AutoCloseable {
         if (colorspace[0] == TJCS_CMYK || colorspace[0] == TJCS_YCCK) {
             return false; // TurboJPEG cannot convert these to RGB; OpenCV can
         }
-        rgb.create(height[0], width[0], CvType.CV_8UC3);
+        int scaledWidth = (int) JpegScaling.scaled(width[0], denominator);
+        int scaledHeight = (int) JpegScaling.scaled(height[0], denominator);
+        if (!picksExactly(denominator, scaledWidth, scaledHeight)) {
+            return false; // a tiny image where another factor fits too; OpenCV asks for 1/d
+        }
+        rgb.create(scaledHeight, scaledWidth, CvType.CV_8UC3);
         Pointer target = new Pointer(rgb.dataAddr());
         int pitch = (int) rgb.step1(0);
         int status =
@@ -105,9 +128,9 @@ final class TurboJpegDecoder implements AutoCloseable {
                         source,
                         size,
                         target,
-                        width[0],
+                        scaledWidth,
                         pitch,
-                        height[0],
+                        scaledHeight,
                         TJPF_RGB,
                         TJFLAG_STOPONWARNING);
         if (status == 0) {
@@ -120,7 +143,46 @@ final class TurboJpegDecoder implements AutoCloseable {
         return false; // a fatal error: OpenCV's libjpeg decides (and reports) it
     }
 
+    /**
+     * Whether {@code tjDecompress2}, asked for {@code scaledWidth x scaledHeight}, scales by
+     * exactly {@code 1/denominator}: it takes the largest of its factors whose result fits, which
+     * for a tiny image can be another one (a 1x1 JPEG fits at every scale).
+     */
+    private boolean picksExactly(int denominator, int scaledWidth, int scaledHeight) {
+        for (int[] factor : SCALING_FACTORS) {
+            int num = factor[0];
+            int denom = factor[1];
+            // TJSCALED(dimension, factor) from turbojpeg.h
+            long w = ((long) width[0] * num + denom - 1) / denom;
+            long h = ((long) height[0] * num + denom - 1) / denom;
+            if (w <= scaledWidth && h <= scaledHeight) {
+                return num * denominator == denom;
+            }
+        }
+        return false;
+    }
+
+    private static int[][] factors() {
+        int[] count = new int[1];
+        Pointer list = Api.tjGetScalingFactors(count);
+        if (list == null) {
+            return new int[0][]; // never answers; OpenCV decodes everything
+        }
+        int[][] factors = new int[count[0]][];
+        for (int i = 0; i < count[0]; i++) {
+            factors[i] = new int[] {list.getInt(8L * i), list.getInt(8L * i + 4)};
+        }
+        return factors; // in the library's order: tjDecompress2 takes the first that fits
+    }
+
     private static String register() {
+        if ("false".equals(System.getProperty(DISABLE_PROPERTY))) {
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "libturbojpeg disabled by -D{0}=false; JPEG is decoded by OpenCV",
+                    DISABLE_PROPERTY);
+            return null;
+        }
         try {
             NativeLibrary library = NativeLibrary.getInstance("turbojpeg");
             Native.register(Api.class, library);
@@ -159,6 +221,9 @@ final class TurboJpegDecoder implements AutoCloseable {
                 int height,
                 int pixelFormat,
                 int flags);
+
+        // tjscalingfactor *tjGetScalingFactors(int *numScalingFactors): {int num, denom} pairs.
+        static native Pointer tjGetScalingFactors(int[] numScalingFactors);
 
         static native int tjGetErrorCode(Pointer handle);
 

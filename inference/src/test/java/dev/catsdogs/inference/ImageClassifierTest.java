@@ -53,7 +53,11 @@ class ImageClassifierTest {
                 ImageClassifier.builder(TestModels.writeSigmoid(dir.resolve("sigmoid.onnx")))
                         .optIntraOpThreads(1)
                         .build();
-        independent = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(TestModels.SIZE));
+        // The test model has no catsdogs.input_jpeg_decode: it was "trained" on full-size decoding.
+        independent =
+                ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(TestModels.SIZE))
+                        .optFastJpegDecode(false)
+                        .build();
     }
 
     @AfterAll
@@ -119,6 +123,50 @@ class ImageClassifierTest {
             assertEquals(logit, prediction.logits()[0], LOGIT_EPS, photo.toString());
             assertEquals(p >= 0.5 ? "dogs" : "cats", prediction.label(), photo.toString());
             assertEquals(p >= 0.5 ? p : 1 - p, prediction.probability(), 1e-5, photo.toString());
+        }
+    }
+
+    @Test
+    void jpegDecodingFollowsTheModelUnlessOverridden() throws Exception {
+        Map<String, String> meta = TestModels.sigmoidMetadata();
+        meta.put(ModelMetadata.INPUT_JPEG_DECODE, ModelMetadata.JPEG_DECODE_SCALED);
+        Path scaledModel =
+                TestModels.write(
+                        TestModels.floatNchw(
+                                TestModels.SIGMOID_W, TestModels.SIGMOID_B, "logit", meta),
+                        dir.resolve("scaled.onnx"));
+        Path photo = TestImages.photo("cat.2000.jpg");
+        float[] scaledTensor;
+        try (ImagePreprocessor scaled =
+                ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(TestModels.SIZE))
+                        .optFastJpegDecode(true)
+                        .build()) {
+            scaledTensor = scaled.preprocess(photo);
+        }
+        double scaledLogit =
+                TestModels.expectedLogits(
+                        TestModels.channelMeansNchw(scaledTensor),
+                        TestModels.SIGMOID_W,
+                        TestModels.SIGMOID_B)[0];
+        double fullLogit = expectedSigmoidLogit(photo);
+        assertTrue(Math.abs(scaledLogit - fullLogit) > 10 * LOGIT_EPS, "the two decodings differ");
+
+        assertFalse(Internals.preprocessor(sigmoid).fastJpegDecode(), "no key: full decoding");
+        assertEquals(fullLogit, sigmoid.classify(photo).logits()[0], LOGIT_EPS);
+        try (ImageClassifier follows = ImageClassifier.builder(scaledModel).build();
+                ImageClassifier overridden =
+                        ImageClassifier.builder(scaledModel).optFastJpegDecode(false).build();
+                ImageClassifier oldModelScaled =
+                        ImageClassifier.builder(dir.resolve("sigmoid.onnx"))
+                                .optFastJpegDecode(true)
+                                .build()) {
+            assertTrue(follows.metadata().fastJpegDecode());
+            assertTrue(Internals.preprocessor(follows).fastJpegDecode());
+            assertEquals(scaledLogit, follows.classify(photo).logits()[0], LOGIT_EPS);
+            assertFalse(Internals.preprocessor(overridden).fastJpegDecode());
+            assertEquals(fullLogit, overridden.classify(photo).logits()[0], LOGIT_EPS);
+            assertTrue(Internals.preprocessor(oldModelScaled).fastJpegDecode());
+            assertEquals(scaledLogit, oldModelScaled.classify(photo).logits()[0], LOGIT_EPS);
         }
     }
 
@@ -201,13 +249,15 @@ class ImageClassifierTest {
                                 TestModels.SIGMOID_W, TestModels.SIGMOID_B, scale, -1f, meta),
                         dir.resolve("uint8.onnx"));
         var raw =
-                new ImagePreprocessor(
-                        new PreprocessingSpec(
-                                TestModels.SIZE,
-                                TestModels.SIZE,
-                                1f,
-                                0f,
-                                PreprocessingSpec.Layout.NHWC));
+                ImagePreprocessor.builder(
+                                new PreprocessingSpec(
+                                        TestModels.SIZE,
+                                        TestModels.SIZE,
+                                        1f,
+                                        0f,
+                                        PreprocessingSpec.Layout.NHWC))
+                        .optFastJpegDecode(false) // as the model says (no key)
+                        .build();
         try (ImageClassifier classifier = ImageClassifier.builder(model).build()) {
             for (Path photo : TestImages.photos().subList(0, 4)) {
                 float[] pixels = raw.preprocess(photo);

@@ -28,8 +28,12 @@ class ImagePreprocessorFormatsTest {
 
     @TempDir Path dir;
 
+    // Full-size JPEG decoding: ImageIO, behind the reference, decodes every pixel too.
+    // ScaledJpegDecodingTest covers scaled decoding.
     private final ImagePreprocessor mobileNet =
-            new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
+            ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(SIZE))
+                    .optFastJpegDecode(false)
+                    .build();
     private final ImagePreprocessor identity2x2 =
             new ImagePreprocessor(PreprocessingSpec.mobileNetV2(2));
 

@@ -8,23 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.catsdogs.inference.internal.OpenCvLoader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
-import org.opencv.core.MatOfInt;
 import org.opencv.core.Size;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
@@ -32,6 +28,8 @@ import org.opencv.imgproc.Imgproc;
 /**
  * The libturbojpeg fast path changes nothing: the same pixels as OpenCV's decoder, the same tensors
  * as the original OpenCV-only pipeline, and OpenCV still handles what the fast path must not.
+ * Comparisons between the two decoders use the default (scaled) decoding, those with the original
+ * pipeline full-size decoding; {@link ScaledJpegDecodingTest} covers what scaling adds.
  */
 class JpegDecodingTest {
 
@@ -46,23 +44,8 @@ class JpegDecodingTest {
                 "libturbojpeg is not installed (apt-get install libturbojpeg0)");
     }
 
-    /**
-     * The test photos plus every 25th photo of the shared training split, when it is there: more
-     * cameras and encoders than the test resources hold, but the test photos alone still test.
-     */
     private static List<Path> photos() throws IOException {
-        List<Path> photos = new ArrayList<>(TestImages.photos());
-        Path shared = TestImages.sharedCatsAndDogs().resolve("train");
-        if (Files.isDirectory(shared)) {
-            try (Stream<Path> files = Files.walk(shared)) {
-                List<Path> jpegs =
-                        files.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
-                for (int i = 0; i < jpegs.size(); i += 25) {
-                    photos.add(jpegs.get(i));
-                }
-            }
-        }
-        return photos;
+        return TestImages.photosAndSharedSample(25);
     }
 
     @Test
@@ -76,7 +59,7 @@ class JpegDecodingTest {
         for (Path photo : photos) {
             byte[] bytes = Files.readAllBytes(photo);
             ByteBuffer jpeg = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-            assertTrue(decoder.decodeRgb(jpeg, rgb, photo.toString()), photo.toString());
+            assertTrue(decoder.decodeRgb(jpeg, rgb, photo.toString(), 1), photo.toString());
             Mat bgr = Imgcodecs.imdecode(new MatOfByte(bytes), Imgcodecs.IMREAD_COLOR);
             Imgproc.cvtColor(bgr, expected, Imgproc.COLOR_BGR2RGB);
             assertEquals(expected.size(), rgb.size(), photo.toString());
@@ -89,7 +72,7 @@ class JpegDecodingTest {
 
     @Test
     void tensorsAreThoseOfTheOriginalOpenCvPipeline() throws Exception {
-        ImagePreprocessor fast = new ImagePreprocessor(SPEC);
+        ImagePreprocessor fast = fullSize().build();
         assertTrue(fast.jpegDecoder().startsWith("libturbojpeg"), fast.jpegDecoder());
         for (Path photo : photos()) {
             float[] expected = originalPipeline(Imgcodecs.imread(photo.toString()));
@@ -122,7 +105,7 @@ class JpegDecodingTest {
         Mat gray = new Mat(120, 200, CvType.CV_8UC1);
         Core.randu(gray, 0, 256);
         Imgproc.GaussianBlur(gray, gray, new Size(9, 9), 3); // photo-like, compressible
-        byte[] jpeg = encode(gray, ".jpg");
+        byte[] jpeg = TestImages.jpeg(gray);
         float[] fast = preprocess(new ImagePreprocessor(SPEC), jpeg);
         float[] openCv =
                 preprocess(ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), jpeg);
@@ -140,7 +123,8 @@ class JpegDecodingTest {
         ImagePreprocessor fast = new ImagePreprocessor(SPEC);
         ImagePreprocessor openCv = ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build();
         for (int orientation = 1; orientation <= 8; orientation++) {
-            byte[] oriented = withExifOrientation(upright, orientation, orientation % 2 == 0);
+            byte[] oriented =
+                    TestImages.withExifOrientation(upright, orientation, orientation % 2 == 0);
             assertArrayEquals(
                     preprocess(openCv, oriented),
                     preprocess(fast, oriented),
@@ -161,16 +145,15 @@ class JpegDecodingTest {
     void exifRotatedJpegIsRotatedByOpenCv() throws Exception {
         byte[] upright = Files.readAllBytes(TestImages.photo("dog.2001.jpg")); // 499 wide
         for (boolean bigEndian : new boolean[] {true, false}) {
-            byte[] rotated = withExifOrientation(upright, 6, bigEndian); // 90 degrees clockwise
+            byte[] rotated =
+                    TestImages.withExifOrientation(upright, 6, bigEndian); // 90 degrees clockwise
             ImageHeader header =
                     ImageHeader.read(ByteBuffer.wrap(rotated), "rotated", Long.MAX_VALUE);
             assertEquals(6, header.exifOrientation());
             assertFalse(header.upright());
 
-            float[] fast = preprocess(new ImagePreprocessor(SPEC), rotated);
-            float[] openCv =
-                    preprocess(
-                            ImagePreprocessor.builder(SPEC).optTurboJpeg(false).build(), rotated);
+            float[] fast = preprocess(fullSize().build(), rotated);
+            float[] openCv = preprocess(fullSize().optTurboJpeg(false).build(), rotated);
             assertArrayEquals(openCv, fast, "big endian EXIF: " + bigEndian);
             Mat turned = new Mat();
             Core.rotate(
@@ -179,7 +162,7 @@ class JpegDecodingTest {
                     Core.ROTATE_90_CLOCKWISE);
             assertArrayEquals(originalPipeline(turned), fast, "rotated, not upright");
         }
-        byte[] orientationOne = withExifOrientation(upright, 1, false);
+        byte[] orientationOne = TestImages.withExifOrientation(upright, 1, false);
         assertTrue(
                 ImageHeader.read(ByteBuffer.wrap(orientationOne), "one", Long.MAX_VALUE).upright());
     }
@@ -219,8 +202,8 @@ class JpegDecodingTest {
         Mat big = new Mat(2000, 2600, CvType.CV_8UC3); // 5.2 MP: over the retained-scratch limit
         Core.randu(big, 0, 256);
         Imgproc.GaussianBlur(big, big, new Size(15, 15), 5);
-        byte[] jpeg = encode(big, ".jpg");
-        ImagePreprocessor fast = new ImagePreprocessor(SPEC);
+        byte[] jpeg = TestImages.jpeg(big);
+        ImagePreprocessor fast = fullSize().build(); // scaled decoding would not be large
         float[] first = preprocess(fast, jpeg);
         float[] small = preprocess(fast, Files.readAllBytes(TestImages.photo("cat.2000.jpg")));
         assertArrayEquals(first, preprocess(fast, jpeg), "after its scratch was freed");
@@ -232,26 +215,14 @@ class JpegDecodingTest {
         big.release();
     }
 
-    /** The pipeline as first written: decode, BGR to RGB, scale, resize, copy out, planes. */
+    /** Decodes JPEGs at full size, as before scaled decoding: what the original pipeline did. */
+    private static ImagePreprocessor.Builder fullSize() {
+        return ImagePreprocessor.builder(SPEC).optFastJpegDecode(false);
+    }
+
+    /** The pipeline as first written, at {@link #SPEC}. */
     private static float[] originalPipeline(Mat bgr) {
-        Mat rgb = new Mat();
-        Mat scaled = new Mat();
-        Mat resized = new Mat();
-        Imgproc.cvtColor(bgr, rgb, Imgproc.COLOR_BGR2RGB);
-        rgb.convertTo(scaled, CvType.CV_32F, SPEC.scale(), SPEC.offset());
-        Imgproc.resize(
-                scaled, resized, new Size(SPEC.width(), SPEC.height()), 0, 0, Imgproc.INTER_LINEAR);
-        int plane = SPEC.height() * SPEC.width();
-        float[] hwc = new float[3 * plane];
-        resized.get(0, 0, hwc);
-        float[] chw = new float[3 * plane];
-        for (int i = 0; i < plane; i++) {
-            for (int c = 0; c < 3; c++) {
-                chw[c * plane + i] = hwc[3 * i + c];
-            }
-        }
-        Stream.of(rgb, scaled, resized, bgr).forEach(Mat::release);
-        return chw;
+        return TestImages.originalPipeline(bgr, SPEC);
     }
 
     private static float[] preprocess(ImagePreprocessor preprocessor, byte[] encoded)
@@ -263,36 +234,5 @@ class JpegDecodingTest {
 
     private static FloatBuffer direct(int floats, ByteOrder order) {
         return ByteBuffer.allocateDirect(4 * floats).order(order).asFloatBuffer();
-    }
-
-    private static byte[] encode(Mat image, String extension) {
-        MatOfByte out = new MatOfByte();
-        Imgcodecs.imencode(extension, image, out, new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 90));
-        byte[] bytes = out.toArray();
-        out.release();
-        return bytes;
-    }
-
-    /** {@code jpeg} with an EXIF APP1 segment holding one IFD0 entry: the orientation tag. */
-    private static byte[] withExifOrientation(byte[] jpeg, int orientation, boolean bigEndian) {
-        ByteBuffer tiff = ByteBuffer.allocate(26);
-        tiff.order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-        tiff.put(bigEndian ? new byte[] {'M', 'M'} : new byte[] {'I', 'I'});
-        tiff.putShort((short) 42).putInt(8); // magic, offset of IFD0
-        tiff.putShort((short) 1); // one entry
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1); // orientation, SHORT, 1 value
-        tiff.putShort((short) orientation).putShort((short) 0);
-        tiff.putInt(0); // no next IFD
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, 2); // SOI
-        int length = 2 + 6 + tiff.capacity();
-        out.write(0xFF);
-        out.write(0xE1);
-        out.write(length >> 8);
-        out.write(length & 0xFF);
-        out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
-        out.writeBytes(tiff.array());
-        out.write(jpeg, 2, jpeg.length - 2);
-        return out.toByteArray();
     }
 }

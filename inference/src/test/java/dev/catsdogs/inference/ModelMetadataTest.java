@@ -1,6 +1,8 @@
 package dev.catsdogs.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +71,7 @@ class ModelMetadataTest {
                                         0f,
                                         OutputKind.SIGMOID,
                                         0.5f,
+                                        true,
                                         Map.of()));
         assertTrue(e.getMessage().contains(ModelMetadata.CLASS_NAMES), e.getMessage());
         assertTrue(e.getMessage().contains("sigmoid needs exactly 2"), e.getMessage());
@@ -86,6 +89,7 @@ class ModelMetadataTest {
                         0.25f,
                         OutputKind.SOFTMAX,
                         0.7f,
+                        true,
                         Map.of("git.commit", "abc123"));
         Map<String, String> props = writer.toProperties();
         ModelMetadata m = writer.metadata();
@@ -94,11 +98,46 @@ class ModelMetadataTest {
         List<String> keys = List.copyOf(props.keySet());
         assertEquals(ModelMetadata.REQUIRED_KEYS, keys.subList(0, 9), "required keys first");
         assertEquals("1", props.get(ModelMetadata.FORMAT_VERSION));
+        assertEquals("scaled", props.get(ModelMetadata.INPUT_JPEG_DECODE));
+        assertTrue(m.fastJpegDecode());
         assertEquals("abc123", props.get("catsdogs.provenance.git.commit"));
         assertEquals(
                 "[\"a \\\"quoted\\\" cat\",\"d\u00f6g\\\\s\",\"tab\\there\"]",
                 props.get(ModelMetadata.CLASS_NAMES));
         assertEquals(m, parse(props));
+    }
+
+    @Test
+    void jpegDecodeRoundTripsAndDefaultsToFullWithoutTheKey() throws Exception {
+        for (boolean fast : new boolean[] {true, false}) {
+            ModelMetadataWriter writer =
+                    new ModelMetadataWriter(
+                            List.of("cats", "dogs"),
+                            160,
+                            160,
+                            Layout.NCHW,
+                            1 / 127.5f,
+                            -1f,
+                            OutputKind.SIGMOID,
+                            0.5f,
+                            fast,
+                            Map.of());
+            Map<String, String> props = writer.toProperties();
+            assertEquals(fast ? "scaled" : "full", props.get(ModelMetadata.INPUT_JPEG_DECODE));
+            ModelMetadata read = parse(props);
+            assertEquals(fast, read.fastJpegDecode());
+            assertEquals(writer.metadata(), read);
+        }
+        Map<String, String> old = TestModels.sigmoidMetadata();
+        old.remove(ModelMetadata.INPUT_JPEG_DECODE);
+        assertFalse(parse(old).fastJpegDecode(), "models from before the key decoded full size");
+        assertNotEquals(
+                parse(with(ModelMetadata.INPUT_JPEG_DECODE, "scaled")),
+                parse(with(ModelMetadata.INPUT_JPEG_DECODE, "full")));
+        refused(
+                with(ModelMetadata.INPUT_JPEG_DECODE, "Scaled"),
+                "catsdogs.input_jpeg_decode=\"Scaled\" is not supported",
+                "expected one of \"scaled\", \"full\"");
     }
 
     @Test

@@ -22,9 +22,13 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Preprocessing alone: a real JPEG's bytes to the model's NCHW float tensor (decode, scale, resize,
  * RGB planes), with the classifier's preprocessing, into a direct native-order buffer as the
- * classifier uses. Cycles through {@value Fixtures#PHOTOS} photos. {@link #jpegToTensor} decodes
- * with libturbojpeg when installed (the classifier's default), {@link #jpegToTensorOpenCvDecoder}
- * always with OpenCV's bundled libjpeg: the same tensor, the difference is the decoder.
+ * classifier uses. Cycles through {@value Fixtures#PHOTOS} photos.
+ *
+ * <p>{@link #jpegToTensor} is what the classifier does for a model trained with the default scaled
+ * JPEG decoding: libturbojpeg when installed, decoding at 1/2, 1/4 or 1/8 size. {@link
+ * #jpegToTensorOpenCvDecoder} is the same tensor from OpenCV's bundled libjpeg. The {@code
+ * FullDecode} pair decodes every pixel, as for models trained with {@code --full-jpeg-decode} or
+ * before scaled decoding: a different tensor, the difference is the decode size.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -33,6 +37,8 @@ public class PreprocessBenchmark {
 
     private ImagePreprocessor preprocessor;
     private ImagePreprocessor openCvDecoder;
+    private ImagePreprocessor fullDecode;
+    private ImagePreprocessor openCvFullDecode;
     private SamplePhotos photos;
     private FloatBuffer tensor;
     private int next;
@@ -43,10 +49,17 @@ public class PreprocessBenchmark {
         try (ImageClassifier classifier = Fixtures.classifier(1)) {
             spec = classifier.metadata().preprocessingSpec();
         }
-        // The classifier's own preprocessor closes with it; these two are built the same way
-        // (same spec, default pixel limit) and owned here.
-        preprocessor = ImagePreprocessor.builder(spec).build();
-        openCvDecoder = ImagePreprocessor.builder(spec).optTurboJpeg(false).build();
+        // The classifier's own preprocessor closes with it; these are built the same way (same
+        // spec, default pixel limit) and owned here.
+        preprocessor = ImagePreprocessor.builder(spec).optFastJpegDecode(true).build();
+        openCvDecoder =
+                ImagePreprocessor.builder(spec).optFastJpegDecode(true).optTurboJpeg(false).build();
+        fullDecode = ImagePreprocessor.builder(spec).optFastJpegDecode(false).build();
+        openCvFullDecode =
+                ImagePreprocessor.builder(spec)
+                        .optFastJpegDecode(false)
+                        .optTurboJpeg(false)
+                        .build();
         photos = Fixtures.photos();
         tensor =
                 ByteBuffer.allocateDirect(4 * preprocessor.tensorSize())
@@ -58,6 +71,8 @@ public class PreprocessBenchmark {
     public void tearDown() {
         preprocessor.close();
         openCvDecoder.close();
+        fullDecode.close();
+        openCvFullDecode.close();
     }
 
     @Benchmark
@@ -68,6 +83,16 @@ public class PreprocessBenchmark {
     @Benchmark
     public FloatBuffer jpegToTensorOpenCvDecoder() throws InvalidImageException {
         return preprocessNext(openCvDecoder);
+    }
+
+    @Benchmark
+    public FloatBuffer jpegToTensorFullDecode() throws InvalidImageException {
+        return preprocessNext(fullDecode);
+    }
+
+    @Benchmark
+    public FloatBuffer jpegToTensorOpenCvFullDecode() throws InvalidImageException {
+        return preprocessNext(openCvFullDecode);
     }
 
     private FloatBuffer preprocessNext(ImagePreprocessor with) throws InvalidImageException {

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * ModelMetadataWriter writer = new ModelMetadataWriter(classNames, 160, 160, Layout.NCHW,
- *         1f / 127.5f, -1f, OutputKind.SIGMOID, 0.5f, provenance);
+ *         1f / 127.5f, -1f, OutputKind.SIGMOID, 0.5f, preprocessor.fastJpegDecode(), provenance);
  * writer.toProperties().forEach(exporter::addMetadata);
  * }</pre>
  */
@@ -36,6 +36,8 @@ public final class ModelMetadataWriter {
      * @param inputOffset see {@code inputScale}
      * @param outputKind sigmoid (one logit) or softmax (one per class)
      * @param threshold sigmoid decision threshold in [0, 1]
+     * @param fastJpegDecode whether training decoded JPEGs at reduced size (written as {@link
+     *     ModelMetadata#INPUT_JPEG_DECODE}, always, so the model says which)
      * @param provenance free-form entries, keyed without {@link ModelMetadata#PROVENANCE_PREFIX}
      * @throws IllegalArgumentException naming the key and value that the reader would refuse
      */
@@ -48,6 +50,7 @@ public final class ModelMetadataWriter {
             float inputOffset,
             ModelMetadata.OutputKind outputKind,
             float threshold,
+            boolean fastJpegDecode,
             Map<String, String> provenance) {
         Objects.requireNonNull(classNames, "classNames");
         Objects.requireNonNull(inputLayout, "inputLayout");
@@ -62,6 +65,9 @@ public final class ModelMetadataWriter {
         props.put(ModelMetadata.INPUT_OFFSET, Float.toString(inputOffset));
         props.put(ModelMetadata.OUTPUT_KIND, outputKind.value());
         props.put(ModelMetadata.THRESHOLD, Float.toString(threshold));
+        props.put(
+                ModelMetadata.INPUT_JPEG_DECODE,
+                fastJpegDecode ? ModelMetadata.JPEG_DECODE_SCALED : ModelMetadata.JPEG_DECODE_FULL);
         new TreeMap<>(Objects.requireNonNull(provenance, "provenance"))
                 .forEach((key, value) -> props.put(ModelMetadata.PROVENANCE_PREFIX + key, value));
         this.metadata = proven(props);
@@ -118,8 +124,8 @@ public final class ModelMetadataWriter {
     }
 
     /**
-     * All entries as {@code metadata_props}: the required keys in order, then provenance, then the
-     * optional ones.
+     * All entries as {@code metadata_props}: the required keys in order, the JPEG decoding, then
+     * provenance, then the optional ones.
      */
     public Map<String, String> toProperties() {
         return properties;

@@ -148,6 +148,16 @@ final class TrainCommand implements Callable<Integer> {
     private Integer threads;
 
     @Option(
+            names = "--full-jpeg-decode",
+            negatable = false,
+            description =
+                    "Decode every JPEG at full size before the resize. By default a JPEG is"
+                            + " decoded straight at 1/8, 1/4 or 1/2 size (the smallest that still"
+                            + " covers --image-size; several times faster). The model records"
+                            + " which, and the classifier decodes the same way.")
+    private boolean fullJpegDecode;
+
+    @Option(
             names = "--no-export",
             negatable = false,
             description = "Skip the ONNX export at the end.")
@@ -318,6 +328,7 @@ final class TrainCommand implements Callable<Integer> {
                                 .optCache(!noCache)
                                 .optCacheBudgetBytes(budget)
                                 .optDecoderThreads(threads != null ? threads : cores)
+                                .optFastJpegDecode(!fullJpegDecode)
                                 .optExport(!noExport)
                                 .optParityImages(parityImages)
                                 .build());

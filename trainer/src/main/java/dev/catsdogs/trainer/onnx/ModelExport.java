@@ -39,6 +39,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
@@ -108,6 +109,8 @@ public final class ModelExport {
      * Exports {@code network} from a run; writes nothing unless the parity check passes.
      *
      * @param run the run directory (its report gives the accuracies in the provenance)
+     * @param config the run's settings: provenance, and the JPEG decoding the model records and the
+     *     parity check uses
      * @param out target file, or null for the run's {@value RunDirectory#MODEL} (or {@value
      *     RunDirectory#MODEL_UINT8} with preprocessing)
      * @param parityImages validation images to compare
@@ -126,6 +129,7 @@ public final class ModelExport {
             boolean withPreprocessing,
             BooleanSupplier stopRequested)
             throws IOException {
+        Objects.requireNonNull(config, "config");
         Path target =
                 out != null
                         ? out
@@ -147,6 +151,7 @@ public final class ModelExport {
                             parityImages,
                             size,
                             withPreprocessing,
+                            config.fastJpegDecode(),
                             stopRequested);
             boolean passed =
                     Result.within(
@@ -188,6 +193,8 @@ public final class ModelExport {
     /**
      * DJL vs ONNX Runtime on the first {@code count} decodable validation images. A uint8 graph
      * sees the resized pixels rounded to whole levels, so DJL is given the same rounded pixels.
+     * DJL's tensors are decoded as {@code fastJpegDecode} says; the classifier decodes as the
+     * model's metadata says, so a model recording the wrong decoding fails here.
      */
     static Result parity(
             Path model,
@@ -196,6 +203,7 @@ public final class ModelExport {
             int count,
             int size,
             boolean uint8Input,
+            boolean fastJpegDecode,
             BooleanSupplier stopRequested)
             throws IOException {
         PreprocessingSpec spec = PreprocessingSpec.mobileNetV2(size);
@@ -203,11 +211,13 @@ public final class ModelExport {
         List<Path> files = new ArrayList<>();
         List<float[]> tensors = new ArrayList<>();
         try (ImagePreprocessor pre =
-                new ImagePreprocessor(
-                        uint8Input
-                                ? new PreprocessingSpec(
-                                        size, size, 1f, 0f, PreprocessingSpec.Layout.NHWC)
-                                : spec)) {
+                ImagePreprocessor.builder(
+                                uint8Input
+                                        ? new PreprocessingSpec(
+                                                size, size, 1f, 0f, PreprocessingSpec.Layout.NHWC)
+                                        : spec)
+                        .optFastJpegDecode(fastJpegDecode)
+                        .build()) {
             for (Sample s : validation) {
                 if (files.size() == count) {
                     break;
@@ -336,6 +346,7 @@ public final class ModelExport {
                                 ? ModelMetadata.OutputKind.SIGMOID
                                 : ModelMetadata.OutputKind.SOFTMAX,
                         Objective.THRESHOLD,
+                        config.fastJpegDecode(),
                         provenance)
                 .withCamOutput(OnnxExporter.CAM);
     }

@@ -1,5 +1,7 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import java.net.URI;
 import java.nio.file.Path;
@@ -32,6 +34,10 @@ import java.util.Objects;
  * @param cache whether frozen layers' activations are cached (results are the same either way)
  * @param cacheBudgetBytes activation cache kept in memory; beyond it, memory-mapped from disk
  * @param decoderThreads image decoding threads
+ * @param fastJpegDecode whether JPEGs are decoded straight at 1/8, 1/4 or 1/2 size (the default;
+ *     see {@code ImagePreprocessor.Builder#optFastJpegDecode}); recorded in the model, whose
+ *     classifier then decodes the same way. A {@code config.json} from before this setting reads as
+ *     false: those runs decoded at full size
  * @param sampleImages images shown in samples.png
  * @param export whether to export the trained model to ONNX at the end
  * @param parityImages validation images of the export's parity check
@@ -57,6 +63,7 @@ public record TrainingConfig(
         boolean cache,
         long cacheBudgetBytes,
         int decoderThreads,
+        boolean fastJpegDecode,
         int sampleImages,
         boolean export,
         int parityImages) {
@@ -147,6 +154,16 @@ public record TrainingConfig(
         require(parityImages >= 1, "parityImages", parityImages, ">= 1");
     }
 
+    /**
+     * The preprocessing this run trains with (and its model is checked and served with): the
+     * classifier's, at {@link #imageSize}, decoding JPEGs as {@link #fastJpegDecode} says.
+     */
+    public ImagePreprocessor preprocessor() {
+        return ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(imageSize))
+                .optFastJpegDecode(fastJpegDecode)
+                .build();
+    }
+
     /** Starts a builder with the seed's defaults, writing the run to {@code outDir}. */
     public static Builder builder(Path outDir) {
         return new Builder(outDir);
@@ -174,6 +191,7 @@ public record TrainingConfig(
         b.cache = cache;
         b.cacheBudgetBytes = cacheBudgetBytes;
         b.decoderThreads = decoderThreads;
+        b.fastJpegDecode = fastJpegDecode;
         b.sampleImages = sampleImages;
         b.export = export;
         b.parityImages = parityImages;
@@ -202,6 +220,7 @@ public record TrainingConfig(
         private boolean cache = true;
         private long cacheBudgetBytes = DEFAULT_CACHE_BUDGET_BYTES;
         private int decoderThreads = Runtime.getRuntime().availableProcessors();
+        private boolean fastJpegDecode = true;
         private int sampleImages = DEFAULT_SAMPLE_IMAGES;
         private boolean export = true;
         private int parityImages = DEFAULT_PARITY_IMAGES;
@@ -308,6 +327,12 @@ public record TrainingConfig(
             return this;
         }
 
+        /** Scaled JPEG decoding (default true); false decodes every JPEG at full size. */
+        public Builder optFastJpegDecode(boolean fastJpegDecode) {
+            this.fastJpegDecode = fastJpegDecode;
+            return this;
+        }
+
         public Builder optSampleImages(int sampleImages) {
             this.sampleImages = sampleImages;
             return this;
@@ -349,6 +374,7 @@ public record TrainingConfig(
                     cache,
                     cacheBudgetBytes,
                     decoderThreads,
+                    fastJpegDecode,
                     sampleImages,
                     export,
                     parityImages);

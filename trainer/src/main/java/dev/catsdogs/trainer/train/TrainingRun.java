@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.catsdogs.inference.ImagePreprocessor;
-import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
@@ -97,8 +96,7 @@ public final class TrainingRun {
         directory.writeConfig(config, weightsFile, dataset, versions, where);
         report.put("training_device", where);
         Engine.getInstance().setRandomSeed((int) config.seed());
-        try (ImagePreprocessor pre =
-                new ImagePreprocessor(PreprocessingSpec.mobileNetV2(config.imageSize()))) {
+        try (ImagePreprocessor pre = config.preprocessor()) {
             TransferNetwork network = imageNetTransferNetwork(manager);
             SampleDecoder decoder = SampleDecoder.of(pre);
             try (BatchLoader train = loader(dataset.train(), decoder, ShuffleMode.EACH_EPOCH);

@@ -18,6 +18,7 @@ import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.RunDirectory;
+import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,6 +57,11 @@ class ModelExportTest {
         manager.close();
     }
 
+    /** The default settings (scaled JPEG decoding), writing to this test's directory. */
+    private TrainingConfig config() {
+        return TrainingConfig.builder(dir).build();
+    }
+
     @Test
     void exportReturnsItsParityLinePrintsNothingAndCarriesTheContract() throws Exception {
         PrintStream original = System.out;
@@ -69,7 +75,7 @@ class ModelExportTest {
                             null,
                             network,
                             dataset,
-                            null,
+                            config(),
                             12,
                             false,
                             () -> false);
@@ -98,6 +104,8 @@ class ModelExportTest {
             Explanation explanation = classifier.explain(photo);
             assertEquals(classifier.classify(photo), explanation.prediction());
             assertEquals(SIZE / 32, explanation.coarseWidth());
+            assertTrue(m.fastJpegDecode(), "scaled JPEG decoding, the default, is recorded");
+            assertTrue(m.provenance().get("settings").contains("\"fastJpegDecode\": true"));
         }
         try (var files = Files.list(dir)) {
             assertEquals(
@@ -116,7 +124,7 @@ class ModelExportTest {
                         file,
                         network,
                         dataset,
-                        null,
+                        config(),
                         8,
                         true,
                         () -> false);
@@ -127,7 +135,7 @@ class ModelExportTest {
                                 dir.resolve("plain.onnx"),
                                 network,
                                 dataset,
-                                null,
+                                config(),
                                 8,
                                 false,
                                 () -> false)
@@ -152,11 +160,40 @@ class ModelExportTest {
         }
     }
 
+    /**
+     * Full decoding is recorded as such and the classifier follows it (parity passes); DJL fed the
+     * other decoding than the model records fails parity, so the record is checked on export.
+     */
+    @Test
+    void theJpegDecodingIsRecordedAndParityChecksIt() throws Exception {
+        Path file = dir.resolve("full.onnx");
+        ModelExport.Result full =
+                ModelExport.export(
+                        RunDirectory.create(dir),
+                        file,
+                        network,
+                        dataset,
+                        TrainingConfig.builder(dir).optFastJpegDecode(false).build(),
+                        16,
+                        false,
+                        () -> false);
+        assertTrue(full.passed(), full.parityLine());
+        try (ImageClassifier classifier = ImageClassifier.builder(file).build()) {
+            assertFalse(classifier.metadata().fastJpegDecode());
+        }
+        ModelExport.Result mismatched =
+                ModelExport.parity(
+                        file, network, dataset.validation(), 16, SIZE, false, true, () -> false);
+        assertTrue(
+                mismatched.maxAbsLogitDiff() > ModelExport.PARITY_TOLERANCE,
+                "scaled tensors against a model that records full decoding: " + mismatched);
+    }
+
     @Test
     void parityCatchesAModelThatDiffersFromTheNetwork() throws Exception {
         Path file = dir.resolve("model.onnx");
         ModelExport.export(
-                RunDirectory.create(dir), file, network, dataset, null, 4, false, () -> false);
+                RunDirectory.create(dir), file, network, dataset, config(), 4, false, () -> false);
         TransferNetwork other = TransferNetwork.create(SIZE, 2);
         other.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
         MobileNetV2Weights.read(TestPaths.imagenetOnnx()).applyTo(other.base());
@@ -168,7 +205,8 @@ class ModelExportTest {
             p.getArray().set(v);
         }
         ModelExport.Result parity =
-                ModelExport.parity(file, other, dataset.validation(), 16, SIZE, false, () -> false);
+                ModelExport.parity(
+                        file, other, dataset.validation(), 16, SIZE, false, true, () -> false);
         assertFalse(
                 parity.maxAbsLogitDiff() <= ModelExport.PARITY_TOLERANCE
                         && parity.labelMismatches() == 0,
@@ -192,7 +230,7 @@ class ModelExportTest {
                         target,
                         network,
                         dataset,
-                        null,
+                        config(),
                         20,
                         false,
                         () -> ++count[0] >= at);

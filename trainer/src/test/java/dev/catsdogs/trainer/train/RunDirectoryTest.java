@@ -20,6 +20,29 @@ class RunDirectoryTest {
 
     @TempDir Path dir;
 
+    /**
+     * The JPEG decoding survives config.json (export reads it back to record it in the model); a
+     * config.json from before the setting reads as full decoding, which is what those runs did.
+     */
+    @Test
+    void jpegDecodingRoundTripsThroughConfigAndOldRunsReadAsFull() throws Exception {
+        for (boolean fast : new boolean[] {true, false}) {
+            Path run = dir.resolve("run-" + fast);
+            TrainingConfig config = TrainingConfig.builder(run).optFastJpegDecode(fast).build();
+            JsonObject json = Json.gson().toJsonTree(config).getAsJsonObject();
+            assertEquals(fast, json.get("fastJpegDecode").getAsBoolean());
+            Files.createDirectories(run);
+            Files.writeString(run.resolve(RunDirectory.CONFIG), Json.gson().toJson(json));
+            assertEquals(config, RunDirectory.open(run).readConfig());
+            if (fast) {
+                json.remove("fastJpegDecode");
+                Files.writeString(run.resolve(RunDirectory.CONFIG), Json.gson().toJson(json));
+                assertFalse(RunDirectory.open(run).readConfig().fastJpegDecode());
+            }
+        }
+        assertTrue(TrainingConfig.builder(dir).build().fastJpegDecode(), "the default");
+    }
+
     @Test
     void aUsedDirectoryIsRefusedWithoutOverwrite() throws Exception {
         Path run = dir.resolve("run");
