@@ -505,7 +505,8 @@ public final class ImagePreprocessor implements AutoCloseable {
 
     // OpenCV's decoder (3 channels, EXIF orientation applied) with imreadFlag (IMREAD_COLOR, or
     // IMREAD_REDUCED_COLOR_2/4/8: libjpeg's scaled IDCT); the caller releases.
-    private static Mat imdecode(ByteBuffer encoded, String input, ImageHeader header, int imreadFlag)
+    private static Mat imdecode(
+            ByteBuffer encoded, String input, ImageHeader header, int imreadFlag)
             throws InvalidImageException {
         Mat bytes = new Mat(1, encoded.remaining(), CvType.CV_8UC1, encoded); // wraps, no copy
         try {

@@ -222,6 +222,7 @@ public final class ModelMetadata {
     /** The {@value #QUANTIZATION} description of an integer model; empty for a float model. */
     public Optional<String> quantization() {
         return Optional.ofNullable(quantization);
+    }
 
     /**
      * Whether the model was trained on JPEGs decoded at reduced size ({@value #INPUT_JPEG_DECODE} =
