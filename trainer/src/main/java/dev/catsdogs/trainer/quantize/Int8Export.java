@@ -125,7 +125,6 @@ public final class Int8Export {
                     "int8 export needs the float NCHW export, not a uint8 NHWC one");
         }
         int size = metadata.inputHeight();
-        PreprocessingSpec spec = metadata.preprocessingSpec();
         int units =
                 metadata.outputKind() == ModelMetadata.OutputKind.SIGMOID
                         ? 1
@@ -134,13 +133,14 @@ public final class Int8Export {
         List<Sample> train = new ArrayList<>(dataset.train());
         Collections.shuffle(train, new Random(Seeds.derive(settings.seed(), "int8-calibration")));
         int calibrationCount = Math.min(settings.calibrationImages(), train.size());
-        PreparedImages calibration = PreparedImages.of(train.subList(0, calibrationCount), spec);
+        PreparedImages calibration =
+                PreparedImages.of(train.subList(0, calibrationCount), metadata);
         List<Sample> heldOut =
                 train.subList(
                         calibrationCount,
                         Math.min(train.size(), calibrationCount + HELD_OUT_IMAGES));
         Comparer comparer =
-                new Comparer(floatModel, spec, units, metadata.threshold(), stopRequested);
+                new Comparer(floatModel, metadata, units, metadata.threshold(), stopRequested);
         try {
             List<String> activations = QdqRewriter.calibratedActivations(model.getGraph());
             checkStop(stopRequested);
@@ -210,7 +210,7 @@ public final class Int8Export {
     /** Runs the float model and an int8 candidate on the same images, batch by batch. */
     static final class Comparer {
         private final byte[] floatModel;
-        private final PreprocessingSpec spec;
+        private final ModelMetadata model;
         private final int units;
         private final float threshold;
         private final BooleanSupplier stopRequested;
@@ -218,12 +218,12 @@ public final class Int8Export {
 
         Comparer(
                 byte[] floatModel,
-                PreprocessingSpec spec,
+                ModelMetadata model,
                 int units,
                 float threshold,
                 BooleanSupplier stopRequested) {
             this.floatModel = floatModel;
-            this.spec = spec;
+            this.model = model;
             this.units = units;
             this.threshold = threshold;
             this.stopRequested = stopRequested;
@@ -235,7 +235,7 @@ public final class Int8Export {
         LogitComparison compare(byte[] int8Model, List<Sample> samples, Path optimized)
                 throws OrtException {
             LogitComparison c = new LogitComparison(units, threshold);
-            int size = spec.height();
+            int size = model.inputHeight();
             try (OrtRunner f = OrtRunner.open(floatModel, threads, null);
                     OrtRunner q =
                             OrtRunner.open(
@@ -247,7 +247,7 @@ public final class Int8Export {
                     PreparedImages batch =
                             PreparedImages.of(
                                     samples.subList(from, Math.min(samples.size(), from + BATCH)),
-                                    spec);
+                                    model);
                     if (batch.size() > 0) {
                         c.add(
                                 f.logits(batch.tensors(), 3, size, size),

@@ -2,7 +2,7 @@ package dev.catsdogs.trainer.quantize;
 
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
-import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.trainer.data.Sample;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +16,14 @@ import java.util.List;
  */
 record PreparedImages(List<float[]> tensors, int[] labels) {
 
-    static PreparedImages of(List<Sample> samples, PreprocessingSpec spec) {
+    /** {@code samples} preprocessed as the classifier does for {@code model}. */
+    static PreparedImages of(List<Sample> samples, ModelMetadata model) {
         List<float[]> tensors = new ArrayList<>(samples.size());
         List<Integer> labels = new ArrayList<>(samples.size());
-        try (ImagePreprocessor pre = new ImagePreprocessor(spec)) {
+        try (ImagePreprocessor pre =
+                ImagePreprocessor.builder(model.preprocessingSpec())
+                        .optFastJpegDecode(model.fastJpegDecode())
+                        .build()) {
             for (Sample s : samples) {
                 try {
                     tensors.add(pre.preprocess(s.file()));
