@@ -34,10 +34,11 @@ import org.opencv.imgproc.Imgproc;
  * decoded straight at 1/8, 1/4 or 1/2 size when that still covers the output, see {@link
  * Builder#optFastJpegDecode}), map each value to {@code x * scale + offset}, resize to {@code
  * height x width} with bilinear interpolation and half-pixel centres (OpenCV {@code INTER_LINEAR},
- * the same as {@code tf.image.resize(antialias=False)}; the aspect ratio is not kept), then write
- * float32 values in RGB order and the spec's layout. JPEG files are decoded by the system's
- * libturbojpeg when it is installed, then turned upright as OpenCV would: the same pixels, faster
- * (see {@link #jpegDecoder()}).
+ * the same as {@code tf.image.resize(antialias=False)}; the aspect ratio is not kept), apply the
+ * caller's {@link ResizedImageTransform} if any (training's augmentation), then write float32
+ * values in RGB order and the spec's layout. JPEG files are decoded by the system's libturbojpeg
+ * when it is installed, then turned upright as OpenCV would: the same pixels, faster (see {@link
+ * #jpegDecoder()}).
  *
  * <p>Failures: every problem with one input, including an exception from OpenCV, is that input's
  * {@link InvalidImageException}. Files are read only when they are regular files of at most {@link
@@ -234,9 +235,25 @@ public final class ImagePreprocessor implements AutoCloseable {
      *     left
      */
     public void preprocess(Path file, FloatBuffer dst) throws InvalidImageException {
+        preprocess(file, dst, null);
+    }
+
+    /**
+     * Like {@link #preprocess(Path, FloatBuffer)}, with {@code afterResize} applied to the resized
+     * image before it is written: the trainer's data augmentation.
+     */
+    public void preprocess(Path file, ResizedImageTransform afterResize, FloatBuffer dst)
+            throws InvalidImageException {
+        Objects.requireNonNull(afterResize, "afterResize");
+        preprocess(file, dst, afterResize);
+    }
+
+    private void preprocess(Path file, FloatBuffer dst, ResizedImageTransform afterResize)
+            throws InvalidImageException {
         Objects.requireNonNull(file, "file");
         checkRoom(dst);
         Scratch s = scratch.borrow("preprocess(Path)");
+        s.afterResize = afterResize;
         try {
             String input = file.toString();
             try {
@@ -245,6 +262,7 @@ public final class ImagePreprocessor implements AutoCloseable {
                 throw failed(input, e);
             }
         } finally {
+            s.afterResize = null;
             scratch.giveBack(s);
         }
     }
@@ -632,6 +650,9 @@ public final class ImagePreprocessor implements AutoCloseable {
                     Imgproc.INTER_LINEAR);
             sized = s.resized;
         }
+        if (s.afterResize != null) {
+            sized = s.afterResize.apply(sized, s.transformed);
+        }
         int plane = spec.height() * spec.width();
         if (spec.layout() == PreprocessingSpec.Layout.NCHW
                 && DIRECT_WRITES
@@ -688,7 +709,10 @@ public final class ImagePreprocessor implements AutoCloseable {
         final Mat withoutAlpha = new Mat();
         final Mat scaled = new Mat();
         final Mat resized = new Mat();
+        final Mat transformed = new Mat();
         final float[] interleaved;
+        // The current call's change to the resized image, or null (set only for that call).
+        ResizedImageTransform afterResize;
         final float[] out;
         // This set's TurboJPEG decoder; null when disabled or not installed.
         final TurboJpegDecoder turboJpeg;
@@ -708,6 +732,7 @@ public final class ImagePreprocessor implements AutoCloseable {
             withoutAlpha.release();
             scaled.release();
             resized.release();
+            transformed.release();
             if (turboJpeg != null) {
                 turboJpeg.close();
             }

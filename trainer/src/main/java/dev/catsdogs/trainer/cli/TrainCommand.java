@@ -2,10 +2,13 @@ package dev.catsdogs.trainer.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.quantize.Int8Export;
+import dev.catsdogs.trainer.train.OptimizerType;
+import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
@@ -15,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,13 +107,65 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--learning-rate",
-            description = "RMSprop rate, feature extraction (default: ${DEFAULT-VALUE}).")
+            description = "Learning rate, feature extraction (default: ${DEFAULT-VALUE}).")
     private float learningRate = TrainingConfig.DEFAULT_LEARNING_RATE;
 
     @Option(
             names = "--fine-tune-learning-rate",
-            description = "RMSprop rate, fine-tuning (default: ${DEFAULT-VALUE}).")
+            description = "Learning rate, fine-tuning (default: ${DEFAULT-VALUE}).")
     private float fineTuneLearningRate = TrainingConfig.DEFAULT_FINE_TUNE_LEARNING_RATE;
+
+    @Option(
+            names = "--recipe",
+            paramLabel = "seed|tutorial",
+            description =
+                    "Settings in one flag: seed (the default: no augmentation, no dropout, RMSprop"
+                        + " in both phases) or tutorial (the current TensorFlow tutorial: --augment"
+                        + " flip,rotate=0.2 --dropout 0.2 --optimizer adam --fine-tune-optimizer"
+                        + " rmsprop). Options given explicitly win.")
+    private String recipe = Recipe.SEED.toString();
+
+    @Option(
+            names = "--augment",
+            paramLabel = "SPEC",
+            description =
+                    "Random changes to training images, Keras' layers on the resized image:"
+                            + " none, or a list of flip, rotate=F (F of a full turn), zoom=F,"
+                            + " contrast=F, e.g. flip,rotate=0.2 (default: the recipe's). Bilinear,"
+                            + " reflected border; reproducible from --seed and the epoch.")
+    private String augment;
+
+    @Option(
+            names = "--augment-views",
+            paramLabel = "K",
+            description =
+                    "With --augment: cache K augmented views of every training image per phase and"
+                        + " draw one per epoch (K passes of the frozen layers, instead of one per"
+                        + " epoch). Default 0: the training split is not cached, every epoch draws"
+                        + " anew (exact).")
+    private int augmentViews;
+
+    @Option(
+            names = "--dropout",
+            paramLabel = "F",
+            description =
+                    "Dropout before the Dense layer, in training only (default: the recipe's; 0"
+                            + " for seed).")
+    private Float dropout;
+
+    @Option(
+            names = "--optimizer",
+            paramLabel = "rmsprop|adam",
+            description =
+                    "Optimizer of feature extraction, Keras' defaults (default: the recipe's;"
+                            + " rmsprop for seed).")
+    private String optimizer;
+
+    @Option(
+            names = "--fine-tune-optimizer",
+            paramLabel = "rmsprop|adam",
+            description = "Optimizer of fine-tuning (default: the recipe's; rmsprop for both).")
+    private String fineTuneOptimizer;
 
     @Option(
             names = "--eval-steps",
@@ -205,6 +262,8 @@ final class TrainCommand implements Callable<Integer> {
                     Map.entry("fineTuneAt", "--fine-tune-at"),
                     Map.entry("fineTuneLearningRate", "--fine-tune-learning-rate"),
                     Map.entry("learningRate", "--learning-rate"),
+                    Map.entry("dropout", "--dropout"),
+                    Map.entry("augmentViews", "--augment-views"),
                     Map.entry("evaluationSteps", "--eval-steps"),
                     Map.entry("decoderThreads", "--threads"),
                     Map.entry("cacheBudgetBytes", "--cache-budget"),
@@ -308,10 +367,26 @@ final class TrainCommand implements Callable<Integer> {
                                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         usage(() -> RunDirectory.checkCanCreate(outDir, overwrite), "--out ");
         long budget = usage(() -> ByteSizes.parse(cacheBudget), "--cache-budget ");
+        TrainingConfig.Builder builder =
+                TrainingConfig.builder(outDir)
+                        .optRecipe(choice("--recipe", recipe, Recipe.values()));
+        // The recipe's settings, then the ones given explicitly.
+        if (augment != null) {
+            builder.optAugmentation(usage(() -> Augmentation.parse(augment), "--augment "));
+        }
+        if (dropout != null) {
+            builder.optDropout(dropout);
+        }
+        if (optimizer != null) {
+            builder.optOptimizer(choice("--optimizer", optimizer, OptimizerType.values()));
+        }
+        if (fineTuneOptimizer != null) {
+            builder.optFineTuneOptimizer(
+                    choice("--fine-tune-optimizer", fineTuneOptimizer, OptimizerType.values()));
+        }
         return usage(
                 () ->
-                        TrainingConfig.builder(outDir)
-                                .optDataDir(data)
+                        builder.optDataDir(data)
                                 .optDataUrl(dataUrl)
                                 .optWeights(weights)
                                 .optWeightsSha256(weightsSha256)
@@ -331,7 +406,26 @@ final class TrainCommand implements Callable<Integer> {
                                 .optFastJpegDecode(!fullJpegDecode)
                                 .optExport(!noExport)
                                 .optParityImages(parityImages)
+                                .optAugmentViews(augmentViews)
                                 .build());
+    }
+
+    /** The constant named {@code value} (as its {@code toString()}), or a usage error. */
+    private <E extends Enum<E>> E choice(String option, String value, E[] choices) {
+        for (E e : choices) {
+            if (e.toString().equalsIgnoreCase(value.strip())) {
+                return e;
+            }
+        }
+        throw usageError(
+                "Received "
+                        + option
+                        + " "
+                        + value
+                        + "; expected one of "
+                        + Arrays.stream(choices)
+                                .map(Object::toString)
+                                .collect(Collectors.joining(", ")));
     }
 
     private <T> T usage(Supplier<T> check) {

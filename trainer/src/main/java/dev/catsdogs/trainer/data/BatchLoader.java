@@ -3,6 +3,7 @@ package dev.catsdogs.trainer.data;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Random(Seeds.derive(seed, "epoch/" + epoch))}, so it depends only on the seed and the epoch
  * number. {@link #pass()} yields every sample in the given order, never drops a partial batch, and
  * is meant for validation and test.
+ *
+ * <p>With an {@link Builder#optAugmentation augmentation}, each sample of a training epoch gets its
+ * own {@link AugmentationDraw}, from {@code new Random(Seeds.derive(seed, "augment/epoch/" + epoch
+ * + "/" + i))} where {@code i} is the sample's index in the loader's list: the same seed gives the
+ * same augmented batches, whatever the thread timing. {@link #augmentedPass(int)} draws view {@code
+ * k} of every sample the same way from {@code "augment/view/" + k}. {@link #pass()} never augments.
  *
  * <p>Decoding runs on {@link Builder#optThreads} daemon threads that work up to {@link
  * Builder#optPrefetchBatches} batches ahead of the consumer. The threads belong to one executor per
@@ -55,6 +62,8 @@ public final class BatchLoader implements AutoCloseable {
     private final int threads;
     private final int prefetchBatches;
     private final boolean dropLast;
+    private final Augmentation augmentation;
+    private final Map<Sample, Integer> indexOf = new HashMap<>();
     private final String name;
     private final Map<Path, SkippedFile> badFiles = new LinkedHashMap<>();
     private final AtomicInteger threadIds = new AtomicInteger();
@@ -70,6 +79,10 @@ public final class BatchLoader implements AutoCloseable {
         this.threads = builder.threads;
         this.prefetchBatches = builder.prefetchBatches;
         this.dropLast = builder.dropLast;
+        this.augmentation = builder.augmentation;
+        for (int i = samples.size() - 1; i >= 0; i--) {
+            indexOf.put(samples.get(i), i); // a duplicate keeps its first index
+        }
         this.name = THREAD_NAME_PREFIX + IDS.incrementAndGet();
     }
 
@@ -94,7 +107,44 @@ public final class BatchLoader implements AutoCloseable {
         if (epoch < 0) {
             throw new IllegalArgumentException("Expected epoch >= 0, received `" + epoch + "`");
         }
-        return start(order(epoch), dropLast, "epoch-" + epoch);
+        List<Sample> order = order(epoch);
+        List<AugmentationDraw> draws =
+                augmentation.enabled() ? draws(order, "augment/epoch/" + epoch) : null;
+        return start(order, draws, dropLast, "epoch-" + epoch);
+    }
+
+    /**
+     * Starts decoding augmented view {@code view} of every sample, in the order of {@link #pass()}
+     * (the last partial batch kept): what a cache of several augmented views is built from.
+     *
+     * @param view the view number, {@code >= 0}; it seeds the draws
+     * @return the batches; close it
+     * @throws IllegalStateException if the loader has no augmentation
+     */
+    public BatchIterator augmentedPass(int view) {
+        if (view < 0) {
+            throw new IllegalArgumentException("Expected view >= 0, received `" + view + "`");
+        }
+        if (!augmentation.enabled()) {
+            throw new IllegalStateException(name + " has no augmentation to draw views from");
+        }
+        List<Sample> order = passOrder();
+        return start(order, draws(order, "augment/view/" + view), false, "view-" + view);
+    }
+
+    /** The draws of {@code order}'s samples in one stream, each from the seed, stream and index. */
+    private List<AugmentationDraw> draws(List<Sample> order, String stream) {
+        List<AugmentationDraw> draws = new ArrayList<>(order.size());
+        for (Sample sample : order) {
+            long drawSeed = Seeds.derive(seed, stream + "/" + indexOf.get(sample));
+            draws.add(augmentation.draw(new Random(drawSeed)));
+        }
+        return draws;
+    }
+
+    /** The augmentation of training epochs ({@link Augmentation#NONE} when there is none). */
+    public Augmentation augmentation() {
+        return augmentation;
     }
 
     /**
@@ -104,7 +154,7 @@ public final class BatchLoader implements AutoCloseable {
      * @return the batches; close it
      */
     public BatchIterator pass() {
-        return start(withoutBadFiles(samples), false, "pass");
+        return start(withoutBadFiles(samples), null, false, "pass");
     }
 
     /** The samples of {@link #pass()}, in order, known bad files excluded. */
@@ -123,11 +173,13 @@ public final class BatchLoader implements AutoCloseable {
         return withoutBadFiles(order);
     }
 
-    private BatchIterator start(List<Sample> order, boolean dropPartial, String what) {
+    private BatchIterator start(
+            List<Sample> order, List<AugmentationDraw> draws, boolean dropPartial, String what) {
         String threadName = name + "-" + what;
         DecodePipeline pipeline =
                 new DecodePipeline(
                         order,
+                        draws,
                         decoder,
                         batchSize,
                         dropPartial,
@@ -268,6 +320,7 @@ public final class BatchLoader implements AutoCloseable {
         private int threads = Runtime.getRuntime().availableProcessors();
         private int prefetchBatches = 3;
         private boolean dropLast;
+        private Augmentation augmentation = Augmentation.NONE;
 
         private Builder(List<Sample> samples, SampleDecoder decoder) {
             this.samples = List.copyOf(Objects.requireNonNull(samples, "samples"));
@@ -316,6 +369,16 @@ public final class BatchLoader implements AutoCloseable {
          */
         public Builder optDropLast(boolean dropLast) {
             this.dropLast = dropLast;
+            return this;
+        }
+
+        /**
+         * Random changes to the images of training epochs (default {@link Augmentation#NONE}); the
+         * decoder must support them ({@link
+         * SampleDecoder#of(dev.catsdogs.inference.ImagePreprocessor)} does).
+         */
+        public Builder optAugmentation(Augmentation augmentation) {
+            this.augmentation = Objects.requireNonNull(augmentation, "augmentation");
             return this;
         }
 

@@ -25,14 +25,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * The work behind one {@link BatchIterator}: decode workers and one assembler, run as tasks on the
  * loader's executor, whose threads are reused from pass to pass.
  *
- * <p>Workers take sample indices in order from a shared counter and decode each into a slot of a
- * ring of {@code window} per-sample buffers; a semaphore keeps them at most {@code window} samples
- * ahead of the assembler. The assembler walks the samples in order, copies decoded ones into the
- * next batch, records failed ones as bad files, and puts finished batches into a queue of {@code
- * prefetchBatches}, from which the consumer takes them. Because assembly follows the sample order,
- * the batches do not depend on thread timing. {@link #run()} (the cleanup action) stops every task.
- * While a task runs, its thread is named after the pipeline ({@code ...-epoch-5-decode-0}); back in
- * the pool it gets its idle name again.
+ * <p>Workers take sample indices in order from a shared counter and decode each (with its
+ * augmentation draw, when there are draws) into a slot of a ring of {@code window} per-sample
+ * buffers; a semaphore keeps them at most {@code window} samples ahead of the assembler. The
+ * assembler walks the samples in order, copies decoded ones into the next batch, records failed
+ * ones as bad files, and puts finished batches into a queue of {@code prefetchBatches}, from which
+ * the consumer takes them. Because assembly follows the sample order, the batches do not depend on
+ * thread timing. {@link #run()} (the cleanup action) stops every task. While a task runs, its
+ * thread is named after the pipeline ({@code ...-epoch-5-decode-0}); back in the pool it gets its
+ * idle name again.
  */
 final class DecodePipeline implements Runnable {
 
@@ -51,6 +52,7 @@ final class DecodePipeline implements Runnable {
     private record Fatal(Throwable error) {}
 
     private final List<Sample> order;
+    private final List<AugmentationDraw> draws; // parallel to order, or null: no augmentation
     private final SampleDecoder decoder;
     private final int tensorSize;
     private final int batchSize;
@@ -75,6 +77,7 @@ final class DecodePipeline implements Runnable {
 
     DecodePipeline(
             List<Sample> order,
+            List<AugmentationDraw> draws,
             SampleDecoder decoder,
             int batchSize,
             boolean dropLast,
@@ -83,6 +86,11 @@ final class DecodePipeline implements Runnable {
             BadFileSink badFiles,
             String name) {
         this.order = List.copyOf(order);
+        if (draws != null && draws.size() != order.size()) {
+            throw new IllegalArgumentException(
+                    draws.size() + " augmentation draws for " + order.size() + " samples");
+        }
+        this.draws = draws == null ? null : List.copyOf(draws);
         this.decoder = decoder;
         this.tensorSize = decoder.tensorSize();
         this.batchSize = batchSize;
@@ -218,7 +226,11 @@ final class DecodePipeline implements Runnable {
                     if (slotData[slot] == null) {
                         slotData[slot] = new float[tensorSize];
                     }
-                    result = decode(order.get(index).file(), slotData[slot]);
+                    result =
+                            decode(
+                                    order.get(index).file(),
+                                    draws == null ? null : draws.get(index),
+                                    slotData[slot]);
                 } catch (OutOfMemoryError e) {
                     result = new Fatal(e);
                 }
@@ -235,10 +247,18 @@ final class DecodePipeline implements Runnable {
         }
     }
 
-    private Object decode(Path file, float[] target) {
+    private Object decode(Path file, AugmentationDraw draw, float[] target) {
         FloatBuffer dst = FloatBuffer.wrap(target);
         try {
-            decoder.decode(file, dst);
+            if (draw == null) {
+                decoder.decode(file, dst);
+            } else {
+                decoder.decode(file, draw, dst);
+            }
+        } catch (
+                UnsupportedOperationException
+                        e) { // a decoder that cannot augment: not the file's fault
+            return new Fatal(e);
         } catch (BufferOverflowException e) {
             return new Fatal(
                     new IllegalStateException(

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.data;
 
 import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.inference.PreprocessingSpec;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -32,11 +33,46 @@ public interface SampleDecoder {
     int tensorSize();
 
     /**
+     * Like {@link #decode(Path, FloatBuffer)}, with {@code draw} applied to the resized image
+     * (training's augmentation). Decoders without a resize step do not augment.
+     *
+     * @throws UnsupportedOperationException if this decoder cannot augment
+     */
+    default void decode(Path file, AugmentationDraw draw, FloatBuffer dst) throws Exception {
+        throw new UnsupportedOperationException(
+                getClass().getName() + " cannot apply an augmentation");
+    }
+
+    /**
      * The decoder training uses: the inference module's preprocessing, so training and serving see
      * identical tensors. The preprocessor stays owned by the caller.
      */
     static SampleDecoder of(ImagePreprocessor preprocessor) {
-        return of(preprocessor.tensorSize(), preprocessor::preprocess);
+        PreprocessingSpec spec = preprocessor.spec();
+        // The value range of an 8-bit image after the spec's mapping: contrast clips to it.
+        double low = Math.min(spec.offset(), 255.0 * spec.scale() + spec.offset());
+        double high = Math.max(spec.offset(), 255.0 * spec.scale() + spec.offset());
+        return new SampleDecoder() {
+            @Override
+            public void decode(Path file, FloatBuffer dst) throws Exception {
+                preprocessor.preprocess(file, dst);
+            }
+
+            @Override
+            public void decode(Path file, AugmentationDraw draw, FloatBuffer dst) throws Exception {
+                if (draw.identity()) {
+                    preprocessor.preprocess(file, dst);
+                } else {
+                    preprocessor.preprocess(
+                            file, (image, scratch) -> draw.apply(image, scratch, low, high), dst);
+                }
+            }
+
+            @Override
+            public int tensorSize() {
+                return preprocessor.tensorSize();
+            }
+        };
     }
 
     /**

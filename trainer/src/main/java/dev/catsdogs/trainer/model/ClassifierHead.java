@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
@@ -15,20 +16,41 @@ import ai.djl.util.PairList;
 /**
  * The seed's head: GlobalAveragePooling2D, then Dense giving logits. Two classes get one logit
  * (sigmoid, binary cross-entropy), as in the tutorial; more classes get one logit each (softmax).
+ *
+ * <p>With a dropout rate (the current tutorial's {@code Dropout(0.2)}), the pooled features are
+ * dropped before the Dense layer in training only, as Keras does: each kept feature is scaled by
+ * {@code 1 / (1 - rate)}, so evaluation and the exported model use the Dense layer alone. The mask
+ * comes from the engine's random generator, which the run seeds.
  */
 public final class ClassifierHead extends AbstractBlock {
 
     private final Linear dense;
     private final int units;
+    private final float dropout;
 
     /**
+     * The seed's head, without dropout.
+     *
      * @param numClasses number of classes (2 or more)
      */
     public ClassifierHead(int numClasses) {
+        this(numClasses, 0f);
+    }
+
+    /**
+     * @param numClasses number of classes (2 or more)
+     * @param dropout fraction of the pooled features dropped in training, {@code 0 <= dropout < 1}
+     */
+    public ClassifierHead(int numClasses, float dropout) {
         if (numClasses < 2) {
             throw new IllegalArgumentException(
                     "Received numClasses=" + numClasses + "; need at least 2");
         }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException(
+                    "Received dropout=" + dropout + "; expected 0 <= dropout < 1");
+        }
+        this.dropout = dropout;
         units = numClasses == 2 ? 1 : numClasses;
         dense = addChildBlock("dense", Linear.builder().setUnits(units).build());
         // Keras' Dense default, glorot_uniform: U(+-sqrt(6 / (fan_in + fan_out))); bias starts at
@@ -49,11 +71,24 @@ public final class ClassifierHead extends AbstractBlock {
         return dense;
     }
 
+    /** Fraction of the pooled features dropped in training (0: no dropout). */
+    public float dropout() {
+        return dropout;
+    }
+
+    /** Logits from pooled features {@code (N, C)}: dropout (in training only), then Dense. */
+    public NDArray logits(ParameterStore ps, NDArray pooled, boolean training) {
+        NDArray x =
+                training && dropout > 0
+                        ? Dropout.dropout(pooled, dropout, true).singletonOrThrow()
+                        : pooled;
+        return dense.forward(ps, new NDList(x), training).head();
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return dense.forward(
-                ps, new NDList(globalAveragePool(inputs.singletonOrThrow())), training);
+        return new NDList(logits(ps, globalAveragePool(inputs.singletonOrThrow()), training));
     }
 
     /** GlobalAveragePooling2D: NCHW {@code (N, C, H, W)} to {@code (N, C)}. */

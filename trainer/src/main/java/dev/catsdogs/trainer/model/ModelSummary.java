@@ -54,6 +54,18 @@ public final class ModelSummary {
                         "(None, " + base.outputChannels() + ")",
                         "0",
                         ""));
+        if (network.head().dropout() > 0) { // Keras lists Dropout as a layer of no weights
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            ROW,
+                            "",
+                            "dropout",
+                            "Dropout",
+                            "(None, " + base.outputChannels() + ")",
+                            "0",
+                            ""));
+        }
         long headParams = 0;
         for (Parameter p : network.head().getParameters().values()) {
             headParams += p.getShape().size();

@@ -110,7 +110,7 @@ public final class TransferNetwork extends AbstractBlock {
     public NDArray logitsFrom(ParameterStore ps, NDArray x, int boundary, boolean training) {
         int layerCount = base.layers().size();
         if (boundary == layerCount) {
-            return head.dense().forward(ps, new NDList(x), training).head();
+            return head.logits(ps, x, training);
         }
         NDArray features = base.forwardLayers(ps, x, boundary, layerCount - 1, training);
         return head.forward(ps, new NDList(features), training).head();

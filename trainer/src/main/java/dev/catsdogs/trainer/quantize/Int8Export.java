@@ -94,6 +94,21 @@ public final class Int8Export {
 
     private Int8Export() {}
 
+    private static Map<String, String> properties(OnnxMl.ModelProto model) {
+        Map<String, String> props = new TreeMap<>();
+        model.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        return props;
+    }
+
+    /** The classifier's reading of the float model's metadata (its preprocessing and outputs). */
+    static ModelMetadata metadataOf(OnnxMl.ModelProto floatModel) {
+        try {
+            return ModelMetadata.parse(properties(floatModel), "the float model");
+        } catch (ModelLoadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /**
      * @param floatModel the float export (its metadata is the int8 model's too)
      * @param dataset the run's data: training images calibrate, validation images gate
@@ -112,14 +127,8 @@ public final class Int8Export {
             BooleanSupplier stopRequested)
             throws IOException {
         OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(floatModel);
-        Map<String, String> props = new TreeMap<>();
-        model.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
-        ModelMetadata metadata;
-        try {
-            metadata = ModelMetadata.parse(props, "the float model");
-        } catch (ModelLoadException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        Map<String, String> props = properties(model);
+        ModelMetadata metadata = metadataOf(model);
         if (metadata.inputLayout() != PreprocessingSpec.Layout.NCHW) {
             throw new IllegalArgumentException(
                     "int8 export needs the float NCHW export, not a uint8 NHWC one");

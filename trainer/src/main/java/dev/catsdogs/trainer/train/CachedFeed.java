@@ -7,12 +7,14 @@ import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.data.BatchIterator;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
+import dev.catsdogs.trainer.data.Seeds;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Random;
 import java.util.function.IntConsumer;
 
 /**
@@ -20,29 +22,46 @@ import java.util.function.IntConsumer;
  * boundary 0 (nothing frozen) the "activation" is the preprocessed image: each image is still
  * decoded only once.
  *
- * <p>Layers below the boundary are frozen and run with BatchNorm in inference mode, and the seed
- * applies no augmentation, so they are a fixed function of the image: running them every epoch
- * recomputes the same numbers. Epoch order is the image loader's own, so cached and uncached
- * training see identical batches.
+ * <p>Layers below the boundary are frozen and run with BatchNorm in inference mode, so without
+ * augmentation they are a fixed function of the image: running them every epoch recomputes the same
+ * numbers. Epoch order is the image loader's own, so cached and uncached training see identical
+ * batches.
+ *
+ * <p>With augmentation the image itself changes every epoch, so one cached activation per image
+ * would train on one frozen draw. This feed then holds {@code views} augmented views of every image
+ * ({@link BatchLoader#augmentedPass}), and each epoch takes one view per image, drawn from {@code
+ * Seeds.derive(seed, "augment/view-choice/" + epoch + "/" + row)}: {@code views} times the cost of
+ * one cache, for at most {@code views} different draws of an image over the whole phase.
  */
 public final class CachedFeed implements Feed {
 
     private final BatchLoader loader;
     private final int boundary;
+    private final int views;
+    private final long seed;
     private final long[] sampleShape;
     private final FeatureStore store;
     private final Map<Path, Integer> rowOf = new HashMap<>();
     private final Map<Path, Integer> labelOf = new HashMap<>();
 
-    private CachedFeed(BatchLoader loader, int boundary, long[] sampleShape, FeatureStore store) {
+    private CachedFeed(
+            BatchLoader loader,
+            int boundary,
+            int views,
+            long seed,
+            long[] sampleShape,
+            FeatureStore store) {
         this.loader = loader;
         this.boundary = boundary;
+        this.views = views;
+        this.seed = seed;
         this.sampleShape = sampleShape;
         this.store = store;
     }
 
     /**
-     * Runs every image of {@code loader} once through the base up to {@code boundary}.
+     * Runs every image of {@code loader} once through the base up to {@code boundary}: the
+     * unaugmented images.
      *
      * @param progress called with the number of images done after each batch
      */
@@ -54,37 +73,88 @@ public final class CachedFeed implements Feed {
             int imageSize,
             long memoryBudgetBytes,
             IntConsumer progress) {
+        return compute(
+                loader, network, boundary, manager, imageSize, memoryBudgetBytes, 1, 0, progress);
+    }
+
+    /**
+     * Runs {@code views} augmented views of every image of {@code loader} through the base up to
+     * {@code boundary}; without augmentation in the loader, {@code views} must be 1 and the images
+     * are cached as they are.
+     *
+     * @param views augmented views per image, {@code >= 1}
+     * @param seed the seed of each epoch's choice of views
+     * @param progress called with the number of images done after each batch (up to {@code views *
+     *     loader.size()})
+     */
+    public static CachedFeed compute(
+            BatchLoader loader,
+            TransferNetwork network,
+            int boundary,
+            NDManager manager,
+            int imageSize,
+            long memoryBudgetBytes,
+            int views,
+            long seed,
+            IntConsumer progress) {
+        boolean augmented = loader.augmentation().enabled();
+        if (views < 1 || !augmented && views != 1) {
+            throw new IllegalArgumentException(
+                    "Received views="
+                            + views
+                            + "; expected "
+                            + (augmented ? ">= 1" : "1 (the loader has no augmentation)"));
+        }
         long[] shape = activationShape(network, boundary, imageSize);
         int rowSize = 1;
         for (long d : shape) {
             rowSize *= (int) d;
         }
+        int n = loader.size();
         CachedFeed feed =
                 new CachedFeed(
                         loader,
                         boundary,
+                        views,
+                        seed,
                         shape,
-                        new FeatureStore(loader.size(), rowSize, memoryBudgetBytes));
-        try (BatchIterator batches = loader.pass()) {
-            int row = 0;
-            while (batches.hasNext()) {
-                dev.catsdogs.trainer.data.Batch batch = batches.next();
-                try (NDManager scope = manager.newSubManager()) {
-                    NDArray images =
-                            scope.create(
-                                    batch.data(), new Shape(batch.size(), 3, imageSize, imageSize));
-                    NDArray activation =
-                            network.activationBefore(
-                                    new ParameterStore(scope, false), images, boundary, false);
-                    float[] values = activation.toFloatArray();
-                    for (int i = 0; i < batch.size(); i++) {
-                        feed.store.put(row, values, i * rowSize);
-                        feed.rowOf.put(batch.files().get(i), row);
-                        feed.labelOf.put(batch.files().get(i), batch.labels()[i]);
-                        row++;
+                        new FeatureStore(views * n, rowSize, memoryBudgetBytes));
+        try {
+            int done = 0;
+            for (int view = 0; view < views; view++) {
+                try (BatchIterator batches =
+                        augmented ? loader.augmentedPass(view) : loader.pass()) {
+                    while (batches.hasNext()) {
+                        dev.catsdogs.trainer.data.Batch batch = batches.next();
+                        try (NDManager scope = manager.newSubManager()) {
+                            NDArray images =
+                                    scope.create(
+                                            batch.data(),
+                                            new Shape(batch.size(), 3, imageSize, imageSize));
+                            NDArray activation =
+                                    network.activationBefore(
+                                            new ParameterStore(scope, false),
+                                            images,
+                                            boundary,
+                                            false);
+                            float[] values = activation.toFloatArray();
+                            for (int i = 0; i < batch.size(); i++) {
+                                Path file = batch.files().get(i);
+                                // Rows are numbered in the first view's pass; view k of row r is
+                                // row k * n + r.
+                                Integer row = feed.rowOf.get(file);
+                                if (row == null) {
+                                    row = feed.rowOf.size();
+                                    feed.rowOf.put(file, row);
+                                    feed.labelOf.put(file, batch.labels()[i]);
+                                }
+                                feed.store.put(view * n + row, values, i * rowSize);
+                            }
+                        }
+                        done += batch.size();
+                        progress.accept(done);
                     }
                 }
-                progress.accept(row);
             }
         } catch (RuntimeException e) {
             feed.close();
@@ -103,6 +173,11 @@ public final class CachedFeed implements Feed {
         }
         var before = layers.get(boundary - 1);
         return new long[] {before.channels(), before.height(), before.width()};
+    }
+
+    /** Augmented views held per image (1 without augmentation). */
+    public int views() {
+        return views;
     }
 
     /** Whether part of the cache had to be memory-mapped from disk. */
@@ -127,15 +202,24 @@ public final class CachedFeed implements Feed {
 
     @Override
     public Batches epoch(int epoch) {
-        return replay(loader.order(epoch), Integer.MAX_VALUE);
+        return replay(loader.order(epoch), epoch, Integer.MAX_VALUE);
     }
 
     @Override
     public Batches pass(int maxBatches) {
-        return replay(loader.passOrder(), maxBatches);
+        return replay(loader.passOrder(), -1, maxBatches);
     }
 
-    private Batches replay(List<Sample> order, int maxBatches) {
+    /** The cached view of {@code row} that epoch {@code epoch} trains on (0 for a pass). */
+    int viewOf(int row, int epoch) {
+        if (views == 1 || epoch < 0) {
+            return 0;
+        }
+        long choice = Seeds.derive(seed, "augment/view-choice/" + epoch + "/" + row);
+        return new Random(choice).nextInt(views);
+    }
+
+    private Batches replay(List<Sample> order, int epoch, int maxBatches) {
         List<Sample> cached = order.stream().filter(s -> rowOf.containsKey(s.file())).toList();
         int batchSize = loader.batchSize();
         int planned = Math.min(maxBatches, (cached.size() + batchSize - 1) / batchSize);
@@ -163,7 +247,9 @@ public final class CachedFeed implements Feed {
                 int[] labels = new int[size];
                 for (int i = 0; i < size; i++) {
                     Path file = cached.get(from + i).file();
-                    store.get(rowOf.get(file), data, i * store.rowSize());
+                    int row = rowOf.get(file);
+                    int stored = viewOf(row, epoch) * loader.size() + row;
+                    store.get(stored, data, i * store.rowSize());
                     labels[i] = labelOf.get(file);
                 }
                 next++;

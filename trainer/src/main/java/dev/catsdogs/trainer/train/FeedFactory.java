@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Makes a phase's feeds as the configuration says: cached activations of the frozen layers, or the
- * decoded images every epoch ({@code --no-cache}). Cache building reports progress to the listeners
- * and honours the stop signal.
+ * decoded images every epoch ({@code --no-cache}). A loader with augmentation (the training split)
+ * is cached only as {@link TrainingConfig#augmentViews()} augmented views, else fed uncached: a new
+ * draw every epoch. Cache building reports progress to the listeners and honours the stop signal.
  */
 final class FeedFactory {
 
@@ -34,9 +35,13 @@ final class FeedFactory {
     // Boundary 0 (every layer trainable): nothing is frozen to cache, but the decoded, resized
     // images still are, so each image is decoded once rather than once per epoch.
     Feed feed(BatchLoader loader, int boundary, String split) {
-        if (!config.cache()) {
+        boolean augmented = loader.augmentation().enabled();
+        if (!config.cache() || augmented && config.augmentViews() == 0) {
             return new ImageFeed(loader, config.imageSize());
         }
+        int views = augmented ? config.augmentViews() : 1;
+        int total = views * loader.size();
+        String label = augmented ? split + " (" + views + " augmented views each)" : split;
         long startNanos = System.nanoTime();
         CachedFeed feed =
                 CachedFeed.compute(
@@ -46,14 +51,15 @@ final class FeedFactory {
                         manager,
                         config.imageSize(),
                         config.cacheBudgetBytes(),
+                        views,
+                        config.seed(),
                         done -> {
-                            listeners.forEach(
-                                    l -> l.onCacheProgress(split, boundary, done, loader.size()));
+                            listeners.forEach(l -> l.onCacheProgress(label, boundary, done, total));
                             checkStop.run();
                         });
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         listeners.forEach(
-                l -> l.onCacheBuilt(split, boundary, feed.size(), seconds, feed.spilled()));
+                l -> l.onCacheBuilt(label, boundary, feed.size(), seconds, feed.spilled()));
         return feed;
     }
 }

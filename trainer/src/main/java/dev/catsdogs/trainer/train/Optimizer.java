@@ -32,6 +32,21 @@ public interface Optimizer extends AutoCloseable {
         return new KerasRmsProp(learningRate, rho, epsilon);
     }
 
+    /**
+     * Keras' Adam with its defaults for everything but the learning rate: fused ({@link FusedAdam})
+     * on the PyTorch engine, else the engine-neutral {@link KerasAdam}. Both give the same numbers.
+     */
+    static Optimizer adam(float learningRate) {
+        if (FusedUpdate.available()) {
+            return new FusedAdam(
+                    learningRate,
+                    KerasAdam.DEFAULT_BETA_1,
+                    KerasAdam.DEFAULT_BETA_2,
+                    KerasAdam.DEFAULT_EPSILON);
+        }
+        return KerasAdam.withDefaults(learningRate);
+    }
+
     /** {@link #rmsProp} with Keras' defaults for everything but the learning rate. */
     static Optimizer rmsProp(float learningRate) {
         return rmsProp(learningRate, KerasRmsProp.DEFAULT_RHO, KerasRmsProp.DEFAULT_EPSILON);

@@ -53,6 +53,24 @@ public final class ProgressListener implements TrainingListener {
                 out.printf(Locale.ROOT, "%-10s %s%n", split.dirName(), counts);
             }
         }
+        TrainingConfig config = context.config();
+        if (config.augmentation().enabled()) {
+            out.println("augmentation " + config.augmentation() + ": " + cacheMode(config));
+        }
+    }
+
+    /** How augmented training images are fed: said aloud, since caching changes with it. */
+    static String cacheMode(TrainingConfig config) {
+        if (!config.cache()) {
+            return "a new draw of every training image every epoch";
+        }
+        if (config.augmentViews() == 0) {
+            return "a new draw of every training image every epoch, so the training split is not"
+                    + " cached (validation is); --augment-views K caches K draws instead";
+        }
+        return config.augmentViews()
+                + " augmented views of every training image cached per phase, one drawn per"
+                + " epoch";
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import java.net.URI;
 import java.nio.file.Path;
@@ -25,10 +26,19 @@ import java.util.Objects;
  * @param initialEpochs feature-extraction epochs
  * @param fineTuneEpochs fine-tuning epochs (0 skips the phase)
  * @param fineTuneAt first trainable Keras layer of the base in fine-tuning
- * @param learningRate RMSprop learning rate of feature extraction
- * @param fineTuneLearningRate RMSprop learning rate of fine-tuning
+ * @param learningRate learning rate of feature extraction
+ * @param fineTuneLearningRate learning rate of fine-tuning
  * @param rho RMSprop decay
  * @param epsilon RMSprop epsilon
+ * @param recipe the named set of settings the run started from ({@link Recipe#SEED} by default);
+ *     the fields below hold what was finally used
+ * @param optimizer optimizer of feature extraction
+ * @param fineTuneOptimizer optimizer of fine-tuning
+ * @param dropout fraction of the pooled features dropped before the Dense layer in training
+ * @param augmentation random changes to the training images ({@link Augmentation#NONE}: none)
+ * @param augmentViews with augmentation and caching: augmented views of each training image cached
+ *     per phase, one drawn per epoch; 0 leaves the training split uncached (a new draw every epoch,
+ *     exact)
  * @param evaluationSteps validation batches of the evaluation before training
  * @param device "auto", "cpu", "gpu" or "gpu:N", as given (the CLI resolves it to a device)
  * @param cache whether frozen layers' activations are cached (results are the same either way)
@@ -58,6 +68,12 @@ public record TrainingConfig(
         float fineTuneLearningRate,
         float rho,
         float epsilon,
+        Recipe recipe,
+        OptimizerType optimizer,
+        OptimizerType fineTuneOptimizer,
+        float dropout,
+        Augmentation augmentation,
+        int augmentViews,
         int evaluationSteps,
         String device,
         boolean cache,
@@ -106,6 +122,9 @@ public record TrainingConfig(
     /** Validation images of the export's parity check. */
     public static final int DEFAULT_PARITY_IMAGES = 64;
 
+    /** Largest {@code augmentViews}: each view costs a pass of the frozen layers over the data. */
+    public static final int MAX_AUGMENT_VIEWS = 100;
+
     /** Largest input side: far above any classifier input, small enough to fit in memory. */
     public static final int MAX_IMAGE_SIZE = 1024;
 
@@ -118,6 +137,27 @@ public record TrainingConfig(
     public TrainingConfig {
         Objects.requireNonNull(outDir, "outDir");
         Objects.requireNonNull(device, "device");
+        // A config.json written before these settings existed describes a seed run.
+        recipe = recipe == null ? Recipe.SEED : recipe;
+        optimizer = optimizer == null ? OptimizerType.RMSPROP : optimizer;
+        fineTuneOptimizer = fineTuneOptimizer == null ? OptimizerType.RMSPROP : fineTuneOptimizer;
+        augmentation = augmentation == null ? Augmentation.NONE : augmentation;
+        require(dropout >= 0 && dropout < 1, "dropout", dropout, "0 <= dropout < 1");
+        require(
+                augmentViews >= 0 && augmentViews <= MAX_AUGMENT_VIEWS,
+                "augmentViews",
+                augmentViews,
+                "0.." + MAX_AUGMENT_VIEWS);
+        require(
+                augmentViews == 0 || augmentation.enabled(),
+                "augmentViews",
+                augmentViews,
+                "0 without augmentation (there is nothing to draw views of)");
+        require(
+                augmentViews == 0 || cache,
+                "augmentViews",
+                augmentViews,
+                "0 without caching (views are a cache)");
         require(
                 imageSize >= 32 && imageSize <= MAX_IMAGE_SIZE,
                 "imageSize",
@@ -164,6 +204,16 @@ public record TrainingConfig(
                 .build();
     }
 
+    /**
+     * Whether the training split's frozen-layer activations are cached: with caching on, always
+     * without augmentation, and with augmentation only as {@code augmentViews} views (a single
+     * cached draw would train every epoch on the same changed images). Validation, never augmented,
+     * is cached whenever caching is on.
+     */
+    public boolean cachesTraining() {
+        return cache && (!augmentation.enabled() || augmentViews > 0);
+    }
+
     /** Starts a builder with the seed's defaults, writing the run to {@code outDir}. */
     public static Builder builder(Path outDir) {
         return new Builder(outDir);
@@ -186,6 +236,12 @@ public record TrainingConfig(
         b.fineTuneLearningRate = fineTuneLearningRate;
         b.rho = rho;
         b.epsilon = epsilon;
+        b.recipe = recipe;
+        b.optimizer = optimizer;
+        b.fineTuneOptimizer = fineTuneOptimizer;
+        b.dropout = dropout;
+        b.augmentation = augmentation;
+        b.augmentViews = augmentViews;
         b.evaluationSteps = evaluationSteps;
         b.device = device;
         b.cache = cache;
@@ -215,6 +271,12 @@ public record TrainingConfig(
         private float fineTuneLearningRate = DEFAULT_FINE_TUNE_LEARNING_RATE;
         private float rho = KerasRmsProp.DEFAULT_RHO;
         private float epsilon = KerasRmsProp.DEFAULT_EPSILON;
+        private Recipe recipe = Recipe.SEED;
+        private OptimizerType optimizer = Recipe.SEED.optimizer();
+        private OptimizerType fineTuneOptimizer = Recipe.SEED.fineTuneOptimizer();
+        private float dropout = Recipe.SEED.dropout();
+        private Augmentation augmentation = Recipe.SEED.augmentation();
+        private int augmentViews;
         private int evaluationSteps = DEFAULT_EVALUATION_STEPS;
         private String device = "auto";
         private boolean cache = true;
@@ -300,6 +362,52 @@ public record TrainingConfig(
             return this;
         }
 
+        /**
+         * Starts from a recipe's settings (optimizers, dropout, augmentation); {@code opt*} calls
+         * after this one change them.
+         */
+        public Builder optRecipe(Recipe recipe) {
+            this.recipe = Objects.requireNonNull(recipe, "recipe");
+            this.optimizer = recipe.optimizer();
+            this.fineTuneOptimizer = recipe.fineTuneOptimizer();
+            this.dropout = recipe.dropout();
+            this.augmentation = recipe.augmentation();
+            return this;
+        }
+
+        /** Optimizer of feature extraction; default RMSprop (the seed's). */
+        public Builder optOptimizer(OptimizerType optimizer) {
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            return this;
+        }
+
+        /** Optimizer of fine-tuning; default RMSprop (the seed's). */
+        public Builder optFineTuneOptimizer(OptimizerType fineTuneOptimizer) {
+            this.fineTuneOptimizer = Objects.requireNonNull(fineTuneOptimizer, "fineTuneOptimizer");
+            return this;
+        }
+
+        /** Dropout before the Dense layer; default 0 (the seed's). */
+        public Builder optDropout(float dropout) {
+            this.dropout = dropout;
+            return this;
+        }
+
+        /** Random changes to the training images; default none (the seed's). */
+        public Builder optAugmentation(Augmentation augmentation) {
+            this.augmentation = Objects.requireNonNull(augmentation, "augmentation");
+            return this;
+        }
+
+        /**
+         * Augmented views of each training image cached per phase; default 0: with augmentation,
+         * the training split is not cached.
+         */
+        public Builder optAugmentViews(int augmentViews) {
+            this.augmentViews = augmentViews;
+            return this;
+        }
+
         public Builder optEvaluationSteps(int evaluationSteps) {
             this.evaluationSteps = evaluationSteps;
             return this;
@@ -369,6 +477,12 @@ public record TrainingConfig(
                     fineTuneLearningRate,
                     rho,
                     epsilon,
+                    recipe,
+                    optimizer,
+                    fineTuneOptimizer,
+                    dropout,
+                    augmentation,
+                    augmentViews,
                     evaluationSteps,
                     device,
                     cache,

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
@@ -99,13 +100,26 @@ public final class TrainingRun {
         try (ImagePreprocessor pre = config.preprocessor()) {
             TransferNetwork network = imageNetTransferNetwork(manager);
             SampleDecoder decoder = SampleDecoder.of(pre);
-            try (BatchLoader train = loader(dataset.train(), decoder, ShuffleMode.EACH_EPOCH);
+            try (BatchLoader train =
+                            loader(
+                                    dataset.train(),
+                                    decoder,
+                                    ShuffleMode.EACH_EPOCH,
+                                    config.augmentation());
                     BatchLoader validation =
-                            loader(dataset.validation(), decoder, ShuffleMode.NONE);
+                            loader(
+                                    dataset.validation(),
+                                    decoder,
+                                    ShuffleMode.NONE,
+                                    Augmentation.NONE);
                     BatchLoader test =
                             dataset.test().isEmpty()
                                     ? null
-                                    : loader(dataset.test(), decoder, ShuffleMode.NONE)) {
+                                    : loader(
+                                            dataset.test(),
+                                            decoder,
+                                            ShuffleMode.NONE,
+                                            Augmentation.NONE)) {
                 TransferTrainer trainer =
                         TransferTrainer.builder(network, manager)
                                 .addListener(new DataCheck(out))
@@ -134,15 +148,20 @@ public final class TrainingRun {
         TransferNetwork network =
                 new TransferNetwork(
                         new MobileNetV2(size, weights.paddingStyle()),
-                        new ClassifierHead(dataset.classNames().size()));
+                        new ClassifierHead(dataset.classNames().size(), config.dropout()));
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
         weights.applyTo(network.base());
         network.freezeBase();
         return network;
     }
 
-    private BatchLoader loader(List<Sample> samples, SampleDecoder decoder, ShuffleMode shuffle) {
+    private BatchLoader loader(
+            List<Sample> samples,
+            SampleDecoder decoder,
+            ShuffleMode shuffle,
+            Augmentation augmentation) {
         return BatchLoader.builder(samples, decoder)
+                .optAugmentation(augmentation)
                 .optBatchSize(config.batchSize())
                 .optSeed(config.seed())
                 .optShuffle(shuffle)

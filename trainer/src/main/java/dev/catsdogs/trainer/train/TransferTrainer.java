@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  * Trains a {@link TransferNetwork} and fires every training event to its {@link TrainingListener}s:
  * the seed's whole workflow ({@link #fit}: evaluation before training, feature extraction,
  * fine-tuning, test), one phase ({@link #fitPhase}), or one epoch ({@link #trainEpoch}). A step is:
- * forward from the feed's layer boundary, loss on logits, backward, one RMSprop update. Native
+ * forward from the feed's layer boundary, loss on logits, backward, one optimizer update. Native
  * memory is scoped per batch.
  */
 public final class TransferTrainer {
@@ -112,7 +112,8 @@ public final class TransferTrainer {
                 for (TrainingListener l : listeners) {
                     l.onEvaluation(TrainingListener.Stage.INITIAL, initial);
                 }
-                try (Optimizer optimizer = optimizer(config, config.learningRate())) {
+                try (Optimizer optimizer =
+                        optimizer(config, config.optimizer(), config.learningRate())) {
                     fitPhase(
                             Phase.FEATURE_EXTRACTION,
                             trainFeed,
@@ -129,7 +130,11 @@ public final class TransferTrainer {
                 long fineTuneStart = System.nanoTime();
                 try (Feed trainFeed = feeds.feed(train, cut, "train");
                         Feed valFeed = feeds.feed(validation, cut, "validation");
-                        Optimizer optimizer = optimizer(config, config.fineTuneLearningRate())) {
+                        Optimizer optimizer =
+                                optimizer(
+                                        config,
+                                        config.fineTuneOptimizer(),
+                                        config.fineTuneLearningRate())) {
                     fitPhase(
                             Phase.FINE_TUNING,
                             trainFeed,
@@ -358,8 +363,9 @@ public final class TransferTrainer {
                 + " checkpoint)";
     }
 
-    private static Optimizer optimizer(TrainingConfig config, float learningRate) {
-        return Optimizer.rmsProp(learningRate, config.rho(), config.epsilon());
+    private static Optimizer optimizer(
+            TrainingConfig config, OptimizerType type, float learningRate) {
+        return type.create(learningRate, config.rho(), config.epsilon());
     }
 
     private long trainableParams() {

@@ -70,6 +70,44 @@ class CliErrorsTest {
                                 2,
                                 "--fine-tune-at -1"),
                         train("--epochs -1", d -> data(d, "--epochs", "-1"), 2, "--epochs -1"),
+                        train(
+                                "--augment spin",
+                                d -> data(d, "--augment", "flip,spin"),
+                                2,
+                                "--augment Received `spin`"),
+                        train(
+                                "--augment rotate=2",
+                                d -> data(d, "--augment", "rotate=2"),
+                                2,
+                                "rotate=2.0; expected 0..1"),
+                        train(
+                                "--optimizer sgd",
+                                d -> data(d, "--optimizer", "sgd"),
+                                2,
+                                "--optimizer sgd; expected one of rmsprop, adam"),
+                        train(
+                                "--recipe keras",
+                                d -> data(d, "--recipe", "keras"),
+                                2,
+                                "expected one of seed, tutorial"),
+                        train(
+                                "--augment-views without --augment",
+                                d -> data(d, "--augment-views", "3"),
+                                2,
+                                "--augment-views 3; expected 0 without augmentation"),
+                        train(
+                                "--augment-views with --no-cache",
+                                d ->
+                                        data(
+                                                d,
+                                                "--recipe",
+                                                "tutorial",
+                                                "--no-cache",
+                                                "--augment-views",
+                                                "3"),
+                                2,
+                                "0 without caching"),
+                        train("--dropout 1", d -> data(d, "--dropout", "1"), 2, "--dropout 1.0"),
                         train("--threads 0", d -> data(d, "--threads", "0"), 2, "--threads 0"),
                         train(
                                 "--threads 5000",

@@ -69,7 +69,8 @@ class Int8ExportTest {
                 ActivationCalibrator.calibrate(
                         model,
                         QdqRewriter.calibratedActivations(model.getGraph()),
-                        PreparedImages.of(dataset.train().subList(0, 32), spec),
+                        PreparedImages.of(
+                                dataset.train().subList(0, 32), Int8Export.metadataOf(model)),
                         160,
                         2);
         OnnxMl.ModelProto int8 =
@@ -134,7 +135,8 @@ class Int8ExportTest {
                 ActivationCalibrator.calibrate(
                         model,
                         activations,
-                        PreparedImages.of(dataset.train().subList(0, 32), spec),
+                        PreparedImages.of(
+                                dataset.train().subList(0, 32), Int8Export.metadataOf(model)),
                         160,
                         2);
         Map<String, TensorRange> ranges = ActivationCalibrator.ranges(stats, RangeMethod.MIN_MAX);
@@ -144,7 +146,8 @@ class Int8ExportTest {
                                 Collectors.toMap(
                                         Map.Entry::getKey, e -> e.getValue().scaled(0.01f)));
         Int8Export.Comparer comparer =
-                new Int8Export.Comparer(floatModel, spec, 1, 0.5f, () -> false);
+                new Int8Export.Comparer(
+                        floatModel, Int8Export.metadataOf(model), 1, 0.5f, () -> false);
         var validation = dataset.validation().subList(0, 200);
 
         Int8Gate good =

@@ -13,14 +13,19 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fused RMSprop update gives {@link KerasRmsProp}'s numbers: same random parameters and the
- * same random gradients for 20 steps, weights within 1e-6 after every step (on libtorch 2.7.1 CPU
- * they are bit-identical: same operations in the same order), and the gradients zeroed.
+ * Each fused update gives its reference's numbers: {@link FusedRmsProp} {@link KerasRmsProp}'s and
+ * {@link FusedAdam} {@link KerasAdam}'s. Same random parameters and the same random gradients for
+ * 20 steps, weights within 1e-6 after every step (on libtorch 2.7.1 CPU they are bit-identical:
+ * same operations in the same order), and the gradients zeroed.
  */
-class FusedRmsPropTest {
+class FusedOptimizersTest {
 
     private static final Shape[] SHAPES = {
         new Shape(32, 3, 3, 3),
@@ -31,11 +36,32 @@ class FusedRmsPropTest {
     };
     private static final int STEPS = 20;
 
-    @Test
-    void fusedAndReferenceUpdatesAgreeOver20Steps() {
+    /** A reference and its fused twin with the same settings. */
+    record Pair(String name, Supplier<Optimizer> reference, Supplier<Optimizer> fused) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Pair> pairs() {
+        return Stream.of(
+                new Pair(
+                        "RMSprop",
+                        () -> new KerasRmsProp(1e-3f, 0.9f, 1e-7f),
+                        () -> new FusedRmsProp(1e-3f, 0.9f, 1e-7f)),
+                new Pair(
+                        "Adam",
+                        () -> new KerasAdam(1e-3f, 0.9f, 0.999f, 1e-7f),
+                        () -> new FusedAdam(1e-3f, 0.9f, 0.999f, 1e-7f)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("pairs")
+    void fusedAndReferenceUpdatesAgreeOver20Steps(Pair pair) {
         try (NDManager manager = NDManager.newBaseManager();
-                Optimizer reference = new KerasRmsProp(1e-3f, 0.9f, 1e-7f);
-                Optimizer fused = new FusedRmsProp(1e-3f, 0.9f, 1e-7f)) {
+                Optimizer reference = pair.reference().get();
+                Optimizer fused = pair.fused().get()) {
             Random random = new Random(7);
             List<Parameter> a = parameters(manager, random);
             float[] initial = a.get(0).getArray().toFloatArray();
@@ -89,9 +115,10 @@ class FusedRmsPropTest {
         }
     }
 
-    @Test
-    void closedUpdateIsRefused() {
-        FusedRmsProp fused = new FusedRmsProp(1e-3f, 0.9f, 1e-7f);
+    @ParameterizedTest
+    @MethodSource("pairs")
+    void closedUpdateIsRefused(Pair pair) {
+        Optimizer fused = pair.fused().get();
         fused.close();
         fused.close(); // idempotent
         assertThrows(IllegalStateException.class, () -> fused.step(List.of()));
@@ -103,6 +130,28 @@ class FusedRmsPropTest {
                 assertThrows(
                         IllegalArgumentException.class, () -> new FusedRmsProp(1e-3f, 1f, 1e-7f));
         assertTrue(e.getMessage().contains("rho=1.0"), e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new FusedAdam(1e-3f, 0.9f, 1f, 1e-7f));
+        assertTrue(e.getMessage().contains("beta2=1.0"), e.getMessage());
+    }
+
+    /**
+     * Keras' Adam by hand for one weight: after step 1 the move is lr * g / (|g| + eps') where eps'
+     * = eps / sqrt(1 - beta2): about lr for any gradient well above epsilon.
+     */
+    @Test
+    void adamsFirstStepIsTheLearningRate() {
+        try (NDManager manager = NDManager.newBaseManager();
+                Optimizer adam = Optimizer.adam(1e-2f)) {
+            Parameter p = parameter(manager, "w", manager.create(new float[] {1f, 1f}));
+            setGradients(manager, List.of(p), List.of(new float[] {0.5f, -3f}));
+            adam.step(List.of(p));
+            float[] w = p.getArray().toFloatArray();
+            assertEquals(1f - 1e-2f, w[0], 1e-6f);
+            assertEquals(1f + 1e-2f, w[1], 1e-6f);
+        }
     }
 
     @Test
@@ -110,6 +159,10 @@ class FusedRmsPropTest {
         assertEquals("PyTorch", Engine.getDefaultEngineName());
         try (Optimizer optimizer = Optimizer.rmsProp(1e-4f)) {
             assertTrue(optimizer instanceof FusedRmsProp, optimizer.getClass().getName());
+            assertEquals(1e-4f, optimizer.learningRate());
+        }
+        try (Optimizer optimizer = OptimizerType.ADAM.create(1e-4f, 0.9f, 1e-7f)) {
+            assertTrue(optimizer instanceof FusedAdam, optimizer.getClass().getName());
             assertEquals(1e-4f, optimizer.learningRate());
         }
     }

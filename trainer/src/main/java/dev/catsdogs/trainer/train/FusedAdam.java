@@ -1,0 +1,50 @@
+package dev.catsdogs.trainer.train;
+
+import ai.djl.nn.Parameter;
+import java.util.List;
+
+/**
+ * {@link KerasAdam}'s update, same operations in the same order, in one native call per step for
+ * all parameters ({@link FusedUpdate} with {@code adam.pt}, two state slots: the moments). The
+ * bias-corrected step size is computed here, once per step, by {@link KerasAdam#alpha}. PyTorch
+ * engine only; {@link Optimizer#adam} falls back to {@link KerasAdam} elsewhere.
+ */
+public final class FusedAdam implements Optimizer {
+
+    private static final String RESOURCE = "adam.pt";
+
+    private final float learningRate;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
+    private final FusedUpdate update;
+    private long steps;
+
+    /** See {@link KerasAdam#KerasAdam(float, float, float, float)}. */
+    public FusedAdam(float learningRate, float beta1, float beta2, float epsilon) {
+        KerasAdam.checkArguments(learningRate, beta1, beta2, epsilon);
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.update = new FusedUpdate(RESOURCE, 2);
+    }
+
+    @Override
+    public void step(List<Parameter> parameters) {
+        steps++;
+        float alpha = KerasAdam.alpha(learningRate, beta1, beta2, steps);
+        // 1 - beta in float32, as the reference computes it.
+        update.apply(parameters, alpha, 1f - beta1, 1f - beta2, epsilon);
+    }
+
+    @Override
+    public float learningRate() {
+        return learningRate;
+    }
+
+    @Override
+    public void close() {
+        update.close();
+    }
+}

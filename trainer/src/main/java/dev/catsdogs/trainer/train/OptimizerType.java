@@ -1,0 +1,33 @@
+package dev.catsdogs.trainer.train;
+
+import com.google.gson.annotations.SerializedName;
+import java.util.Locale;
+
+/** The optimizers a phase can use, named as {@code --optimizer} takes them. */
+public enum OptimizerType {
+    /** Keras' RMSprop (the seed's): {@link KerasRmsProp}, fused as {@link FusedRmsProp}. */
+    @SerializedName("rmsprop")
+    RMSPROP,
+    /**
+     * Keras' Adam (the current tutorial's first phase): {@link KerasAdam}, fused {@link FusedAdam}.
+     */
+    @SerializedName("adam")
+    ADAM;
+
+    /** The name on the command line and in {@code config.json}. */
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A new optimizer of this type: the fused update on the PyTorch engine, else the reference.
+     * RMSprop takes {@code rho} and {@code epsilon}; Adam takes Keras' defaults.
+     */
+    public Optimizer create(float learningRate, float rho, float epsilon) {
+        return switch (this) {
+            case RMSPROP -> Optimizer.rmsProp(learningRate, rho, epsilon);
+            case ADAM -> Optimizer.adam(learningRate);
+        };
+    }
+}
