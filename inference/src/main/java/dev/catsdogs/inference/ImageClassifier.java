@@ -353,7 +353,7 @@ public final class ImageClassifier implements AutoCloseable {
             }
             Mat photo = input.decodeWith(preprocessor);
             try {
-                return explain(input.name(), photo);
+                return explain(input, photo);
             } finally {
                 photo.release();
             }
@@ -362,8 +362,11 @@ public final class ImageClassifier implements AutoCloseable {
         }
     }
 
-    // The caller holds the read lock; photo: upright BGR, owned by the caller.
-    private Explanation explain(String name, Mat photo) throws InvalidImageException {
+    // The caller holds the read lock; photo: upright BGR, owned by the caller. The model's input is
+    // made from the encoded image as classify makes it (a JPEG may decode at reduced size, see
+    // ImagePreprocessor), not from the full-size photo, so that the prediction is classify's.
+    private Explanation explain(ImageInput image, Mat photo) throws InvalidImageException {
+        String name = image.name();
         int imageSize = preprocessor.tensorSize();
         InputBuffers scratch = buffers.borrow("explain");
         float[] logits;
@@ -371,7 +374,7 @@ public final class ImageClassifier implements AutoCloseable {
         try {
             FloatBuffer input = scratch.floats(imageSize);
             try {
-                preprocessor.preprocess(photo, name, input);
+                image.writeTo(preprocessor, input);
             } catch (RuntimeException e) {
                 throw new InvalidImageException(name, "could not be preprocessed: " + e, e);
             }
