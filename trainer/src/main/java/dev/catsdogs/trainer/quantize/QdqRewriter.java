@@ -59,6 +59,8 @@ public final class QdqRewriter {
                 soleConsumerOp.put(in, n.getOpType());
             }
         }
+        Set<String> graphOutputs = new HashSet<>();
+        graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
         List<String> names = new ArrayList<>();
         graph.getInputList().forEach(i -> names.add(i.getName()));
         for (OnnxMl.NodeProto n : graph.getNodeList()) {
@@ -67,7 +69,9 @@ public final class QdqRewriter {
                     consumers.getOrDefault(out, 0) == 1 && "Clip".equals(soleConsumerOp.get(out));
             switch (n.getOpType()) {
                 case "Conv" -> {
-                    if (!clipFollows) {
+                    // A Conv that is a graph output (the activation maps) stays float, as the
+                    // logits do: ONNX Runtime runs it on the dequantized feature map.
+                    if (!clipFollows && !graphOutputs.contains(out)) {
                         names.add(out);
                     }
                 }
