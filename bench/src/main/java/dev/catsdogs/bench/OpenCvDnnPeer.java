@@ -19,6 +19,8 @@ import org.opencv.dnn.Net;
  */
 public final class OpenCvDnnPeer {
 
+    private static final String LOGITS_OUTPUT = "logits";
+
     private final Net net;
 
     private OpenCvDnnPeer(Net net) {
@@ -83,7 +85,9 @@ public final class OpenCvDnnPeer {
         Mat out = null;
         try {
             net.setInput(blob);
-            out = net.forward();
+            // By name: exports since the activation maps have a second output, "cam", and
+            // forward() without a name returns the last layer's.
+            out = net.forward(LOGITS_OUTPUT);
             float[] logits = new float[(int) out.total()];
             Mat flat = out.reshape(1, 1);
             try {
