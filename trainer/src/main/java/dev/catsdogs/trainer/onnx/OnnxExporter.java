@@ -7,7 +7,6 @@ import static dev.catsdogs.trainer.onnx.OnnxProtos.intsAttr;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Convolution;
 import ai.onnx.proto.OnnxMl;
-import com.google.protobuf.ByteString;
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.model.Layer;
@@ -15,8 +14,6 @@ import dev.catsdogs.trainer.model.LayerKind;
 import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.Padding;
 import dev.catsdogs.trainer.model.TransferNetwork;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -316,17 +313,7 @@ public final class OnnxExporter {
         }
 
         String initializer(String name, float[] values, long... dims) {
-            ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            raw.asFloatBuffer().put(values);
-            OnnxMl.TensorProto.Builder t =
-                    OnnxMl.TensorProto.newBuilder()
-                            .setName(name)
-                            .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)
-                            .setRawData(ByteString.copyFrom(raw.array()));
-            for (long d : dims) {
-                t.addDims(d);
-            }
-            graph.addInitializer(t);
+            graph.addInitializer(OnnxProtos.floatTensor(name, values, dims));
             return name;
         }
 

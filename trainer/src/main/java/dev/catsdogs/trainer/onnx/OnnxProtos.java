@@ -121,6 +121,21 @@ public final class OnnxProtos {
         return n;
     }
 
+    /** A FLOAT tensor with raw little-endian data; no dims makes it a scalar. */
+    public static OnnxMl.TensorProto floatTensor(String name, float[] values, long... dims) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        OnnxMl.TensorProto.Builder t =
+                OnnxMl.TensorProto.newBuilder()
+                        .setName(name)
+                        .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)
+                        .setRawData(ByteString.copyFrom(raw.array()));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
     /** Values of a FLOAT, INT8, UINT8, INT32 or INT64 tensor as floats. */
     public static float[] toFloats(OnnxMl.TensorProto t) {
         if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.quantize;
 
+import static dev.catsdogs.trainer.onnx.OnnxProtos.floatTensor;
 import static dev.catsdogs.trainer.onnx.OnnxProtos.intAttr;
 
 import ai.onnx.proto.OnnxMl;
@@ -340,21 +341,6 @@ public final class QdqRewriter {
             n.addAttribute(intAttr("axis", axis));
         }
         return n.build();
-    }
-
-    /** A float tensor; no dims makes it a scalar. */
-    private static OnnxMl.TensorProto floatTensor(String name, float[] values, long... dims) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        OnnxMl.TensorProto.Builder t =
-                OnnxMl.TensorProto.newBuilder()
-                        .setName(name)
-                        .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)
-                        .setRawData(ByteString.copyFrom(raw.array()));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
     }
 
     /** An INT8, UINT8 or INT32 tensor; no dims makes it a scalar. */
