@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.io;
+package dev.catsdogs.inference.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,10 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes files atomically: the content goes to a temporary file in the target's own directory,
- * which is flushed to disk and then renamed over the target with {@code ATOMIC_MOVE}. A reader, or
- * a run interrupted by Ctrl-C, therefore sees either the previous file or the complete new one,
- * never a torn one. The temporary file is deleted when writing fails.
+ * Not API. Writes files atomically (the trainer's run files, its downloads, and pictures): the
+ * content goes to a temporary file in the target's own directory, which is flushed to disk and then
+ * renamed over the target with {@code ATOMIC_MOVE}. A reader, or a run interrupted by Ctrl-C,
+ * therefore sees either the previous file or the complete new one, never a torn one. The temporary
+ * file is deleted when writing fails.
  */
 public final class AtomicFiles {
 

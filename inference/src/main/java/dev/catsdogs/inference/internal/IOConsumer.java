@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.io;
+package dev.catsdogs.inference.internal;
 
 import java.io.IOException;
 

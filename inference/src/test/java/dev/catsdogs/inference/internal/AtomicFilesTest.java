@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.io;
+package dev.catsdogs.inference.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class AtomicFilesTest {
         AtomicFiles.writeString(file, "second \u00e9");
 
         assertEquals("second \u00e9", Files.readString(file, StandardCharsets.UTF_8));
-        assertEquals(List.of("history.json"), DownloaderTest.listing(dir.resolve("run")));
+        assertEquals(List.of("history.json"), listing(dir.resolve("run")));
     }
 
     @Test
@@ -48,7 +49,7 @@ class AtomicFilesTest {
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("disk full"), e.getMessage());
         assertEquals("old", Files.readString(file));
-        assertEquals(List.of("model.onnx"), DownloaderTest.listing(dir));
+        assertEquals(List.of("model.onnx"), listing(dir));
     }
 
     @Test
@@ -68,5 +69,12 @@ class AtomicFilesTest {
         AtomicFiles.write(file, out -> out.write(new byte[] {1, 2, 3}));
 
         assertEquals(3, Files.size(file));
+    }
+
+    // Every name in dir: a leftover temporary file would show here.
+    private static List<String> listing(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.io;
 
+import dev.catsdogs.inference.internal.AtomicFiles;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.catsdogs.trainer.train;
 
-import dev.catsdogs.trainer.io.AtomicFiles;
+import dev.catsdogs.inference.internal.AtomicFiles;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

@@ -1,6 +1,6 @@
 package dev.catsdogs.trainer.train;
 
-import dev.catsdogs.trainer.io.AtomicFiles;
+import dev.catsdogs.inference.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

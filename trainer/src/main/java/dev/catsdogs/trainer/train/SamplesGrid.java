@@ -2,9 +2,9 @@ package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
-import dev.catsdogs.trainer.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;

@@ -1,7 +1,7 @@
 package dev.catsdogs.trainer.train;
 
 import com.google.gson.JsonObject;
-import dev.catsdogs.trainer.io.AtomicFiles;
+import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.trainer.model.ModelSummary;
 import java.io.IOException;
 import java.nio.file.Path;
