@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -87,13 +88,7 @@ final class ExportCommand implements Callable<Integer> {
                             + " float model on >= 99.5% of the validation images.")
     private boolean int8;
 
-    @Option(
-            names = "--calibration-images",
-            paramLabel = "N",
-            description =
-                    "With --int8: training images the activation ranges are measured on (default:"
-                            + " ${DEFAULT-VALUE}).")
-    private int calibrationImages = Int8Export.DEFAULT_CALIBRATION_IMAGES;
+    @Mixin private CalibrationImagesOption calibrationImages = new CalibrationImagesOption();
 
     @Option(
             names = "--int8-activations",
@@ -129,7 +124,7 @@ final class ExportCommand implements Callable<Integer> {
                                 floatModel,
                                 dataset,
                                 new Int8Export.Settings(
-                                        calibrationImages, activations(), config.seed()),
+                                        calibrationImages.value(), activations(), config.seed()),
                                 out != null ? out : runDir.file(RunDirectory.MODEL_INT8),
                                 stop::get);
                 print(result);
@@ -166,10 +161,7 @@ final class ExportCommand implements Callable<Integer> {
                     "--int8 quantizes the float NCHW model; it cannot be combined with"
                             + " --with-preprocessing");
         }
-        if (calibrationImages < 1) {
-            throw usageError(
-                    "Received --calibration-images " + calibrationImages + "; expected at least 1");
-        }
+        calibrationImages.value();
         activations();
         if (parityImages < 1) {
             throw usageError("Received --parity-images " + parityImages + "; expected at least 1");

@@ -6,7 +6,6 @@ import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
-import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.OptimizerType;
 import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.RunDirectory;
@@ -25,6 +24,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -234,13 +234,7 @@ final class TrainCommand implements Callable<Integer> {
                             + " and gated on the validation split.")
     private boolean int8;
 
-    @Option(
-            names = "--calibration-images",
-            paramLabel = "N",
-            description =
-                    "With --int8: training images the activation ranges are measured on (default:"
-                            + " ${DEFAULT-VALUE}).")
-    private int calibrationImages = Int8Export.DEFAULT_CALIBRATION_IMAGES;
+    @Mixin private CalibrationImagesOption calibrationImages = new CalibrationImagesOption();
 
     @Option(
             names = "--overwrite",
@@ -295,7 +289,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (config.export()
                     && int8
-                    && !ExportCommand.exportInt8Run(run, dataset, config, calibrationImages)
+                    && !ExportCommand.exportInt8Run(run, dataset, config, calibrationImages.value())
                             .passed()) {
                 System.err.println(
                         "train: the run and its float model are complete in "
@@ -336,10 +330,7 @@ final class TrainCommand implements Callable<Integer> {
             throw usageError(
                     "--int8 quantizes the exported model; it cannot be combined with --no-export");
         }
-        if (calibrationImages < 1) {
-            throw usageError(
-                    "Received --calibration-images " + calibrationImages + "; expected at least 1");
-        }
+        calibrationImages.value();
         if (data != null && !Files.isDirectory(data)) {
             throw usageError(
                     "--data "
