@@ -126,7 +126,8 @@ final class ExportCommand implements Callable<Integer> {
                                 new Int8Export.Settings(
                                         calibrationImages.value(), activations(), config.seed()),
                                 out != null ? out : runDir.file(RunDirectory.MODEL_INT8),
-                                stop::get);
+                                stop::get,
+                                System.out::println);
                 print(result);
                 return result.passed() ? 0 : Failures.FAILURE;
             }
@@ -256,7 +257,8 @@ final class ExportCommand implements Callable<Integer> {
                         new Int8Export.Settings(
                                 calibrationImages, Int8Export.DEFAULT_ACTIVATIONS, config.seed()),
                         run.directory().file(RunDirectory.MODEL_INT8),
-                        run::stopRequested);
+                        run::stopRequested,
+                        System.out::println);
         print(result);
         JsonObject section = report.section("int8");
         section.addProperty("file", result.file() == null ? null : result.file().toString());
@@ -285,11 +287,7 @@ final class ExportCommand implements Callable<Integer> {
                             + result.file().toAbsolutePath()
                             + " ("
                             + result.bytes()
-                            + " bytes, ranges "
-                            + result.method().describe()
-                            + ", 7-bit weights "
-                            + result.guard().describe()
-                            + ")");
+                            + " bytes)");
         } else {
             System.err.println(
                     "export failed: the int8 gate refused the model: "

@@ -23,15 +23,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Makes the int8 model from a float export, and keeps it only if it passes the {@link Int8Gate}:
  *
  * <ol>
  *   <li>calibrates the activations on N training images (a seeded shuffle of the training split);
- *   <li>writes one QDQ graph per {@link RangeMethod} and {@link SaturationGuard} and keeps the one
- *       closer to the float model on the next 256 training images, run with this CPU's fused
- *       kernels (a held-out slice: the validation split never chooses);
+ *   <li>writes one QDQ graph per {@link RangeMethod} and keeps the one closer to the float model on
+ *       the next 256 training images, run with this CPU's fused kernels (a held-out slice: the
+ *       validation split never chooses); then, on the same images, switches each layer's weights
+ *       between 8 and 7 bits where that brings the logits clearly closer ({@link SaturationGuard});
  *   <li>runs the float and the int8 model on the whole validation split: the gate;
  *   <li>writes the file atomically, with the float model's metadata plus {@value
  *       ModelMetadata#QUANTIZATION}, only when the gate passed.
@@ -69,7 +71,7 @@ public final class Int8Export {
      * @param file the written model, or null when the gate refused it
      * @param bytes its size
      * @param method the range method the held-out slice chose
-     * @param guard the saturation guard it chose
+     * @param guard the layers it gave 7-bit weights
      * @param gate the validation comparison
      * @param kernels node counts by op type of the graph ONNX Runtime optimized for this CPU
      */
@@ -114,6 +116,7 @@ public final class Int8Export {
      * @param dataset the run's data: training images calibrate, validation images gate
      * @param target the int8 file to write
      * @param stopRequested polled between batches
+     * @param progress told after each layer of the weight-width search (about a minute)
      * @throws IllegalArgumentException when {@code floatModel} is not a float NCHW export of the
      *     default graph
      * @throws TransferTrainer.TrainingInterruptedException when a stop was requested; nothing is
@@ -124,7 +127,8 @@ public final class Int8Export {
             Dataset dataset,
             Settings settings,
             Path target,
-            BooleanSupplier stopRequested)
+            BooleanSupplier stopRequested,
+            Consumer<String> progress)
             throws IOException {
         OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(floatModel);
         Map<String, String> props = properties(model);
@@ -156,38 +160,81 @@ public final class Int8Export {
             Map<String, TensorStatistics> stats =
                     ActivationCalibrator.calibrate(
                             model, activations, calibration, size, comparer.threads);
+            Map<String, float[]> inputMeans =
+                    ActivationCalibrator.channelMeans(
+                            model,
+                            QdqRewriter.layerInputChannels(model.getGraph()),
+                            calibration,
+                            size,
+                            comparer.threads);
 
-            // Every range method with every saturation guard, judged with the fused kernels of
-            // this CPU: what the guard protects against exists only in those kernels.
+            // Judged with the fused kernels of this CPU: what the guard protects against exists
+            // only in those kernels. First the range method, with 7-bit weights where inputs have
+            // an offset; then each layer's weight width in graph order, kept only when the held-out
+            // logits move clearly closer to the float model's.
             RangeMethod chosen = RangeMethod.values()[0];
-            SaturationGuard guard = SaturationGuard.NONE;
+            SaturationGuard guard = SaturationGuard.none();
+            Map<String, TensorRange> ranges = ActivationCalibrator.ranges(stats, chosen);
             LogitComparison best = null;
-            for (RangeMethod method : RangeMethod.values()) {
-                for (SaturationGuard g : SaturationGuard.values()) {
-                    if (heldOut.isEmpty()) {
-                        break;
-                    }
-                    byte[] candidate =
-                            QdqRewriter.rewrite(
-                                            model,
-                                            ActivationCalibrator.ranges(stats, method),
-                                            settings.activations(),
-                                            g)
-                                    .toByteArray();
-                    LogitComparison c = comparer.compare(candidate, heldOut, null);
+            if (!heldOut.isEmpty()) {
+                for (RangeMethod method : RangeMethod.values()) {
+                    Map<String, TensorRange> r = ActivationCalibrator.ranges(stats, method);
+                    SaturationGuard g =
+                            SaturationGuard.offsetInputs(
+                                    QdqRewriter.inputZeroPoints(
+                                            model.getGraph(), r, settings.activations()),
+                                    settings.activations());
+                    LogitComparison c =
+                            comparer.compare(
+                                    QdqRewriter.rewrite(
+                                                    model, r, settings.activations(), g, inputMeans)
+                                            .toByteArray(),
+                                    heldOut,
+                                    null);
                     if (best == null || c.closerThan(best)) {
                         best = c;
                         chosen = method;
                         guard = g;
+                        ranges = r;
                     }
+                }
+                List<String> layers =
+                        new ArrayList<>(
+                                QdqRewriter.inputZeroPoints(
+                                                model.getGraph(), ranges, settings.activations())
+                                        .keySet());
+                for (int i = 0; i < layers.size(); i++) {
+                    SaturationGuard candidate = guard.toggled(layers.get(i));
+                    LogitComparison c =
+                            comparer.compare(
+                                    QdqRewriter.rewrite(
+                                                    model,
+                                                    ranges,
+                                                    settings.activations(),
+                                                    candidate,
+                                                    inputMeans)
+                                            .toByteArray(),
+                                    heldOut,
+                                    null);
+                    if (c.clearlyCloserThan(best)) {
+                        best = c;
+                        guard = candidate;
+                    }
+                    if ((i + 1) % 10 != 0 && i + 1 != layers.size()) {
+                        continue;
+                    }
+                    progress.accept(
+                            String.format(
+                                    Locale.ROOT,
+                                    "int8: weight widths %d/%d layers, held-out mean |logit"
+                                            + " diff| %.4f",
+                                    i + 1,
+                                    layers.size(),
+                                    best.meanAbsLogitDiff()));
                 }
             }
             OnnxMl.ModelProto int8 =
-                    QdqRewriter.rewrite(
-                            model,
-                            ActivationCalibrator.ranges(stats, chosen),
-                            settings.activations(),
-                            guard);
+                    QdqRewriter.rewrite(model, ranges, settings.activations(), guard, inputMeans);
 
             Path optimized = Files.createTempFile("catsdogs-int8-optimized", ".onnx");
             Map<String, Integer> kernels;

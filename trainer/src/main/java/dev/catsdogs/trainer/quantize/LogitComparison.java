@@ -63,6 +63,21 @@ final class LogitComparison {
         return images == 0 ? Double.NaN : absLogitDiff / ((double) images * units);
     }
 
+    /**
+     * Mean |logit diff| improvement a candidate needs in {@link #clearlyCloserThan}: smaller steps
+     * are within what another slice of images would undo.
+     */
+    static final double CLEAR_IMPROVEMENT = 0.01;
+
+    /**
+     * Whether this candidate agrees with the float model on at least as many images as {@code
+     * other} and its mean |logit diff| is lower by {@link #CLEAR_IMPROVEMENT} of it or more.
+     */
+    boolean clearlyCloserThan(LogitComparison other) {
+        return agreements >= other.agreements
+                && meanAbsLogitDiff() <= other.meanAbsLogitDiff() * (1 - CLEAR_IMPROVEMENT);
+    }
+
     /** Whether this candidate is closer to the float model than {@code other}. */
     boolean closerThan(LogitComparison other) {
         if (agreements != other.agreements) {

@@ -91,17 +91,62 @@ public final class QdqRewriter {
      */
     public static OnnxMl.ModelProto rewrite(
             OnnxMl.ModelProto model, Map<String, TensorRange> ranges, ActivationType type) {
-        return rewrite(model, ranges, type, SaturationGuard.NONE);
+        return rewrite(model, ranges, type, SaturationGuard.none(), Map.of());
     }
 
     /**
-     * @param guard which layers get 7-bit weights (see {@link SaturationGuard})
+     * The zero point of the input activation of every Conv and Gemm, by layer name, in graph order:
+     * what decides whether a layer's products can saturate (see {@link SaturationGuard}).
+     */
+    static Map<String, Integer> inputZeroPoints(
+            OnnxMl.GraphProto graph, Map<String, TensorRange> ranges, ActivationType type) {
+        Map<String, QuantParams> activations = activationParams(graph, ranges, type);
+        Map<String, Integer> zeroPoints = new LinkedHashMap<>();
+        for (OnnxMl.NodeProto node : graph.getNodeList()) {
+            if (isWeighted(node)) {
+                zeroPoints.put(node.getName(), activations.get(node.getInput(0)).zeroPoint());
+            }
+        }
+        return zeroPoints;
+    }
+
+    /**
+     * The input activation of every Conv and Gemm and its channel count: what calibration measures
+     * the channel means of, for the bias correction.
+     */
+    static Map<String, Integer> layerInputChannels(OnnxMl.GraphProto graph) {
+        Map<String, OnnxMl.TensorProto> initializers = new HashMap<>();
+        graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        Map<String, Integer> channels = new LinkedHashMap<>();
+        for (OnnxMl.NodeProto node : graph.getNodeList()) {
+            if (isWeighted(node)) {
+                long[] w = OnnxProtos.dims(initializers.get(node.getInput(1)));
+                long in =
+                        node.getOpType().equals("Gemm")
+                                ? w[OnnxProtos.intAttribute(node, "transB", 0) == 0 ? 0 : 1]
+                                : w[1] * OnnxProtos.intAttribute(node, "group", 1);
+                channels.put(node.getInput(0), (int) in);
+            }
+        }
+        return channels;
+    }
+
+    private static boolean isWeighted(OnnxMl.NodeProto node) {
+        return node.getOpType().equals("Conv") || node.getOpType().equals("Gemm");
+    }
+
+    /**
+     * @param guard the layers with 7-bit weights
+     * @param inputMeans the mean of each channel of each layer input over the calibration images
+     *     ({@link ActivationCalibrator#channelMeans}); a layer whose input is missing keeps its
+     *     bias as it is
      */
     public static OnnxMl.ModelProto rewrite(
             OnnxMl.ModelProto model,
             Map<String, TensorRange> ranges,
             ActivationType type,
-            SaturationGuard guard) {
+            SaturationGuard guard,
+            Map<String, float[]> inputMeans) {
         OnnxMl.GraphProto graph = model.getGraph();
         Map<String, QuantParams> activations = activationParams(graph, ranges, type);
         Map<String, OnnxMl.TensorProto> initializers = new LinkedHashMap<>();
@@ -122,7 +167,7 @@ public final class QdqRewriter {
                 }
             }
             String op = node.getOpType();
-            if (op.equals("Conv") || op.equals("Gemm")) {
+            if (isWeighted(node)) {
                 QuantParams x = activations.get(node.getInput(0));
                 if (x == null) {
                     throw new IllegalArgumentException(
@@ -132,13 +177,25 @@ public final class QdqRewriter {
                         op.equals("Gemm") && OnnxProtos.intAttribute(node, "transB", 0) == 0
                                 ? 1
                                 : 0;
-                int weightMax = guard.weightMax(x.zeroPoint(), type);
-                float[] wScales =
-                        addWeight(out, added, initializers.get(node.getInput(1)), axis, weightMax);
+                OnnxMl.TensorProto weight = initializers.get(node.getInput(1));
+                QuantizedWeight w =
+                        QuantizedWeight.of(weight, axis, guard.weightMax(node.getName()));
+                addWeight(out, added, weight, w);
                 rewritten.setInput(1, node.getInput(1) + DEQUANTIZED);
                 replacedWeights.add(node.getInput(1));
                 if (node.getInputCount() > 2) {
-                    addBias(out, added, initializers.get(node.getInput(2)), x.scale(), wScales);
+                    float[] bias = OnnxProtos.toFloats(initializers.get(node.getInput(2)));
+                    float[] means = inputMeans.get(node.getInput(0));
+                    if (means != null) {
+                        bias =
+                                w.correctedBias(
+                                        bias,
+                                        OnnxProtos.toFloats(weight),
+                                        means,
+                                        (int) OnnxProtos.intAttribute(node, "group", 1),
+                                        op.equals("Gemm"));
+                    }
+                    addBias(out, added, node.getInput(2), bias, x.scale(), w.scales());
                     rewritten.setInput(2, node.getInput(2) + DEQUANTIZED);
                     replacedWeights.add(node.getInput(2));
                 }
@@ -218,39 +275,16 @@ public final class QdqRewriter {
         out.addNode(node("DequantizeLinear", name + DEQUANTIZED, name + QUANTIZED, qParams, -1));
     }
 
-    /**
-     * An int8 weight, symmetric per slice along {@code axis} (the output channels), behind a
-     * DequantizeLinear.
-     *
-     * @return the scale of each output channel
-     */
-    private static float[] addWeight(
+    /** {@code w}, an int8 initializer behind a DequantizeLinear along its output channels. */
+    private static void addWeight(
             OnnxMl.GraphProto.Builder out,
             List<OnnxMl.TensorProto> added,
             OnnxMl.TensorProto weight,
-            int axis,
-            int weightMax) {
-        float[] w = OnnxProtos.toFloats(weight);
+            QuantizedWeight w) {
         long[] dims = OnnxProtos.dims(weight);
-        int channels = (int) dims[axis];
-        long inner = 1;
-        for (int d = axis + 1; d < dims.length; d++) {
-            inner *= dims[d];
-        }
-        float[] absMax = new float[channels];
-        for (int i = 0; i < w.length; i++) {
-            int c = (int) ((i / inner) % channels);
-            absMax[c] = Math.max(absMax[c], Math.abs(w[i]));
-        }
-        float[] scales = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            scales[c] = absMax[c] > 0 ? absMax[c] / weightMax : 1f;
-        }
-        byte[] q = new byte[w.length];
-        for (int i = 0; i < w.length; i++) {
-            int c = (int) ((i / inner) % channels);
-            q[i] = (byte) Math.max(-weightMax, Math.min(weightMax, Math.round(w[i] / scales[c])));
-        }
+        int channels = w.scales().length;
+        float[] scales = w.scales();
+        byte[] q = w.levels();
         String name = weight.getName();
         OnnxMl.TensorProto.Builder qt =
                 OnnxMl.TensorProto.newBuilder()
@@ -283,18 +317,17 @@ public final class QdqRewriter {
                         name + DEQUANTIZED,
                         name + QUANTIZED,
                         new String[] {name + "_scale", name + "_zero_point"},
-                        scalar ? -1 : axis));
-        return scales;
+                        scalar ? -1 : w.axis()));
     }
 
     /** An int32 bias in the accumulator's units ({@code inputScale * weightScale[c]}). */
     private static void addBias(
             OnnxMl.GraphProto.Builder out,
             List<OnnxMl.TensorProto> added,
-            OnnxMl.TensorProto bias,
+            String name,
+            float[] b,
             float inputScale,
             float[] weightScales) {
-        float[] b = OnnxProtos.toFloats(bias);
         int[] q = new int[b.length];
         float[] scales = new float[b.length];
         for (int c = 0; c < b.length; c++) {
@@ -302,11 +335,10 @@ public final class QdqRewriter {
             double level = Math.rint(b[c] / scales[c]);
             if (Math.abs(level) > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(
-                        "bias '" + bias.getName() + "' channel " + c + " overflows int32");
+                        "bias '" + name + "' channel " + c + " overflows int32");
             }
             q[c] = (int) level;
         }
-        String name = bias.getName();
         boolean scalar = b.length == 1;
         int int32 = OnnxMl.TensorProto.DataType.INT32_VALUE;
         added.add(

@@ -38,6 +38,7 @@ class Int8ExportTest {
 
     @Test
     void exportFusesEveryLayerIntoIntegerKernelsAndWritesOnlyWhatPassedTheGate() throws Exception {
+        List<String> progress = new java.util.ArrayList<>();
         Path out = dir.resolve("model-int8.onnx");
         Int8Export.Result result =
                 Int8Export.export(
@@ -45,7 +46,8 @@ class Int8ExportTest {
                         dataset,
                         new Int8Export.Settings(64, ActivationType.U8S8, 42),
                         out,
-                        () -> false);
+                        () -> false,
+                        progress::add);
 
         assertEquals(1000, result.gate().images());
         assertTrue(result.gate().line().startsWith("int8: agreement="), result.gate().line());
@@ -59,6 +61,10 @@ class Int8ExportTest {
         assertEquals(10, kernels.getOrDefault("QLinearAdd", 0), result.kernelsLine());
         assertEquals(1, kernels.getOrDefault("QLinearGlobalAveragePool", 0), result.kernelsLine());
         assertEquals(1, kernels.getOrDefault("QGemm", 0), result.kernelsLine());
+        // the weight-width search went through every Conv and Gemm (54 with the activation maps)
+        assertTrue(
+                progress.get(progress.size() - 1).startsWith("int8: weight widths 54/54 layers"),
+                progress.toString());
     }
 
     @Test
@@ -89,7 +95,7 @@ class Int8ExportTest {
                                 floatProps,
                                 new Int8Export.Settings(32, ActivationType.U8S8, 42),
                                 RangeMethod.MIN_MAX,
-                                SaturationGuard.NONE,
+                                SaturationGuard.none(),
                                 32,
                                 gate)
                         .toByteArray());

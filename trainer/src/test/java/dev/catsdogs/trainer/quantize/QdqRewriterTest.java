@@ -31,15 +31,25 @@ class QdqRewriterTest {
     }
 
     @Test
-    void saturationGuardReducesWeightsWhereTheInputHasAnOffset() {
-        // uint8 input with zero point 128 (projection / residual output): the pair sum can saturate
-        assertEquals(63, SaturationGuard.OFFSET_INPUTS.weightMax(128, ActivationType.U8S8));
-        // ReLU6 output, zero point 0 (uint8) or -128 (int8, shifted to uint8 0 on x86)
-        assertEquals(127, SaturationGuard.OFFSET_INPUTS.weightMax(0, ActivationType.U8S8));
-        assertEquals(127, SaturationGuard.OFFSET_INPUTS.weightMax(-128, ActivationType.S8S8));
-        assertEquals(63, SaturationGuard.OFFSET_INPUTS.weightMax(0, ActivationType.S8S8));
-        assertEquals(63, SaturationGuard.ALL.weightMax(0, ActivationType.U8S8));
-        assertEquals(127, SaturationGuard.NONE.weightMax(128, ActivationType.U8S8));
+    void saturationGuardStartsFromTheLayersWhoseInputHasAnOffset() {
+        // uint8 input with zero point 128 (projection / residual output): the pair sum can
+        // saturate;
+        // ReLU6 output, zero point 0 (uint8) or -128 (int8, shifted to uint8 0 on x86): mostly not
+        Map<String, Integer> zeroPoints = new java.util.LinkedHashMap<>();
+        zeroPoints.put("stem", 128);
+        zeroPoints.put("depthwise", 0);
+        SaturationGuard u8 = SaturationGuard.offsetInputs(zeroPoints, ActivationType.U8S8);
+        assertEquals(63, u8.weightMax("stem"));
+        assertEquals(127, u8.weightMax("depthwise"));
+        zeroPoints.put("depthwise", -128);
+        SaturationGuard s8 = SaturationGuard.offsetInputs(zeroPoints, ActivationType.S8S8);
+        assertEquals(java.util.Set.of("stem"), s8.reducedLayers());
+        // a layer switches either way; the others keep their width
+        SaturationGuard toggled = u8.toggled("stem").toggled("depthwise");
+        assertEquals(127, toggled.weightMax("stem"));
+        assertEquals(63, toggled.weightMax("depthwise"));
+        assertEquals("1 layers: depthwise", toggled.describe());
+        assertEquals("none", SaturationGuard.none().describe());
         // 7 bits: two products of 255 x 63 fit an int16, two of 255 x 127 do not
         assertTrue(2 * 255 * 63 <= Short.MAX_VALUE && 2 * 255 * 127 > Short.MAX_VALUE);
     }
