@@ -330,6 +330,7 @@ public final class Int8Export {
         q.addProperty("scheme", settings.activations().name());
         q.addProperty("weights", "int8 symmetric, per output channel");
         q.addProperty("weights_7bit", guard.describe());
+        q.addProperty("bias_correction", "weight rounding mean shift, on the calibration images");
         q.addProperty(
                 "activations",
                 (settings.activations() == ActivationType.U8S8 ? "uint8" : "int8")
