@@ -17,7 +17,7 @@ import java.util.zip.CRC32;
 import picocli.CommandLine;
 
 /** Paths of the shared data and the shipped model, bad image files, and a CLI runner. */
-final class TestData {
+public final class TestData {
 
     private TestData() {}
 
@@ -26,12 +26,12 @@ final class TestData {
         return Path.of(System.getProperty("catsdogs.root", "..")).toAbsolutePath().normalize();
     }
 
-    static Path model() {
+    public static Path model() {
         return root().resolve("models/catsdogs-mobilenetv2.onnx");
     }
 
     /** {@code cats_and_dogs_filtered/<split>}; fails clearly when the shared data is missing. */
-    static Path photos(String split) {
+    public static Path photos(String split) {
         Path dir =
                 Path.of(System.getProperty("catsdogs.shared", "../../shared"))
                         .resolve("data/cats_and_dogs_filtered")
