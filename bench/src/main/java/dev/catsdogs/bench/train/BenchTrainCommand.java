@@ -39,12 +39,12 @@ import picocli.CommandLine.Spec;
                     + " run, the training step at batch 32 vs PyTorch from Python"
                     + " (bench/pytorch/train_step.py), memory across epochs, and the whole"
                     + " default run vs the same workflow in PyTorch from Python"
-                    + " (bench/pytorch/workflow.py, about 2 minutes more).",
+                    + " (bench/pytorch/workflow.py, about 5 minutes more).",
             "Ends with one line: ratio: fe_speedup=<x> ft_epoch_speedup=<y> total_speedup=<z>"
                     + " step_vs_pytorch=<w> forward_vs_pytorch=<f> whole_vs_pytorch=<v>, after"
                     + " workflow: ours_s=<a> pytorch_s=<b> (v = a / b; a is the whole default"
                     + " run, cached, as composed in the table)",
-            "With --workflow, only that whole-run comparison (about 5 minutes): our cached"
+            "With --workflow, only that whole-run comparison (about 7 minutes): our cached"
                     + " phase 1, phase 2's cache build and one fine-tuning epoch (the whole run"
                     + " composed from them), then workflow.py; ends with the workflow: line and"
                     + " ratio: whole_vs_pytorch=<v>.",
@@ -169,8 +169,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             names = "--python",
             defaultValue = "/usr/bin/python3",
             description =
-                    "Python with Debian's python3-torch and python3-torchvision (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "Python with Debian's python3-torch and python3-torchvision (and"
+                            + " python3-onnx for workflow.py) (default: ${DEFAULT-VALUE}).")
     private String python;
 
     @Option(
