@@ -9,7 +9,9 @@ import dev.catsdogs.trainer.cli.DeviceOption;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +37,17 @@ import picocli.CommandLine.Spec;
             "Benchmark training on real data with the default workflow: feature-extraction phase"
                     + " cached vs --no-cache, one fine-tuning epoch cached vs --no-cache, the whole"
                     + " run, the training step at batch 32 vs PyTorch from Python"
-                    + " (bench/pytorch/train_step.py), and memory across epochs.",
+                    + " (bench/pytorch/train_step.py), memory across epochs, and the whole"
+                    + " default run vs the same workflow in PyTorch from Python"
+                    + " (bench/pytorch/workflow.py, about 5 minutes more).",
             "Ends with one line: ratio: fe_speedup=<x> ft_epoch_speedup=<y> total_speedup=<z>"
-                    + " step_vs_pytorch=<w>",
+                    + " step_vs_pytorch=<w> forward_vs_pytorch=<f> whole_vs_pytorch=<v>, after"
+                    + " workflow: ours_s=<a> pytorch_s=<b> (v = a / b; a is the whole default"
+                    + " run, cached, as composed in the table)",
+            "With --workflow, only that whole-run comparison (about 7 minutes): our cached"
+                    + " phase 1, phase 2's cache build and one fine-tuning epoch (the whole run"
+                    + " composed from them), then workflow.py; ends with the workflow: line and"
+                    + " ratio: whole_vs_pytorch=<v>.",
             "With --profile, only the training step (layers from --fine-tune-at on trainable),"
                     + " profiled on both sides (about a minute): a table of self ms per step by"
                     + " operator, the line profile: djl_ms=<a> pytorch_ms=<b> ratio=<r>"
@@ -95,6 +105,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
     private boolean pipeline;
 
     @Option(
+            names = "--workflow",
+            negatable = false,
+            description =
+                    "Only the whole default run, cached, against bench/pytorch/workflow.py: the"
+                            + " same workflow, weights, data and frozen-prefix caching (BatchNorm"
+                            + " folded where frozen) in PyTorch from Python, --threads threads.")
+    private boolean workflow;
+
+    @Option(
             names = "--forward",
             negatable = false,
             description =
@@ -150,8 +169,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             names = "--python",
             defaultValue = "/usr/bin/python3",
             description =
-                    "Python with Debian's python3-torch and python3-torchvision (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "Python with Debian's python3-torch and python3-torchvision (and"
+                            + " python3-onnx for workflow.py) (default: ${DEFAULT-VALUE}).")
     private String python;
 
     @Option(
@@ -197,25 +216,36 @@ public final class BenchTrainCommand implements Callable<Integer> {
         int steps = quick ? 3 : 20;
         System.out.printf(
                 Locale.ROOT,
-                "bench-train: %d train / %d validation images from %s, %d cores%n",
+                "bench-train%s: %d train / %d validation images from %s, %d cores%n",
+                workflow ? " --workflow" : "",
                 train.size(),
                 validation.size(),
                 dir,
                 cores);
-
-        TrainingBenchmark.Figures f =
+        TrainingBenchmark ours =
                 new TrainingBenchmark(
-                                train,
-                                validation,
-                                dataset.classNames().size(),
-                                Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
-                                160,
-                                batchSize,
-                                cores,
-                                where,
-                                System.out)
-                        .run(feEpochs, 10, 100, steps);
+                        train,
+                        validation,
+                        dataset.classNames().size(),
+                        Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
+                        160,
+                        batchSize,
+                        cores,
+                        where,
+                        System.out);
+        if (workflow) {
+            double oursS = ours.cachedRun(feEpochs, 10, 100).total();
+            WorkflowComparison python = workflow(dir, cores, feEpochs);
+            System.out.println();
+            System.out.println(workflowLine(oursS, python));
+            System.out.printf(
+                    Locale.ROOT, "ratio: whole_vs_pytorch=%.2f%n", wholeVsPytorch(oursS, python));
+            return 0;
+        }
+
+        TrainingBenchmark.Figures f = ours.run(feEpochs, 10, 100, steps);
         JsonObject torch = pytorch(where, Integer.toString(cores), Integer.toString(steps));
+        WorkflowComparison python = workflow(dir, cores, feEpochs);
         System.out.println();
         pipeline(train);
 
@@ -247,16 +277,67 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 f.rssAfterEpoch2() >> 20,
                 feEpochs,
                 f.rssAfterLastEpoch() >> 20);
+        System.out.println(workflowLine(f.totalCached(), python));
         System.out.printf(
                 Locale.ROOT,
                 "ratio: fe_speedup=%.2f ft_epoch_speedup=%.2f total_speedup=%.2f "
-                        + "step_vs_pytorch=%.2f forward_vs_pytorch=%.2f%n",
+                        + "step_vs_pytorch=%.2f forward_vs_pytorch=%.2f whole_vs_pytorch=%.2f%n",
                 f.feSpeedup(),
                 f.ftEpochSpeedup(),
                 f.totalUncached() / f.totalCached(),
                 f.step().stepMs() / torchStep,
-                f.step().forwardFoldedMs() / number(torch, "forward_folded_ms"));
+                f.step().forwardFoldedMs() / number(torch, "forward_folded_ms"),
+                wholeVsPytorch(f.totalCached(), python));
         return 0;
+    }
+
+    /** The {@code workflow:} line; NaN for PyTorch's side when workflow.py did not run. */
+    private static String workflowLine(double oursS, WorkflowComparison python) {
+        return python != null
+                ? python.line(oursS)
+                : String.format(
+                        Locale.ROOT, "workflow: ours_s=%.1f pytorch_s=NaN (not run)", oursS);
+    }
+
+    private static double wholeVsPytorch(double oursS, WorkflowComparison python) {
+        return python == null ? Double.NaN : python.wholeVsPytorch(oursS);
+    }
+
+    /**
+     * Runs bench/pytorch/workflow.py on the same data, threads and epochs (with {@code --quick},
+     * every 10th image as ours); its figures, or null when it could not run.
+     */
+    private WorkflowComparison workflow(Path dir, int cores, int feEpochs)
+            throws IOException, InterruptedException {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--data",
+                                dir.toString(),
+                                "--weights",
+                                Workspace.root()
+                                        .resolve(MobileNetV2Weights.SHIPPED_FILE)
+                                        .toString(),
+                                "--threads",
+                                Integer.toString(cores),
+                                "--epochs",
+                                Integer.toString(feEpochs),
+                                "--batch-size",
+                                Integer.toString(batchSize)));
+        if (quick) {
+            args.addAll(List.of("--every", "10"));
+        }
+        System.out.println("PyTorch from Python, the whole workflow (bench/pytorch/workflow.py):");
+        String last = python("workflow.py", args, false);
+        if (last == null) {
+            return null;
+        }
+        try {
+            return WorkflowComparison.parse(last);
+        } catch (IllegalArgumentException e) {
+            System.err.println("PyTorch workflow skipped: " + e.getMessage());
+            return null;
+        }
     }
 
     /** {@code --device}: the step and the frozen forward on one device, against PyTorch's. */
@@ -549,9 +630,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
      */
     private JsonObject pytorch(Device where, String... args)
             throws IOException, InterruptedException {
-        Path script = Workspace.root().resolve("bench/pytorch/train_step.py");
-        List<String> command = new ArrayList<>(List.of(python, script.toString()));
-        command.addAll(List.of(args));
+        List<String> command = new ArrayList<>(List.of(args));
         // The same device and batch as our side.
         command.addAll(
                 List.of(
@@ -559,6 +638,24 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         where.isGpu() ? "cuda:" + where.getDeviceId() : "cpu",
                         "--batch-size",
                         Integer.toString(batchSize)));
+        String last = python("train_step.py", command, where.isGpu());
+        if (last == null) {
+            return null;
+        }
+        System.out.println("pytorch: " + last);
+        return JsonParser.parseString(last).getAsJsonObject();
+    }
+
+    /**
+     * Runs bench/pytorch/{@code script} with {@code args} (its output lines shown as they come, for
+     * workflow.py's progress); its last output line, or null (with the install command) when
+     * PyTorch is not there or sees no GPU.
+     */
+    private String python(String name, List<String> args, boolean gpu)
+            throws IOException, InterruptedException {
+        Path script = Workspace.root().resolve("bench/pytorch/" + name);
+        List<String> command = new ArrayList<>(List.of(python, script.toString()));
+        command.addAll(args);
         Process process;
         try {
             process =
@@ -572,10 +669,22 @@ public final class BenchTrainCommand implements Callable<Integer> {
                             + " ("
                             + e.getMessage()
                             + "); install it with: sudo apt-get install -y python3-torch"
-                            + " python3-torchvision");
+                            + " python3-torchvision python3-onnx");
             return null;
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String last = "";
+        try (BufferedReader lines =
+                new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (!line.isBlank()) {
+                    last = line;
+                    if (!line.startsWith("{")) {
+                        System.out.println("  " + line);
+                    }
+                }
+            }
+        }
         if (!process.waitFor(30, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             System.err.println(
@@ -586,18 +695,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
             System.err.println(
                     "PyTorch reference failed (exit "
                             + process.exitValue()
-                            + (where.isGpu()
+                            + (gpu
                                     ? "); on a GPU it needs a CUDA build of PyTorch and"
                                             + " torchvision for --python (Debian's python3-torch"
                                             + " is CPU-only)"
-                                    : "); needs Debian's python3-torch and python3-torchvision:"
-                                            + " sudo apt-get install -y python3-torch"
-                                            + " python3-torchvision"));
+                                    : "); needs Debian's python3-torch, python3-torchvision"
+                                            + " and (workflow.py) python3-onnx: sudo apt-get"
+                                            + " install -y python3-torch python3-torchvision"
+                                            + " python3-onnx"));
             return null;
         }
-        String last = output.strip().lines().reduce((a, b) -> b).orElse("{}");
-        System.out.println("pytorch: " + last);
-        return JsonParser.parseString(last).getAsJsonObject();
+        return last.isEmpty() ? "{}" : last;
     }
 
     /**
