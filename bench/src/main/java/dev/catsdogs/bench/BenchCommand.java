@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import dev.catsdogs.bench.jmh.OpenCvDnnBenchmark;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.inference.internal.Internals;
 import java.io.PrintStream;
@@ -45,8 +46,9 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description =
-                "JMH benchmarks of the inference hot path beside DJL (PyTorch) and OpenCV DNN on "
-                        + "the same network; prints a Markdown table and a closing 'ratio:' line.")
+                "JMH benchmarks of the inference hot path (the float model and, when present, its"
+                        + " int8 export) beside DJL (PyTorch) and OpenCV DNN on the same network;"
+                        + " prints a Markdown table and a closing 'ratio:' line.")
 public final class BenchCommand implements Callable<Integer> {
 
     /** Images of the parity check between the engines. */
@@ -72,6 +74,16 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "FILE.onnx",
             description = "Float32 NCHW model (default: models/catsdogs-mobilenetv2.onnx).")
     private Path model;
+
+    @Option(
+            names = "--int8-model",
+            paramLabel = "FILE.onnx",
+            description =
+                    "Its int8 export, measured beside it in the ONNX Runtime-only and end-to-end"
+                            + " rows (default: the model's name with -int8.onnx beside it, e.g."
+                            + " models/catsdogs-mobilenetv2-int8.onnx; when that file does not"
+                            + " exist the int8 rows are skipped and their ratios are n/a).")
+    private Path int8Model;
 
     @Option(
             names = "--data",
@@ -131,9 +143,11 @@ public final class BenchCommand implements Callable<Integer> {
             plan = plan.withMemoryClassifications(memory);
         }
         Workspace d = Workspace.defaults();
+        Path fp32 = abs(model, d.model());
         Workspace ws =
                 new Workspace(
-                        abs(model, d.model()),
+                        fp32,
+                        Workspace.int8Model(int8Model, fp32),
                         abs(data, d.data()),
                         run == null ? null : run.toAbsolutePath().normalize(),
                         abs(results, d.results()));
@@ -170,7 +184,11 @@ public final class BenchCommand implements Callable<Integer> {
                         byOp(macs)));
         Parity parity = parity(ws);
         header.addAll(parity.lines());
+        header.addAll(int8Lines(ws));
         header.forEach(progress::println);
+        if (ws.int8Model() == null) {
+            plan = plan.withoutInt8();
+        }
 
         if (parity.openCvError() != null) {
             plan = plan.without(OpenCvDnnBenchmark.class); // reported above; its ratio is n/a
@@ -368,6 +386,57 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return new Parity(djlSource, djlDiff, openCvDiff, openCvError);
         }
+    }
+
+    /**
+     * Which int8 model is measured and whether it gives the float model's labels on the parity
+     * photos (reported, not enforced: the export's gate judged it on the validation split), or why
+     * there are no int8 rows.
+     */
+    private static List<String> int8Lines(Workspace ws) throws Exception {
+        if (ws.int8Model() == null) {
+            return List.of(
+                    "int8: "
+                            + Workspace.root().relativize(Workspace.int8Beside(ws.model()))
+                            + " not found, int8 rows skipped (make it with "
+                            + Workspace.INT8_EXPORT_HINT
+                            + ", or pass --int8-model FILE)");
+        }
+        SamplePhotos photos = SamplePhotos.load(ws.data(), PARITY_IMAGES);
+        int sameLabel = 0;
+        double maxDiff = 0;
+        String quantization;
+        try (ImageClassifier fp32 =
+                        ImageClassifier.builder(ws.model()).optIntraOpThreads(1).build();
+                ImageClassifier int8 =
+                        ImageClassifier.builder(ws.int8Model()).optIntraOpThreads(1).build()) {
+            quantization = int8.metadata().quantization().orElse("not recorded");
+            for (int i = 0; i < photos.size(); i++) {
+                Prediction f = fp32.classify(photos.encoded().get(i), photos.names().get(i));
+                Prediction q = int8.classify(photos.encoded().get(i), photos.names().get(i));
+                sameLabel += f.label().equals(q.label()) ? 1 : 0;
+                maxDiff =
+                        Math.max(
+                                maxDiff,
+                                Math.abs(
+                                        f.probabilities()[f.classIndex()]
+                                                - q.probabilities()[f.classIndex()]));
+            }
+        }
+        return List.of(
+                String.format(
+                        Locale.ROOT,
+                        "int8 model: %s, %,d bytes, quantization %s",
+                        Workspace.root().relativize(ws.int8Model()),
+                        Files.size(ws.int8Model()),
+                        quantization),
+                String.format(
+                        Locale.ROOT,
+                        "int8 vs float on %d photos: same label %d/%d, max |probability diff| %.4f",
+                        photos.size(),
+                        sameLabel,
+                        photos.size(),
+                        maxDiff));
     }
 
     /** What the parity check found. */

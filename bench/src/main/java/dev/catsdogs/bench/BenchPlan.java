@@ -59,20 +59,23 @@ public record BenchPlan(
                     PeakFlopsBenchmark.class,
                     PreprocessBenchmark.class);
 
-    private static final Step RAW =
-            Step.of(OrtBenchmark.class, "runRaw", "batch", "1", "intraOpThreads", "1");
-    private static final Step E2E = Step.of(EndToEndBenchmark.class, "classify", "batch", "1");
+    private static final Step RAW = raw(Precision.FP32);
+    private static final Step RAW_INT8 = raw(Precision.INT8);
+    private static final Step E2E = endToEnd(Precision.FP32);
+    private static final Step E2E_INT8 = endToEnd(Precision.INT8);
     private static final Step TWO_CALLERS = Step.of(ConcurrencyBenchmark.class, "twoCallers");
 
     /**
      * The configurations the ratio line and the targets need, in run order: ONNX Runtime alone and
-     * end to end at batch 1 right after each other, then 2 callers, the peers, the peak, and
-     * preprocessing.
+     * end to end at batch 1 (float, then int8) right after each other, then 2 callers, the peers,
+     * the peak, and preprocessing.
      */
     static final List<Step> RATIO_STEPS =
             List.of(
                     RAW,
+                    RAW_INT8,
                     E2E,
+                    E2E_INT8,
                     TWO_CALLERS,
                     Step.of(DjlBenchmark.class, "predict", "batch", "1", "threads", "1"),
                     Step.of(OpenCvDnnBenchmark.class, "forward", "batch", "1", "threads", "1"),
@@ -93,12 +96,50 @@ public record BenchPlan(
                     Step.of(PreprocessBenchmark.class, "jpegToTensor"));
 
     /**
-     * The full run measures the close calls twice, mirrored ({@code raw, e2e, 2 callers, 2 callers,
-     * e2e, raw}): e2e_over_raw (target 1.15) and 2 callers over 1 (target 1.7) compare rows whose
-     * difference is of the size of this machine's drift, and a mirrored order cancels a drift that
-     * is linear over those minutes. The two runs of a configuration are merged as two forks.
+     * The full run measures the close calls twice, mirrored ({@code raw, raw int8, e2e, e2e int8, 2
+     * callers, 2 callers, e2e int8, e2e, raw int8, raw}): e2e_over_raw (target 1.15), 2 callers
+     * over 1 (target 1.7) and int8 over fp32 compare rows whose difference is of the size of this
+     * machine's drift, and a mirrored order cancels a drift that is linear over those minutes. The
+     * two runs of a configuration are merged as two forks.
      */
-    static final List<Step> MIRRORED = List.of(RAW, E2E, TWO_CALLERS, TWO_CALLERS, E2E, RAW);
+    static final List<Step> MIRRORED =
+            List.of(
+                    RAW,
+                    RAW_INT8,
+                    E2E,
+                    E2E_INT8,
+                    TWO_CALLERS,
+                    TWO_CALLERS,
+                    E2E_INT8,
+                    E2E,
+                    RAW_INT8,
+                    RAW);
+
+    /** ONNX Runtime alone at batch 1 on one thread: the raw side of the ratios. */
+    private static Step raw(String precision) {
+        return Step.of(
+                OrtBenchmark.class,
+                "runRaw",
+                "batch",
+                "1",
+                "intraOpThreads",
+                "1",
+                Precision.PARAM,
+                precision);
+    }
+
+    /** End to end at batch 1 on one thread: the other side. */
+    private static Step endToEnd(String precision) {
+        return Step.of(
+                EndToEndBenchmark.class,
+                "classify",
+                "batch",
+                "1",
+                "intraOpThreads",
+                "1",
+                Precision.PARAM,
+                precision);
+    }
 
     public BenchPlan {
         steps = List.copyOf(steps);
@@ -146,12 +187,12 @@ public record BenchPlan(
     }
 
     /**
-     * The default run, about 20 minutes on 2 cores: every configuration of the grid (19; three of
-     * them twice, see {@link #MIRRORED}), one fork per run, 3 warm-up iterations of 3 s and 5
-     * measured ones of 5 s (about 35 s a run with the fork's start: 11 minutes), then 100k
-     * classifications from 2 threads for the memory check (about 8 minutes). One fork per run is a
-     * deliberate trade for the time budget; this machine's speed drifts by 10-20% over tens of
-     * seconds.
+     * The default run, about 30 minutes on 2 cores: every configuration of the grid (31 with an
+     * int8 model, 21 without; five of them twice, see {@link #MIRRORED}), one fork per run, 3
+     * warm-up iterations of 3 s and 5 measured ones of 5 s (about 35 s a run with the fork's start:
+     * 21 minutes), then 100k classifications from 2 threads for the memory check (about 8 minutes).
+     * One fork per run is a deliberate trade for the time budget; this machine's speed drifts by
+     * 10-20% over tens of seconds.
      */
     public static BenchPlan full() {
         return new BenchPlan(
@@ -159,7 +200,7 @@ public record BenchPlan(
     }
 
     /**
-     * A smoke-sized run, about 2 minutes: only the configurations the ratios need (batch 1; the
+     * A smoke-sized run, about 2.5 minutes: only the configurations the ratios need (batch 1; the
      * close ones mirrored, as in the full run), one warm-up iteration of 1 s and two measured ones
      * of 1 s, 2,000 classifications for the memory check.
      */
@@ -195,6 +236,11 @@ public record BenchPlan(
         return keeping(s -> regex.matcher(s.benchmark()).find());
     }
 
+    /** The same plan without the int8 configurations (when there is no int8 model). */
+    public BenchPlan withoutInt8() {
+        return keeping(s -> !Precision.INT8.equals(s.params().get(Precision.PARAM)));
+    }
+
     /** The same plan without the steps of {@code type}. */
     public BenchPlan without(Class<?> type) {
         return keeping(s -> s.type() != type);
@@ -221,7 +267,7 @@ public record BenchPlan(
                                 + " runs of "
                                 + distinct
                                 + " configurations (raw, e2e and 2 callers at "
-                                + "batch 1 twice, mirrored), ")
+                                + "batch 1, 1 thread twice, mirrored), ")
                 + (forks == 0
                         ? "no fork (in this JVM)"
                         : forks + (forks == 1 ? " fork" : " forks") + " each")

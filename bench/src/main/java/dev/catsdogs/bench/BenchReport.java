@@ -34,6 +34,11 @@ public final class BenchReport {
     static final double MIN_ORT_OVER_OPENCV = 1.0;
     static final double MIN_TWO_CALLERS_OVER_ONE = 1.7;
 
+    /** Targets of issue 14. */
+    static final double MIN_INT8_OVER_FP32 = 1.8;
+
+    static final double MIN_E2E_INT8_OVER_FP32 = 1.6;
+
     /** The row order and labels of the table. */
     private static final List<String> ORDER =
             List.of(
@@ -64,7 +69,9 @@ public final class BenchReport {
     private static final Pattern RATIO =
             Pattern.compile(
                     "ratio: e2e_over_raw=(\\S+) ort_over_djl=(\\S+) ort_over_opencv_dnn=(\\S+)"
-                            + " fraction_of_peak=(\\S+)");
+                            + " fraction_of_peak=(\\S+)"
+                            // optional: reports written before the int8 rows lack them
+                            + "(?: int8_over_fp32=(\\S+) e2e_int8_over_fp32=(\\S+))?");
 
     private BenchReport() {}
 
@@ -79,13 +86,19 @@ public final class BenchReport {
      * @param fractionOfPeak end-to-end throughput with 2 callers (the whole machine) over the
      *     images/s the machine's measured peak FLOP rate (2 threads) allows for the model's FLOPs
      * @param twoCallersOverOne end-to-end throughput of 2 callers over 1
+     * @param int8OverFp32 ONNX Runtime-alone throughput of the int8 model over the float model's,
+     *     batch 1, one thread
+     * @param e2eInt8OverFp32 end-to-end throughput with the int8 model over the float model's,
+     *     batch 1, one thread
      */
     public record Ratios(
             double e2eOverRaw,
             double ortOverDjl,
             double ortOverOpenCvDnn,
             double fractionOfPeak,
-            double twoCallersOverOne) {
+            double twoCallersOverOne,
+            double int8OverFp32,
+            double e2eInt8OverFp32) {
 
         /** The closing line: {@code ratio: e2e_over_raw=<x> ort_over_djl=<y> ...}. */
         public String line() {
@@ -96,7 +109,11 @@ public final class BenchReport {
                     + " ort_over_opencv_dnn="
                     + number(ortOverOpenCvDnn)
                     + " fraction_of_peak="
-                    + number(fractionOfPeak);
+                    + number(fractionOfPeak)
+                    + " int8_over_fp32="
+                    + number(int8OverFp32)
+                    + " e2e_int8_over_fp32="
+                    + number(e2eInt8OverFp32);
         }
 
         /**
@@ -111,30 +128,50 @@ public final class BenchReport {
                         "not a ratio line: '"
                                 + line
                                 + "'; expected 'ratio: e2e_over_raw=<x> ort_over_djl=<y>"
-                                + " ort_over_opencv_dnn=<z> fraction_of_peak=<f>'");
+                                + " ort_over_opencv_dnn=<z> fraction_of_peak=<f>"
+                                + " int8_over_fp32=<i> e2e_int8_over_fp32=<j>'");
             }
             return new Ratios(
                     value(m.group(1)),
                     value(m.group(2)),
                     value(m.group(3)),
                     value(m.group(4)),
-                    Double.NaN);
+                    Double.NaN,
+                    value(m.group(5)),
+                    value(m.group(6)));
         }
 
         private static double value(String s) {
-            return s.equals("n/a") ? Double.NaN : Double.parseDouble(s);
+            return s == null || s.equals("n/a") ? Double.NaN : Double.parseDouble(s);
         }
     }
 
     /** Computes the ratios from the measurements and the model's MACs per image. */
     public static Ratios ratios(List<Measurement> all, long macsPerImage) {
-        double raw = images(all, ORT, "batch", "1", "intraOpThreads", "1");
-        double e2e = images(all, E2E, "batch", "1");
+        double raw = rawBatch1(all, Precision.FP32);
+        double e2e = endToEndBatch1(all, Precision.FP32);
         double two = images(all, TWO_CALLERS);
         double djl = images(all, DJL, "batch", "1", "threads", "1");
         double opencv = images(all, OPENCV, "batch", "1", "threads", "1");
         double peak = peakImagesPerSecond(all, macsPerImage, 2);
-        return new Ratios(raw / e2e, raw / djl, raw / opencv, two / peak, two / e2e);
+        return new Ratios(
+                raw / e2e,
+                raw / djl,
+                raw / opencv,
+                two / peak,
+                two / e2e,
+                rawBatch1(all, Precision.INT8) / raw,
+                endToEndBatch1(all, Precision.INT8) / e2e);
+    }
+
+    /** ONNX Runtime-alone images/s at batch 1, one thread, on the model of {@code precision}. */
+    private static double rawBatch1(List<Measurement> all, String precision) {
+        return images(all, ORT, "batch", "1", "intraOpThreads", "1", Precision.PARAM, precision);
+    }
+
+    /** End-to-end images/s at batch 1, one caller and one thread. */
+    private static double endToEndBatch1(List<Measurement> all, String precision) {
+        return images(all, E2E, "batch", "1", "intraOpThreads", "1", Precision.PARAM, precision);
     }
 
     /**
@@ -161,8 +198,8 @@ public final class BenchReport {
      */
     public static String decomposition(List<Measurement> all) {
         double pre = 1000 / images(all, PREPROCESS);
-        double raw = 1000 / images(all, ORT, "batch", "1", "intraOpThreads", "1");
-        double e2e = 1000 / images(all, E2E, "batch", "1");
+        double raw = 1000 / rawBatch1(all, Precision.FP32);
+        double e2e = 1000 / endToEndBatch1(all, Precision.FP32);
         return String.format(
                 Locale.ROOT,
                 "decomposition (batch 1, 1 thread): preprocess %s ms + ONNX Runtime %s ms = %s ms"
@@ -182,6 +219,9 @@ public final class BenchReport {
         out.append("|---|---:|---:|---:|---:|---:|\n");
         for (Measurement m : sorted(all)) {
             String label = LABELS.getOrDefault(m.benchmark(), m.benchmark());
+            if (Precision.INT8.equals(m.params().get(Precision.PARAM))) {
+                label += ", int8 model";
+            }
             double images = m.imagesPerSecond();
             String batch = Integer.toString(m.batch());
             if (m.benchmark().equals(PEAK)) {
@@ -254,6 +294,20 @@ public final class BenchReport {
                         MIN_TWO_CALLERS_OVER_ONE,
                         r.twoCallersOverOne(),
                         r.twoCallersOverOne() >= MIN_TWO_CALLERS_OVER_ONE));
+        lines.add(
+                target(
+                        "int8_over_fp32",
+                        ">=",
+                        MIN_INT8_OVER_FP32,
+                        r.int8OverFp32(),
+                        r.int8OverFp32() >= MIN_INT8_OVER_FP32));
+        lines.add(
+                target(
+                        "e2e_int8_over_fp32",
+                        ">=",
+                        MIN_E2E_INT8_OVER_FP32,
+                        r.e2eInt8OverFp32(),
+                        r.e2eInt8OverFp32() >= MIN_E2E_INT8_OVER_FP32));
         return lines;
     }
 
@@ -296,6 +350,8 @@ public final class BenchReport {
                                     return i < 0 ? ORDER.size() : i;
                                 })
                         .thenComparing(Measurement::benchmark)
+                        // fp32 before int8 (absent for the benchmarks without the parameter)
+                        .thenComparing(m -> m.params().getOrDefault(Precision.PARAM, ""))
                         .thenComparingInt(
                                 m -> m.intParam("intraOpThreads", m.intParam("threads", 1)))
                         .thenComparingInt(Measurement::batch);

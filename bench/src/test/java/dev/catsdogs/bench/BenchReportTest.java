@@ -16,9 +16,13 @@ class BenchReportTest {
     static List<Measurement> measurements() {
         return List.of(
                 m("PreprocessBenchmark.jpegToTensor", Map.of(), 1, 500, 5),
-                m("OrtBenchmark.runRaw", Map.of("batch", "1", "intraOpThreads", "1"), 1, 160, 1.6),
-                m("OrtBenchmark.runRaw", Map.of("batch", "32", "intraOpThreads", "2"), 1, 10, 0.2),
-                m("EndToEndBenchmark.classify", Map.of("batch", "1"), 1, 128, Double.NaN),
+                m("OrtBenchmark.runRaw", raw("1", "1", "fp32"), 1, 160, 1.6),
+                m("OrtBenchmark.runRaw", raw("32", "2", "fp32"), 1, 10, 0.2),
+                // int8 at batch 1, 1 thread: 2.5x the float model raw, 2x end to end
+                m("OrtBenchmark.runRaw", raw("1", "1", "int8"), 1, 400, 8),
+                m("OrtBenchmark.runRaw", raw("1", "2", "int8"), 1, 600, 6),
+                m("EndToEndBenchmark.classify", raw("1", "1", "fp32"), 1, 128, Double.NaN),
+                m("EndToEndBenchmark.classify", raw("1", "1", "int8"), 1, 256, 2.56),
                 m("ConcurrencyBenchmark.twoCallers", Map.of(), 2, 240, 12),
                 m("DjlBenchmark.predict", Map.of("batch", "1", "threads", "1"), 1, 32, 0.32),
                 m("OpenCvDnnBenchmark.forward", Map.of("batch", "1", "threads", "1"), 1, 80, 0.8),
@@ -37,6 +41,18 @@ class BenchReportTest {
                         1));
     }
 
+    /** The parameters of the ONNX Runtime-only and end-to-end benchmarks. */
+    static Map<String, String> raw(String batch, String threads, String precision) {
+        return Map.of("batch", batch, "intraOpThreads", threads, "precision", precision);
+    }
+
+    /** {@link #measurements()} without the int8 model's rows, as a run without an int8 file. */
+    static List<Measurement> withoutInt8() {
+        return measurements().stream()
+                .filter(x -> !"int8".equals(x.params().get("precision")))
+                .toList();
+    }
+
     static Measurement m(
             String benchmark, Map<String, String> params, int threads, double ops, double error) {
         return new Measurement(benchmark, params, threads, ops, error);
@@ -50,6 +66,46 @@ class BenchReportTest {
         assertEquals(160.0 / 80, r.ortOverOpenCvDnn(), 1e-9);
         assertEquals(240 / (100e9 / 3e8), r.fractionOfPeak(), 1e-9);
         assertEquals(240.0 / 128, r.twoCallersOverOne(), 1e-9);
+        assertEquals(400.0 / 160, r.int8OverFp32(), 1e-9, "raw int8 / raw fp32, batch 1, 1 thread");
+        assertEquals(256.0 / 128, r.e2eInt8OverFp32(), 1e-9, "e2e int8 / e2e fp32, batch 1");
+    }
+
+    @Test
+    void int8RowsDoNotChangeTheFloatRatios() {
+        BenchReport.Ratios with = BenchReport.ratios(measurements(), MACS);
+        BenchReport.Ratios without = BenchReport.ratios(withoutInt8(), MACS);
+        assertEquals(without.e2eOverRaw(), with.e2eOverRaw());
+        assertEquals(without.ortOverDjl(), with.ortOverDjl());
+        assertEquals(without.twoCallersOverOne(), with.twoCallersOverOne());
+        assertEquals(
+                BenchReport.decomposition(withoutInt8()),
+                BenchReport.decomposition(measurements()));
+    }
+
+    @Test
+    void withoutAnInt8ModelItsRatiosAndTargetsAreNotAvailable() {
+        BenchReport.Ratios r = BenchReport.ratios(withoutInt8(), MACS);
+        assertTrue(Double.isNaN(r.int8OverFp32()));
+        assertTrue(Double.isNaN(r.e2eInt8OverFp32()));
+        assertTrue(r.line().endsWith(" int8_over_fp32=n/a e2e_int8_over_fp32=n/a"), r.line());
+        BenchReport.Ratios back = BenchReport.Ratios.parse(r.line());
+        assertTrue(Double.isNaN(back.int8OverFp32()));
+        assertEquals(1.25, back.e2eOverRaw());
+        List<String> targets = BenchReport.targets(r);
+        assertEquals("target int8_over_fp32 >= 1.800: n/a n/a (not measured)", targets.get(4));
+        assertEquals("target e2e_int8_over_fp32 >= 1.600: n/a n/a (not measured)", targets.get(5));
+    }
+
+    @Test
+    void aRatioLineWrittenBeforeTheInt8RowsStillParses() {
+        BenchReport.Ratios old =
+                BenchReport.Ratios.parse(
+                        "ratio: e2e_over_raw=1.080 ort_over_djl=3.368 ort_over_opencv_dnn=1.801"
+                                + " fraction_of_peak=0.621");
+        assertEquals(1.08, old.e2eOverRaw());
+        assertEquals(0.621, old.fractionOfPeak());
+        assertTrue(Double.isNaN(old.int8OverFp32()));
+        assertTrue(Double.isNaN(old.e2eInt8OverFp32()));
     }
 
     @Test
@@ -58,13 +114,15 @@ class BenchReportTest {
         String line = r.line();
         assertEquals(
                 "ratio: e2e_over_raw=1.250 ort_over_djl=5.000 ort_over_opencv_dnn=2.000 "
-                        + "fraction_of_peak=0.720",
+                        + "fraction_of_peak=0.720 int8_over_fp32=2.500 e2e_int8_over_fp32=2.000",
                 line);
         BenchReport.Ratios back = BenchReport.Ratios.parse(line);
         assertEquals(1.25, back.e2eOverRaw());
         assertEquals(5.0, back.ortOverDjl());
         assertEquals(2.0, back.ortOverOpenCvDnn());
         assertEquals(0.72, back.fractionOfPeak());
+        assertEquals(2.5, back.int8OverFp32());
+        assertEquals(2.0, back.e2eInt8OverFp32());
     }
 
     @Test
@@ -106,25 +164,39 @@ class BenchReportTest {
         assertEquals(
                 "| ONNX Runtime only (runRaw), prepared tensor | 32 | 1 x 2 | 320 | 3.13 | ±2.0% |",
                 lines.get(4));
+        // the int8 model's rows follow the float model's of the same benchmark
         assertEquals(
-                "| end to end: JPEG bytes -> label + probability | 1 | 1 x 1 | 128 | 7.81 | n/a |",
+                "| ONNX Runtime only (runRaw), prepared tensor, int8 model | 1 | 1 x 1 | 400 | 2.50"
+                        + " | ±2.0% |",
                 lines.get(5));
         assertEquals(
-                "| end to end, 2 callers sharing one classifier | 1 | 2 x 1 | 240 | 4.17 | ±5.0% |",
+                "| ONNX Runtime only (runRaw), prepared tensor, int8 model | 1 | 1 x 2 | 600 | 1.67"
+                        + " | ±1.0% |",
                 lines.get(6));
         assertEquals(
-                "| DJL Predictor (PyTorch), prepared tensor | 1 | 1 x 1 | 32.0 | 31.25 | ±1.0% |",
+                "| end to end: JPEG bytes -> label + probability | 1 | 1 x 1 | 128 | 7.81 | n/a |",
                 lines.get(7));
         assertEquals(
-                "| OpenCV DNN, prepared tensor | 1 | 1 x 1 | 80.0 | 12.50 | ±1.0% |", lines.get(8));
+                "| end to end: JPEG bytes -> label + probability, int8 model | 1 | 1 x 1 | 256 |"
+                        + " 3.91 | ±1.0% |",
+                lines.get(8));
+        assertEquals(
+                "| end to end, 2 callers sharing one classifier | 1 | 2 x 1 | 240 | 4.17 | ±5.0% |",
+                lines.get(9));
+        assertEquals(
+                "| DJL Predictor (PyTorch), prepared tensor | 1 | 1 x 1 | 32.0 | 31.25 | ±1.0% |",
+                lines.get(10));
+        assertEquals(
+                "| OpenCV DNN, prepared tensor | 1 | 1 x 1 | 80.0 | 12.50 | ±1.0% |",
+                lines.get(11));
         assertEquals(
                 "| ceiling: MatMul peak FLOP/s / model FLOPs (50.0 GFLOP/s, 1000^3 MatMul) | - "
                         + "| 1 x 1 | 167 | 6.00 | ±4.0% |",
-                lines.get(9));
+                lines.get(12));
         assertEquals(
                 "| ceiling: MatMul peak FLOP/s / model FLOPs (100.0 GFLOP/s, 1000^3 MatMul) | - "
                         + "| 1 x 2 | 333 | 3.00 | ±2.0% |",
-                lines.get(10));
+                lines.get(13));
     }
 
     @Test
@@ -137,13 +209,15 @@ class BenchReportTest {
 
     @Test
     void targetsSayMetOrMissedWithTheValue() {
-        BenchReport.Ratios r = new BenchReport.Ratios(1.2, 1.6, 0.9, 0.3, 1.8);
+        BenchReport.Ratios r = new BenchReport.Ratios(1.2, 1.6, 0.9, 0.3, 1.8, 1.5, 1.7);
         assertEquals(
                 List.of(
                         "target e2e_over_raw <= 1.150: 1.200 MISSED",
                         "target ort_over_djl >= 1.500: 1.600 met",
                         "target ort_over_opencv_dnn > 1.000: 0.900 MISSED",
-                        "target two_callers_over_one >= 1.700: 1.800 met"),
+                        "target two_callers_over_one >= 1.700: 1.800 met",
+                        "target int8_over_fp32 >= 1.800: 1.500 MISSED",
+                        "target e2e_int8_over_fp32 >= 1.600: 1.700 met"),
                 BenchReport.targets(r));
     }
 }

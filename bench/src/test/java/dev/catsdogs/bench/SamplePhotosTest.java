@@ -47,7 +47,7 @@ class SamplePhotosTest {
 
     @Test
     void workspaceValidationNamesWhatIsMissing() {
-        Workspace ws = new Workspace(dir.resolve("none.onnx"), dir, null, dir);
+        Workspace ws = new Workspace(dir.resolve("none.onnx"), null, dir, null, dir);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ws::validate);
         assertTrue(
                 e.getMessage().contains("none.onnx") && e.getMessage().contains("--model"),

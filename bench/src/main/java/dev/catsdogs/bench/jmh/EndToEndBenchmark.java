@@ -1,5 +1,6 @@
 package dev.catsdogs.bench.jmh;
 
+import dev.catsdogs.bench.Precision;
 import dev.catsdogs.bench.SamplePhotos;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImageInput;
@@ -20,8 +21,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * End to end through the public API, JPEG bytes in memory to label and probability, one caller
- * thread and one ONNX Runtime thread: batch 1 is {@code classify(byte[], name)} cycling through the
- * photos; a larger batch is one {@code classifyAll} call on that many photos' bytes.
+ * thread and {@code intraOpThreads} ONNX Runtime threads: batch 1 is {@code classify(byte[], name)}
+ * cycling through the photos; a larger batch is one {@code classifyAll} call on that many photos'
+ * bytes. {@code precision} picks the float model or its int8 export.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -31,6 +33,12 @@ public class EndToEndBenchmark {
     @Param({"1", "32"})
     public int batch;
 
+    @Param({"1", "2"})
+    public int intraOpThreads;
+
+    @Param({Precision.FP32, Precision.INT8})
+    public String precision;
+
     private ImageClassifier classifier;
     private SamplePhotos photos;
     private List<ImageInput> inputs;
@@ -38,7 +46,7 @@ public class EndToEndBenchmark {
 
     @Setup
     public void setUp() throws ModelLoadException {
-        classifier = Fixtures.classifier(1);
+        classifier = Fixtures.classifier(precision, intraOpThreads);
         photos = Fixtures.photos();
         SamplePhotos chosen = photos.first(Math.min(batch, photos.size()));
         List<ImageInput> all = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.catsdogs.bench.jmh;
 
+import dev.catsdogs.bench.Precision;
 import dev.catsdogs.bench.PreparedBatch;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.InvalidImageException;
@@ -19,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * ONNX Runtime alone on a prepared tensor, through the classifier's internal {@code runRaw}: tensor
  * creation over the direct buffer (no copy), the session run, the logits copied out, tensor and
- * result closed.
+ * result closed. {@code precision} picks the float model or its int8 export.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -32,12 +33,15 @@ public class OrtBenchmark {
     @Param({"1", "2"})
     public int intraOpThreads;
 
+    @Param({Precision.FP32, Precision.INT8})
+    public String precision;
+
     private ImageClassifier classifier;
     private PreparedBatch input;
 
     @Setup
     public void setUp() throws ModelLoadException, InvalidImageException {
-        classifier = Fixtures.classifier(intraOpThreads);
+        classifier = Fixtures.classifier(precision, intraOpThreads);
         input = PreparedBatch.of(Internals.preprocessor(classifier), Fixtures.photos(), batch);
     }
 
