@@ -185,6 +185,7 @@ public final class BenchCommand implements Callable<Integer> {
         Parity parity = parity(ws);
         header.addAll(parity.lines());
         header.addAll(int8Lines(ws));
+        header.addAll(kernelLines(ws, plan.profiledRuns()));
         header.forEach(progress::println);
         if (ws.int8Model() == null) {
             plan = plan.withoutInt8();
@@ -437,6 +438,28 @@ public final class BenchCommand implements Callable<Integer> {
                         sameLabel,
                         photos.size(),
                         maxDiff));
+    }
+
+    /**
+     * Which kernels ONNX Runtime runs for each model and where the time goes (its profiler, on the
+     * first photo at batch 1, one thread); none when {@code runs} is 0.
+     */
+    private static List<String> kernelLines(Workspace ws, int runs) throws Exception {
+        if (runs == 0) {
+            return List.of();
+        }
+        PreparedBatch input;
+        try (ImageClassifier classifier = ImageClassifier.builder(ws.model()).build()) {
+            input =
+                    PreparedBatch.of(
+                            Internals.preprocessor(classifier), SamplePhotos.load(ws.data(), 1), 1);
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(KernelProfile.measure(ws.model(), input, runs).line(Precision.FP32));
+        if (ws.int8Model() != null) {
+            lines.add(KernelProfile.measure(ws.int8Model(), input, runs).line(Precision.INT8));
+        }
+        return lines;
     }
 
     /** What the parity check found. */

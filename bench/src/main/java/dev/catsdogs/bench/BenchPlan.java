@@ -37,6 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * @param iterationTime length of a measurement iteration
  * @param steps the configurations, in the order they run
  * @param memoryClassifications classifications of the memory check
+ * @param profiledRuns runs of each model under ONNX Runtime's profiler (the kernel lines; 0 skips)
  */
 public record BenchPlan(
         String name,
@@ -46,7 +47,8 @@ public record BenchPlan(
         int iterations,
         TimeValue iterationTime,
         List<Step> steps,
-        long memoryClassifications) {
+        long memoryClassifications,
+        int profiledRuns) {
 
     /** Every benchmark class. */
     public static final List<Class<?>> BENCHMARKS =
@@ -190,26 +192,46 @@ public record BenchPlan(
      * The default run, about 30 minutes on 2 cores: every configuration of the grid (31 with an
      * int8 model, 21 without; five of them twice, see {@link #MIRRORED}), one fork per run, 3
      * warm-up iterations of 3 s and 5 measured ones of 5 s (about 35 s a run with the fork's start:
-     * 21 minutes), then 100k classifications from 2 threads for the memory check (about 8 minutes).
-     * One fork per run is a deliberate trade for the time budget; this machine's speed drifts by
-     * 10-20% over tens of seconds.
+     * 21 minutes), then 100k classifications from 2 threads for the memory check (about 8 minutes),
+     * and 200 profiled runs per model for the kernel lines (seconds). One fork per run is a
+     * deliberate trade for the time budget; this machine's speed drifts by 10-20% over tens of
+     * seconds.
      */
     public static BenchPlan full() {
         return new BenchPlan(
-                "full", 1, 3, TimeValue.seconds(3), 5, TimeValue.seconds(5), ordered(), 100_000);
+                "full",
+                1,
+                3,
+                TimeValue.seconds(3),
+                5,
+                TimeValue.seconds(5),
+                ordered(),
+                100_000,
+                200);
     }
 
     /**
      * A smoke-sized run, about 2.5 minutes: only the configurations the ratios need (batch 1; the
      * close ones mirrored, as in the full run), one warm-up iteration of 1 s and two measured ones
-     * of 1 s, 2,000 classifications for the memory check.
+     * of 1 s, 2,000 classifications for the memory check, 100 profiled runs per model.
      */
     public static BenchPlan quick() {
         return new BenchPlan(
-                "quick", 1, 1, TimeValue.seconds(1), 2, TimeValue.seconds(1), ratioRuns(), 2_000);
+                "quick",
+                1,
+                1,
+                TimeValue.seconds(1),
+                2,
+                TimeValue.seconds(1),
+                ratioRuns(),
+                2_000,
+                100);
     }
 
-    /** For CI: in this JVM, no warm-up, one 100 ms iteration; proves the harness, not the speed. */
+    /**
+     * For CI: in this JVM, no warm-up, one 100 ms iteration, 3 profiled runs; proves the harness,
+     * not the speed.
+     */
     public static BenchPlan smoke() {
         return new BenchPlan(
                 "smoke",
@@ -219,7 +241,8 @@ public record BenchPlan(
                 1,
                 TimeValue.milliseconds(100),
                 ratioRuns(),
-                200);
+                200,
+                3);
     }
 
     /** The same plan with another number of memory-check classifications (0 skips the check). */
@@ -228,7 +251,15 @@ public record BenchPlan(
             throw new IllegalArgumentException("memory classifications must be >= 0, got " + count);
         }
         return new BenchPlan(
-                name, forks, warmupIterations, warmupTime, iterations, iterationTime, steps, count);
+                name,
+                forks,
+                warmupIterations,
+                warmupTime,
+                iterations,
+                iterationTime,
+                steps,
+                count,
+                profiledRuns);
     }
 
     /** The same plan with only the steps whose {@code Class.method} matches {@code regex}. */
@@ -255,7 +286,8 @@ public record BenchPlan(
                 iterations,
                 iterationTime,
                 steps.stream().filter(kept).toList(),
-                memoryClassifications);
+                memoryClassifications,
+                profiledRuns);
     }
 
     /** For the header: {@code 20 runs of 17 configurations, 1 fork each, warm-up 3 x 3 s, ...}. */
