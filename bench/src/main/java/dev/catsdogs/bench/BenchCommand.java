@@ -34,7 +34,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./catsdogs bench [--quick]}: checks that the peers run the same network, counts the
@@ -79,10 +81,10 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--int8-model",
             paramLabel = "FILE.onnx",
             description =
-                    "Its int8 export, measured beside it in the ONNX Runtime-only and end-to-end"
-                            + " rows (default: the model's name with -int8.onnx beside it, e.g."
-                            + " models/catsdogs-mobilenetv2-int8.onnx; when that file does not"
-                            + " exist the int8 rows are skipped and their ratios are n/a).")
+                    "The int8 QDQ export of --model, measured beside it in the ONNX Runtime-only"
+                        + " and end-to-end rows (default: the model's name with -int8.onnx beside"
+                        + " it, e.g. models/catsdogs-mobilenetv2-int8.onnx; when that file does not"
+                        + " exist the int8 rows are skipped and their ratios are n/a).")
     private Path int8Model;
 
     @Option(
@@ -123,6 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
                             + " ratios that need others are n/a.")
     private String include;
 
+    @Spec private CommandSpec spec;
+
     private final PrintStream out;
     private final PrintStream progress;
 
@@ -151,7 +155,12 @@ public final class BenchCommand implements Callable<Integer> {
                         abs(data, d.data()),
                         run == null ? null : run.toAbsolutePath().normalize(),
                         abs(results, d.results()));
-        ws.validate();
+        try {
+            ws.validate();
+        } catch (IllegalArgumentException e) {
+            // a missing file is the user's mistake: the message and the usage, no stack trace
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Files.createDirectories(ws.results());
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
 
@@ -160,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
             plan = plan.including(Pattern.compile(include));
             if (plan.steps().isEmpty()) {
                 throw new CommandLine.ParameterException(
-                        new CommandLine(this),
+                        spec.commandLine(),
                         "--include "
                                 + include
                                 + " matches no benchmark; they are "
@@ -178,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
                         Locale.ROOT,
                         "model: %s, input %s, %.1fM MACs per image (%s), "
                                 + "counted from the ONNX graph",
-                        Workspace.root().relativize(ws.model()),
+                        shown(ws.model()),
                         java.util.Arrays.toString(macs.inputShape()),
                         macs.total() / 1e6,
                         byOp(macs)));
@@ -398,7 +407,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (ws.int8Model() == null) {
             return List.of(
                     "int8: "
-                            + Workspace.root().relativize(Workspace.int8Beside(ws.model()))
+                            + shown(Workspace.int8Beside(ws.model()))
                             + " not found, int8 rows skipped (make it with "
                             + Workspace.INT8_EXPORT_HINT
                             + ", or pass --int8-model FILE)");
@@ -428,7 +437,7 @@ public final class BenchCommand implements Callable<Integer> {
                 String.format(
                         Locale.ROOT,
                         "int8 model: %s, %,d bytes, quantization %s",
-                        Workspace.root().relativize(ws.int8Model()),
+                        shown(ws.int8Model()),
                         Files.size(ws.int8Model()),
                         quantization),
                 String.format(
@@ -524,6 +533,12 @@ public final class BenchCommand implements Callable<Integer> {
                                 s.append(s.length() == 0 ? "" : ", ")
                                         .append(String.format(Locale.ROOT, "%s %,d", op, n)));
         return s.toString();
+    }
+
+    /** A file as the report names it: relative to the repository when inside it. */
+    private static Path shown(Path file) {
+        Path root = Workspace.root();
+        return file.startsWith(root) ? root.relativize(file) : file;
     }
 
     private static Path abs(Path option, Path fallback) {

@@ -298,8 +298,8 @@ public record BenchPlan(
                         : steps.size()
                                 + " runs of "
                                 + distinct
-                                + " configurations (raw, e2e and 2 callers at "
-                                + "batch 1, 1 thread twice, mirrored), ")
+                                + " configurations (the batch-1 runs the ratios compare"
+                                + " twice, mirrored), ")
                 + (forks == 0
                         ? "no fork (in this JVM)"
                         : forks + (forks == 1 ? " fork" : " forks") + " each")

@@ -166,6 +166,21 @@ class BenchSmokeTest {
     }
 
     @Test
+    void aMissingInt8ModelFileIsAUsageErrorNamingIt() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cmd =
+                new CommandLine(new BenchCommand(System.out, System.err))
+                        .setErr(new java.io.PrintWriter(err, true));
+        Path missing = results.resolve("nope-int8.onnx");
+        int exit = cmd.execute("--smoke", "--int8-model", missing.toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(
+                err.toString().startsWith("int8 model file not found: " + missing)
+                        && !err.toString().contains("\tat "),
+                err.toString());
+    }
+
+    @Test
     void fullPlanRunsTheWholeGridWithTheClosePairsMirroredFirst() {
         List<BenchPlan.Step> full = BenchPlan.full().steps();
         // preprocess 4 (scaled and full-size JPEG decoding, each with libturbojpeg when installed
