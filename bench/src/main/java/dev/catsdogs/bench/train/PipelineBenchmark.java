@@ -215,8 +215,9 @@ public final class PipelineBenchmark {
                 double checksum = 0;
                 try (Feed.Batches batches = feed.epoch(epoch)) {
                     while (batches.hasNext()) {
-                        Feed.Batch b = batches.next();
-                        // Touch what the trainer hands to NDManager.create: data and labels.
+                        // An ImageFeed's batches are host floats; touch what the trainer hands
+                        // to NDManager.create: data and labels.
+                        Feed.HostBatch b = (Feed.HostBatch) batches.next();
                         checksum += b.data()[b.data().length - 1] + b.labels()[0];
                         images += b.size();
                     }

@@ -195,8 +195,11 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "4g",
             paramLabel = "SIZE",
             description =
-                    "Activation cache kept in memory, e.g. 512m, 4g; beyond it the cache is"
-                            + " memory-mapped from a temp file (default: ${DEFAULT-VALUE}).")
+                    "Memory for each activation cache, e.g. 512m, 4g: a cache that fits stays on"
+                            + " the training device (on a GPU, keep it under its free memory);"
+                            + " a larger one is kept in host memory up to this size and"
+                            + " memory-mapped from a temp file beyond it (default:"
+                            + " ${DEFAULT-VALUE}).")
     private String cacheBudget;
 
     @Option(

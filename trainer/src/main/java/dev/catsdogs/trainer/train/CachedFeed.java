@@ -32,6 +32,10 @@ import java.util.function.IntConsumer;
  * ({@link BatchLoader#augmentedPass}), and each epoch takes one view per image, drawn from {@code
  * Seeds.derive(seed, "augment/view-choice/" + epoch + "/" + row)}: {@code views} times the cost of
  * one cache, for at most {@code views} different draws of an image over the whole phase.
+ *
+ * <p>A cache that fits in the byte budget stays on the training device as one array ({@link
+ * CacheStorage}): built there and gathered there, batch by batch. A larger one is kept on the host,
+ * spilling to disk, and each batch is copied to the device.
  */
 public final class CachedFeed implements Feed {
 
@@ -40,7 +44,7 @@ public final class CachedFeed implements Feed {
     private final int views;
     private final long seed;
     private final long[] sampleShape;
-    private final FeatureStore store;
+    private final CacheStorage storage;
     private final Map<Path, Integer> rowOf = new HashMap<>();
     private final Map<Path, Integer> labelOf = new HashMap<>();
 
@@ -50,19 +54,22 @@ public final class CachedFeed implements Feed {
             int views,
             long seed,
             long[] sampleShape,
-            FeatureStore store) {
+            CacheStorage storage) {
         this.loader = loader;
         this.boundary = boundary;
         this.views = views;
         this.seed = seed;
         this.sampleShape = sampleShape;
-        this.store = store;
+        this.storage = storage;
     }
 
     /**
      * Runs every image of {@code loader} once through the base up to {@code boundary}: the
      * unaugmented images.
      *
+     * @param manager the training device's manager; a cache within {@code memoryBudgetBytes} is
+     *     kept on its device
+     * @param memoryBudgetBytes bytes of the cache held on the device, or else in host memory
      * @param progress called with the number of images done after each batch
      */
     public static CachedFeed compute(
@@ -106,10 +113,6 @@ public final class CachedFeed implements Feed {
                             + (augmented ? ">= 1" : "1 (the loader has no augmentation)"));
         }
         long[] shape = activationShape(network, boundary, imageSize);
-        int rowSize = 1;
-        for (long d : shape) {
-            rowSize *= (int) d;
-        }
         int n = loader.size();
         CachedFeed feed =
                 new CachedFeed(
@@ -118,7 +121,7 @@ public final class CachedFeed implements Feed {
                         views,
                         seed,
                         shape,
-                        new FeatureStore(views * n, rowSize, memoryBudgetBytes));
+                        CacheStorage.create(views * n, shape, memoryBudgetBytes, manager));
         try {
             int done = 0;
             for (int view = 0; view < views; view++) {
@@ -137,7 +140,7 @@ public final class CachedFeed implements Feed {
                                             images,
                                             boundary,
                                             false);
-                            float[] values = activation.toFloatArray();
+                            int[] rows = new int[batch.size()];
                             for (int i = 0; i < batch.size(); i++) {
                                 Path file = batch.files().get(i);
                                 // Rows are numbered in the first view's pass; view k of row r is
@@ -148,8 +151,9 @@ public final class CachedFeed implements Feed {
                                     feed.rowOf.put(file, row);
                                     feed.labelOf.put(file, batch.labels()[i]);
                                 }
-                                feed.store.put(view * n + row, values, i * rowSize);
+                                rows[i] = view * n + row;
                             }
+                            feed.storage.put(rows, activation);
                         }
                         done += batch.size();
                         progress.accept(done);
@@ -182,7 +186,17 @@ public final class CachedFeed implements Feed {
 
     /** Whether part of the cache had to be memory-mapped from disk. */
     public boolean spilled() {
-        return store.spilled();
+        return storage.spilled();
+    }
+
+    /** Whether the cache lives on the training device (it fit in the budget). */
+    public boolean onDevice() {
+        return storage.onDevice();
+    }
+
+    /** Where the cache lives, e.g. {@code device (cpu()), 10.2 MB}; see {@link CacheStorage}. */
+    public String location() {
+        return storage.location();
     }
 
     @Override
@@ -243,17 +257,16 @@ public final class CachedFeed implements Feed {
                 }
                 int from = next * batchSize;
                 int size = Math.min(batchSize, cached.size() - from);
-                float[] data = new float[size * store.rowSize()];
+                int[] rows = new int[size];
                 int[] labels = new int[size];
                 for (int i = 0; i < size; i++) {
                     Path file = cached.get(from + i).file();
                     int row = rowOf.get(file);
-                    int stored = viewOf(row, epoch) * loader.size() + row;
-                    store.get(stored, data, i * store.rowSize());
+                    rows[i] = viewOf(row, epoch) * loader.size() + row;
                     labels[i] = labelOf.get(file);
                 }
                 next++;
-                return new Batch(data, labels, size);
+                return storage.batch(rows, labels);
             }
 
             @Override
@@ -265,6 +278,6 @@ public final class CachedFeed implements Feed {
 
     @Override
     public void close() {
-        store.close();
+        storage.close();
     }
 }

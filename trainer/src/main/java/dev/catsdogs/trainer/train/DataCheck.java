@@ -42,7 +42,7 @@ public final class DataCheck implements TrainingListener {
 
     @Override
     public void onCacheBuilt(
-            String split, int boundary, int images, double seconds, boolean spilled) {
+            String split, int boundary, int images, double seconds, String location) {
         if (split.equals("validation")) { // the train cache is built first
             check();
         }

@@ -1,5 +1,8 @@
 package dev.catsdogs.trainer.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.Iterator;
 
 /**
@@ -8,10 +11,34 @@ import java.util.Iterator;
  */
 public interface Feed extends AutoCloseable {
 
+    /** One batch: the output of layer {@code boundary() - 1} for each sample, and the labels. */
+    interface Batch {
+        /** Class index of each sample. */
+        int[] labels();
+
+        /** Number of samples. */
+        int size();
+
+        /**
+         * The samples' data as an array of shape {@code (size(), sample shape...)} on {@code
+         * scope}'s device, owned by {@code scope}.
+         */
+        NDArray input(NDManager scope);
+    }
+
     /**
-     * One batch: {@code data} is the output of layer {@code boundary() - 1}, flattened, per sample.
+     * A batch held in host memory, copied to the device by {@link #input}: {@code data} is the
+     * samples' data, flattened, one after the other.
      */
-    record Batch(float[] data, int[] labels, int size) {}
+    record HostBatch(float[] data, long[] sampleShape, int[] labels, int size) implements Batch {
+        @Override
+        public NDArray input(NDManager scope) {
+            long[] dims = new long[sampleShape.length + 1];
+            dims[0] = size;
+            System.arraycopy(sampleShape, 0, dims, 1, sampleShape.length);
+            return scope.create(data, new Shape(dims));
+        }
+    }
 
     /** Keras index of the first layer the model must still run (0 = images). */
     int boundary();

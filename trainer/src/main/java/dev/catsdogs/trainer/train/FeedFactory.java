@@ -59,7 +59,7 @@ final class FeedFactory {
                         });
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         listeners.forEach(
-                l -> l.onCacheBuilt(label, boundary, feed.size(), seconds, feed.spilled()));
+                l -> l.onCacheBuilt(label, boundary, feed.size(), seconds, feed.location()));
         return feed;
     }
 }

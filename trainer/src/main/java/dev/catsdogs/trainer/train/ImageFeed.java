@@ -34,12 +34,12 @@ public final class ImageFeed implements Feed {
 
     @Override
     public Batches epoch(int epoch) {
-        return wrap(loader.epoch(epoch), Integer.MAX_VALUE);
+        return wrap(loader.epoch(epoch), sampleShape, Integer.MAX_VALUE);
     }
 
     @Override
     public Batches pass(int maxBatches) {
-        return wrap(loader.pass(), maxBatches);
+        return wrap(loader.pass(), sampleShape, maxBatches);
     }
 
     @Override
@@ -47,7 +47,7 @@ public final class ImageFeed implements Feed {
         return loader.size() - loader.skippedCount();
     }
 
-    private static Batches wrap(BatchIterator batches, int maxBatches) {
+    private static Batches wrap(BatchIterator batches, long[] sampleShape, int maxBatches) {
         return new Batches() {
             private int delivered;
 
@@ -62,10 +62,10 @@ public final class ImageFeed implements Feed {
             }
 
             @Override
-            public Batch next() {
+            public HostBatch next() {
                 dev.catsdogs.trainer.data.Batch b = batches.next();
                 delivered++;
-                return new Batch(b.data(), b.labels(), b.size());
+                return new HostBatch(b.data(), sampleShape, b.labels(), b.size());
             }
 
             @Override

@@ -103,17 +103,17 @@ public final class ProgressListener implements TrainingListener {
 
     @Override
     public void onCacheBuilt(
-            String split, int boundary, int images, double seconds, boolean spilled) {
+            String split, int boundary, int images, double seconds, String location) {
         closeBar();
         plainStepsShown = 0;
         out.printf(
                 Locale.ROOT,
-                "cached %s %s: %d images in %.1fs%s%n",
+                "cached %s %s: %d images in %.1fs; cache: %s%n",
                 split,
                 boundary == 0 ? "decoded images" : "activations before layer " + boundary,
                 images,
                 seconds,
-                spilled ? " (spilled to disk)" : "");
+                location);
     }
 
     @Override

@@ -11,8 +11,10 @@ import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.SkippedFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code report.json}: what the run did and measured. As a listener it records every training event
@@ -34,6 +36,8 @@ public final class RunReport implements TrainingListener {
     private final JsonObject root = new JsonObject();
     private TrainingContext context;
     private long phaseBeganNanos;
+    // Caches are built before their phase begins; recorded in its section when it does.
+    private final Map<String, String> phaseCaches = new LinkedHashMap<>();
 
     public RunReport(Path file) {
         this.file = file;
@@ -73,6 +77,12 @@ public final class RunReport implements TrainingListener {
     }
 
     @Override
+    public synchronized void onCacheBuilt(
+            String split, int boundary, int images, double seconds, String location) {
+        phaseCaches.put(split, location);
+    }
+
+    @Override
     public synchronized void onPhaseBegin(PhaseStart start) throws IOException {
         phaseBeganNanos = System.nanoTime() - (long) (start.cacheSeconds() * 1e9);
         JsonObject section = section(start.phase().key());
@@ -85,6 +95,10 @@ public final class RunReport implements TrainingListener {
         section.addProperty("trainable_params", start.trainableParams());
         // Phase time includes building its activation cache: that is part of what the phase costs.
         section.addProperty("cache_seconds", start.cacheSeconds());
+        if (!phaseCaches.isEmpty()) {
+            section.add("cache_location", GSON.toJsonTree(phaseCaches));
+            phaseCaches.clear();
+        }
         write();
     }
 

@@ -42,7 +42,8 @@ import java.util.Objects;
  * @param evaluationSteps validation batches of the evaluation before training
  * @param device "auto", "cpu", "gpu" or "gpu:N", as given (the CLI resolves it to a device)
  * @param cache whether frozen layers' activations are cached (results are the same either way)
- * @param cacheBudgetBytes activation cache kept in memory; beyond it, memory-mapped from disk
+ * @param cacheBudgetBytes bytes of each activation cache: one that fits lives on the training
+ *     device; a larger one in host memory up to this size, memory-mapped from disk beyond it
  * @param decoderThreads image decoding threads
  * @param fastJpegDecode whether JPEGs are decoded straight at 1/8, 1/4 or 1/2 size (the default;
  *     see {@code ImagePreprocessor.Builder#optFastJpegDecode}); recorded in the model, whose
@@ -113,7 +114,7 @@ public record TrainingConfig(
     /** The tutorial's {@code validation_steps=20} of the evaluation before training. */
     public static final int DEFAULT_EVALUATION_STEPS = 20;
 
-    /** Activation cache kept in memory before it spills to a memory-mapped file: 4 GiB. */
+    /** Bytes of each activation cache on the device, or in host memory before it spills: 4 GiB. */
     public static final long DEFAULT_CACHE_BUDGET_BYTES = 4L << 30;
 
     /** Images in samples.png: a 4x4 grid. */

@@ -16,9 +16,14 @@ public interface TrainingListener {
     /** A feed's frozen-layer cache holds {@code done} of {@code total} images. */
     default void onCacheProgress(String split, int boundary, int done, int total) {}
 
-    /** A feed's cache is complete. */
+    /**
+     * A feed's cache is complete.
+     *
+     * @param location where it lives, e.g. {@code device (cpu()), 10.2 MB} ({@link
+     *     CachedFeed#location()})
+     */
     default void onCacheBuilt(
-            String split, int boundary, int images, double seconds, boolean spilled) {}
+            String split, int boundary, int images, double seconds, String location) {}
 
     /** An evaluation outside the epochs: before training, or of the test split at the end. */
     default void onEvaluation(Stage stage, Evaluation evaluation) throws IOException {}

@@ -3,7 +3,6 @@ package dev.catsdogs.trainer.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -244,7 +243,7 @@ public final class TransferTrainer {
                 checkStop();
                 Feed.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = input(scope, feed, batch);
+                    NDArray x = batch.input(scope);
                     NDArray y = labels(scope, batch);
                     ParameterStore ps = new ParameterStore(scope, false);
                     try (GradientCollector collector =
@@ -299,7 +298,7 @@ public final class TransferTrainer {
                 checkStop();
                 Feed.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = input(scope, feed, batch);
+                    NDArray x = batch.input(scope);
                     NDArray y = labels(scope, batch);
                     NDArray logits =
                             network.logitsFrom(
@@ -382,23 +381,9 @@ public final class TransferTrainer {
         }
     }
 
-    /**
-     * The batch's data as an array of shape {@code (N, sample shape...)}, owned by {@code scope}.
-     */
-    private static NDArray input(NDManager scope, Feed feed, Feed.Batch batch) {
-        return scope.create(batch.data(), shape(batch.size(), feed.sampleShape()));
-    }
-
     /** Class indices as floats, the form {@link Objective} takes. */
     private static NDArray labels(NDManager scope, Feed.Batch batch) {
         return scope.create(toFloats(batch.labels()));
-    }
-
-    private static Shape shape(int batch, long[] sample) {
-        long[] dims = new long[sample.length + 1];
-        dims[0] = batch;
-        System.arraycopy(sample, 0, dims, 1, sample.length);
-        return new Shape(dims);
     }
 
     private static float[] toFloats(int[] labels) {

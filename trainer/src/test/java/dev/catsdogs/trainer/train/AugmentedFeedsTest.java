@@ -53,8 +53,8 @@ class AugmentedFeedsTest {
                 assertEquals(views, feed.views());
                 Map<Path, Set<Integer>> used = new HashMap<>();
                 for (int epoch = 0; epoch < 6; epoch++) {
-                    float[] first = replay(feed, epoch, loader, viewTensors, used);
-                    float[] again = replay(feed, epoch, loader, viewTensors, used);
+                    float[] first = replay(manager, feed, epoch, loader, viewTensors, used);
+                    float[] again = replay(manager, feed, epoch, loader, viewTensors, used);
                     assertArrayEquals(first, again, "epoch " + epoch + " replayed twice");
                 }
                 assertTrue(
@@ -127,6 +127,7 @@ class AugmentedFeedsTest {
 
     /** Replays one epoch, checking that each image's data is one of its cached views. */
     private static float[] replay(
+            NDManager manager,
             CachedFeed feed,
             int epoch,
             BatchLoader loader,
@@ -139,9 +140,13 @@ class AugmentedFeedsTest {
         try (Feed.Batches batches = feed.epoch(epoch)) {
             while (batches.hasNext()) {
                 Feed.Batch batch = batches.next();
+                float[] data;
+                try (NDManager scope = manager.newSubManager()) {
+                    data = batch.input(scope).toFloatArray();
+                }
                 for (int i = 0; i < batch.size(); i++, index++) {
                     Path file = order.get(index).file();
-                    float[] got = Arrays.copyOfRange(batch.data(), i * n, (i + 1) * n);
+                    float[] got = Arrays.copyOfRange(data, i * n, (i + 1) * n);
                     int view = -1;
                     for (int k = 0; k < viewTensors.size(); k++) {
                         if (Arrays.equals(got, viewTensors.get(k).get(file))) {

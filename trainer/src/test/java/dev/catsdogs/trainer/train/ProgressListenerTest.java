@@ -21,7 +21,7 @@ class ProgressListenerTest {
         for (int done = 32; done <= 2000; done += 32) {
             progress.onCacheProgress("train", 155, Math.min(done, 2000), 2000);
         }
-        progress.onCacheBuilt("train", 155, 2000, 12.5, false);
+        progress.onCacheBuilt("train", 155, 2000, 12.5, "device (cpu()), 10.2 MB");
         progress.onEpochStart(Phase.FEATURE_EXTRACTION, 1, 63);
         for (int batch = 1; batch <= 63; batch++) {
             progress.onBatch(Phase.FEATURE_EXTRACTION, 1, batch, 0.5, 0.75, 900);
@@ -36,6 +36,7 @@ class ProgressListenerTest {
         assertTrue(lines.get(0).startsWith("caching train @155: "), lines.get(0));
         assertTrue(
                 lines.get(3).startsWith("cached train activations before layer 155"), lines.get(3));
+        assertTrue(lines.get(3).endsWith("; cache: device (cpu()), 10.2 MB"), lines.get(3));
         assertTrue(lines.get(4).startsWith("Epoch 1/0 - 2.0s - loss: 0.5000"), lines.get(4));
         assertTrue(lines.stream().allMatch(l -> l.length() < 120), text);
     }
