@@ -119,22 +119,18 @@ public record BenchPlan(
 
     /** ONNX Runtime alone at batch 1 on one thread: the raw side of the ratios. */
     private static Step raw(String precision) {
-        return Step.of(
-                OrtBenchmark.class,
-                "runRaw",
-                "batch",
-                "1",
-                "intraOpThreads",
-                "1",
-                Precision.PARAM,
-                precision);
+        return batchOneOneThread(OrtBenchmark.class, "runRaw", precision);
     }
 
     /** End to end at batch 1 on one thread: the other side. */
     private static Step endToEnd(String precision) {
+        return batchOneOneThread(EndToEndBenchmark.class, "classify", precision);
+    }
+
+    private static Step batchOneOneThread(Class<?> benchmark, String method, String precision) {
         return Step.of(
-                EndToEndBenchmark.class,
-                "classify",
+                benchmark,
+                method,
                 "batch",
                 "1",
                 "intraOpThreads",
