@@ -129,14 +129,7 @@ public record BenchPlan(
 
     private static Step batchOneOneThread(Class<?> benchmark, String method, String precision) {
         return Step.of(
-                benchmark,
-                method,
-                "batch",
-                "1",
-                "intraOpThreads",
-                "1",
-                Precision.PARAM,
-                precision);
+                benchmark, method, "batch", "1", "intraOpThreads", "1", Precision.PARAM, precision);
     }
 
     public BenchPlan {
