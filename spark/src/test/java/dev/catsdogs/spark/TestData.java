@@ -114,9 +114,9 @@ public final class TestData {
     }
 
     /** The result of a command line: exit code, stdout, stderr. */
-    record Run(int code, String out, String err) {}
+    public record Run(int code, String out, String err) {}
 
-    static Run run(Object command, String... args) {
+    public static Run run(Object command, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code =

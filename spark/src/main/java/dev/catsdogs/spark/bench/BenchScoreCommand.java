@@ -100,7 +100,28 @@ public class BenchScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        // A user's mistake is one line and exit 2, before anything is measured.
+        if (!Files.isDirectory(data)) {
+            err.println(
+                    "bench-score: no photo directory "
+                            + data
+                            + "; pass --data DIR (e.g. the training photos)");
+            return CommandLine.ExitCode.USAGE;
+        }
+        ModelFile checked;
+        try {
+            checked = ModelFile.inspect(model.toString(), null);
+        } catch (ModelLoadException e) {
+            err.println("bench-score: cannot use model " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
         List<Path> files = photos(data);
+        if (files.size() < 96) { // the memory probe alone classifies 3 batches of 32
+            err.println(
+                    "bench-score: needs at least 96 photos, found " + files.size() + " in " + data);
+            return CommandLine.ExitCode.USAGE;
+        }
         long bytes = 0;
         for (Path file : files) { // into the page cache, so neither run reads the disk
             bytes += Files.readAllBytes(file).length;
@@ -165,12 +186,6 @@ public class BenchScoreCommand implements Callable<Integer> {
         Path output = Files.createTempDirectory("catsdogs-bench-score");
         long rssBeforeSpark = JvmReport.currentRssBytes();
         long t1 = System.nanoTime();
-        ModelFile checked;
-        try {
-            checked = ModelFile.inspect(model.toString(), null);
-        } catch (ModelLoadException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
         SparkSession spark =
                 SparkSessions.builder(
                                 "catsdogs bench-score",
@@ -252,10 +267,6 @@ public class BenchScoreCommand implements Callable<Integer> {
     }
 
     private static List<Path> photos(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(
-                    "no photo directory " + dir + "; pass --data DIR (e.g. the training photos)");
-        }
         try (Stream<Path> walk = Files.walk(dir)) {
             List<Path> files =
                     walk.filter(Files::isRegularFile)
@@ -266,13 +277,6 @@ public class BenchScoreCommand implements Callable<Integer> {
                                                     .matches(".*\\.(jpg|jpeg|png|bmp)$"))
                             .sorted()
                             .toList();
-            if (files.size() < 96) {
-                throw new IllegalArgumentException(
-                        "bench-score needs at least 96 photos, found "
-                                + files.size()
-                                + " in "
-                                + dir);
-            }
             return files;
         }
     }
