@@ -175,15 +175,16 @@ public final class Int8Export {
             RangeMethod chosen = RangeMethod.values()[0];
             SaturationGuard guard = SaturationGuard.none();
             Map<String, TensorRange> ranges = ActivationCalibrator.ranges(stats, chosen);
+            List<String> layers = List.of();
             LogitComparison best = null;
             if (!heldOut.isEmpty()) {
                 for (RangeMethod method : RangeMethod.values()) {
                     Map<String, TensorRange> r = ActivationCalibrator.ranges(stats, method);
+                    Map<String, Integer> zeroPoints =
+                            QdqRewriter.inputZeroPoints(
+                                    model.getGraph(), r, settings.activations());
                     SaturationGuard g =
-                            SaturationGuard.offsetInputs(
-                                    QdqRewriter.inputZeroPoints(
-                                            model.getGraph(), r, settings.activations()),
-                                    settings.activations());
+                            SaturationGuard.offsetInputs(zeroPoints, settings.activations());
                     LogitComparison c =
                             comparer.compare(
                                     QdqRewriter.rewrite(
@@ -196,13 +197,9 @@ public final class Int8Export {
                         chosen = method;
                         guard = g;
                         ranges = r;
+                        layers = List.copyOf(zeroPoints.keySet()); // graph order
                     }
                 }
-                List<String> layers =
-                        new ArrayList<>(
-                                QdqRewriter.inputZeroPoints(
-                                                model.getGraph(), ranges, settings.activations())
-                                        .keySet());
                 for (int i = 0; i < layers.size(); i++) {
                     SaturationGuard candidate = guard.toggled(layers.get(i));
                     LogitComparison c =
@@ -220,17 +217,16 @@ public final class Int8Export {
                         best = c;
                         guard = candidate;
                     }
-                    if ((i + 1) % 10 != 0 && i + 1 != layers.size()) {
-                        continue;
+                    if ((i + 1) % 10 == 0 || i + 1 == layers.size()) {
+                        progress.accept(
+                                String.format(
+                                        Locale.ROOT,
+                                        "int8: weight widths %d/%d layers, held-out mean |logit"
+                                                + " diff| %.4f",
+                                        i + 1,
+                                        layers.size(),
+                                        best.meanAbsLogitDiff()));
                     }
-                    progress.accept(
-                            String.format(
-                                    Locale.ROOT,
-                                    "int8: weight widths %d/%d layers, held-out mean |logit"
-                                            + " diff| %.4f",
-                                    i + 1,
-                                    layers.size(),
-                                    best.meanAbsLogitDiff()));
                 }
             }
             OnnxMl.ModelProto int8 =

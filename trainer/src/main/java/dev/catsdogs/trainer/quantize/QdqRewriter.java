@@ -24,9 +24,9 @@ import java.util.Set;
  * QLinearGlobalAveragePool, QGemm); this class only states the quantization.
  *
  * <ul>
- *   <li>Weights: int8, symmetric, one scale per output channel. One scale per tensor would give a
- *       depthwise filter with small weights the same steps as its largest neighbour.
- *   <li>Biases: int32 with scale {@code input scale * weight scale}, what the integer kernels add.
+ *   <li>Weights: {@link QuantizedWeight}, int8 per output channel.
+ *   <li>Biases: int32 with scale {@code input scale * weight scale}, what the integer kernels add,
+ *       bias-corrected when the input means are given.
  *   <li>Activations: one scale and zero point per tensor. A ReLU6 (Clip) output takes exactly [0,
  *       6]; ONNX Runtime then drops the Clip, since saturation does the clipping, and the conv
  *       before it writes 8-bit values directly.

@@ -65,20 +65,20 @@ record QuantizedWeight(byte[] levels, float[] scales, int axis, long inner) {
     float[] correctedBias(
             float[] bias, float[] floatWeights, float[] inputMeans, int group, boolean gemm) {
         int outputs = scales.length;
+        int perOutput = floatWeights.length / outputs;
+        int inputsPerGroup = inputMeans.length / group;
+        int kernel = perOutput / inputsPerGroup; // kh * kw for a Conv, 1 for a Gemm
         double[] shift = new double[outputs];
         for (int i = 0; i < floatWeights.length; i++) {
             int o = outputChannel(i);
             int input;
             if (gemm) {
                 // [in, out] when the channel axis is 1, [out, in] when it is 0
-                input = axis == 1 ? i / outputs : i % (floatWeights.length / outputs);
+                input = axis == 1 ? i / outputs : i % perOutput;
             } else {
                 // Conv [out, in / group, kh, kw]: the input channel within the group, offset by
                 // the group of this output channel
-                int perOutput = floatWeights.length / outputs;
-                int kernel = perOutput / (inputMeans.length / group);
-                int inGroup = (i % perOutput) / kernel;
-                input = (o / (outputs / group)) * (inputMeans.length / group) + inGroup;
+                input = (o / (outputs / group)) * inputsPerGroup + (i % perOutput) / kernel;
             }
             double error = levels[i] * (double) scales[o] - floatWeights[i];
             shift[o] += error * inputMeans[input];
