@@ -10,6 +10,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * releases all of it, however many threads used it, instead of leaving it to the garbage collector.
  */
 class NativeMemoryTest {
+
+    private static final int MEASURED_ROUNDS = 5;
 
     private static final int THREADS = 8;
     private static final int CLASSIFICATIONS = 200;
@@ -86,15 +89,17 @@ class NativeMemoryTest {
      * measured round could not reuse because an earlier round never freed it.
      *
      * <p>Measured (2 cores): 0.2 to 5.7 MB in full-suite runs with six warm-up rounds; with three,
-     * a full-suite run once reached 22.8 MB, the allocator still settling rather than a leak. The
-     * caller threads live across rounds, like a server's request pool. With new caller threads
-     * every round the growth was 7 to 34 MB and came from ONNX Runtime, not from the preprocessing
-     * (building and closing sessions alone stayed flat, preprocessing alone grew well under 1 MB
-     * per round): the first run of each new session allocates on whichever jemalloc arena the new
-     * thread was given, and another arena's retained pages cannot be reused. This test catches
-     * native memory that is never freed; scratch merely left to the garbage collector is freed by
-     * the {@code System.gc()} calls here, so the exact check that close() releases the scratch is
-     * {@link #closeReleasesEveryScratchSetUsedByManyThreads}.
+     * a full-suite run once reached 22.8 MB, the allocator still settling rather than a leak, and
+     * later single rounds jumped 28-29 MB twice in full-suite CI runs while isolated runs grew 0.1
+     * to 6 MB; so five rounds are measured and their median growth is judged. The caller threads
+     * live across rounds, like a server's request pool. With new caller threads every round the
+     * growth was 7 to 34 MB and came from ONNX Runtime, not from the preprocessing (building and
+     * closing sessions alone stayed flat, preprocessing alone grew well under 1 MB per round): the
+     * first run of each new session allocates on whichever jemalloc arena the new thread was given,
+     * and another arena's retained pages cannot be reused. This test catches native memory that is
+     * never freed; scratch merely left to the garbage collector is freed by the {@code System.gc()}
+     * calls here, so the exact check that close() releases the scratch is {@link
+     * #closeReleasesEveryScratchSetUsedByManyThreads}.
      */
     @Test
     void residentMemoryReturnsAfterClose() throws Exception {
@@ -106,15 +111,30 @@ class NativeMemoryTest {
             for (int warmUp = 0; warmUp < 6; warmUp++) {
                 runRound(model, images, callers);
             }
+            // A leak grows RSS by about the same amount every round; the shared test JVM (JIT code,
+            // heap growth of other tests) adds one-off jumps to single rounds. So the median of
+            // several rounds' growth is judged, against the same per-round bound.
+            long[] growthKib = new long[MEASURED_ROUNDS];
             long before = settledRssKib();
-            runRound(model, images, callers);
-            long after = settledRssKib();
-            long growthKib = after - before;
+            long first = before;
+            for (int round = 0; round < MEASURED_ROUNDS; round++) {
+                runRound(model, images, callers);
+                long after = settledRssKib();
+                growthKib[round] = after - before;
+                before = after;
+            }
             System.out.printf(
-                    "NativeMemoryTest: VmRSS %d -> %d KiB after a round%n", before, after);
+                    "NativeMemoryTest: VmRSS %d -> %d KiB over %d rounds, growth per round %s%n",
+                    first, before, MEASURED_ROUNDS, Arrays.toString(growthKib));
+            long[] sorted = growthKib.clone();
+            Arrays.sort(sorted);
+            long median = sorted[MEASURED_ROUNDS / 2];
             assertTrue(
-                    growthKib < 20 * 1024,
-                    "VmRSS grew by " + growthKib + " KiB (from " + before + " to " + after + ")");
+                    median < 20 * 1024,
+                    "VmRSS grew by a median of "
+                            + median
+                            + " KiB per round: "
+                            + Arrays.toString(growthKib));
         } finally {
             callers.shutdown();
             assertTrue(callers.awaitTermination(30, TimeUnit.SECONDS));
