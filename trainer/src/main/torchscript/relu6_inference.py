@@ -7,7 +7,8 @@ explicit ZeroPadding2D of Keras' stride-2 blocks is aten::pad, which fills a new
 and copies the activation into it. This module takes the activation and the padding (top, bottom,
 left, right): with no padding it clips in place; with padding it writes the clipped values straight
 into the interior of a new tensor and zeroes only its border. Values are those of clamp(0, 6) then
-pad. The file is committed; regenerate it with any PyTorch >= 1.10:
+pad. The padded tensor keeps the activation's memory format (channels-last stays channels-last, see
+ChannelsLast). The file is committed; regenerate it with any PyTorch >= 1.10:
 
     python3 trainer/src/main/torchscript/relu6_inference.py \
         trainer/src/main/resources/dev/catsdogs/trainer/model/relu6_inference.pt
@@ -28,7 +29,11 @@ class ReLU6Inference(torch.nn.Module):
         if top == 0 and bottom == 0 and left == 0 and right == 0:
             return torch._C._nn.hardtanh_(x, 0.0, 6.0)
         n, c, h, w = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
-        out = torch.empty([n, c, top + h + bottom, left + w + right], dtype=x.dtype, device=x.device)
+        shape = [n, c, top + h + bottom, left + w + right]
+        if x.is_contiguous(memory_format=torch.channels_last):
+            out = torch.empty(shape, dtype=x.dtype, device=x.device, memory_format=torch.channels_last)
+        else:
+            out = torch.empty(shape, dtype=x.dtype, device=x.device)
         out[:, :, :top, :].zero_()
         out[:, :, top + h:, :].zero_()
         out[:, :, top:top + h, :left].zero_()

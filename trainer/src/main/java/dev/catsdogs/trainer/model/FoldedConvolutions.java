@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Convolution;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Copies of the frozen convolutions with the BatchNorm that follows each folded in: {@code conv(x,
@@ -49,8 +50,14 @@ final class FoldedConvolutions implements AutoCloseable {
      *
      * @param parent the folded arrays go into a new sub-manager of it (and onto its device)
      * @param epsilon the BatchNorm epsilon
+     * @param layout puts a folded weight into the memory layout the activations use
      */
-    static FoldedConvolutions of(List<Layer> layers, int end, NDManager parent, float epsilon) {
+    static FoldedConvolutions of(
+            List<Layer> layers,
+            int end,
+            NDManager parent,
+            float epsilon,
+            UnaryOperator<NDArray> layout) {
         Folded[] byLayer = new Folded[layers.size()];
         NDManager manager = parent.newSubManager();
         boolean any = false;
@@ -60,7 +67,7 @@ final class FoldedConvolutions implements AutoCloseable {
             boolean convolution =
                     conv.kind() == LayerKind.CONV || conv.kind() == LayerKind.DEPTHWISE_CONV;
             if (convolution && bn.kind() == LayerKind.BATCH_NORM) {
-                byLayer[i] = fold(conv, bn, manager, epsilon);
+                byLayer[i] = fold(conv, bn, manager, epsilon, layout);
                 any = true;
             }
         }
@@ -71,7 +78,12 @@ final class FoldedConvolutions implements AutoCloseable {
         return new FoldedConvolutions(manager, byLayer);
     }
 
-    private static Folded fold(Layer convLayer, Layer bnLayer, NDManager manager, float epsilon) {
+    private static Folded fold(
+            Layer convLayer,
+            Layer bnLayer,
+            NDManager manager,
+            float epsilon,
+            UnaryOperator<NDArray> layout) {
         Convolution conv = (Convolution) convLayer.block();
         if (conv.isIncludeBias()) {
             throw new IllegalStateException(
@@ -96,7 +108,11 @@ final class FoldedConvolutions implements AutoCloseable {
             }
             bias[c] = (float) (beta[c] - mean[c] * scale);
         }
-        return new Folded(conv, manager.create(weight, shape), manager.create(bias));
+        // The created array stays open until the manager closes: the laid-out one may be a second
+        // handle to the same tensor (1x1 and depthwise weights already are channels-last), whose
+        // memory DJL frees when the first handle closes.
+        NDArray laidOut = layout.apply(manager.create(weight, shape));
+        return new Folded(conv, laidOut, manager.create(bias));
     }
 
     private static NDArray parameter(Layer layer, Parameter.Type type) {

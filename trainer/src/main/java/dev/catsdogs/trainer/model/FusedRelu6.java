@@ -7,9 +7,6 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * ReLU6, {@code min(max(x, 0), 6)}, with PyTorch's one-kernel backward.
@@ -51,18 +48,9 @@ final class FusedRelu6 {
         if (!(manager instanceof PtNDManager pytorch)) {
             return new FusedRelu6(null, null);
         }
-        return new FusedRelu6(module(pytorch, TRAINING), module(pytorch, INFERENCE));
-    }
-
-    private static PtSymbolBlock module(PtNDManager manager, String resource) {
-        try (InputStream in = FusedRelu6.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(resource + " is missing from the trainer jar");
-            }
-            return JniUtils.loadModule(manager, in, true, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + resource + " from the trainer jar", e);
-        }
+        return new FusedRelu6(
+                TorchScriptResource.load(pytorch, FusedRelu6.class, TRAINING),
+                TorchScriptResource.load(pytorch, FusedRelu6.class, INFERENCE));
     }
 
     /**

@@ -29,7 +29,8 @@ import java.util.List;
  * their layer is trainable.
  *
  * <p>Frozen convolutions run with their BatchNorm folded in (see {@link FoldedConvolutions} and
- * {@link #foldBatchNormBefore}): the same function in one kernel instead of two.
+ * {@link #foldBatchNormBefore}): the same function in one kernel instead of two. On the CPU the
+ * activations are laid out channels-last in memory (see {@link ChannelsLast}); shapes stay NCHW.
  */
 public final class MobileNetV2 extends AbstractBlock {
 
@@ -45,6 +46,7 @@ public final class MobileNetV2 extends AbstractBlock {
     private int width;
     private int channels;
     private FusedRelu6 fusedRelu6;
+    private ChannelsLast channelsLast;
     private NDManager manager; // the one the parameters were initialized in
     private FoldedConvolutions folded = FoldedConvolutions.none();
 
@@ -282,7 +284,8 @@ public final class MobileNetV2 extends AbstractBlock {
         FoldedConvolutions next =
                 end <= 0
                         ? FoldedConvolutions.none()
-                        : FoldedConvolutions.of(layers, end, manager, BN_EPSILON);
+                        : FoldedConvolutions.of(
+                                layers, end, manager, BN_EPSILON, channelsLast::apply);
         folded.close();
         folded = next;
         return folded.count();
@@ -297,7 +300,8 @@ public final class MobileNetV2 extends AbstractBlock {
      */
     public NDArray forwardLayers(ParameterStore ps, NDArray x, int from, int to, boolean training) {
         NDArray[] kept = new NDArray[layers.size()];
-        NDArray current = x;
+        NDArray input = channelsLast.apply(x);
+        NDArray current = input;
         if (from > 0) {
             kept[from - 1] = current;
         }
@@ -318,7 +322,7 @@ public final class MobileNetV2 extends AbstractBlock {
                 continue;
             }
             // The caller's input is never overwritten; a ReLU6's input is read by nothing else.
-            boolean intermediate = current != x;
+            boolean intermediate = current != input;
             current =
                     switch (layer.kind()) {
                         case INPUT -> current;
@@ -372,6 +376,7 @@ public final class MobileNetV2 extends AbstractBlock {
         long batch = inputShapes[0].get(0);
         this.manager = manager;
         fusedRelu6 = FusedRelu6.load(manager);
+        channelsLast = ChannelsLast.load(manager);
         Layer previous = layers.get(0);
         for (Layer layer : layers) {
             if (layer.block() != null) {

@@ -8,10 +8,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.catsdogs.trainer.model.TorchScriptResource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,14 +49,9 @@ final class FusedUpdate implements AutoCloseable {
         this.resource = resource;
         this.slots = slots;
         this.manager = NDManager.newBaseManager();
-        try (InputStream in = FusedUpdate.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(resource + " is missing from the trainer jar");
-            }
-            this.module = JniUtils.loadModule((PtNDManager) manager, in, true, false);
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException("Cannot read " + resource + " from the trainer jar", e);
+        try {
+            this.module =
+                    TorchScriptResource.load((PtNDManager) manager, FusedUpdate.class, resource);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

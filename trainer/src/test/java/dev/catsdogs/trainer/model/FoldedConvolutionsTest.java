@@ -51,6 +51,13 @@ class FoldedConvolutionsTest {
     @Test
     void foldedFeaturesMatchUnfoldedOnes() {
         int pooled = network.base().layers().size();
+        // The ImageNet file's BatchNorms are identities (bn_Conv1: gamma 1, mean 0, variance
+        // 1 - epsilon; the convolutions carry the rest), which fold with a scale of exactly 1.
+        // Give every one a real scale, so that the fold has something to get wrong.
+        for (Layer layer : network.base().layers()) {
+            scale(layer, Parameter.Type.GAMMA, 1.1f);
+            scale(layer, Parameter.Type.RUNNING_VAR, 1.2f);
+        }
         network.freezeBase();
         float[] folded = features(pooled);
         // The output of block_10 (before the fine-tuning cut at 99) as well as the pooled features.

@@ -81,8 +81,12 @@ class FusedRelu6Test {
     void clipThenPadMatchesClipAndPadAtOddAndEvenSizes() {
         try (NDManager manager = NDManager.newBaseManager()) {
             FusedRelu6 relu6 = FusedRelu6.load(manager);
-            for (int size : new int[] {6, 7}) {
-                NDArray x = manager.randomUniform(-3f, 9f, new Shape(2, 3, size, size));
+            ChannelsLast channelsLast = ChannelsLast.load(manager);
+            for (int size : new int[] {6, 7, 8}) {
+                NDArray nchw = manager.randomUniform(-3f, 9f, new Shape(2, 3, size, size));
+                // Both memory layouts the trainer's forwards use (the network's CPU forward is
+                // channels-last), with the same values.
+                NDArray x = size == 8 ? channelsLast.apply(nchw) : nchw;
                 // Keras' stride-2 padding (0, 1) and an uneven one on every side.
                 for (Padding pad :
                         new Padding[] {new Padding(0, 1, 0, 1), new Padding(2, 1, 3, 0)}) {
