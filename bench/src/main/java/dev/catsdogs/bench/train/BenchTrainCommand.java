@@ -63,10 +63,12 @@ import picocli.CommandLine.Spec;
                     + " forward_vs_pytorch=<y> device=<name>. GPU figures need ./catsdogs --gpu"
                     + " bench-train --device gpu and a CUDA build of PyTorch for Python.",
             "With --pipeline, only the --no-cache input pipeline, without a model (seconds): the"
-                    + " single-image preprocessing rate, BatchLoader epochs at 1 and 2 decoding"
-                    + " threads, and the line pipeline: single_image_per_s=<a> threads1_per_s=<b>"
-                    + " threads2_per_s=<c> per_thread_efficiency=<b/a> scaling_2_over_1=<c/b>"
-                    + " (also printed by the full run, before its ratio line)"
+                    + " single-image preprocessing rate on 1 thread and on 2 side by side,"
+                    + " BatchLoader epochs at 1 and 2 decoding threads, and the line pipeline:"
+                    + " single_image_per_s=<a> threads1_per_s=<b> threads2_per_s=<c>"
+                    + " per_thread_efficiency=<b/a> scaling_2_over_1=<c/b> machine_2_over_1=<d/a>"
+                    + " loader_over_machine=<c/d> (d: the 2-thread side-by-side rate; also printed"
+                    + " by the full run, before its ratio line)"
         })
 public final class BenchTrainCommand implements Callable<Integer> {
 

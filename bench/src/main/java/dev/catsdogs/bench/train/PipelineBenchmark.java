@@ -17,6 +17,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The {@code --no-cache} input pipeline alone, without a model (no PyTorch): the single-image
@@ -24,6 +28,11 @@ import java.util.Locale;
  * 1 and 2 decoding threads, consumed through {@link ImageFeed} as the trainer consumes them. What a
  * GPU could be fed per decoding thread: {@code per_thread_efficiency} is the 1-thread epoch rate
  * over the single-image rate, {@code scaling_2_over_1} the 2-thread rate over the 1-thread rate.
+ *
+ * <p>The machine's own bound beside it: the single-image loop on 2 threads side by side, each on
+ * its half of the photos, without a loader ({@code machine_2_over_1}, over the 1-thread loop). On a
+ * VM whose second core does not double this work, the loader cannot either; {@code
+ * loader_over_machine} is the 2-thread loader's rate over that bound.
  */
 public final class PipelineBenchmark {
 
@@ -36,16 +45,19 @@ public final class PipelineBenchmark {
      * @param singleImageHeap the same into a reused heap {@code float[]}
      * @param threads1 BatchLoader epochs with 1 decoding thread
      * @param threads2 BatchLoader epochs with 2 decoding threads
+     * @param singleImage2 the direct-buffer loop on 2 threads side by side (no loader)
      */
     public record Figures(
             double singleImage,
             double singleImageHeap,
             double threads1,
             double threads2,
+            double singleImage2,
             double singleImageCpuMs,
             double singleImageHeapCpuMs,
             double threads1CpuMs,
-            double threads2CpuMs) {
+            double threads2CpuMs,
+            double singleImage2CpuMs) {
 
         public double perThreadEfficiency() {
             return threads1 / singleImage;
@@ -55,17 +67,30 @@ public final class PipelineBenchmark {
             return threads2 / threads1;
         }
 
+        /** What 2 threads of the bare single-image loop do over 1: the machine's scaling. */
+        public double machineScaling() {
+            return singleImage2 / singleImage;
+        }
+
+        /** The 2-thread loader's rate over the 2-thread bare loop. */
+        public double loaderOverMachine() {
+            return threads2 / singleImage2;
+        }
+
         /** The one-line summary. */
         public String line() {
             return String.format(
                     Locale.ROOT,
                     "pipeline: single_image_per_s=%.0f threads1_per_s=%.0f threads2_per_s=%.0f"
-                            + " per_thread_efficiency=%.2f scaling_2_over_1=%.2f",
+                            + " per_thread_efficiency=%.2f scaling_2_over_1=%.2f"
+                            + " machine_2_over_1=%.2f loader_over_machine=%.2f",
                     singleImage,
                     threads1,
                     threads2,
                     perThreadEfficiency(),
-                    scaling());
+                    scaling(),
+                    machineScaling(),
+                    loaderOverMachine());
         }
 
         /** A Markdown table of the figures. */
@@ -96,6 +121,13 @@ public final class PipelineBenchmark {
                     singleImageHeap,
                     1,
                     singleImageHeapCpuMs);
+            row(
+                    t,
+                    "preprocess one image per thread, side by side (no loader)",
+                    2,
+                    singleImage2,
+                    2,
+                    singleImage2CpuMs);
             row(t, "BatchLoader epoch (decode + batch assembly)", 1, threads1, 1, threads1CpuMs);
             row(t, "BatchLoader epoch (decode + batch assembly)", 2, threads2, 2, threads2CpuMs);
             return t.toString();
@@ -156,6 +188,7 @@ public final class PipelineBenchmark {
             FloatBuffer heap = FloatBuffer.wrap(new float[pre.tensorSize()]);
             double[] single = singleImage(pre, direct, timed, "direct buffer");
             double[] singleHeap = singleImage(pre, heap, timed, "float[]");
+            double[] sideBySide = sideBySide(pre, timed);
             double[] one = loader(pre, 1, timed);
             double[] two = loader(pre, 2, timed);
             return new Figures(
@@ -163,10 +196,12 @@ public final class PipelineBenchmark {
                     singleHeap[0],
                     one[0],
                     two[0],
+                    sideBySide[0],
                     single[1],
                     singleHeap[1],
                     one[1],
-                    two[1]);
+                    two[1],
+                    sideBySide[1]);
         }
     }
 
@@ -196,6 +231,63 @@ public final class PipelineBenchmark {
                 m[1],
                 timed);
         return m;
+    }
+
+    /**
+     * {images/s, CPU ms per image}: median pass of two threads, each running the single-image loop
+     * on every other photo into its own direct buffer.
+     */
+    private double[] sideBySide(ImagePreprocessor pre, int timed) {
+        List<double[]> passes = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int pass = 0; pass <= timed; pass++) {
+                long cpu = processCpuNanos();
+                long start = System.nanoTime();
+                List<Future<?>> halves = new ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    int first = k;
+                    halves.add(pool.submit(() -> preprocessEveryOther(pre, first)));
+                }
+                for (Future<?> half : halves) {
+                    half.get();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double cpuMs = (processCpuNanos() - cpu) / 1e6 / samples.size();
+                if (pass > 0) {
+                    passes.add(new double[] {samples.size() / seconds, cpuMs});
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("side-by-side preprocessing failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        double[] m = median(passes);
+        out.printf(
+                Locale.ROOT,
+                "  single image, 2 threads side by side: %.0f images/s, %.3f CPU ms each (median"
+                        + " of %d)%n",
+                m[0],
+                m[1],
+                timed);
+        return m;
+    }
+
+    private Void preprocessEveryOther(ImagePreprocessor pre, int first)
+            throws InvalidImageException {
+        FloatBuffer dst =
+                ByteBuffer.allocateDirect(4 * pre.tensorSize())
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+        for (int i = first; i < samples.size(); i += 2) {
+            dst.clear();
+            pre.preprocess(samples.get(i).file(), dst);
+        }
+        return null;
     }
 
     /** {images/s, CPU ms per image}: median epoch of a loader with {@code threads} threads. */
