@@ -11,11 +11,11 @@ with any PyTorch >= 1.10:
 
 Debug records (source file paths) are dropped so the file is the same on every machine.
 """
-import io
 import sys
-import zipfile
 
 import torch
+
+from torchscript_file import save
 
 
 class ChannelsLast(torch.nn.Module):
@@ -24,13 +24,7 @@ class ChannelsLast(torch.nn.Module):
 
 
 def main():
-    out = sys.argv[1]
-    buffer = io.BytesIO()
-    torch.jit.save(torch.jit.script(ChannelsLast()), buffer)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for entry in src.infolist():
-            if not entry.filename.endswith(".debug_pkl"):
-                dst.writestr(entry, src.read(entry))
+    save(ChannelsLast(), sys.argv[1])
 
 
 if __name__ == "__main__":

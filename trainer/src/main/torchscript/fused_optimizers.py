@@ -24,14 +24,14 @@ python3-torch 1.13.1, /usr/bin/python3, and are loaded by the trainer's libtorch
 
 Debug records (source file paths) are dropped so the files are the same on every machine.
 """
-import io
 import os
 import sys
-import zipfile
 from typing import List
 
 import torch
 from torch import Tensor
+
+from torchscript_file import save
 
 
 class RmsProp(torch.nn.Module):
@@ -98,15 +98,6 @@ class Adam(torch.nn.Module):
 
 
 MODULES = {"rmsprop.pt": RmsProp, "adam.pt": Adam}
-
-
-def save(module, out):
-    buffer = io.BytesIO()
-    torch.jit.save(torch.jit.script(module), buffer)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for entry in src.infolist():
-            if not entry.filename.endswith(".debug_pkl"):
-                dst.writestr(entry, src.read(entry))
 
 
 def main():

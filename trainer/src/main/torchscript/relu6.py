@@ -10,11 +10,11 @@ own ReLU6, whose backward is one kernel. The file is committed; regenerate it wi
 
 Debug records (source file paths) are dropped so the file is the same on every machine.
 """
-import io
 import sys
-import zipfile
 
 import torch
+
+from torchscript_file import save
 
 
 class ReLU6(torch.nn.Module):
@@ -23,13 +23,7 @@ class ReLU6(torch.nn.Module):
 
 
 def main():
-    out = sys.argv[1]
-    buffer = io.BytesIO()
-    torch.jit.save(torch.jit.script(ReLU6()), buffer)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for entry in src.infolist():
-            if not entry.filename.endswith(".debug_pkl"):
-                dst.writestr(entry, src.read(entry))
+    save(ReLU6(), sys.argv[1])
 
 
 if __name__ == "__main__":

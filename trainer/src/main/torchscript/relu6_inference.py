@@ -15,11 +15,11 @@ ChannelsLast). The file is committed; regenerate it with any PyTorch >= 1.10:
 
 Debug records (source file paths) are dropped so the file is the same on every machine.
 """
-import io
 import sys
-import zipfile
 
 import torch
+
+from torchscript_file import save
 
 
 class ReLU6Inference(torch.nn.Module):
@@ -43,13 +43,7 @@ class ReLU6Inference(torch.nn.Module):
 
 
 def main():
-    out = sys.argv[1]
-    buffer = io.BytesIO()
-    torch.jit.save(torch.jit.script(ReLU6Inference()), buffer)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for entry in src.infolist():
-            if not entry.filename.endswith(".debug_pkl"):
-                dst.writestr(entry, src.read(entry))
+    save(ReLU6Inference(), sys.argv[1])
 
 
 if __name__ == "__main__":
