@@ -202,7 +202,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
             return stepComparison(cores, where);
         }
         Path dir = data != null ? data : Workspace.defaults().data();
-        Dataset dataset = Dataset.load(dir, 42);
+        Dataset dataset;
+        try {
+            dataset = Dataset.load(dir, 42);
+        } catch (IOException | IllegalArgumentException e) { // a user's --data: one line
+            System.err.println("bench-train: " + e.getMessage());
+            return 2;
+        }
         List<Sample> train = quick ? every(dataset.train(), 10) : dataset.train();
         if (pipeline) {
             System.out.printf(

@@ -34,6 +34,25 @@ class PipelineBenchmarkTest {
     @TempDir Path data;
 
     @Test
+    void aMissingDataDirectoryIsOneLineAndExitTwo() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        int exit;
+        try (PrintStream e = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            System.setErr(e);
+            exit =
+                    new CommandLine(new BenchTrainCommand())
+                            .execute("--pipeline", "--data", data.resolve("absent").toString());
+        } finally {
+            System.setErr(original);
+        }
+        String err = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, err);
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("absent") && err.contains("does not exist"), err);
+    }
+
+    @Test
     void pipelineRowPrintsAParsableLineOfPositiveFigures() throws Exception {
         // 20 cats and 20 dogs of the real training photos, in a data folder of their own.
         Path shared = Workspace.defaults().data();
