@@ -11,6 +11,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -67,35 +69,42 @@ public record BenchPlan(
     private static final Step E2E_INT8 = endToEnd(Precision.INT8);
     private static final Step TWO_CALLERS = Step.of(ConcurrencyBenchmark.class, "twoCallers");
 
+    // The rows the close ratios compare, in run order.
+    private static final List<Step> CLOSE_CALLS =
+            List.of(RAW, RAW_INT8, E2E, E2E_INT8, TWO_CALLERS);
+
     /**
      * The configurations the ratio line and the targets need, in run order: ONNX Runtime alone and
      * end to end at batch 1 (float, then int8) right after each other, then 2 callers, the peers,
      * the peak, and preprocessing.
      */
     static final List<Step> RATIO_STEPS =
-            List.of(
-                    RAW,
-                    RAW_INT8,
-                    E2E,
-                    E2E_INT8,
-                    TWO_CALLERS,
-                    Step.of(DjlBenchmark.class, "predict", "batch", "1", "threads", "1"),
-                    Step.of(OpenCvDnnBenchmark.class, "forward", "batch", "1", "threads", "1"),
-                    Step.of(
-                            PeakFlopsBenchmark.class,
-                            "matmul",
-                            "intraOpThreads",
-                            "2",
-                            "size",
-                            "" + PeakMatMul.DEFAULT_SIZE),
-                    Step.of(
-                            PeakFlopsBenchmark.class,
-                            "matmul",
-                            "intraOpThreads",
-                            "1",
-                            "size",
-                            "" + PeakMatMul.DEFAULT_SIZE),
-                    Step.of(PreprocessBenchmark.class, "jpegToTensor"));
+            concat(
+                    CLOSE_CALLS,
+                    List.of(
+                            Step.of(DjlBenchmark.class, "predict", "batch", "1", "threads", "1"),
+                            Step.of(
+                                    OpenCvDnnBenchmark.class,
+                                    "forward",
+                                    "batch",
+                                    "1",
+                                    "threads",
+                                    "1"),
+                            Step.of(
+                                    PeakFlopsBenchmark.class,
+                                    "matmul",
+                                    "intraOpThreads",
+                                    "2",
+                                    "size",
+                                    "" + PeakMatMul.DEFAULT_SIZE),
+                            Step.of(
+                                    PeakFlopsBenchmark.class,
+                                    "matmul",
+                                    "intraOpThreads",
+                                    "1",
+                                    "size",
+                                    "" + PeakMatMul.DEFAULT_SIZE),
+                            Step.of(PreprocessBenchmark.class, "jpegToTensor")));
 
     /**
      * The full run measures the close calls twice, mirrored ({@code raw, raw int8, e2e, e2e int8, 2
@@ -104,18 +113,17 @@ public record BenchPlan(
      * machine's drift, and a mirrored order cancels a drift that is linear over those minutes. The
      * two runs of a configuration are merged as two forks.
      */
-    static final List<Step> MIRRORED =
-            List.of(
-                    RAW,
-                    RAW_INT8,
-                    E2E,
-                    E2E_INT8,
-                    TWO_CALLERS,
-                    TWO_CALLERS,
-                    E2E_INT8,
-                    E2E,
-                    RAW_INT8,
-                    RAW);
+    static final List<Step> MIRRORED = concat(CLOSE_CALLS, reversed(CLOSE_CALLS));
+
+    private static List<Step> concat(List<Step> first, List<Step> second) {
+        return Stream.concat(first.stream(), second.stream()).toList();
+    }
+
+    private static List<Step> reversed(List<Step> steps) {
+        List<Step> reversed = new ArrayList<>(steps);
+        Collections.reverse(reversed);
+        return reversed;
+    }
 
     /** ONNX Runtime alone at batch 1 on one thread: the raw side of the ratios. */
     private static Step raw(String precision) {
