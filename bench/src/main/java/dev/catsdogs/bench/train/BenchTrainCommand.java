@@ -231,16 +231,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 dir,
                 cores);
         TrainingBenchmark ours =
-                new TrainingBenchmark(
-                        train,
-                        validation,
-                        dataset.classNames().size(),
-                        Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
-                        160,
-                        batchSize,
-                        cores,
-                        where,
-                        System.out);
+                benchmark(train, validation, dataset.classNames().size(), cores, where);
         if (workflow) {
             double oursS = ours.cachedRun(feEpochs, 10, 100).total();
             WorkflowComparison python = workflow(dir, cores, feEpochs);
@@ -359,8 +350,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 batchSize,
                 steps,
                 DeviceOption.describe(where));
-        TrainingBenchmark.StepFigures ours =
-                benchmark(List.of(), 2, cores, where).stepAndForward(steps);
+        TrainingBenchmark.StepFigures ours = stepOnly(cores, where).stepAndForward(steps);
         JsonObject torch = pytorch(where, Integer.toString(cores), Integer.toString(steps));
         System.out.println();
         System.out.print(stepTable(ours, torch, where));
@@ -436,12 +426,18 @@ public final class BenchTrainCommand implements Callable<Integer> {
         return json == null || !json.has(key) ? Double.NaN : json.get(key).getAsDouble();
     }
 
-    private TrainingBenchmark benchmark(List<Sample> none, int classes, int cores, Device where) {
-        // The step runs on a random batch: no training data, and 2 classes (one logit), like the
-        // default data.
+    // The step runs on a random batch: no training data, and 2 classes (one logit), like the
+    // default data.
+    private TrainingBenchmark stepOnly(int cores, Device where) {
+        return benchmark(List.of(), List.of(), 2, cores, where);
+    }
+
+    /** At 160x160 from the shipped ImageNet weights, printing to standard output. */
+    private TrainingBenchmark benchmark(
+            List<Sample> train, List<Sample> validation, int classes, int cores, Device where) {
         return new TrainingBenchmark(
-                none,
-                none,
+                train,
+                validation,
                 classes,
                 Workspace.root().resolve(MobileNetV2Weights.SHIPPED_FILE),
                 160,
@@ -501,7 +497,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         Path djlTrace = dir.resolve("djl-trace.json");
         Path updateTrace = dir.resolve("djl-update-trace.json");
         Path torchTrace = dir.resolve("pytorch-trace.json");
-        TrainingBenchmark ours = benchmark(List.of(), 2, cores, where);
+        TrainingBenchmark ours = stepOnly(cores, where);
         List<String> torchArgs =
                 new ArrayList<>(
                         List.of(
