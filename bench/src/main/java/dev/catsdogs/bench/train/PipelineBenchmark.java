@@ -181,10 +181,7 @@ public final class PipelineBenchmark {
                     pre.jpegDecoder(),
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     Runtime.getRuntime().availableProcessors());
-            FloatBuffer direct =
-                    ByteBuffer.allocateDirect(4 * pre.tensorSize())
-                            .order(ByteOrder.nativeOrder())
-                            .asFloatBuffer();
+            FloatBuffer direct = directTensor(pre);
             FloatBuffer heap = FloatBuffer.wrap(new float[pre.tensorSize()]);
             double[] single = singleImage(pre, direct, timed, "direct buffer");
             double[] singleHeap = singleImage(pre, heap, timed, "float[]");
@@ -279,15 +276,19 @@ public final class PipelineBenchmark {
 
     private Void preprocessEveryOther(ImagePreprocessor pre, int first)
             throws InvalidImageException {
-        FloatBuffer dst =
-                ByteBuffer.allocateDirect(4 * pre.tensorSize())
-                        .order(ByteOrder.nativeOrder())
-                        .asFloatBuffer();
+        FloatBuffer dst = directTensor(pre);
         for (int i = first; i < samples.size(); i += 2) {
             dst.clear();
             pre.preprocess(samples.get(i).file(), dst);
         }
         return null;
+    }
+
+    // One image's tensor in a direct native-order buffer: the classifier's (and loader's) target.
+    private static FloatBuffer directTensor(ImagePreprocessor pre) {
+        return ByteBuffer.allocateDirect(4 * pre.tensorSize())
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     /** {images/s, CPU ms per image}: median epoch of a loader with {@code threads} threads. */

@@ -35,21 +35,10 @@ class PipelineBenchmarkTest {
 
     @Test
     void aMissingDataDirectoryIsOneLineAndExitTwo() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        int exit;
-        try (PrintStream e = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            System.setErr(e);
-            exit =
-                    new CommandLine(new BenchTrainCommand())
-                            .execute("--pipeline", "--data", data.resolve("absent").toString());
-        } finally {
-            System.setErr(original);
-        }
-        String err = bytes.toString(StandardCharsets.UTF_8);
-        assertEquals(2, exit, err);
-        assertEquals(1, err.lines().count(), err);
-        assertTrue(err.contains("absent") && err.contains("does not exist"), err);
+        Run run = benchTrain("--pipeline", "--data", data.resolve("absent").toString());
+        assertEquals(2, run.exit(), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().contains("absent") && run.err().contains("does not exist"), run.err());
     }
 
     @Test
@@ -66,19 +55,9 @@ class PipelineBenchmarkTest {
                 }
             }
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try (PrintStream o = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            exit =
-                    new CommandLine(new BenchTrainCommand())
-                            .execute("--pipeline", "--data", data.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String report = bytes.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, report);
+        Run run = benchTrain("--pipeline", "--data", data.toString());
+        String report = run.out();
+        assertEquals(0, run.exit(), report + run.err());
         assertTrue(report.contains("| BatchLoader epoch (decode + batch assembly) | 2 |"), report);
         List<String> lines = report.lines().filter(l -> l.startsWith("pipeline:")).toList();
         assertEquals(1, lines.size(), report);
@@ -97,5 +76,27 @@ class PipelineBenchmarkTest {
                 report.contains(
                         "| preprocess one image per thread, side by side (no loader) | 2 |"),
                 report);
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    // bench-train prints to System.out and System.err: both are captured for the run.
+    private static Run benchTrain(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            System.setErr(e);
+            exit = new CommandLine(new BenchTrainCommand()).execute(args);
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+        return new Run(
+                exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }
