@@ -265,7 +265,7 @@ public class ClassifyCommand implements Callable<Integer> {
             ChunkClassifier chunks =
                     explain == null
                             ? ClassifyCommand::classifyChunk
-                            : new Explainer(new ExplanationFiles(explain, files));
+                            : new Explainer(explanationFiles(commandLine, files));
             return classifyAll(classifier, files, writer, chunks, out, err);
         } catch (ModelLoadException e) {
             err.println("classify: cannot use model " + Escapes.controls(e.getMessage()));
@@ -327,10 +327,11 @@ public class ClassifyCommand implements Callable<Integer> {
     }
 
     // One line per tenth of the inputs crossed, for logs: a bar redraws with carriage returns.
-    private static void plainProgress(PrintWriter err, int before, int done, int total) {
-        long tenth = 10L * done / total;
-        if (tenth > 10L * before / total) {
-            err.println("classify: " + done + "/" + total + " inputs (" + 10 * tenth + "%)");
+    // The percentage is the share done (16 of 58 is 27%), not the tenth crossed.
+    static void plainProgress(PrintWriter err, int before, int done, int total) {
+        if (10L * done / total > 10L * before / total) {
+            err.println(
+                    "classify: " + done + "/" + total + " inputs (" + 100L * done / total + "%)");
             err.flush();
         }
     }
@@ -409,6 +410,16 @@ public class ClassifyCommand implements Callable<Integer> {
         if (!Files.isWritable(explain)) {
             throw new ParameterException(
                     commandLine, "--explain " + explain + ": the directory is not writable");
+        }
+    }
+
+    private ExplanationFiles explanationFiles(CommandLine commandLine, List<Path> files) {
+        try {
+            return new ExplanationFiles(explain, files);
+        } catch (IOException e) {
+            throw new ParameterException(
+                    commandLine,
+                    "--explain " + explain + ": cannot resolve the directory (" + e + ")");
         }
     }
 

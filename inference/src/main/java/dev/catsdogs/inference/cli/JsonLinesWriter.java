@@ -35,7 +35,7 @@ final class JsonLinesWriter implements ResultWriter {
     @Override
     public void prediction(Path file, Prediction prediction) {
         JsonObject line = new JsonObject();
-        line.addProperty("path", file.toString());
+        line.addProperty("path", Escapes.fileName(file));
         line.addProperty("label", prediction.label());
         line.addProperty("probability", prediction.probability());
         float[] logits = prediction.logits();
@@ -64,7 +64,7 @@ final class JsonLinesWriter implements ResultWriter {
     @Override
     public void error(Path file, String problem) {
         JsonObject line = new JsonObject();
-        line.addProperty("path", file.toString());
+        line.addProperty("path", Escapes.fileName(file));
         line.addProperty("error", problem);
         out.println(GSON.toJson(line));
     }

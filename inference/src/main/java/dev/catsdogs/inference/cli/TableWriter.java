@@ -75,6 +75,6 @@ final class TableWriter implements ResultWriter {
     }
 
     private static String shown(Path file) {
-        return Escapes.controls(file.toString());
+        return Escapes.path(file);
     }
 }

@@ -1,5 +1,6 @@
 package dev.catsdogs.inference.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -169,6 +170,63 @@ class ClassifyCommandTest {
                 javax.imageio.ImageIO.read(images.resolve("a-cat.JPG").toFile());
         assertEquals(photo.getWidth(), picture.getWidth(), "the photo's own size");
         assertEquals(photo.getHeight(), picture.getHeight());
+    }
+
+    @Test
+    void explainThroughALinkNeverWritesOverAnInputPicture() throws Exception {
+        // ln -s $PWD/pngs link; classify --explain link pngs/  once replaced pngs/photo.png.
+        Path maps = CliTestSupport.writeSigmoidModelWithMaps(dir.resolve("maps.onnx"));
+        Path pngs = Files.createDirectories(dir.resolve("pngs"));
+        Path photo = CliTestSupport.writeSmallPng(pngs.resolve("photo.png"));
+        byte[] before = Files.readAllBytes(photo);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), pngs);
+        Run run = run("--model", maps.toString(), "--explain", link.toString(), pngs.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertArrayEquals(before, Files.readAllBytes(photo), "the input is untouched");
+        assertTrue(Files.isRegularFile(pngs.resolve("photo-2.png")), "the picture beside it");
+    }
+
+    @Test
+    void explainPictureNamesAreEscapedLikeTheTable() throws Exception {
+        Path maps = CliTestSupport.writeSigmoidModelWithMaps(dir.resolve("maps.onnx"));
+        Path odd = Files.createDirectories(dir.resolve("odd"));
+        CliTestSupport.writeSmallPng(odd.resolve("esc\u001b[31mred\nline.png"));
+        Path out = dir.resolve("explained");
+        Run run = run("--model", maps.toString(), "--explain", out.toString(), odd.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(
+                    List.of("esc\\u001b[31mred\\nline.png"),
+                    files.map(f -> f.getFileName().toString()).toList(),
+                    "no control characters in a file name we create");
+        }
+        assertTrue(run.out().contains("esc\\u001b[31mred\\nline.png"), run.out());
+    }
+
+    @Test
+    void bidirectionalControlsAndNonUtf8NamesPrintEscaped() throws Exception {
+        Path odd = Files.createDirectories(dir.resolve("odd"));
+        CliTestSupport.writeSmallPng(odd.resolve("cat\u202egnp.png"));
+        // A Latin-1 name (0xE9, not UTF-8), made by the shell from its bytes.
+        Path png = CliTestSupport.writeSmallPng(dir.resolve("plain.png"));
+        Process mv =
+                new ProcessBuilder(
+                                "bash",
+                                "-c",
+                                "cp \"$1\" \"$0/$(printf 'caf\\xe9.png')\"",
+                                odd.toString(),
+                                png.toString())
+                        .inheritIO()
+                        .start();
+        assertEquals(0, mv.waitFor());
+        Run table = run("--model", model.toString(), odd.toString());
+        assertEquals(0, table.exitCode(), table.err());
+        assertTrue(table.out().contains("cat\\u202egnp.png"), table.out());
+        assertFalse(table.out().contains("\u202e"), "no raw bidi control: " + table.out());
+        assertTrue(table.out().contains("caf\\xE9.png"), table.out());
+        assertFalse(table.out().contains("\uFFFD"), table.out());
+        Run json = run("--model", model.toString(), "--json", odd.toString());
+        assertTrue(json.out().contains("caf\\\\xE9.png"), "JSON keeps the mapping: " + json.out());
     }
 
     @Test
@@ -389,6 +447,26 @@ class ClassifyCommandTest {
         Run terminal = run(true, "--model", model.toString(), "--json", dirOf(many));
         assertTrue(terminal.err().contains("\r"), "a bar redrawn in place: " + terminal.err());
         assertTrue(terminal.err().contains("100/100"), terminal.err());
+    }
+
+    @Test
+    void progressLinesGiveTheShareDoneNotTheTenthCrossed() {
+        // Batches of 16 over 58 inputs: 16 crosses the second tenth, and 16 of 58 is 27%.
+        StringWriter text = new StringWriter();
+        PrintWriter err = new PrintWriter(text);
+        for (int done = 16, before = 0;
+                before < 58;
+                before = done, done = Math.min(58, done + 16)) {
+            ClassifyCommand.plainProgress(err, before, done, 58);
+        }
+        err.flush();
+        assertEquals(
+                List.of(
+                        "classify: 16/58 inputs (27%)",
+                        "classify: 32/58 inputs (55%)",
+                        "classify: 48/58 inputs (82%)",
+                        "classify: 58/58 inputs (100%)"),
+                text.toString().lines().toList());
     }
 
     /** Every way to misuse classify: one line on stderr naming the value, and its exit code. */
