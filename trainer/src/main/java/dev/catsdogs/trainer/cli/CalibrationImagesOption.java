@@ -21,11 +21,20 @@ final class CalibrationImagesOption {
     private int count = Int8Export.DEFAULT_CALIBRATION_IMAGES;
 
     /**
-     * The number of calibration images.
+     * The number of calibration images, given that the command's {@code --int8} is {@code int8}.
      *
-     * @throws CommandLine.ParameterException (a usage error) when it is below 1
+     * @throws CommandLine.ParameterException (a usage error) when it is below 1, or given without
+     *     {@code --int8} (it would be ignored)
      */
-    int value() {
+    int value(boolean int8) {
+        if (!int8
+                && command.commandLine()
+                        .getParseResult()
+                        .hasMatchedOption("--calibration-images")) {
+            throw new CommandLine.ParameterException(
+                    command.commandLine(),
+                    "--calibration-images applies to the int8 model; it needs --int8");
+        }
         if (count < 1) {
             throw new CommandLine.ParameterException(
                     command.commandLine(),

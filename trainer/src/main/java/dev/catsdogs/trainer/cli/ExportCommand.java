@@ -103,7 +103,21 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOptions();
-        RunDirectory runDir = RunDirectory.open(run);
+        try (RunDirectory runDir = openRun()) {
+            return export(runDir);
+        }
+    }
+
+    // Locked for the export: never while a training run or another export writes it.
+    private RunDirectory openRun() throws IOException {
+        try {
+            return RunDirectory.openToWrite(run, "export");
+        } catch (IllegalStateException e) {
+            throw usageError("--run " + e.getMessage());
+        }
+    }
+
+    private int export(RunDirectory runDir) throws IOException {
         TrainingConfig config = runDir.readConfig();
         Path dataRoot = runDir.dataRoot();
         if (!Files.isDirectory(dataRoot)) {
@@ -124,7 +138,9 @@ final class ExportCommand implements Callable<Integer> {
                                 floatModel,
                                 dataset,
                                 new Int8Export.Settings(
-                                        calibrationImages.value(), activations(), config.seed()),
+                                        calibrationImages.value(int8),
+                                        activations(),
+                                        config.seed()),
                                 out != null ? out : runDir.file(RunDirectory.MODEL_INT8),
                                 stop::get,
                                 System.out::println);
@@ -162,7 +178,10 @@ final class ExportCommand implements Callable<Integer> {
                     "--int8 quantizes the float NCHW model; it cannot be combined with"
                             + " --with-preprocessing");
         }
-        calibrationImages.value();
+        calibrationImages.value(int8);
+        if (!int8 && spec.commandLine().getParseResult().hasMatchedOption("--int8-activations")) {
+            throw usageError("--int8-activations applies to the int8 model; it needs --int8");
+        }
         activations();
         if (parityImages < 1) {
             throw usageError("Received --parity-images " + parityImages + "; expected at least 1");

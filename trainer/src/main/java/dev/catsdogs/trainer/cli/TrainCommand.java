@@ -12,6 +12,7 @@ import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.train.TransferTrainer;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -274,8 +275,9 @@ final class TrainCommand implements Callable<Integer> {
                 data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
         Dataset dataset = Dataset.load(dataDir, seed);
         Path weightsFile = WeightsOption.resolve(weights, weightsSha256);
-        TrainingRun run = new TrainingRun(config, weightsFile, dataset, System.out, overwrite);
-        try (NDManager manager = NDManager.newBaseManager(trainingDevice);
+        TrainingRun run = newRun(config, weightsFile, dataset);
+        try (run;
+                NDManager manager = NDManager.newBaseManager(trainingDevice);
                 InterruptSignal signal = InterruptSignal.install(run::requestStop)) {
             String where = DeviceOption.describe(trainingDevice);
             System.out.println("run directory: " + config.outDir().toAbsolutePath());
@@ -292,7 +294,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (config.export()
                     && int8
-                    && !ExportCommand.exportInt8Run(run, dataset, config, calibrationImages.value())
+                    && !ExportCommand.exportInt8Run(
+                                    run, dataset, config, calibrationImages.value(int8))
                             .passed()) {
                 System.err.println(
                         "train: the run and its float model are complete in "
@@ -310,6 +313,19 @@ final class TrainCommand implements Callable<Integer> {
                             + run.directory().file(RunDirectory.REPORT)
                             + " says how far the run got");
             return Failures.INTERRUPTED;
+        }
+    }
+
+    /**
+     * The run, its directory created and locked once the inputs are known good: an --out that
+     * cannot be created, or that another process is writing, is a usage error.
+     */
+    private TrainingRun newRun(TrainingConfig config, Path weightsFile, Dataset dataset)
+            throws IOException {
+        try {
+            return new TrainingRun(config, weightsFile, dataset, System.out, overwrite);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw usageError("--out " + e.getMessage());
         }
     }
 
@@ -333,7 +349,7 @@ final class TrainCommand implements Callable<Integer> {
             throw usageError(
                     "--int8 quantizes the exported model; it cannot be combined with --no-export");
         }
-        calibrationImages.value();
+        calibrationImages.value(int8);
         if (data != null && !Files.isDirectory(data)) {
             throw usageError(
                     "--data "

@@ -333,6 +333,11 @@ public final class MobileNetV2Weights {
         return new float[][] {null, null};
     }
 
+    /** The file the weights were read from. */
+    public Path file() {
+        return file;
+    }
+
     /** Padding style of the file's network; build the {@link MobileNetV2} with it. */
     public KerasPadding.Style paddingStyle() {
         return paddingStyle;

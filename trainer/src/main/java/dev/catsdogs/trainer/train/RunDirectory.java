@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * config.json}, {@code report.json}, {@code model.params}, ...), so that no other class knows their
  * names or keys. Every read error names the file and what is wrong with it.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
 
     public static final String CONFIG = "config.json";
     public static final String REPORT = "report.json";
@@ -68,9 +68,11 @@ public final class RunDirectory {
     private static final String TRAINING_DEVICE = "training_device";
 
     private final Path dir;
+    private final RunLock lock; // null: opened to read
 
-    private RunDirectory(Path dir) {
+    private RunDirectory(Path dir, RunLock lock) {
         this.dir = dir;
+        this.lock = lock;
     }
 
     /** Every file a run writes: what {@code --overwrite} may remove. */
@@ -107,13 +109,16 @@ public final class RunDirectory {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": exists and is not a directory");
         }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException(dir + ": the directory is not writable");
+        }
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             entries.forEach(e -> names.add(e.getFileName().toString()));
         } catch (IOException e) {
             throw new IllegalArgumentException(dir + ": cannot be listed (" + e + ")", e);
         }
-        names.removeIf(n -> STALE.matcher(n).matches());
+        names.removeIf(n -> STALE.matcher(n).matches() || n.equals(RunLock.FILE));
         if (names.isEmpty()) {
             return dir;
         }
@@ -139,24 +144,51 @@ public final class RunDirectory {
     }
 
     /**
-     * A new run's directory, created with its parents if missing; with {@code overwrite}, an
-     * earlier run's files in it are removed first (see {@link #checkCanCreate}).
+     * A new run's directory, created with its parents if missing and locked for this process
+     * ({@link RunLock}) until {@link #close()}; with {@code overwrite}, an earlier run's files in
+     * it are removed first (see {@link #checkCanCreate}).
+     *
+     * @throws IllegalArgumentException when the directory may not be used or cannot be created
+     * @throws IllegalStateException naming the holder when another process writes it
      */
     public static RunDirectory create(Path dir, boolean overwrite) throws IOException {
         checkCanCreate(dir, overwrite);
-        Files.createDirectories(dir);
-        RunDirectory run = new RunDirectory(dir);
-        run.removeStaleTemporaries();
-        for (String name : RUN_FILES) {
-            Files.deleteIfExists(dir.resolve(name));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    dir + ": cannot create the directory (" + reason(e) + ")", e);
         }
-        return run;
+        RunLock lock = RunLock.acquire(dir, "train");
+        try {
+            checkCanCreate(dir, overwrite); // again: another run may have written before the lock
+            RunDirectory run = new RunDirectory(dir, lock);
+            run.removeStaleTemporaries();
+            for (String name : RUN_FILES) {
+                Files.deleteIfExists(dir.resolve(name));
+            }
+            return run;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     /** A directory to write a run into, as is; for tests and tools that manage it themselves. */
     public static RunDirectory create(Path dir) throws IOException {
         Files.createDirectories(dir);
-        return new RunDirectory(dir);
+        return new RunDirectory(dir, null);
+    }
+
+    // The file system's reason without the exception's class name.
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        return String.valueOf(e.getMessage());
     }
 
     /**
@@ -184,13 +216,43 @@ public final class RunDirectory {
      * @throws IOException naming {@code dir} when it holds no {@value #CONFIG}
      */
     public static RunDirectory open(Path dir) throws IOException {
+        requireConfig(dir);
+        return new RunDirectory(dir, null); // temporaries may be a writer's: only it removes them
+    }
+
+    /**
+     * An existing run's directory, locked for {@code command} (e.g. {@code export}) until {@link
+     * #close()}, so that it never writes into a run that another process is training or exporting.
+     *
+     * @throws IOException naming {@code dir} when it holds no {@value #CONFIG}
+     * @throws IllegalStateException naming the holder when another process writes it
+     */
+    public static RunDirectory openToWrite(Path dir, String command) throws IOException {
+        requireConfig(dir);
+        RunLock lock = RunLock.acquire(dir, command);
+        try {
+            RunDirectory run = new RunDirectory(dir, lock);
+            run.removeStaleTemporaries();
+            return run;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static void requireConfig(Path dir) throws IOException {
         if (!Files.isRegularFile(dir.resolve(CONFIG))) {
             throw new IOException(
                     dir + ": not a run directory written by 'catsdogs train' (no " + CONFIG + ")");
         }
-        RunDirectory run = new RunDirectory(dir);
-        run.removeStaleTemporaries();
-        return run;
+    }
+
+    /** Releases this process's lock on the directory, if it holds one; idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     /** The directory itself. */

@@ -121,6 +121,7 @@ public final class RunReport implements TrainingListener {
         if (outcome.status() == TrainingOutcome.Status.COMPLETED) {
             section("timing").addProperty("total_seconds", outcome.seconds());
         }
+        recordSkipped(); // also when the data check failed the run before its first epoch ended
         finish(outcome.status().key(), outcome.error());
         write();
     }

@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * event. Everything the run produces is written atomically, with {@code report.json} kept current
  * so an interruption loses nothing written.
  */
-public final class TrainingRun {
+public final class TrainingRun implements AutoCloseable {
 
     private final TrainingConfig config;
-    private final Path weightsFile;
+    private final MobileNetV2Weights weights;
     private final Dataset dataset;
     private final PrintStream out;
     private final RunDirectory directory;
@@ -46,7 +46,10 @@ public final class TrainingRun {
      * @param out where progress lines go
      * @param overwrite whether an earlier run's files in the run directory may be replaced
      * @throws IllegalArgumentException when the run directory is not empty and may not be
-     *     overwritten (see {@link RunDirectory#checkCanCreate})
+     *     overwritten (see {@link RunDirectory#checkCanCreate}) or cannot be created
+     * @throws IllegalStateException when another process writes the run directory
+     * @throws dev.catsdogs.trainer.onnx.WeightImportException when the weights file is unusable;
+     *     the run directory is created only once the weights have been read
      */
     public TrainingRun(
             TrainingConfig config,
@@ -56,11 +59,17 @@ public final class TrainingRun {
             boolean overwrite)
             throws IOException {
         this.config = config;
-        this.weightsFile = weightsFile;
+        this.weights = MobileNetV2Weights.read(weightsFile);
         this.dataset = dataset;
         this.out = out;
         this.directory = RunDirectory.create(config.outDir(), overwrite);
         this.report = directory.newReport();
+    }
+
+    /** Releases the run directory's lock ({@link RunLock}); the files stay. */
+    @Override
+    public void close() throws IOException {
+        directory.close();
     }
 
     /** Asks whether a stop was requested, e.g. for the export after training. */
@@ -94,7 +103,7 @@ public final class TrainingRun {
      */
     public TransferNetwork run(NDManager manager, Map<String, String> versions, String where)
             throws IOException {
-        directory.writeConfig(config, weightsFile, dataset, versions, where);
+        directory.writeConfig(config, weights.file(), dataset, versions, where);
         report.put("training_device", where);
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (ImagePreprocessor pre = config.preprocessor()) {
@@ -143,7 +152,6 @@ public final class TrainingRun {
 
     /** The ImageNet base with its weights, a fresh head, the base frozen. */
     private TransferNetwork imageNetTransferNetwork(NDManager manager) throws IOException {
-        MobileNetV2Weights weights = MobileNetV2Weights.read(weightsFile);
         int size = config.imageSize();
         TransferNetwork network =
                 new TransferNetwork(

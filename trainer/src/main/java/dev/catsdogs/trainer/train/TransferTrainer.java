@@ -154,10 +154,16 @@ public final class TransferTrainer {
             end(TrainingOutcome.Status.INTERRUPTED, null, started, e);
             throw e;
         } catch (IOException | RuntimeException e) {
-            end(TrainingOutcome.Status.FAILED, e.toString(), started, e);
+            end(TrainingOutcome.Status.FAILED, describe(e), started, e);
             throw e;
         }
         end(TrainingOutcome.Status.COMPLETED, null, started, null);
+    }
+
+    // A user reads the report: the failure's own message, a class name only when it has none.
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
     /**

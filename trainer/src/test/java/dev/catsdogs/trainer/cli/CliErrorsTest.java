@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.train.Json;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import java.io.PrintWriter;
@@ -178,9 +179,20 @@ class CliErrorsTest {
                                 "garbage.onnx"),
                         train(
                                 "--out under /proc",
-                                d -> data(d, "--out", "/proc/catsdogs-run"),
-                                1,
-                                "/proc/catsdogs-run"),
+                                d ->
+                                        data(
+                                                d,
+                                                "--weights",
+                                                TestPaths.imagenetOnnx().toString(),
+                                                "--out",
+                                                "/proc/catsdogs-run"),
+                                2,
+                                "--out /proc/catsdogs-run: cannot create the directory"),
+                        train(
+                                "--calibration-images without --int8",
+                                d -> data(d, "--calibration-images", "5"),
+                                2,
+                                "--calibration-images applies to the int8 model; it needs --int8"),
                         // export
                         export("--run missing", d -> List.of("--run", d + "/nope"), 2, "not found"),
                         export(
@@ -228,6 +240,26 @@ class CliErrorsTest {
                                 d -> List.of("--run", run(d, "moved").toString()),
                                 1,
                                 "no longer there"),
+                        export(
+                                "--calibration-images without --int8",
+                                d ->
+                                        List.of(
+                                                "--run",
+                                                run(d, "ok").toString(),
+                                                "--calibration-images",
+                                                "5"),
+                                2,
+                                "it needs --int8"),
+                        export(
+                                "--int8-activations without --int8",
+                                d ->
+                                        List.of(
+                                                "--run",
+                                                run(d, "ok").toString(),
+                                                "--int8-activations",
+                                                "s8s8"),
+                                2,
+                                "--int8-activations applies to the int8 model"),
                         // summary
                         summary(
                                 "--fine-tune-at 9999",
@@ -257,6 +289,27 @@ class CliErrorsTest {
         assertFalse(message.contains("Exception"), c.name() + ": an exception name:\n" + message);
         String first = message.lines().findFirst().orElse("");
         assertTrue(first.length() > 10, c.name() + ": first line says too little:\n" + message);
+    }
+
+    @org.junit.jupiter.api.Test
+    void garbageWeightsCreateNoRunDirectory() {
+        Path out = dir.resolve("never-created");
+        int exit =
+                CatsDogs.commandLine()
+                        .setOut(new PrintWriter(new StringWriter(), true))
+                        .setErr(new PrintWriter(new StringWriter(), true))
+                        .execute(
+                                prepend(
+                                                "train",
+                                                data(
+                                                        dir,
+                                                        "--weights",
+                                                        file(dir).toString(),
+                                                        "--out",
+                                                        out.toString()))
+                                        .toArray(String[]::new));
+        assertEquals(1, exit);
+        assertFalse(Files.exists(out), "the inputs are checked before the run directory exists");
     }
 
     private static Case train(

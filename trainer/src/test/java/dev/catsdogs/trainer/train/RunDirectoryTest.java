@@ -87,7 +87,7 @@ class RunDirectoryTest {
         Path keep = Files.writeString(run.resolve(".notes.tmp.txt"), "not ours");
         Files.writeString(run.resolve(RunDirectory.CONFIG), "{}");
 
-        RunDirectory.open(run); // as export does
+        RunDirectory.openToWrite(run, "export").close(); // as export does
         assertFalse(Files.exists(params), "opened for export: stale temporary removed");
         assertFalse(Files.exists(candidate));
         assertTrue(Files.exists(keep), "only the names this product writes");

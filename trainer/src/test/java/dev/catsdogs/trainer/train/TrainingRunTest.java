@@ -295,5 +295,15 @@ class TrainingRunTest {
                 JsonParser.parseString(Files.readString(out.resolve("report.json")))
                         .getAsJsonObject();
         assertEquals("failed", report.get("status").getAsString());
+        String error = report.get("error").getAsString();
+        assertTrue(error.startsWith("class 'dogs' has no usable training image"), error);
+        assertFalse(error.contains("Exception") || error.contains("$"), "no Java names: " + error);
+        JsonObject dataSection = report.getAsJsonObject("data");
+        assertTrue(
+                dataSection.get("skipped_count").getAsInt() >= 24,
+                "the 24 dogs counted: " + dataSection);
+        assertEquals(
+                dataSection.getAsJsonArray("skipped").size(),
+                dataSection.get("skipped_count").getAsInt());
     }
 }
