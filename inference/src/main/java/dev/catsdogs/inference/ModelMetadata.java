@@ -1,6 +1,12 @@
 package dev.catsdogs.inference;
 
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import dev.catsdogs.inference.internal.JsonStrings;
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -161,11 +167,26 @@ public final class ModelMetadata {
             throw new IllegalArgumentException(CAM_OUTPUT + " is blank; expected an output name");
         }
         this.camOutput = camOutput;
-        if (quantization != null && quantization.isBlank()) {
-            throw new IllegalArgumentException(QUANTIZATION + " is present but blank");
+        if (quantization != null && !isJsonObject(quantization)) {
+            throw new IllegalArgumentException(
+                    QUANTIZATION
+                            + " is "
+                            + (quantization.isBlank() ? "present but blank" : "not a JSON object")
+                            + "; expected e.g. {\"format\":\"QDQ\",...}");
         }
         this.quantization = quantization;
         this.fastJpegDecode = fastJpegDecode;
+    }
+
+    // Strict JSON: a lenient parse takes unquoted words and trailing garbage for an object.
+    private static boolean isJsonObject(String text) {
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            reader.setStrictness(Strictness.STRICT);
+            boolean object = JsonParser.parseReader(reader).isJsonObject();
+            return object && reader.peek() == JsonToken.END_DOCUMENT;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**

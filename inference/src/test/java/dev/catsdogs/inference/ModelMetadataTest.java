@@ -210,6 +210,22 @@ class ModelMetadataTest {
         Map<String, String> softmaxOne = TestModels.softmaxMetadata();
         softmaxOne.put(ModelMetadata.CLASS_NAMES, "[\"only\"]");
         refused(softmaxOne, "softmax needs at least 2");
+        refused(
+                with(ModelMetadata.QUANTIZATION, "int8 please"),
+                "catsdogs.quantization is not a JSON object");
+        refused(with(ModelMetadata.QUANTIZATION, "{format: QDQ}"), "not a JSON object");
+        refused(
+                with(ModelMetadata.QUANTIZATION, "{\"format\":\"QDQ\"} trailing"),
+                "not a JSON object");
+        refused(with(ModelMetadata.QUANTIZATION, "[1]"), "not a JSON object");
+        refused(with(ModelMetadata.QUANTIZATION, " "), "present but blank");
+    }
+
+    @Test
+    void aQuantizationObjectLoads() throws Exception {
+        String value = "{\"format\":\"QDQ\",\"scheme\":\"U8S8\"}";
+        assertEquals(
+                value, parse(with(ModelMetadata.QUANTIZATION, value)).quantization().orElseThrow());
     }
 
     @Test

@@ -183,11 +183,40 @@ public class ClassifyCommand implements Callable<Integer> {
     public static CommandLine configure(CommandLine commandLine) {
         return commandLine
                 .setOut(utf8(new FileOutputStream(FileDescriptor.out)))
-                .setParameterExceptionHandler(new OneLineUsageErrors());
+                .setParameterExceptionHandler(new OneLineUsageErrors())
+                .setExecutionStrategy(ClassifyCommand::refuseUnmatchedThenRun);
+    }
+
+    /**
+     * With {@code --help}, picocli prints the usage and ignores what it could not match, so {@code
+     * catsdogs nosuchcommand --help} would exit 0: an unknown command or argument is a usage error
+     * whatever follows it.
+     */
+    private static int refuseUnmatchedThenRun(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult p = parseResult; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                throw unmatched(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     static PrintWriter utf8(OutputStream out) {
         return new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    }
+
+    // "unknown command 'x'; expected one of ..." where a command was expected, else picocli's own.
+    private static ParameterException unmatched(CommandLine command, List<String> unmatched) {
+        String first = unmatched.get(0);
+        if (command.getSubcommands().isEmpty() || first.startsWith("-")) {
+            return new CommandLine.UnmatchedArgumentException(command, unmatched);
+        }
+        return new ParameterException(
+                command,
+                "unknown command '"
+                        + first
+                        + "'; expected one of "
+                        + String.join(", ", command.getSubcommands().keySet()));
     }
 
     /**
@@ -197,6 +226,9 @@ public class ClassifyCommand implements Callable<Integer> {
     public static final class OneLineUsageErrors implements CommandLine.IParameterExceptionHandler {
         @Override
         public int handleParseException(ParameterException ex, String[] args) {
+            if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+                ex = unmatched(u.getCommandLine(), u.getUnmatched());
+            }
             CommandLine commandLine = ex.getCommandLine();
             String name = commandLine.getCommandName();
             String problem = String.valueOf(ex.getMessage()).replaceAll("\\s+", " ").strip();

@@ -34,8 +34,10 @@ import java.util.zip.ZipFile;
  *       actually inflated, not only on the sizes the archive declares.
  * </ul>
  *
- * <p>Symbolic links and file permissions stored in the archive are not restored: every entry
- * becomes a regular file or a directory. Instances are immutable and thread-safe.
+ * <p>An archive holding a symbolic link is refused, naming the entry (extracted as a file it would
+ * stand where a folder was meant, and followed it could point anywhere). File permissions stored in
+ * the archive are not restored: every entry becomes a regular file or a directory. Instances are
+ * immutable and thread-safe.
  */
 public final class SafeUnzip {
 
@@ -85,6 +87,7 @@ public final class SafeUnzip {
         Files.createDirectories(parent);
         try (ZipFile archive = open(zip)) {
             List<ZipEntry> entries = checkedEntries(zip, archive, root);
+            refuseLinks(zip);
             Path staging = createStagingDirectory(root);
             boolean published = false;
             try {
@@ -153,6 +156,25 @@ public final class SafeUnzip {
             entries.add(entry);
         }
         return entries;
+    }
+
+    // java.util.zip does not expose the Unix mode an entry was stored with; commons-compress does.
+    private static void refuseLinks(Path zip) throws IOException {
+        try (org.apache.commons.compress.archivers.zip.ZipFile archive =
+                org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(zip).get()) {
+            var entries = archive.getEntries();
+            while (entries.hasMoreElements()) {
+                var entry = entries.nextElement();
+                if (entry.isUnixSymlink()) {
+                    throw new IOException(
+                            "Refusing to extract "
+                                    + zip
+                                    + ": entry `"
+                                    + entry.getName()
+                                    + "` is a symbolic link (links in archives are refused)");
+                }
+            }
+        }
     }
 
     private void extractAll(Path zip, ZipFile archive, List<ZipEntry> entries, Path staging)

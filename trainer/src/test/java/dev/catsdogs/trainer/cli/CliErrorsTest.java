@@ -291,6 +291,26 @@ class CliErrorsTest {
         assertTrue(first.length() > 10, c.name() + ": first line says too little:\n" + message);
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"nosuchcommand --help", "nosuchcommand", "train --nosuchoption --help"})
+    void anUnknownCommandIsAUsageErrorEvenWithHelp(String args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit =
+                CatsDogs.commandLine()
+                        .setOut(new PrintWriter(out, true))
+                        .setErr(new PrintWriter(err, true))
+                        .execute(args.split(" "));
+        assertEquals(2, exit, err.toString());
+        assertTrue(
+                err.toString().contains("unknown command 'nosuchcommand'; expected one of")
+                        || err.toString().contains("Unknown option: '--nosuchoption'"),
+                err.toString());
+        assertEquals("", out.toString(), "no usage printed as if asked for");
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
+
     @org.junit.jupiter.api.Test
     void garbageWeightsCreateNoRunDirectory() {
         Path out = dir.resolve("never-created");

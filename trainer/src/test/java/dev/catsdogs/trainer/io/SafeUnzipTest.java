@@ -43,6 +43,36 @@ class SafeUnzipTest {
     }
 
     @Test
+    void refusesASymbolicLinkEntryNamingIt() throws IOException {
+        // What `zip --symlinks` stores: the link's target as content, Unix mode 0120777.
+        Path zip = tmp.resolve("links.zip");
+        try (var out =
+                new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(
+                        zip.toFile())) {
+            var photo = new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("d/a.jpg");
+            out.putArchiveEntry(photo);
+            out.write(bytes("jpeg"));
+            out.closeArchiveEntry();
+            var link =
+                    new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("d/train/cats");
+            link.setUnixMode(0120777);
+            out.putArchiveEntry(link);
+            out.write(bytes("/etc"));
+            out.closeArchiveEntry();
+        }
+        Path target = tmp.resolve("out");
+
+        IOException e =
+                assertThrows(
+                        IOException.class, () -> SafeUnzip.withDefaults().extract(zip, target));
+
+        assertTrue(
+                e.getMessage().contains("entry `d/train/cats` is a symbolic link"), e.getMessage());
+        assertTrue(e.getMessage().contains("links in archives are refused"), e.getMessage());
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
     void refusesDotDotEntriesBeforeWritingAnything() throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("ok.txt", bytes("fine"));
