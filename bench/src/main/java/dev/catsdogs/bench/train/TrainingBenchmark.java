@@ -23,6 +23,7 @@ import dev.catsdogs.trainer.train.ImageFeed;
 import dev.catsdogs.trainer.train.KerasRmsProp;
 import dev.catsdogs.trainer.train.Optimizer;
 import dev.catsdogs.trainer.train.Phase;
+import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingListener;
 import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
@@ -266,8 +267,12 @@ public final class TrainingBenchmark {
             try (Feed trainFeed = feed(train, network, boundary, scope);
                     Feed valFeed = feed(validation, network, boundary, scope);
                     Optimizer optimizer = Optimizer.rmsProp(1e-4f)) {
+                // The product's defaults: a constant learning rate, no class weights.
+                TrainingConfig defaults = TrainingConfig.builder(Path.of("bench")).build();
                 trainer.fitPhase(
-                        Phase.FEATURE_EXTRACTION, trainFeed, valFeed, 0, epochs, optimizer, start);
+                        Phase.FEATURE_EXTRACTION,
+                        new TransferTrainer.PhasePlan(
+                                trainFeed, valFeed, 0, epochs, optimizer, start, defaults, null));
             }
             return (System.nanoTime() - start) / 1e9;
         }
@@ -292,7 +297,13 @@ public final class TrainingBenchmark {
                     Optimizer optimizer = Optimizer.rmsProp(1e-5f)) {
                 double build = (System.nanoTime() - start) / 1e9;
                 long epochStart = System.nanoTime();
-                trainer.trainEpoch(Phase.FINE_TUNING, trainFeed, 10, 11, optimizer);
+                trainer.trainEpoch(
+                        Phase.FINE_TUNING,
+                        trainFeed,
+                        10,
+                        11,
+                        optimizer,
+                        TransferTrainer.EpochSchedule.constant(optimizer.learningRate()));
                 trainer.evaluate(valFeed, Integer.MAX_VALUE);
                 double epoch = (System.nanoTime() - epochStart) / 1e9;
                 out.printf(

@@ -6,6 +6,9 @@ import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.ClassWeighting;
+import dev.catsdogs.trainer.train.EarlyStopping;
+import dev.catsdogs.trainer.train.LearningRateSchedule;
 import dev.catsdogs.trainer.train.OptimizerType;
 import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.RunDirectory;
@@ -115,6 +118,56 @@ final class TrainCommand implements Callable<Integer> {
             names = "--fine-tune-learning-rate",
             description = "Learning rate, fine-tuning (default: ${DEFAULT-VALUE}).")
     private float fineTuneLearningRate = TrainingConfig.DEFAULT_FINE_TUNE_LEARNING_RATE;
+
+    @Option(
+            names = "--early-stopping",
+            paramLabel = "PATIENCE",
+            description =
+                    "Stop a phase after PATIENCE epochs without a lower validation loss and keep"
+                            + " its best epoch's weights (Keras' EarlyStopping with"
+                            + " restore_best_weights); 0: off (default: ${DEFAULT-VALUE}).")
+    private int earlyStopping;
+
+    @Option(
+            names = "--early-stopping-min-delta",
+            paramLabel = "DELTA",
+            description =
+                    "How much lower a validation loss must be to count as better (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private float earlyStoppingMinDelta;
+
+    @Option(
+            names = "--lr-schedule",
+            paramLabel = "constant|cosine",
+            description =
+                    "Learning rate within each phase: constant, or cosine decay to 0 at the"
+                            + " phase's last step (default: ${DEFAULT-VALUE}).")
+    private String lrSchedule = LearningRateSchedule.Kind.CONSTANT.toString();
+
+    @Option(
+            names = "--warmup-epochs",
+            paramLabel = "N",
+            description =
+                    "With --lr-schedule cosine: a linear warm-up from 0 over the first N epochs of"
+                            + " each phase (default: ${DEFAULT-VALUE}).")
+    private int warmupEpochs;
+
+    @Option(
+            names = "--class-weight",
+            paramLabel = "none|balanced",
+            description =
+                    "Weigh each class's images in the training loss: none, or balanced"
+                            + " (n_samples / (n_classes * class count)) for imbalanced data"
+                            + " (default: ${DEFAULT-VALUE}).")
+    private String classWeight = ClassWeighting.NONE.toString();
+
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
+            description =
+                    "Continue an interrupted run after its last completed epoch, with its own"
+                            + " settings and data (only --device may be given with it).")
+    private Path resume;
 
     @Option(
             names = "--recipe",
@@ -265,41 +318,87 @@ final class TrainCommand implements Callable<Integer> {
                     Map.entry("evaluationSteps", "--eval-steps"),
                     Map.entry("decoderThreads", "--threads"),
                     Map.entry("cacheBudgetBytes", "--cache-budget"),
-                    Map.entry("parityImages", "--parity-images"));
+                    Map.entry("parityImages", "--parity-images"),
+                    Map.entry("earlyStopping", "--early-stopping"),
+                    Map.entry("earlyStoppingMinDelta", "--early-stopping-min-delta"),
+                    Map.entry("warmupEpochs", "--warmup-epochs"));
 
     @Override
     public Integer call() throws Exception {
+        if (resume != null) {
+            return train(resumedRun(), false);
+        }
         TrainingConfig config = checkedConfig();
         Device trainingDevice = usage(() -> DeviceOption.resolve(device));
         Path dataDir =
                 data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
         Dataset dataset = Dataset.load(dataDir, seed);
         Path weightsFile = WeightsOption.resolve(weights, weightsSha256);
-        TrainingRun run = newRun(config, weightsFile, dataset);
+        return train(newRun(config, weightsFile, dataset), int8);
+    }
+
+    /**
+     * The interrupted run of {@code --resume}, with no other option than {@code --device}: it
+     * continues with the settings it was started with.
+     */
+    private TrainingRun resumedRun() throws IOException {
+        for (CommandLine.Model.OptionSpec option :
+                spec.commandLine().getParseResult().matchedOptions()) {
+            String name = option.longestName();
+            if (!name.equals("--resume") && !name.equals("--device")) {
+                throw usageError(
+                        "--resume continues a run with the settings it started with; it takes no"
+                                + " other option than --device (got "
+                                + name
+                                + ")");
+            }
+        }
+        try {
+            return TrainingRun.resume(resume, System.out);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw usageError("--resume " + e.getMessage());
+        }
+    }
+
+    /** Trains {@code run}, then exports its model ({@code withInt8}: the int8 one too). */
+    private int train(TrainingRun run, boolean withInt8) throws IOException {
+        TrainingConfig config = run.config();
+        String deviceSpec =
+                spec.commandLine().getParseResult().hasMatchedOption("--device")
+                        ? device
+                        : config.device();
+        Device trainingDevice;
+        try {
+            trainingDevice = usage(() -> DeviceOption.resolve(deviceSpec));
+        } catch (CommandLine.ParameterException e) {
+            run.close();
+            throw e;
+        }
+        Dataset dataset = run.dataset();
         try (run;
                 NDManager manager = NDManager.newBaseManager(trainingDevice);
                 InterruptSignal signal = InterruptSignal.install(run::requestStop)) {
             String where = DeviceOption.describe(trainingDevice);
-            System.out.println("run directory: " + config.outDir().toAbsolutePath());
+            System.out.println("run directory: " + run.directory().path().toAbsolutePath());
             System.out.println("training on " + where);
             TransferNetwork network = run.run(manager, Versions.current(), where);
             if (config.export()
                     && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
                 System.err.println(
                         "train: the run is complete in "
-                                + config.outDir()
+                                + run.directory().path()
                                 + ", but its ONNX export failed the parity check; no model.onnx"
                                 + " was written");
                 return Failures.FAILURE;
             }
             if (config.export()
-                    && int8
+                    && withInt8
                     && !ExportCommand.exportInt8Run(
                                     run, dataset, config, calibrationImages.value(int8))
                             .passed()) {
                 System.err.println(
                         "train: the run and its float model are complete in "
-                                + config.outDir()
+                                + run.directory().path()
                                 + ", but the int8 model failed its gate; no model-int8.onnx was"
                                 + " written");
                 return Failures.FAILURE;
@@ -394,6 +493,18 @@ final class TrainCommand implements Callable<Integer> {
             builder.optFineTuneOptimizer(
                     choice("--fine-tune-optimizer", fineTuneOptimizer, OptimizerType.values()));
         }
+        builder.optLearningRateSchedule(
+                usage(
+                        () ->
+                                new LearningRateSchedule(
+                                        choice(
+                                                "--lr-schedule",
+                                                lrSchedule,
+                                                LearningRateSchedule.Kind.values()),
+                                        warmupEpochs)));
+        builder.optClassWeighting(choice("--class-weight", classWeight, ClassWeighting.values()));
+        builder.optEarlyStopping(
+                usage(() -> new EarlyStopping(earlyStopping, earlyStoppingMinDelta)));
         return usage(
                 () ->
                         builder.optDataDir(data)

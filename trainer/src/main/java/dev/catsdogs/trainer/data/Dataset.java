@@ -133,6 +133,29 @@ public final class Dataset {
         return new Dataset(dir, DatasetLayout.CLASS_FOLDERS, classNames, samples, skipped);
     }
 
+    /**
+     * A digest of what the run trains and validates on: every sample's split, class, path below the
+     * root and size. A resumed run must see the same data.
+     */
+    public String fingerprint() throws IOException {
+        java.security.MessageDigest digest = dev.catsdogs.trainer.io.Sha256.newDigest();
+        for (Map.Entry<Split, List<Sample>> e : samples.entrySet()) {
+            for (Sample s : e.getValue()) {
+                String line =
+                        e.getKey().dirName()
+                                + "\t"
+                                + s.label()
+                                + "\t"
+                                + root.relativize(s.file())
+                                + "\t"
+                                + Files.size(s.file())
+                                + "\n";
+                digest.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return dev.catsdogs.trainer.io.Sha256.hex(digest);
+    }
+
     private static void addSorted(List<Sample> into, List<Path> files, int label) {
         files.stream()
                 .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))

@@ -24,6 +24,8 @@ public final class CurvesPlot implements TrainingListener {
     private final Path png;
     private final List<EpochRecord> records = new ArrayList<>();
     private int fineTuningStartsAfter;
+    // Epochs whose weights early stopping kept, one per phase that stopped early.
+    private final List<Integer> kept = new ArrayList<>();
 
     /** A listener that redraws {@code png} after every epoch. */
     public CurvesPlot(Path png) {
@@ -37,9 +39,21 @@ public final class CurvesPlot implements TrainingListener {
     }
 
     @Override
+    public void onResume(TrainingState state) {
+        records.addAll(state.history());
+    }
+
+    @Override
     public void onEpochEnd(EpochRecord record) throws IOException {
         records.add(record);
-        write(png, records, fineTuningStartsAfter);
+        write(png, records, fineTuningStartsAfter, kept);
+    }
+
+    @Override
+    public void onEarlyStop(Phase phase, int stoppedEpoch, int keptEpoch, double bestValLoss)
+            throws IOException {
+        kept.add(keptEpoch);
+        write(png, records, fineTuningStartsAfter, kept);
     }
 
     /**
@@ -48,6 +62,19 @@ public final class CurvesPlot implements TrainingListener {
      * @param fineTuningStartsAfter the last feature-extraction epoch (the marker), or 0 for none
      */
     public static void write(Path png, List<EpochRecord> records, int fineTuningStartsAfter)
+            throws IOException {
+        write(png, records, fineTuningStartsAfter, List.of());
+    }
+
+    /**
+     * Writes the plot atomically, with the epochs early stopping kept ({@code keptEpochs}) marked
+     * on the validation curves.
+     */
+    public static void write(
+            Path png,
+            List<EpochRecord> records,
+            int fineTuningStartsAfter,
+            List<Integer> keptEpochs)
             throws IOException {
         if (records.isEmpty()) {
             return;
@@ -58,6 +85,7 @@ public final class CurvesPlot implements TrainingListener {
                         "Accuracy",
                         records,
                         fineTuningStartsAfter,
+                        keptEpochs,
                         true);
         XYChart loss =
                 chart(
@@ -65,6 +93,7 @@ public final class CurvesPlot implements TrainingListener {
                         "Cross Entropy",
                         records,
                         fineTuningStartsAfter,
+                        keptEpochs,
                         false);
         BufferedImage top = BitmapEncoder.getBufferedImage(accuracy);
         BufferedImage bottom = BitmapEncoder.getBufferedImage(loss);
@@ -83,7 +112,12 @@ public final class CurvesPlot implements TrainingListener {
     }
 
     private static XYChart chart(
-            String title, String yLabel, List<EpochRecord> records, int marker, boolean accuracy) {
+            String title,
+            String yLabel,
+            List<EpochRecord> records,
+            int marker,
+            List<Integer> keptEpochs,
+            boolean accuracy) {
         XYChart chart =
                 new XYChartBuilder()
                         .width(800)
@@ -119,6 +153,22 @@ public final class CurvesPlot implements TrainingListener {
                             new double[] {min - pad, max + pad});
             line.setMarker(SeriesMarkers.NONE);
             line.setLineColor(Color.GRAY);
+        }
+        List<double[]> keptPoints = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            if (keptEpochs.contains(records.get(i).epoch())) {
+                keptPoints.add(new double[] {epochs[i], validation[i]});
+            }
+        }
+        if (!keptPoints.isEmpty()) {
+            XYSeries keptSeries =
+                    chart.addSeries(
+                            "Early Stopping: Weights Kept",
+                            keptPoints.stream().mapToDouble(p -> p[0]).toArray(),
+                            keptPoints.stream().mapToDouble(p -> p[1]).toArray());
+            keptSeries.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            keptSeries.setMarker(SeriesMarkers.DIAMOND);
+            keptSeries.setMarkerColor(Color.RED);
         }
         return chart;
     }

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.List;
 
@@ -31,7 +32,7 @@ public final class FusedAdam implements Optimizer {
     }
 
     @Override
-    public void step(List<Parameter> parameters) {
+    public void step(List<Parameter> parameters, float learningRate) {
         steps++;
         float alpha = KerasAdam.alpha(learningRate, beta1, beta2, steps);
         // 1 - beta in float32, as the reference computes it.
@@ -41,6 +42,17 @@ public final class FusedAdam implements Optimizer {
     @Override
     public float learningRate() {
         return learningRate;
+    }
+
+    @Override
+    public OptimizerState state(List<Parameter> parameters, NDManager manager) {
+        return update.state(steps, parameters, manager);
+    }
+
+    @Override
+    public void restore(List<Parameter> parameters, OptimizerState state) {
+        update.restore(parameters, state);
+        steps = state.steps();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.List;
 
@@ -32,9 +33,19 @@ public final class FusedRmsProp implements Optimizer {
     }
 
     @Override
-    public void step(List<Parameter> parameters) {
+    public void step(List<Parameter> parameters, float learningRate) {
         // 1 - rho in float32, as the reference computes it.
         update.apply(parameters, learningRate, rho, 1f - rho, epsilon);
+    }
+
+    @Override
+    public OptimizerState state(List<Parameter> parameters, NDManager manager) {
+        return update.state(0, parameters, manager);
+    }
+
+    @Override
+    public void restore(List<Parameter> parameters, OptimizerState state) {
+        update.restore(parameters, state);
     }
 
     @Override

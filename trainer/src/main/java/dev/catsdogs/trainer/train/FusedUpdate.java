@@ -101,6 +101,24 @@ final class FusedUpdate implements AutoCloseable {
         }
     }
 
+    /** A copy of the state tensors, {@code steps} recorded with them. */
+    OptimizerState state(long steps, List<Parameter> parameters, NDManager owner) {
+        return OptimizerState.of(steps, slots, parameters, state, owner);
+    }
+
+    /** Replaces the state by a checkpoint's. */
+    void restore(List<Parameter> parameters, OptimizerState saved) {
+        saved.restoreInto(
+                parameters,
+                state,
+                slots,
+                t -> {
+                    NDArray copy = t.toDevice(t.getDevice(), true);
+                    copy.attach(manager);
+                    return copy;
+                });
+    }
+
     private NDArray[] zeros(NDArray weight) {
         NDArray[] s = new NDArray[slots];
         for (int j = 0; j < slots; j++) {

@@ -19,6 +19,11 @@ public final class History implements TrainingListener {
     }
 
     @Override
+    public synchronized void onResume(TrainingState state) {
+        records.addAll(state.history());
+    }
+
+    @Override
     public synchronized void onEpochEnd(EpochRecord record) throws IOException {
         records.add(record);
         AtomicFiles.writeString(csv, toCsv());

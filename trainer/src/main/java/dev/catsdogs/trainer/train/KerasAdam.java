@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.HashMap;
@@ -91,7 +92,7 @@ public final class KerasAdam implements Optimizer {
     }
 
     @Override
-    public void step(List<Parameter> parameters) {
+    public void step(List<Parameter> parameters, float learningRate) {
         steps++;
         float alpha = alpha(learningRate, beta1, beta2, steps);
         for (Parameter p : parameters) {
@@ -118,6 +119,17 @@ public final class KerasAdam implements Optimizer {
                 grad.subi(grad);
             }
         }
+    }
+
+    @Override
+    public OptimizerState state(List<Parameter> parameters, NDManager manager) {
+        return OptimizerState.of(steps, 2, parameters, moments, manager);
+    }
+
+    @Override
+    public void restore(List<Parameter> parameters, OptimizerState state) {
+        state.restoreInto(parameters, moments, 2, KerasRmsProp::detachedCopy);
+        steps = state.steps();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ public final class KerasRmsProp implements Optimizer {
     private final float learningRate;
     private final float rho;
     private final float epsilon;
-    private final Map<Parameter, NDArray> meanSquares = new HashMap<>();
+    private final Map<Parameter, NDArray[]> meanSquares = new HashMap<>();
 
     /**
      * @param learningRate the step size (the seed: 1e-4, then 1e-5 for fine-tuning)
@@ -68,18 +69,20 @@ public final class KerasRmsProp implements Optimizer {
     }
 
     @Override
-    public void step(List<Parameter> parameters) {
+    public void step(List<Parameter> parameters, float learningRate) {
         for (Parameter p : parameters) {
             NDArray weight = p.getArray();
             NDArray ms =
-                    meanSquares.computeIfAbsent(
-                            p,
-                            k -> {
-                                NDArray zeros = weight.zerosLike();
-                                NDScope.unregister(
-                                        zeros); // optimizer state lives as long as the optimizer
-                                return zeros;
-                            });
+                    meanSquares
+                            .computeIfAbsent(
+                                    p,
+                                    k -> {
+                                        NDArray zeros = weight.zerosLike();
+                                        NDScope.unregister(
+                                                zeros); // optimizer state lives as long as the
+                                        // optimizer
+                                        return new NDArray[] {zeros};
+                                    })[0];
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray grad = weight.getGradient();
@@ -93,8 +96,25 @@ public final class KerasRmsProp implements Optimizer {
     }
 
     @Override
+    public OptimizerState state(List<Parameter> parameters, NDManager manager) {
+        return OptimizerState.of(0, 1, parameters, meanSquares, manager);
+    }
+
+    @Override
+    public void restore(List<Parameter> parameters, OptimizerState state) {
+        state.restoreInto(parameters, meanSquares, 1, KerasRmsProp::detachedCopy);
+    }
+
+    // Optimizer state lives as long as the optimizer, outside any scope.
+    static NDArray detachedCopy(NDArray saved) {
+        NDArray copy = saved.duplicate();
+        copy.detach();
+        return copy;
+    }
+
+    @Override
     public void close() {
-        meanSquares.values().forEach(NDArray::close);
+        meanSquares.values().forEach(s -> s[0].close());
         meanSquares.clear();
     }
 }

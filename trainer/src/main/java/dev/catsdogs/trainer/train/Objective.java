@@ -24,17 +24,31 @@ public final class Objective {
      * @param labels {@code (N)} class indices as float
      */
     public static NDArray loss(NDArray logits, NDArray labels) {
+        return loss(logits, labels, null);
+    }
+
+    /**
+     * Mean loss of a batch with each image's loss multiplied by its weight (Keras' {@code
+     * class_weight}: the sum of weighted losses over the batch size).
+     *
+     * @param weights {@code (N)} per-image weights, or null for the plain mean
+     */
+    public static NDArray loss(NDArray logits, NDArray labels, NDArray weights) {
+        NDArray perImage;
         if (logits.getShape().get(1) == 1) {
             NDArray x = logits.reshape(-1);
             // Numerically stable: max(x, 0) - x * y + log(1 + exp(-|x|)).
-            return x.maximum(0).sub(x.mul(labels)).add(x.abs().neg().exp().add(1f).log()).mean();
+            perImage = x.maximum(0).sub(x.mul(labels)).add(x.abs().neg().exp().add(1f).log());
+        } else {
+            NDArray logProbabilities = logits.logSoftmax(1);
+            NDArray picked =
+                    logProbabilities.gather(
+                            labels.toType(ai.djl.ndarray.types.DataType.INT64, false)
+                                    .reshape(-1, 1),
+                            1);
+            perImage = picked.neg().reshape(-1);
         }
-        NDArray logProbabilities = logits.logSoftmax(1);
-        NDArray picked =
-                logProbabilities.gather(
-                        labels.toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(-1, 1),
-                        1);
-        return picked.neg().mean();
+        return weights == null ? perImage.mean() : perImage.mul(weights).mean();
     }
 
     /** Each image's predicted class, by the served models' decision rule. */

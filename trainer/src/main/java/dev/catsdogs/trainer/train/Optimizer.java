@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.List;
 
@@ -12,11 +13,29 @@ import java.util.List;
  */
 public interface Optimizer extends AutoCloseable {
 
-    /** One update of every parameter in {@code parameters} from its gradient, then zeroes it. */
-    void step(List<Parameter> parameters);
+    /**
+     * One update of every parameter in {@code parameters} from its gradient with step size {@code
+     * learningRate} (a schedule's value for this step), then zeroes the gradients.
+     */
+    void step(List<Parameter> parameters, float learningRate);
 
-    /** The step size. */
+    /** {@link #step(List, float)} at the optimizer's own {@link #learningRate()}. */
+    default void step(List<Parameter> parameters) {
+        step(parameters, learningRate());
+    }
+
+    /** The step size it was built with: a schedule's base. */
     float learningRate();
+
+    /** A copy of the state for a checkpoint, owned by {@code manager}. */
+    OptimizerState state(List<Parameter> parameters, NDManager manager);
+
+    /**
+     * Continues from a checkpoint's state: the next update is the one after those it counts.
+     *
+     * @throws IllegalArgumentException when the state does not fit the parameters
+     */
+    void restore(List<Parameter> parameters, OptimizerState state);
 
     @Override
     void close();

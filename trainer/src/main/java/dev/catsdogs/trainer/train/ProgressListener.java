@@ -195,6 +195,30 @@ public final class ProgressListener implements TrainingListener {
     }
 
     @Override
+    public void onResume(TrainingState state) {
+        out.printf(
+                Locale.ROOT,
+                "resuming after epoch %d/%d (%s%s)%n",
+                state.epochsDone(),
+                totalEpochs,
+                state.phase().key(),
+                state.phaseFinished() ? ", phase finished" : "");
+    }
+
+    @Override
+    public void onEarlyStop(Phase phase, int stoppedEpoch, int keptEpoch, double bestValLoss) {
+        closeBar();
+        out.printf(
+                Locale.ROOT,
+                "early stopping: %s stopped after epoch %d; kept the weights of epoch %d"
+                        + " (val_loss %.4f)%n",
+                phase.key(),
+                stoppedEpoch,
+                keptEpoch,
+                bestValLoss);
+    }
+
+    @Override
     public void onPhaseEnd(Phase phase, double seconds) {
         closeBar();
     }

@@ -45,6 +45,9 @@ public final class RunDirectory implements AutoCloseable {
     public static final String SUMMARY = "summary.txt";
     public static final String PARAMETERS = "model.params";
 
+    /** Everything {@code train --resume} continues from ({@link CheckpointFile}). */
+    public static final String CHECKPOINT = "checkpoint.bin";
+
     /** The exported model's mistakes with their activation maps ({@link ErrorPictures}). */
     public static final String ERRORS = "errors.png";
 
@@ -85,6 +88,7 @@ public final class RunDirectory implements AutoCloseable {
                     SAMPLES,
                     SUMMARY,
                     PARAMETERS,
+                    CHECKPOINT,
                     ERRORS,
                     CONFUSION,
                     MODEL,
@@ -287,6 +291,39 @@ public final class RunDirectory implements AutoCloseable {
         json.add(CLASSES, Json.gson().toJsonTree(dataset.classNames()));
         json.add(VERSIONS, Json.gson().toJsonTree(versions));
         json.addProperty(TRAINING_DEVICE, trainingDevice);
+        AtomicFiles.writeString(file(CONFIG), Json.gson().toJson(json) + "\n");
+    }
+
+    /** The ImageNet weights file the run started from. */
+    public Path weightsFile() throws IOException {
+        JsonElement file = readJson(CONFIG).get(WEIGHTS_FILE);
+        if (file == null || !file.isJsonPrimitive()) {
+            throw new IOException(file(CONFIG) + ": no " + WEIGHTS_FILE);
+        }
+        return Path.of(file.getAsString());
+    }
+
+    /** The report's status: running, completed, interrupted or failed; "unknown" without one. */
+    public String status() throws IOException {
+        if (!Files.isRegularFile(file(REPORT))) {
+            return "unknown";
+        }
+        JsonElement status = readJson(REPORT).get("status");
+        return status == null || !status.isJsonPrimitive() ? "unknown" : status.getAsString();
+    }
+
+    /** Adds to {@value #CONFIG} that the run was resumed now, on {@code trainingDevice}. */
+    public void recordResumption(String trainingDevice) throws IOException {
+        JsonObject json = readJson(CONFIG);
+        JsonObject resumed = new JsonObject();
+        resumed.addProperty("at", java.time.Instant.now().toString());
+        resumed.addProperty(TRAINING_DEVICE, trainingDevice);
+        com.google.gson.JsonArray all =
+                json.has("resumed")
+                        ? json.getAsJsonArray("resumed")
+                        : new com.google.gson.JsonArray();
+        all.add(resumed);
+        json.add("resumed", all);
         AtomicFiles.writeString(file(CONFIG), Json.gson().toJson(json) + "\n");
     }
 

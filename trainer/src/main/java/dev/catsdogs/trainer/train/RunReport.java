@@ -45,6 +45,50 @@ public final class RunReport implements TrainingListener {
         root.addProperty("interrupted", false);
     }
 
+    /**
+     * The report of an interrupted run that is resumed: everything it recorded, "running" again.
+     *
+     * @throws IOException naming the file when it cannot be read as JSON
+     */
+    static RunReport resumed(Path file) throws IOException {
+        RunReport report = new RunReport(file);
+        JsonObject earlier;
+        try {
+            earlier = GSON.fromJson(java.nio.file.Files.readString(file), JsonObject.class);
+        } catch (com.google.gson.JsonParseException e) {
+            throw new IOException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        if (earlier != null) {
+            earlier.entrySet().forEach(e -> report.root.add(e.getKey(), e.getValue()));
+        }
+        report.root.addProperty("status", "running");
+        report.root.addProperty("interrupted", false);
+        report.root.remove("error");
+        return report;
+    }
+
+    @Override
+    public synchronized void onResume(TrainingState state) throws IOException {
+        JsonObject resumed = new JsonObject();
+        resumed.addProperty("after_epoch", state.epochsDone());
+        resumed.addProperty("at", java.time.Instant.now().toString());
+        JsonArray all = root.has("resumed") ? root.getAsJsonArray("resumed") : new JsonArray();
+        all.add(resumed);
+        root.add("resumed", all);
+        write();
+    }
+
+    @Override
+    public synchronized void onEarlyStop(
+            Phase phase, int stoppedEpoch, int keptEpoch, double bestValLoss) throws IOException {
+        JsonObject early = new JsonObject();
+        early.addProperty("stopped_after_epoch", stoppedEpoch);
+        early.addProperty("kept_epoch", keptEpoch);
+        early.addProperty("best_val_loss", bestValLoss);
+        section(phase.key()).add("early_stopping", early);
+        write();
+    }
+
     @Override
     public synchronized void onTrainingBegin(TrainingContext context) throws IOException {
         this.context = context;
@@ -61,6 +105,16 @@ public final class RunReport implements TrainingListener {
         model.addProperty(PADDING_STYLE, context.network().base().paddingStyle().name());
         model.addProperty("classes", dataset.classNames().size());
         model.addProperty("image_size", context.config().imageSize());
+        TrainingConfig config = context.config();
+        float[] weights =
+                config.classWeighting().weights(dataset.train(), dataset.classNames().size());
+        if (weights != null) {
+            JsonObject byClass = new JsonObject();
+            for (int k = 0; k < weights.length; k++) {
+                byClass.addProperty(dataset.classNames().get(k), weights[k]);
+            }
+            data.add("class_weights", byClass);
+        }
         recordSkipped();
         write();
     }
@@ -92,6 +146,15 @@ public final class RunReport implements TrainingListener {
         }
         section.addProperty("cached_from_layer", start.cachedFromLayer());
         section.addProperty("learning_rate", start.learningRate());
+        LearningRateSchedule schedule = context.config().learningRateSchedule();
+        section.addProperty("learning_rate_schedule", schedule.kind().toString());
+        if (schedule.warmupEpochs() > 0) {
+            section.addProperty("warmup_epochs", schedule.warmupEpochs());
+        }
+        if (context.config().earlyStopping().enabled()) {
+            section.addProperty(
+                    "early_stopping_patience", context.config().earlyStopping().patience());
+        }
         section.addProperty("trainable_params", start.trainableParams());
         // Phase time includes building its activation cache: that is part of what the phase costs.
         section.addProperty("cache_seconds", start.cacheSeconds());

@@ -52,6 +52,9 @@ import java.util.Objects;
  * @param sampleImages images shown in samples.png
  * @param export whether to export the trained model to ONNX at the end
  * @param parityImages validation images of the export's parity check
+ * @param earlyStopping when a phase stops before its last epoch ({@link EarlyStopping#OFF}: never)
+ * @param learningRateSchedule how the learning rate moves within each phase
+ * @param classWeighting how much each class's images count in the training loss
  */
 public record TrainingConfig(
         Path dataDir,
@@ -83,7 +86,10 @@ public record TrainingConfig(
         boolean fastJpegDecode,
         int sampleImages,
         boolean export,
-        int parityImages) {
+        int parityImages,
+        EarlyStopping earlyStopping,
+        LearningRateSchedule learningRateSchedule,
+        ClassWeighting classWeighting) {
 
     /** The seed's seed. */
     public static final long DEFAULT_SEED = 42;
@@ -143,6 +149,10 @@ public record TrainingConfig(
         optimizer = optimizer == null ? OptimizerType.RMSPROP : optimizer;
         fineTuneOptimizer = fineTuneOptimizer == null ? OptimizerType.RMSPROP : fineTuneOptimizer;
         augmentation = augmentation == null ? Augmentation.NONE : augmentation;
+        earlyStopping = earlyStopping == null ? EarlyStopping.OFF : earlyStopping;
+        learningRateSchedule =
+                learningRateSchedule == null ? LearningRateSchedule.CONSTANT : learningRateSchedule;
+        classWeighting = classWeighting == null ? ClassWeighting.NONE : classWeighting;
         require(dropout >= 0 && dropout < 1, "dropout", dropout, "0 <= dropout < 1");
         require(
                 augmentViews >= 0 && augmentViews <= MAX_AUGMENT_VIEWS,
@@ -252,6 +262,9 @@ public record TrainingConfig(
         b.sampleImages = sampleImages;
         b.export = export;
         b.parityImages = parityImages;
+        b.earlyStopping = earlyStopping;
+        b.learningRateSchedule = learningRateSchedule;
+        b.classWeighting = classWeighting;
         return b;
     }
 
@@ -287,6 +300,9 @@ public record TrainingConfig(
         private int sampleImages = DEFAULT_SAMPLE_IMAGES;
         private boolean export = true;
         private int parityImages = DEFAULT_PARITY_IMAGES;
+        private EarlyStopping earlyStopping = EarlyStopping.OFF;
+        private LearningRateSchedule learningRateSchedule = LearningRateSchedule.CONSTANT;
+        private ClassWeighting classWeighting = ClassWeighting.NONE;
 
         private Builder(Path outDir) {
             this.outDir = Objects.requireNonNull(outDir, "outDir");
@@ -367,6 +383,22 @@ public record TrainingConfig(
          * Starts from a recipe's settings (optimizers, dropout, augmentation); {@code opt*} calls
          * after this one change them.
          */
+        public Builder optEarlyStopping(EarlyStopping earlyStopping) {
+            this.earlyStopping = Objects.requireNonNull(earlyStopping, "earlyStopping");
+            return this;
+        }
+
+        public Builder optLearningRateSchedule(LearningRateSchedule learningRateSchedule) {
+            this.learningRateSchedule =
+                    Objects.requireNonNull(learningRateSchedule, "learningRateSchedule");
+            return this;
+        }
+
+        public Builder optClassWeighting(ClassWeighting classWeighting) {
+            this.classWeighting = Objects.requireNonNull(classWeighting, "classWeighting");
+            return this;
+        }
+
         public Builder optRecipe(Recipe recipe) {
             this.recipe = Objects.requireNonNull(recipe, "recipe");
             this.optimizer = recipe.optimizer();
@@ -492,7 +524,10 @@ public record TrainingConfig(
                     fastJpegDecode,
                     sampleImages,
                     export,
-                    parityImages);
+                    parityImages,
+                    earlyStopping,
+                    learningRateSchedule,
+                    classWeighting);
         }
     }
 

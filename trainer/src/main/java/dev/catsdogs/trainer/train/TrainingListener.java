@@ -46,6 +46,25 @@ public interface TrainingListener {
     /** An epoch is done, validation included. */
     default void onEpochEnd(EpochRecord record) throws IOException {}
 
+    /**
+     * A phase stopped early (see {@link EarlyStopping}) after epoch {@code stoppedEpoch}; the
+     * weights of {@code keptEpoch}, with validation loss {@code bestValLoss}, were restored.
+     */
+    default void onEarlyStop(Phase phase, int stoppedEpoch, int keptEpoch, double bestValLoss)
+            throws IOException {}
+
+    /**
+     * The state after an epoch (and after an early stop's restore) is final: what a checkpoint
+     * saves. Its tensors are valid only during the call.
+     */
+    default void onCheckpoint(TrainingState state) throws IOException {}
+
+    /**
+     * The run continues an interrupted one from {@code state} ({@code train --resume}); fired right
+     * after {@link #onTrainingBegin}, before any epoch.
+     */
+    default void onResume(TrainingState state) throws IOException {}
+
     /** A phase is done. */
     default void onPhaseEnd(Phase phase, double seconds) throws IOException {}
 

@@ -38,6 +38,8 @@ public final class TrainingRun implements AutoCloseable {
     private final RunDirectory directory;
     private final RunReport report;
     private final AtomicBoolean stop = new AtomicBoolean();
+    private final boolean resuming;
+    private final java.util.List<TrainingListener> extraListeners = new java.util.ArrayList<>();
 
     /**
      * @param config the settings
@@ -64,6 +66,58 @@ public final class TrainingRun implements AutoCloseable {
         this.out = out;
         this.directory = RunDirectory.create(config.outDir(), overwrite);
         this.report = directory.newReport();
+        this.resuming = false;
+    }
+
+    private TrainingRun(
+            RunDirectory directory, TrainingConfig config, Dataset dataset, PrintStream out)
+            throws IOException {
+        this.config = config;
+        this.weights = MobileNetV2Weights.read(directory.weightsFile());
+        this.dataset = dataset;
+        this.out = out;
+        this.directory = directory;
+        this.report = RunReport.resumed(directory.file(RunDirectory.REPORT));
+        this.resuming = true;
+    }
+
+    /**
+     * The interrupted run in {@code dir}, to continue after its last completed epoch with the
+     * settings, data and weights it started with ({@code train --resume}). Its directory is locked
+     * for this process.
+     *
+     * @throws IllegalArgumentException saying why the run cannot be resumed: not a run directory,
+     *     completed, or without a checkpoint
+     * @throws IllegalStateException when another process writes the run directory
+     */
+    public static TrainingRun resume(Path dir, PrintStream out) throws IOException {
+        RunDirectory directory;
+        try {
+            directory = RunDirectory.openToWrite(dir, "train --resume");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        try {
+            String status = directory.status();
+            if (status.equals("completed")) {
+                throw new IllegalArgumentException(
+                        dir + ": the run is complete; nothing to resume (train a new run instead)");
+            }
+            if (!java.nio.file.Files.isRegularFile(directory.file(RunDirectory.CHECKPOINT))) {
+                throw new IllegalArgumentException(
+                        dir
+                                + ": no "
+                                + RunDirectory.CHECKPOINT
+                                + " (the run stopped before its first epoch ended, or was"
+                                + " written by a version without resume); train it again");
+            }
+            TrainingConfig config = directory.readConfig();
+            Dataset dataset = Dataset.load(directory.dataRoot(), config.seed());
+            return new TrainingRun(directory, config, dataset, out);
+        } catch (IOException | RuntimeException e) {
+            directory.close();
+            throw e;
+        }
     }
 
     /** Releases the run directory's lock ({@link RunLock}); the files stay. */
@@ -75,6 +129,21 @@ public final class TrainingRun implements AutoCloseable {
     /** Asks whether a stop was requested, e.g. for the export after training. */
     public boolean stopRequested() {
         return stop.get();
+    }
+
+    /** The run's settings. */
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** The data it trains on. */
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    /** Adds a listener after the run's own ones, e.g. one that stops the run at a chosen point. */
+    public void addListener(TrainingListener listener) {
+        extraListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /** Where the run writes. */
@@ -103,11 +172,23 @@ public final class TrainingRun implements AutoCloseable {
      */
     public TransferNetwork run(NDManager manager, Map<String, String> versions, String where)
             throws IOException {
-        directory.writeConfig(config, weights.file(), dataset, versions, where);
+        CheckpointFile.Origin origin =
+                new CheckpointFile.Origin(versions.get("catsdogs"), dataset.fingerprint());
+        if (resuming) {
+            directory.recordResumption(where);
+        } else {
+            directory.writeConfig(config, weights.file(), dataset, versions, where);
+        }
         report.put("training_device", where);
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (ImagePreprocessor pre = config.preprocessor()) {
             TransferNetwork network = imageNetTransferNetwork(manager);
+            TrainingState resumeFrom = null;
+            if (resuming) {
+                resumeFrom = readCheckpoint(network, manager, origin);
+                // Loaded arrays are new: mark what trains and fold BatchNorm again from them.
+                network.freezeBase();
+            }
             SampleDecoder decoder = SampleDecoder.of(pre);
             try (BatchLoader train =
                             loader(
@@ -129,25 +210,62 @@ public final class TrainingRun implements AutoCloseable {
                                             decoder,
                                             ShuffleMode.NONE,
                                             Augmentation.NONE)) {
-                TransferTrainer trainer =
+                TransferTrainer.Builder trainer =
                         TransferTrainer.builder(network, manager)
                                 .addListener(new DataCheck(out))
                                 .addListener(new ProgressListener(out))
                                 .addListener(
                                         new SamplesGrid(directory.file(RunDirectory.SAMPLES), pre))
                                 .addListener(new History(directory.file(RunDirectory.HISTORY)))
-                                .addListener(new Checkpoint(directory))
+                                .addListener(new Checkpoint(directory, origin))
                                 .addListener(new CurvesPlot(directory.file(RunDirectory.CURVES)))
                                 .addListener(
                                         new SummaryFile(
                                                 directory.file(RunDirectory.SUMMARY), report))
                                 .addListener(report)
-                                .optStopSignal(stop::get)
-                                .build();
-                trainer.fit(new TrainingContext(config, dataset, network, train, validation, test));
+                                .optStopSignal(stop::get);
+                extraListeners.forEach(trainer::addListener);
+                if (resumeFrom != null) {
+                    trainer.optResumeFrom(resumeFrom);
+                }
+                trainer.build()
+                        .fit(
+                                new TrainingContext(
+                                        config, dataset, network, train, validation, test));
             }
             return network;
         }
+    }
+
+    /**
+     * The checkpoint's state, its parameters loaded into {@code network}.
+     *
+     * @throws IllegalArgumentException when the product version or the data changed since
+     */
+    private TrainingState readCheckpoint(
+            TransferNetwork network, NDManager manager, CheckpointFile.Origin now)
+            throws IOException {
+        CheckpointFile.Contents saved =
+                CheckpointFile.read(directory.file(RunDirectory.CHECKPOINT), network, manager);
+        CheckpointFile.Origin then = saved.origin();
+        if (!java.util.Objects.equals(then.version(), now.version())) {
+            throw new IllegalArgumentException(
+                    directory.path()
+                            + ": the run was started by catsdogs "
+                            + then.version()
+                            + ", this is "
+                            + now.version()
+                            + "; resume it with that version, or train it again");
+        }
+        if (!then.dataFingerprint().equals(now.dataFingerprint())) {
+            throw new IllegalArgumentException(
+                    directory.path()
+                            + ": the data in "
+                            + dataset.root()
+                            + " changed since the run started (files added, removed or"
+                            + " resized); train it again");
+        }
+        return saved.state();
     }
 
     /** The ImageNet base with its weights, a fresh head, the base frozen. */

@@ -2,11 +2,14 @@ package dev.catsdogs.trainer.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.tracker.Tracker;
 import dev.catsdogs.trainer.data.BatchLoader;
+import dev.catsdogs.trainer.data.Seeds;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,12 +31,16 @@ public final class TransferTrainer {
     private final List<TrainingListener> listeners;
     private final int classes;
     private final BooleanSupplier stopRequested;
+    private final TrainingState resumeFrom;
+    // Every completed epoch of the run, the resumed ones first: what checkpoints record.
+    private final List<EpochRecord> history = new ArrayList<>();
 
     private TransferTrainer(Builder builder) {
         this.network = builder.network;
         this.manager = builder.manager;
         this.listeners = List.copyOf(builder.listeners);
         this.stopRequested = builder.stopRequested;
+        this.resumeFrom = builder.resumeFrom;
         int units = network.head().units();
         this.classes = units == 1 ? 2 : units; // one logit: a binary (sigmoid) head
     }
@@ -54,6 +61,7 @@ public final class TransferTrainer {
         private final NDManager manager;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private BooleanSupplier stopRequested = () -> false;
+        private TrainingState resumeFrom;
 
         private Builder(TransferNetwork network, NDManager manager) {
             this.network = Objects.requireNonNull(network, "network");
@@ -73,6 +81,15 @@ public final class TransferTrainer {
          */
         public Builder optStopSignal(BooleanSupplier stopRequested) {
             this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
+            return this;
+        }
+
+        /**
+         * Continues an interrupted run after its checkpoint's last epoch ({@code train --resume}):
+         * the network already holds the checkpoint's parameters.
+         */
+        public Builder optResumeFrom(TrainingState state) {
+            this.resumeFrom = Objects.requireNonNull(state, "state");
             return this;
         }
 
@@ -98,32 +115,47 @@ public final class TransferTrainer {
         long started = System.nanoTime();
         TrainingConfig config = context.config();
         FeedFactory feeds = new FeedFactory(config, network, manager, listeners, this::checkStop);
+        float[] classWeights = config.classWeighting().weights(context.dataset().train(), classes);
         try {
             for (TrainingListener l : listeners) {
                 l.onTrainingBegin(context);
             }
-            // Feature extraction: the whole base is frozen, so its pooled output is cached.
-            int pooled = network.base().layers().size();
-            long phaseStart = System.nanoTime();
-            try (Feed trainFeed = feeds.feed(train, pooled, "train");
-                    Feed valFeed = feeds.feed(validation, pooled, "validation")) {
-                Evaluation initial = evaluate(valFeed, config.evaluationSteps());
+            if (resumeFrom != null) {
+                history.addAll(resumeFrom.history());
                 for (TrainingListener l : listeners) {
-                    l.onEvaluation(TrainingListener.Stage.INITIAL, initial);
-                }
-                try (Optimizer optimizer =
-                        optimizer(config, config.optimizer(), config.learningRate())) {
-                    fitPhase(
-                            Phase.FEATURE_EXTRACTION,
-                            trainFeed,
-                            valFeed,
-                            0,
-                            config.initialEpochs(),
-                            optimizer,
-                            phaseStart);
+                    l.onResume(resumeFrom);
                 }
             }
-            if (config.fineTuneEpochs() > 0) {
+            if (resumeFrom == null || !resumeFrom.finished(Phase.FEATURE_EXTRACTION)) {
+                // Feature extraction: the whole base is frozen, so its pooled output is cached.
+                int pooled = network.base().layers().size();
+                long phaseStart = System.nanoTime();
+                try (Feed trainFeed = feeds.feed(train, pooled, "train");
+                        Feed valFeed = feeds.feed(validation, pooled, "validation")) {
+                    if (resumeFrom == null) {
+                        Evaluation initial = evaluate(valFeed, config.evaluationSteps());
+                        for (TrainingListener l : listeners) {
+                            l.onEvaluation(TrainingListener.Stage.INITIAL, initial);
+                        }
+                    }
+                    try (Optimizer optimizer =
+                            optimizer(config, config.optimizer(), config.learningRate())) {
+                        fitPhase(
+                                Phase.FEATURE_EXTRACTION,
+                                new PhasePlan(
+                                        trainFeed,
+                                        valFeed,
+                                        0,
+                                        config.initialEpochs(),
+                                        optimizer,
+                                        phaseStart,
+                                        config,
+                                        classWeights));
+                    }
+                }
+            }
+            if (config.fineTuneEpochs() > 0
+                    && (resumeFrom == null || !resumeFrom.finished(Phase.FINE_TUNING))) {
                 network.setTrainableFrom(config.fineTuneAt());
                 int cut = network.base().cutPointAtOrBefore(config.fineTuneAt());
                 long fineTuneStart = System.nanoTime();
@@ -136,12 +168,15 @@ public final class TransferTrainer {
                                         config.fineTuneLearningRate())) {
                     fitPhase(
                             Phase.FINE_TUNING,
-                            trainFeed,
-                            valFeed,
-                            config.initialEpochs(),
-                            config.fineTuneEpochs(),
-                            optimizer,
-                            fineTuneStart);
+                            new PhasePlan(
+                                    trainFeed,
+                                    valFeed,
+                                    config.initialEpochs(),
+                                    config.fineTuneEpochs(),
+                                    optimizer,
+                                    fineTuneStart,
+                                    config,
+                                    classWeights));
                 }
             }
             if (test != null) {
@@ -160,6 +195,29 @@ public final class TransferTrainer {
         end(TrainingOutcome.Status.COMPLETED, null, started, null);
     }
 
+    /**
+     * One phase as {@link #fit} runs it.
+     *
+     * @param trainFeed the training feed
+     * @param valFeed the validation feed
+     * @param firstEpochIndex 0-based index of the phase's first epoch, continuing across phases
+     * @param epochs the phase's epochs
+     * @param optimizer the phase's optimizer (its learning rate is the schedule's base)
+     * @param phaseStartNanos when the phase started ({@link System#nanoTime()}), before its caches
+     *     were built: the phase's time includes them
+     * @param config the run's settings: seed, schedule, early stopping
+     * @param classWeights each class's weight in the training loss, or null (the plain mean)
+     */
+    public record PhasePlan(
+            Feed trainFeed,
+            Feed valFeed,
+            int firstEpochIndex,
+            int epochs,
+            Optimizer optimizer,
+            long phaseStartNanos,
+            TrainingConfig config,
+            float[] classWeights) {}
+
     // A user reads the report: the failure's own message, a class name only when it has none.
     private static String describe(Exception e) {
         String message = e.getMessage();
@@ -167,64 +225,191 @@ public final class TransferTrainer {
     }
 
     /**
-     * Trains {@code epochs} epochs of one phase, validating after each.
+     * Trains one phase, validating after each epoch: from its first epoch, or after the resumed
+     * checkpoint's last. Stops early when its {@link EarlyStopping} says so, restoring the best
+     * epoch's weights. After each epoch the state is final and listeners checkpoint it.
      *
-     * @param firstEpochIndex 0-based index of the first epoch, continuing across phases
-     * @param phaseStartNanos when the phase started ({@link System#nanoTime()}), before its caches
-     *     were built: the phase's time includes them
-     * @return the epochs' records
+     * @return the phase's records of this call
      */
-    public List<EpochRecord> fitPhase(
-            Phase phase,
-            Feed trainFeed,
-            Feed valFeed,
-            int firstEpochIndex,
-            int epochs,
-            Optimizer optimizer,
-            long phaseStartNanos)
-            throws IOException {
+    public List<EpochRecord> fitPhase(Phase phase, PhasePlan plan) throws IOException {
         List<EpochRecord> records = new ArrayList<>();
-        if (epochs == 0) {
+        if (plan.epochs() == 0) {
             return records;
         }
-        PhaseStart start =
-                new PhaseStart(
-                        phase,
-                        firstEpochIndex + 1,
-                        firstEpochIndex + epochs,
-                        optimizer.learningRate(),
-                        trainFeed.boundary(),
-                        network.trainableParameters().size(),
-                        trainableParams(),
-                        (System.nanoTime() - phaseStartNanos) / 1e9);
-        for (TrainingListener l : listeners) {
-            l.onPhaseBegin(start);
-        }
-        for (int e = firstEpochIndex; e < firstEpochIndex + epochs; e++) {
-            long epochStart = System.nanoTime();
-            TrainMetrics m = trainEpoch(phase, trainFeed, e, e + 1, optimizer);
-            checkFiniteWeights(e + 1, optimizer);
-            Evaluation v = evaluate(valFeed, Integer.MAX_VALUE);
-            EpochRecord record =
-                    new EpochRecord(
+        Optimizer optimizer = plan.optimizer();
+        TrainingConfig config = plan.config();
+        EarlyStopping stopping = config.earlyStopping();
+        List<Parameter> trainable = network.trainableParameters();
+        int first = plan.firstEpochIndex();
+        int end = first + plan.epochs();
+        EarlyStopping.State stoppingState = EarlyStopping.State.START;
+        int from = first;
+        try (NDManager phaseScope = manager.newSubManager()) {
+            NDList best = null; // trainable weights of the best epoch, with early stopping
+            if (resumeFrom != null && resumeFrom.continues(phase)) {
+                from = resumeFrom.epochsDone();
+                stoppingState = resumeFrom.earlyStopping();
+                optimizer.restore(trainable, resumeFrom.optimizer());
+                if (resumeFrom.bestWeights() != null) {
+                    best = copyOf(resumeFrom.bestWeights(), phaseScope);
+                }
+            }
+            int stepsPerEpoch = Math.max(1, ceilDiv(plan.trainFeed().size(), config.batchSize()));
+            Tracker rates =
+                    config.learningRateSchedule()
+                            .tracker(optimizer.learningRate(), plan.epochs(), stepsPerEpoch);
+            PhaseStart start =
+                    new PhaseStart(
                             phase,
-                            e + 1,
-                            m.loss(),
-                            m.accuracy(),
-                            v.loss(),
-                            v.accuracy(),
-                            (System.nanoTime() - epochStart) / 1e9,
-                            m.images() / m.seconds());
-            records.add(record);
+                            first + 1,
+                            end,
+                            optimizer.learningRate(),
+                            plan.trainFeed().boundary(),
+                            trainable.size(),
+                            trainableParams(),
+                            (System.nanoTime() - plan.phaseStartNanos()) / 1e9);
             for (TrainingListener l : listeners) {
-                l.onEpochEnd(record);
+                l.onPhaseBegin(start);
+            }
+            for (int e = from; e < end; e++) {
+                long epochStart = System.nanoTime();
+                // Dropout's generator, from the seed and the epoch: a resumed run draws alike.
+                Engine.getInstance()
+                        .setRandomSeed((int) Seeds.derive(config.seed(), "dropout/epoch/" + e));
+                EpochSchedule schedule =
+                        new EpochSchedule(rates, (e - first) * stepsPerEpoch, plan.classWeights());
+                TrainMetrics m = trainEpoch(phase, plan.trainFeed(), e, e + 1, optimizer, schedule);
+                checkFiniteWeights(e + 1, optimizer);
+                Evaluation v = evaluate(plan.valFeed(), Integer.MAX_VALUE);
+                EpochRecord record =
+                        new EpochRecord(
+                                phase,
+                                e + 1,
+                                m.loss(),
+                                m.accuracy(),
+                                v.loss(),
+                                v.accuracy(),
+                                (System.nanoTime() - epochStart) / 1e9,
+                                m.images() / m.seconds());
+                records.add(record);
+                history.add(record);
+                for (TrainingListener l : listeners) {
+                    l.onEpochEnd(record);
+                }
+                boolean stop = false;
+                if (stopping.enabled()) {
+                    stoppingState = stoppingState.after(e + 1, v.loss(), stopping.minDelta());
+                    if (stoppingState.improvedAt(e + 1)) {
+                        if (best != null) {
+                            best.close();
+                        }
+                        best = snapshot(trainable, phaseScope);
+                    }
+                    stop = stopping.stops(stoppingState) && e + 1 < end;
+                }
+                if (stop) {
+                    restore(trainable, best);
+                    for (TrainingListener l : listeners) {
+                        l.onEarlyStop(
+                                phase, e + 1, stoppingState.bestEpoch(), stoppingState.best());
+                    }
+                }
+                boolean finished = stop || e + 1 == end;
+                checkpoint(phase, e + 1, finished, stoppingState, optimizer, best, trainable);
+                if (stop) {
+                    break;
+                }
             }
         }
-        double seconds = (System.nanoTime() - phaseStartNanos) / 1e9;
+        double seconds = (System.nanoTime() - plan.phaseStartNanos()) / 1e9;
         for (TrainingListener l : listeners) {
             l.onPhaseEnd(phase, seconds);
         }
         return records;
+    }
+
+    // The state after an epoch, handed to the listeners that save it; its copies freed after.
+    private void checkpoint(
+            Phase phase,
+            int epochsDone,
+            boolean finished,
+            EarlyStopping.State stoppingState,
+            Optimizer optimizer,
+            NDList best,
+            List<Parameter> trainable)
+            throws IOException {
+        try (NDManager scope = manager.newSubManager()) {
+            TrainingState state =
+                    new TrainingState(
+                            epochsDone,
+                            phase,
+                            finished,
+                            stoppingState,
+                            history,
+                            finished ? null : optimizer.state(trainable, scope),
+                            finished ? null : best);
+            for (TrainingListener l : listeners) {
+                l.onCheckpoint(state);
+            }
+        }
+    }
+
+    // Detached copies: the values at this moment, not a view that the next update changes.
+    private static NDList snapshot(List<Parameter> parameters, NDManager owner) {
+        NDList copies = new NDList(parameters.size());
+        for (Parameter p : parameters) {
+            NDArray copy = p.getArray().stopGradient().duplicate();
+            copy.attach(owner);
+            copies.add(copy);
+        }
+        return copies;
+    }
+
+    private static NDList copyOf(NDList arrays, NDManager owner) {
+        NDList copies = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            NDArray copy = a.duplicate();
+            copy.attach(owner);
+            copies.add(copy);
+        }
+        return copies;
+    }
+
+    // In place, so the network's parameter arrays (and anything holding them) stay the same.
+    private static void restore(List<Parameter> parameters, NDList values) {
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray weight = parameters.get(i).getArray();
+            NDArray value = values.get(i).toDevice(weight.getDevice(), false);
+            weight.set(value.toByteBuffer());
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * What a step needs besides the batch: the learning rate of each step of the phase, where this
+     * epoch's first step stands in it, and the classes' loss weights (null: none).
+     */
+    public record EpochSchedule(Tracker rates, int firstStep, float[] classWeights) {
+
+        /** A constant rate and no weights: the tutorial's step. */
+        public static EpochSchedule constant(float learningRate) {
+            return new EpochSchedule(Tracker.fixed(learningRate), 0, null);
+        }
+    }
+
+    /** Trains one epoch at the optimizer's own, constant learning rate, without class weights. */
+    public TrainMetrics trainEpoch(
+            Phase phase, Feed feed, int epochIndex, int epochNumber, Optimizer optimizer) {
+        return trainEpoch(
+                phase,
+                feed,
+                epochIndex,
+                epochNumber,
+                optimizer,
+                EpochSchedule.constant(optimizer.learningRate()));
     }
 
     /**
@@ -234,7 +419,12 @@ public final class TransferTrainer {
      * @param epochNumber 1-based number shown to the user
      */
     public TrainMetrics trainEpoch(
-            Phase phase, Feed feed, int epochIndex, int epochNumber, Optimizer optimizer) {
+            Phase phase,
+            Feed feed,
+            int epochIndex,
+            int epochNumber,
+            Optimizer optimizer,
+            EpochSchedule schedule) {
         long start = System.nanoTime();
         double lossSum = 0;
         long correct = 0;
@@ -251,11 +441,12 @@ public final class TransferTrainer {
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = batch.input(scope);
                     NDArray y = labels(scope, batch);
+                    NDArray weights = sampleWeights(scope, batch, schedule.classWeights());
                     ParameterStore ps = new ParameterStore(scope, false);
                     try (GradientCollector collector =
                             Engine.getInstance().newGradientCollector()) {
                         NDArray logits = network.logitsFrom(ps, x, feed.boundary(), true);
-                        NDArray loss = Objective.loss(logits, y);
+                        NDArray loss = Objective.loss(logits, y, weights);
                         float batchLoss = loss.getFloat();
                         if (!Float.isFinite(batchLoss)) {
                             throw new TrainingDivergedException(
@@ -271,7 +462,9 @@ public final class TransferTrainer {
                         lossSum += batchLoss * batch.size();
                         correct += Objective.correct(Objective.predictions(logits), batch.labels());
                     }
-                    optimizer.step(trainable);
+                    optimizer.step(
+                            trainable,
+                            schedule.rates().getNewValue(schedule.firstStep() + batchIndex));
                 }
                 images += batch.size();
                 batchIndex++;
@@ -292,6 +485,19 @@ public final class TransferTrainer {
                 (double) correct / images,
                 images,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    // Each image's class weight, or null when the classes are not weighted.
+    private static NDArray sampleWeights(NDManager scope, Feed.Batch batch, float[] classWeights) {
+        if (classWeights == null) {
+            return null;
+        }
+        int[] labels = batch.labels();
+        float[] weights = new float[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            weights[i] = classWeights[labels[i]];
+        }
+        return scope.create(weights);
     }
 
     /** Loss, accuracy and confusion matrix over at most {@code maxBatches} batches of a feed. */
