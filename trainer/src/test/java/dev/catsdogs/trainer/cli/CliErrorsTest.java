@@ -189,6 +189,41 @@ class CliErrorsTest {
                                 2,
                                 "--out /proc/catsdogs-run: cannot create the directory"),
                         train(
+                                "--early-stopping -1",
+                                d -> data(d, "--early-stopping", "-1"),
+                                2,
+                                "Received --early-stopping -1; expected >= 0"),
+                        train(
+                                "--early-stopping-min-delta -0.1",
+                                d -> data(d, "--early-stopping-min-delta", "-0.1"),
+                                2,
+                                "--early-stopping-min-delta -0.1"),
+                        train(
+                                "--lr-schedule step",
+                                d -> data(d, "--lr-schedule", "step"),
+                                2,
+                                "--lr-schedule step; expected one of constant, cosine"),
+                        train(
+                                "--warmup-epochs without cosine",
+                                d -> data(d, "--warmup-epochs", "2"),
+                                2,
+                                "Received --warmup-epochs 2; expected 0 with a constant"),
+                        train(
+                                "--class-weight auto",
+                                d -> data(d, "--class-weight", "auto"),
+                                2,
+                                "expected one of none, balanced"),
+                        train(
+                                "--resume with --epochs",
+                                d -> List.of("--resume", d.toString(), "--epochs", "3"),
+                                2,
+                                "takes no other option than --device (got --epochs)"),
+                        train(
+                                "--resume not a run",
+                                d -> List.of("--resume", d + "/nope"),
+                                2,
+                                "--resume "),
+                        train(
                                 "--calibration-images without --int8",
                                 d -> data(d, "--calibration-images", "5"),
                                 2,
