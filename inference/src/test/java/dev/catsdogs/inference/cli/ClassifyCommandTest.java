@@ -354,10 +354,10 @@ class ClassifyCommandTest {
     void manyInputsShowProgressOnStderrOnly() throws Exception {
         Path many = Files.createDirectories(dir.resolve("many"));
         Path png = CliTestSupport.writeSmallPng(many.resolve("img-00.png"));
-        for (int i = 1; i <= ClassifyCommand.PROGRESS_ABOVE; i++) {
+        for (int i = 1; i <= Progress.ABOVE; i++) {
             Files.copy(png, many.resolve(String.format("img-%02d.png", i)));
         }
-        int count = ClassifyCommand.PROGRESS_ABOVE + 1;
+        int count = Progress.ABOVE + 1;
         Run run = run("--model", model.toString(), "--json", many.toString());
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = run.lines();
