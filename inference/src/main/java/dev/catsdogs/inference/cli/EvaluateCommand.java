@@ -98,7 +98,7 @@ public class EvaluateCommand implements Callable<Integer> {
                     "\\.(evaluation\\.json|confusion\\.png|errors\\.png)\\.[0-9a-z]+\\.tmp");
 
     private static final Gson GSON =
-            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+            new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
 
     @Spec private CommandSpec spec;
 
