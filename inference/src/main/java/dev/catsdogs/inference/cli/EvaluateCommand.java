@@ -72,11 +72,11 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "%nExamples:",
-            "  evaluate --data photos/                        photos/cats/*.jpg, photos/dogs/*.jpg",
-            "  evaluate --data cats_and_dogs_filtered/        its test/, else validation/",
-            "  evaluate --data photos/ --json                 one JSON document",
-            "  evaluate --data photos/ --out report/          also report/confusion.png,"
-                    + " errors.png, evaluation.json"
+            "  evaluate --data photos/              photos/cats/*.jpg, photos/dogs/*.jpg",
+            "  evaluate --data cats_and_dogs/       its test/, else its validation/",
+            "  evaluate --data photos/ --json       one JSON document",
+            "  evaluate --data photos/ --out rep/   also evaluation.json, confusion.png and",
+            "                                       errors.png in rep/"
         })
 public class EvaluateCommand implements Callable<Integer> {
 

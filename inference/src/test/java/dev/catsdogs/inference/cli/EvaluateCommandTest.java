@@ -439,5 +439,8 @@ class EvaluateCommandTest {
         assertTrue(run.out().contains("(the validation split; there is no test/)"), run.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("cats +0\\.9\\d\\d .* 500")), run.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("dogs +0\\.9\\d\\d .* 500")), run.out());
+        assertTrue(
+                run.err().contains("evaluate: 1000/1000 inputs (100%)"),
+                "progress on stderr: " + run.err());
     }
 }
