@@ -23,12 +23,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,7 +41,7 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: 0 every input classified, 1 some inputs failed (the others are still printed) or
  * the results could not be written, 2 usage error (bad option value, nonexistent PATH, missing or
  * unusable model). Usage errors and failures are one line on stderr, never a stack trace. Results
- * go to stdout; messages and progress (more than {@value #PROGRESS_ABOVE} inputs) go to stderr: a
+ * go to stdout; messages and progress (more than {@value Progress#ABOVE} inputs) go to stderr: a
  * progress bar when stderr is a terminal, else a plain line per tenth of the inputs.
  *
  * <p>When stdout is gone (a full disk, a closed pipe such as {@code | head -1}) classify stops
@@ -85,46 +82,15 @@ public class ClassifyCommand implements Callable<Integer> {
             Path.of(System.getProperty("catsdogs.home", ""))
                     .resolve(Path.of("models", "catsdogs-mobilenetv2.onnx"));
 
-    static final int PROGRESS_ABOVE = 50;
-
     /** Longest side of an {@code --explain} picture: a 5 x 5 map needs no more. */
     static final int EXPLAIN_MAX_SIDE = 1024;
 
-    /** Largest {@code --batch}: 1024 images of 224 x 224 are a 616 MB input tensor. */
-    static final int MAX_BATCH = 1024;
-
-    /** Largest {@code --threads}, as a multiple of the cores: more only adds contention. */
-    static final int THREADS_PER_CORE = 4;
-
-    // A direct buffer (the batch's input tensor) holds at most this many bytes.
-    private static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
-
     @Spec private CommandSpec spec;
 
-    @Option(
-            names = "--model",
-            paramLabel = "FILE",
-            description = "ONNX model to use (default: the shipped ${DEFAULT-VALUE}).")
-    private Path model = DEFAULT_MODEL;
+    @Mixin private ClassifierOptions options = new ClassifierOptions();
 
     @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
     private boolean json;
-
-    @Option(
-            names = "--threads",
-            paramLabel = "N",
-            description =
-                    "ONNX Runtime threads per model run; 0 = all cores, at most "
-                            + THREADS_PER_CORE
-                            + " x cores (default: ${DEFAULT-VALUE}).")
-    private int threads = 0;
-
-    @Option(
-            names = "--batch",
-            paramLabel = "N",
-            description =
-                    "Images per model run, 1 to " + MAX_BATCH + " (default: ${DEFAULT-VALUE}).")
-    private int batch = 16;
 
     @Option(
             names = "--top",
@@ -249,7 +215,7 @@ public class ClassifyCommand implements Callable<Integer> {
         checkOptions(commandLine);
         int topK = top == null ? 0 : top;
         List<Path> files = collectInputs(commandLine);
-        String modelProblem = modelProblem(model);
+        String modelProblem = options.modelProblem();
         if (modelProblem != null) {
             err.println("classify: " + modelProblem);
             return CommandLine.ExitCode.USAGE;
@@ -258,13 +224,12 @@ public class ClassifyCommand implements Callable<Integer> {
         // them in the middle of the progress output. Read when OpenCV first logs; a user's value
         // wins. (libpng and libjpeg warnings go to stderr from C and cannot be silenced here.)
         Posix.setenvUnlessSet("OPENCV_LOG_LEVEL", "FATAL");
-        try (ImageClassifier classifier =
-                ImageClassifier.builder(model).optIntraOpThreads(threads).build()) {
+        try (ImageClassifier classifier = options.open()) {
             ModelMetadata metadata = classifier.metadata();
             if (explain != null && !classifier.hasActivationMaps()) {
                 err.println(
                         "classify: --explain: model "
-                                + Escapes.controls(model.toString())
+                                + Escapes.controls(options.model.toString())
                                 + " has no activation maps (it was exported without the "
                                 + ModelMetadata.CAM_OUTPUT
                                 + " output); export its run again with 'catsdogs export --run DIR'"
@@ -274,19 +239,7 @@ public class ClassifyCommand implements Callable<Integer> {
             if (explain != null) {
                 createExplainDir(commandLine);
             }
-            long tensorBytes = 4L * metadata.preprocessingSpec().tensorSize();
-            if (batch * tensorBytes > MAX_TENSOR_BYTES) {
-                throw new ParameterException(
-                        commandLine,
-                        "--batch must be at most "
-                                + MAX_TENSOR_BYTES / tensorBytes
-                                + " for this model's "
-                                + metadata.inputWidth()
-                                + " x "
-                                + metadata.inputHeight()
-                                + " input, got "
-                                + batch);
-            }
+            options.checkBatchFits(metadata);
             ResultWriter writer =
                     json
                             ? new JsonLinesWriter(
@@ -324,17 +277,14 @@ public class ClassifyCommand implements Callable<Integer> {
             PrintWriter err) {
         int failed = 0;
         int total = files.size();
-        boolean showProgress = total > PROGRESS_ABOVE;
-        boolean bar = showProgress && stderrIsTerminal;
-        try (ProgressBar progress = bar ? progress(err, total) : null) {
+        int batch = options.batch;
+        try (Progress progress = new Progress("classify", err, total, stderrIsTerminal)) {
             for (int start = 0; start < total; start += batch) {
                 List<Path> chunk = files.subList(start, Math.min(total, start + batch));
                 failed += chunks.classify(classifier, chunk, writer);
                 int done = start + chunk.size();
                 if (out.checkError()) { // flushes; true once a write has failed
-                    if (bar) {
-                        err.println(); // end the bar's line
-                    }
+                    progress.close(); // ends the bar's line
                     err.println(
                             "classify: cannot write results to standard output; stopped after "
                                     + done
@@ -342,15 +292,8 @@ public class ClassifyCommand implements Callable<Integer> {
                                     + total);
                     return 1;
                 }
-                if (progress != null) {
-                    progress.stepBy(chunk.size());
-                } else if (showProgress) {
-                    plainProgress(err, start, done, total);
-                }
+                progress.advanceTo(done);
             }
-        }
-        if (bar) {
-            err.println();
         }
         if (failed > 0) {
             err.println("classify: " + failed + " of " + total + " inputs could not be classified");
@@ -358,56 +301,11 @@ public class ClassifyCommand implements Callable<Integer> {
         return failed > 0 ? 1 : CommandLine.ExitCode.OK;
     }
 
-    // One line per tenth of the inputs crossed, for logs: a bar redraws with carriage returns.
-    // The percentage is the share done (16 of 58 is 27%), not the tenth crossed.
-    static void plainProgress(PrintWriter err, int before, int done, int total) {
-        if (10L * done / total > 10L * before / total) {
-            err.println(
-                    "classify: " + done + "/" + total + " inputs (" + 100L * done / total + "%)");
-            err.flush();
-        }
-    }
-
     private void checkOptions(CommandLine commandLine) {
-        if (batch < 1 || batch > MAX_BATCH) {
-            throw new ParameterException(
-                    commandLine, "--batch must be between 1 and " + MAX_BATCH + ", got " + batch);
-        }
-        int cores = Runtime.getRuntime().availableProcessors();
-        int maxThreads = THREADS_PER_CORE * cores;
-        if (threads < 0 || threads > maxThreads) {
-            throw new ParameterException(
-                    commandLine,
-                    "--threads must be between 0 (all cores) and "
-                            + maxThreads
-                            + " ("
-                            + THREADS_PER_CORE
-                            + " x "
-                            + cores
-                            + " cores), got "
-                            + threads);
-        }
+        options.check();
         if (top != null && top < 1) {
             throw new ParameterException(commandLine, "--top must be >= 1, got " + top);
         }
-    }
-
-    // Null when the model file can be opened; else why not, with what to do.
-    private static String modelProblem(Path model) {
-        String where = Escapes.controls(model.toAbsolutePath().toString());
-        if (Files.isDirectory(model)) {
-            return "model " + where + " is a directory; pass --model FILE (an .onnx file).";
-        }
-        if (Files.exists(model) && !Files.isRegularFile(model)) {
-            return "model " + where + " is not a regular file; pass --model FILE (an .onnx file).";
-        }
-        if (!Files.exists(model)) {
-            return "model file not found: "
-                    + where
-                    + ". Train and export a model first (from the repository root), or pass"
-                    + " --model FILE.";
-        }
-        return null;
     }
 
     private List<Path> collectInputs(CommandLine commandLine) {
@@ -514,24 +412,6 @@ public class ClassifyCommand implements Callable<Integer> {
             }
         }
         return failed;
-    }
-
-    // Rendered into the command's stderr writer (not System.err) so it never mixes with results.
-    private static ProgressBar progress(PrintWriter err, int total) {
-        return new ProgressBarBuilder()
-                .setTaskName("classify")
-                .setInitialMax(total)
-                .setUpdateIntervalMillis(250)
-                .setStyle(ProgressBarStyle.UNICODE_BLOCK) // no colour escapes in redirected stderr
-                .setConsumer(
-                        new DelegatingProgressBarConsumer(
-                                line -> {
-                                    err.print('\r');
-                                    err.print(line);
-                                    err.flush();
-                                },
-                                80))
-                .build();
     }
 
     /** {@code --version}: the version the inference module was built as (from its pom). */

@@ -412,10 +412,10 @@ class ClassifyCommandTest {
     void manyInputsShowProgressOnStderrOnly() throws Exception {
         Path many = Files.createDirectories(dir.resolve("many"));
         Path png = CliTestSupport.writeSmallPng(many.resolve("img-00.png"));
-        for (int i = 1; i <= ClassifyCommand.PROGRESS_ABOVE; i++) {
+        for (int i = 1; i <= Progress.ABOVE; i++) {
             Files.copy(png, many.resolve(String.format("img-%02d.png", i)));
         }
-        int count = ClassifyCommand.PROGRESS_ABOVE + 1;
+        int count = Progress.ABOVE + 1;
         Run run = run("--model", model.toString(), "--json", many.toString());
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = run.lines();
@@ -454,10 +454,10 @@ class ClassifyCommandTest {
         // Batches of 16 over 58 inputs: 16 crosses the second tenth, and 16 of 58 is 27%.
         StringWriter text = new StringWriter();
         PrintWriter err = new PrintWriter(text);
-        for (int done = 16, before = 0;
-                before < 58;
-                before = done, done = Math.min(58, done + 16)) {
-            ClassifyCommand.plainProgress(err, before, done, 58);
+        try (Progress progress = new Progress("classify", err, 58, false)) {
+            for (int done = 16; done < 58 + 16; done += 16) {
+                progress.advanceTo(Math.min(58, done));
+            }
         }
         err.flush();
         assertEquals(

@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.cli;
 
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.EvaluateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +29,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ExportCommand.class,
             ClassifyCommand.class,
+            EvaluateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class CatsDogs implements Runnable {

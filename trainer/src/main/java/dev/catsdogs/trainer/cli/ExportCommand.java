@@ -255,7 +255,12 @@ final class ExportCommand implements Callable<Integer> {
         report.write();
         if (result.passed()) {
             System.out.println(
-                    ErrorPictures.write(run.directory(), result.file(), dataset, run::stopRequested)
+                    ErrorPictures.write(
+                                    run.directory(),
+                                    report,
+                                    result.file(),
+                                    dataset,
+                                    run::stopRequested)
                             .line(run.directory()));
         }
         return result;

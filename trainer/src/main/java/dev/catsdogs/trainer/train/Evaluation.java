@@ -1,5 +1,7 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.inference.eval.ConfusionMatrix;
+
 /**
  * Loss, accuracy and confusion counts over some batches.
  *
@@ -10,21 +12,13 @@ package dev.catsdogs.trainer.train;
  */
 public record Evaluation(double loss, double accuracy, int images, long[][] confusion) {
 
-    /** Precision of class {@code k}: correct predictions of k over all predictions of k. */
+    /** Precision of class {@code k}, as {@link ConfusionMatrix#precision} defines it. */
     public double precision(int k) {
-        long predicted = 0;
-        for (long[] row : confusion) {
-            predicted += row[k];
-        }
-        return predicted == 0 ? 0 : (double) confusion[k][k] / predicted;
+        return new ConfusionMatrix(confusion).precision(k);
     }
 
-    /** Recall of class {@code k}: correct predictions of k over all images of k. */
+    /** Recall of class {@code k}, as {@link ConfusionMatrix#recall} defines it. */
     public double recall(int k) {
-        long actual = 0;
-        for (long v : confusion[k]) {
-            actual += v;
-        }
-        return actual == 0 ? 0 : (double) confusion[k][k] / actual;
+        return new ConfusionMatrix(confusion).recall(k);
     }
 }

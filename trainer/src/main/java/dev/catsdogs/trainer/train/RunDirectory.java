@@ -51,7 +51,7 @@ public final class RunDirectory implements AutoCloseable {
     /** The exported model's mistakes with their activation maps ({@link ErrorPictures}). */
     public static final String ERRORS = "errors.png";
 
-    /** The exported model's confusion matrix, for a test split or more than two classes. */
+    /** The exported model's confusion matrix. */
     public static final String CONFUSION = "confusion.png";
 
     /** The float32 NCHW export. */
@@ -357,6 +357,14 @@ public final class RunDirectory implements AutoCloseable {
     /** The report as last written. */
     public JsonObject readReport() throws IOException {
         return readJson(REPORT);
+    }
+
+    /**
+     * The report as last written, to add to and write again; an empty one when the run has none.
+     */
+    public RunReport existingReport() throws IOException {
+        return RunReport.resume(
+                file(REPORT), Files.isRegularFile(file(REPORT)) ? readReport() : new JsonObject());
     }
 
     /**

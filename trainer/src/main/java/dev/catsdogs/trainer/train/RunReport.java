@@ -6,6 +6,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.catsdogs.inference.eval.ClassificationMetrics;
+import dev.catsdogs.inference.eval.MetricsJson;
 import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.SkippedFile;
@@ -32,39 +34,38 @@ public final class RunReport implements TrainingListener {
     /** In {@value #MODEL}: how stride-2 convolutions pad (the imported weights decide). */
     static final String PADDING_STYLE = "padding_style";
 
+    /** The exported model's figures per split, as {@code catsdogs evaluate} gives them. */
+    static final String EVALUATION = "evaluation";
+
     private final Path file;
-    private final JsonObject root = new JsonObject();
+    private final JsonObject root;
     private TrainingContext context;
     private long phaseBeganNanos;
     // Caches are built before their phase begins; recorded in its section when it does.
     private final Map<String, String> phaseCaches = new LinkedHashMap<>();
 
     public RunReport(Path file) {
-        this.file = file;
+        this(file, new JsonObject());
         root.addProperty("status", "running");
         root.addProperty("interrupted", false);
     }
 
-    /**
-     * The report of an interrupted run that is resumed: everything it recorded, "running" again.
-     *
-     * @throws IOException naming the file when it cannot be read as JSON
-     */
-    static RunReport resumed(Path file) throws IOException {
-        RunReport report = new RunReport(file);
-        JsonObject earlier;
-        try {
-            earlier = GSON.fromJson(java.nio.file.Files.readString(file), JsonObject.class);
-        } catch (com.google.gson.JsonParseException e) {
-            throw new IOException(file + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
-        if (earlier != null) {
-            earlier.entrySet().forEach(e -> report.root.add(e.getKey(), e.getValue()));
-        }
-        report.root.addProperty("status", "running");
-        report.root.addProperty("interrupted", false);
-        report.root.remove("error");
-        return report;
+    private RunReport(Path file, JsonObject root) {
+        this.file = file;
+        this.root = root;
+    }
+
+    /** A report that continues {@code content}, as read from {@code file}, to add to it. */
+    static RunReport resume(Path file, JsonObject content) {
+        return new RunReport(file, content.deepCopy());
+    }
+
+    /** Marks a resumed run's report as running again: an interrupted run continues. */
+    synchronized RunReport running() {
+        root.addProperty("status", "running");
+        root.addProperty("interrupted", false);
+        root.remove("error");
+        return this;
     }
 
     @Override
@@ -240,6 +241,18 @@ public final class RunReport implements TrainingListener {
         }
         test.add("precision", precision);
         test.add("recall", recall);
+    }
+
+    /**
+     * The {@value #EVALUATION} section: the file measured and, per split ({@code validation},
+     * {@code test}), its figures as {@link MetricsJson} writes them. Replaces an earlier one.
+     */
+    public synchronized void putModelEvaluation(
+            Path model, Map<String, ClassificationMetrics> bySplit) {
+        JsonObject section = new JsonObject();
+        section.addProperty("model", model.toString());
+        bySplit.forEach((split, metrics) -> section.add(split, MetricsJson.toJson(metrics)));
+        root.add(EVALUATION, section);
     }
 
     public synchronized void putArray(String section, String key, JsonArray array) {

@@ -77,7 +77,7 @@ public final class TrainingRun implements AutoCloseable {
         this.dataset = dataset;
         this.out = out;
         this.directory = directory;
-        this.report = RunReport.resumed(directory.file(RunDirectory.REPORT));
+        this.report = directory.existingReport().running();
         this.resuming = true;
     }
 

@@ -60,6 +60,7 @@ class ReadmeCommandsTest {
                         "train",
                         "export",
                         "classify",
+                        "evaluate",
                         "bench-train",
                         "bench",
                         "score")) {

@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import dev.catsdogs.inference.cli.EvaluateCommand;
+import dev.catsdogs.inference.eval.MistakesPicture;
 import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
@@ -23,7 +26,9 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The whole workflow on a small sample of real photos, plus bad files, and an interrupted run. */
 class TrainingRunTest {
@@ -132,7 +138,6 @@ class TrainingRunTest {
                     ErrorPictures.write(run.directory(), export.file(), dataset, () -> false);
             assertEquals("test", mistakes.split(), "the held-out split when there is one");
             assertEquals(20, mistakes.images());
-            assertTrue(mistakes.confusion(), "a test split gets confusion.png");
             double onnxAccuracy = 1 - mistakes.wrong() / 20.0;
             double djlAccuracy =
                     JsonParser.parseString(Files.readString(out.resolve("report.json")))
@@ -142,8 +147,9 @@ class TrainingRunTest {
                             .getAsDouble();
             assertEquals(djlAccuracy, onnxAccuracy, 1e-9, "the ONNX model errs where DJL does");
             BufferedImage errors = ImageIO.read(out.resolve("errors.png").toFile());
-            int rows = (Math.min(mistakes.wrong(), ErrorPictures.MAX_SHOWN) + 3) / 4;
+            int rows = (Math.min(mistakes.wrong(), MistakesPicture.MAX_SHOWN) + 3) / 4;
             assertTrue(errors.getHeight() > rows * 224, "a row of tiles per 4 mistakes");
+            assertEvaluationAsEvaluateGivesIt(out, export.file(), data, mistakes);
         }
         for (String file :
                 List.of(
@@ -192,6 +198,50 @@ class TrainingRunTest {
         List<String> history = Files.readAllLines(out.resolve("history.csv"));
         assertEquals(1 + 5, history.size(), "header + 5 epochs");
         assertTrue(history.get(5).startsWith("5,fine_tuning,"), history.get(5));
+    }
+
+    /**
+     * report.json's {@code evaluation} block: validation and test figures of the exported model,
+     * the test ones exactly what {@code catsdogs evaluate --json} prints for the same data.
+     */
+    private static void assertEvaluationAsEvaluateGivesIt(
+            Path out, Path model, Path data, ErrorPictures.Summary mistakes) throws IOException {
+        JsonObject evaluation =
+                JsonParser.parseString(Files.readString(out.resolve("report.json")))
+                        .getAsJsonObject()
+                        .getAsJsonObject("evaluation");
+        assertEquals(model.toString(), evaluation.get("model").getAsString());
+        JsonObject validation = evaluation.getAsJsonObject("validation");
+        assertEquals(40, validation.get("images").getAsInt(), "41 files, the wide BMP unreadable");
+        JsonObject test = evaluation.getAsJsonObject("test");
+        assertEquals(20, test.get("images").getAsInt());
+        for (String label : List.of("cats", "dogs")) {
+            JsonObject figures = test.getAsJsonObject("per_class").getAsJsonObject(label);
+            assertEquals(10, figures.get("support").getAsInt(), label);
+            for (String key : List.of("precision", "recall", "f1")) {
+                assertTrue(figures.has(key), label + "." + key);
+            }
+        }
+        JsonArray confusion = test.getAsJsonArray("confusion");
+        int right =
+                confusion.get(0).getAsJsonArray().get(0).getAsInt()
+                        + confusion.get(1).getAsJsonArray().get(1).getAsInt();
+        assertEquals(20 - mistakes.wrong(), right, "the diagonal holds what errors.png does not");
+        assertTrue(test.has("auc"), "two classes");
+
+        StringWriter printed = new StringWriter();
+        int exitCode =
+                new CommandLine(new EvaluateCommand())
+                        .setOut(new PrintWriter(printed, true))
+                        .setErr(new PrintWriter(new StringWriter(), true))
+                        .execute("--model", model.toString(), "--data", data.toString(), "--json");
+        assertEquals(0, exitCode, printed.toString());
+        JsonObject evaluate = JsonParser.parseString(printed.toString()).getAsJsonObject();
+        assertEquals("test", evaluate.get("split").getAsString());
+        for (String key : test.keySet()) {
+            assertEquals(
+                    test.get(key), evaluate.get(key), key + ": evaluate and report.json agree");
+        }
     }
 
     @Test
