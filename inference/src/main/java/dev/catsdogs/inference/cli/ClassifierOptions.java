@@ -32,7 +32,7 @@ final class ClassifierOptions {
             names = "--model",
             paramLabel = "FILE",
             description = "ONNX model to use (default: the shipped ${DEFAULT-VALUE}).")
-    Path model = ClassifyCommand.DEFAULT_MODEL;
+    Path model = ClassifyCommand.defaultModel();
 
     @Option(
             names = "--threads",

@@ -76,11 +76,13 @@ public class ClassifyCommand implements Callable<Integer> {
 
     /**
      * The shipped model, under the installation the {@code catsdogs} launcher passes as {@code
-     * -Dcatsdogs.home} (else relative to the current directory).
+     * -Dcatsdogs.home} (else relative to the current directory); read when asked, not when the
+     * class loads, so that it follows the property.
      */
-    public static final Path DEFAULT_MODEL =
-            Path.of(System.getProperty("catsdogs.home", ""))
-                    .resolve(Path.of("models", "catsdogs-mobilenetv2.onnx"));
+    public static Path defaultModel() {
+        return Path.of(System.getProperty("catsdogs.home", ""))
+                .resolve(Path.of("models", "catsdogs-mobilenetv2.onnx"));
+    }
 
     /** Longest side of an {@code --explain} picture: a 5 x 5 map needs no more. */
     static final int EXPLAIN_MAX_SIDE = 1024;

@@ -85,7 +85,7 @@ public class BenchScoreCommand implements Callable<Integer> {
             names = "--model",
             paramLabel = "FILE",
             description = "ONNX model (default: the shipped ${DEFAULT-VALUE}).")
-    private Path model = ClassifyCommand.DEFAULT_MODEL;
+    private Path model = ClassifyCommand.defaultModel();
 
     @Option(
             names = "--cores",

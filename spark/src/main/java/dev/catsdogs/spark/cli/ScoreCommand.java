@@ -82,7 +82,7 @@ public class ScoreCommand implements Callable<Integer> {
             description =
                     "ONNX model: a local path or a Hadoop URI (default: the shipped"
                             + " ${DEFAULT-VALUE}).")
-    private String model = ClassifyCommand.DEFAULT_MODEL.toString();
+    private String model = ClassifyCommand.defaultModel().toString();
 
     @Option(
             names = "--format",
