@@ -19,9 +19,6 @@ final class ClassifierOptions {
     /** Largest {@code --batch}: 1024 images of 224 x 224 are a 616 MB input tensor. */
     static final int MAX_BATCH = 1024;
 
-    /** Largest {@code --threads}, as a multiple of the cores: more only adds contention. */
-    static final int THREADS_PER_CORE = 4;
-
     // A direct buffer (the batch's input tensor) holds at most this many bytes.
     private static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
 
@@ -39,7 +36,7 @@ final class ClassifierOptions {
             paramLabel = "N",
             description =
                     "ONNX Runtime threads per model run; 0 = all cores, at most "
-                            + THREADS_PER_CORE
+                            + ThreadLimit.FACTOR
                             + " x cores (default: ${DEFAULT-VALUE}).")
     int threads = 0;
 
@@ -56,13 +53,13 @@ final class ClassifierOptions {
             throw usageError("--batch must be between 1 and " + MAX_BATCH + ", got " + batch);
         }
         int cores = Runtime.getRuntime().availableProcessors();
-        int maxThreads = THREADS_PER_CORE * cores;
+        int maxThreads = ThreadLimit.max(cores);
         if (threads < 0 || threads > maxThreads) {
             throw usageError(
                     "--threads must be between 0 (all cores) and "
                             + maxThreads
                             + " ("
-                            + THREADS_PER_CORE
+                            + ThreadLimit.FACTOR
                             + " x "
                             + cores
                             + " cores), got "

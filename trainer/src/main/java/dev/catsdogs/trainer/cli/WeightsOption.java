@@ -21,7 +21,7 @@ final class WeightsOption {
     /** As {@link #resolve(String, String)}, downloading into {@code cacheRoot/weights}. */
     static Path resolve(String weights, String sha256, Path cacheRoot) throws IOException {
         if (weights == null) {
-            return Paths.defaultWeights();
+            return Installation.defaultWeights();
         }
         if (isUrl(weights)) {
             return Downloader.builder()

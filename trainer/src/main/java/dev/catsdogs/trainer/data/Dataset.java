@@ -134,24 +134,47 @@ public final class Dataset {
     }
 
     /**
-     * A digest of what the run trains and validates on: every sample's split, class, path below the
-     * root and size. A resumed run must see the same data.
+     * SHA-256 over the sorted {@code "split label relative-path"} lines: which files trained the
+     * model (its provenance in the exported metadata).
      */
-    public String fingerprint() throws IOException {
-        java.security.MessageDigest digest = dev.catsdogs.trainer.io.Sha256.newDigest();
+    public String fileListChecksum() {
+        return checksum(false);
+    }
+
+    /**
+     * SHA-256 over the same lines with each file's size: a resumed run must see the same data, so a
+     * file replaced by another of a different size counts as a change too.
+     *
+     * @throws java.io.UncheckedIOException naming a file that can no longer be read
+     */
+    public String fingerprint() {
+        return checksum(true);
+    }
+
+    private String checksum(boolean withSizes) {
+        List<String> lines = new ArrayList<>();
         for (Map.Entry<Split, List<Sample>> e : samples.entrySet()) {
             for (Sample s : e.getValue()) {
                 String line =
                         e.getKey().dirName()
-                                + "\t"
+                                + " "
                                 + s.label()
-                                + "\t"
-                                + root.relativize(s.file())
-                                + "\t"
-                                + Files.size(s.file())
-                                + "\n";
-                digest.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                                + " "
+                                + root.relativize(s.file()).toString().replace('\\', '/');
+                if (withSizes) {
+                    try {
+                        line += " " + Files.size(s.file());
+                    } catch (IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                }
+                lines.add(line);
             }
+        }
+        lines.sort(null);
+        java.security.MessageDigest digest = dev.catsdogs.trainer.io.Sha256.newDigest();
+        for (String line : lines) {
+            digest.update((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return dev.catsdogs.trainer.io.Sha256.hex(digest);
     }

@@ -28,14 +28,10 @@ import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -320,7 +316,7 @@ public final class ModelExport {
                         + ")");
         provenance.put("data.root", dataset.root().getFileName().toString());
         provenance.put("data.counts", Json.gson().toJson(dataset.counts()).replaceAll("\\s+", ""));
-        provenance.put("data.files_sha256", fileListChecksum(dataset));
+        provenance.put("data.files_sha256", dataset.fileListChecksum());
         provenance.put("settings", Json.gson().toJson(config).replaceAll("\\s+", " "));
         provenance.putAll(accuracies);
         provenance.put(
@@ -349,35 +345,5 @@ public final class ModelExport {
                         config.fastJpegDecode(),
                         provenance)
                 .withCamOutput(OnnxExporter.CAM);
-    }
-
-    /** SHA-256 over the sorted "split label relative-path" lines: which files trained the model. */
-    static String fileListChecksum(Dataset dataset) {
-        List<String> lines = new ArrayList<>();
-        addLines(lines, "train", dataset.train(), dataset);
-        addLines(lines, "validation", dataset.validation(), dataset);
-        addLines(lines, "test", dataset.test(), dataset);
-        lines.sort(null);
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String line : lines) {
-                digest.update((line + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void addLines(
-            List<String> lines, String split, List<Sample> samples, Dataset dataset) {
-        for (Sample s : samples) {
-            lines.add(
-                    split
-                            + " "
-                            + s.label()
-                            + " "
-                            + dataset.root().relativize(s.file()).toString().replace('\\', '/'));
-        }
     }
 }

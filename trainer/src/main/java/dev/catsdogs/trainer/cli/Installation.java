@@ -4,9 +4,9 @@ import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import java.nio.file.Path;
 
 /** Default locations, relative to the installation the launcher runs from. */
-final class Paths {
+final class Installation {
 
-    private Paths() {}
+    private Installation() {}
 
     /**
      * The repository root, passed by the launcher as {@code -Dcatsdogs.home}; else the working
