@@ -10,8 +10,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import dev.catsdogs.trainer.model.ClassifierHead;
-import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import dev.catsdogs.trainer.onnx.WeightImportException;
@@ -69,15 +67,13 @@ public final class DjlPeer implements AutoCloseable {
                 source = display(run.file(RunDirectory.PARAMETERS));
             } else {
                 MobileNetV2Weights weights = MobileNetV2Weights.read(workspace.model());
+                // Unfrozen (BatchNorm not folded): the network as an importer would run it.
                 TransferNetwork network =
-                        new TransferNetwork(
-                                new MobileNetV2(size, weights.paddingStyle()),
-                                new ClassifierHead(classes));
-                model.setBlock(network);
-                network.initialize(
-                        model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
+                        TransferNetwork.initialized(
+                                size, weights.paddingStyle(), classes, 0f, model.getNDManager());
                 weights.applyTo(network.base());
                 weights.applyClassifierTo(network.head().dense());
+                model.setBlock(network);
                 source =
                         display(workspace.model())
                                 + " (imported with the trainer's MobileNetV2Weights)";

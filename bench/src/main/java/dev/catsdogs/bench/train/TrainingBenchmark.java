@@ -3,8 +3,6 @@ package dev.catsdogs.bench.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.catsdogs.bench.ProcessMemory;
 import dev.catsdogs.inference.ImagePreprocessor;
@@ -214,10 +212,8 @@ public final class TrainingBenchmark {
         // Same seed as a training run, so cached and plain phases start from the same head and
         // should reach the same accuracies: a visible check that caching changes speed only.
         Engine.getInstance().setRandomSeed(42);
-        TransferNetwork network = TransferNetwork.create(imageSize, classes);
-        network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
-        MobileNetV2Weights.read(weights).applyTo(network.base());
-        return network;
+        // The padding the weights file declares, as a training run builds it.
+        return MobileNetV2Weights.read(weights).newTransferNetwork(imageSize, classes, 0f, manager);
     }
 
     /** Phase 1 wall time: cache build (if any), epochs and validation after each. */

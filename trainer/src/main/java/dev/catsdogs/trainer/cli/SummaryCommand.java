@@ -1,8 +1,7 @@
 package dev.catsdogs.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import dev.catsdogs.trainer.model.KerasPadding;
 import dev.catsdogs.trainer.model.ModelSummary;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.TrainingConfig;
@@ -66,8 +65,9 @@ final class SummaryCommand implements Callable<Integer> {
             throw usageError("Received --classes " + classes + "; expected at least 2");
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransferNetwork network = TransferNetwork.create(imageSize, classes);
-            network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
+            TransferNetwork network =
+                    TransferNetwork.initialized(
+                            imageSize, KerasPadding.Style.KERAS, classes, 0f, manager);
             if (fineTuneAt == null) {
                 network.freezeBase();
             } else {

@@ -28,12 +28,27 @@ public final class TransferNetwork extends AbstractBlock {
 
     /**
      * Convenience: Keras-padded MobileNetV2 at {@code inputSize} with a head for {@code
-     * numClasses}.
+     * numClasses}, not initialized.
      */
     public static TransferNetwork create(int inputSize, int numClasses) {
         return new TransferNetwork(
                 new MobileNetV2(inputSize, KerasPadding.Style.KERAS),
                 new ClassifierHead(numClasses));
+    }
+
+    /**
+     * The one way to build the network a run trains: MobileNetV2 at {@code size} x {@code size}
+     * padded as {@code padding}, a head for {@code classes} with {@code dropout}, initialized on
+     * {@code manager} (random head; the base's weights come from an ImageNet file, see {@code
+     * MobileNetV2Weights#newTransferNetwork}, or from a run's parameters).
+     */
+    public static TransferNetwork initialized(
+            int size, KerasPadding.Style padding, int classes, float dropout, NDManager manager) {
+        TransferNetwork network =
+                new TransferNetwork(
+                        new MobileNetV2(size, padding), new ClassifierHead(classes, dropout));
+        network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
+        return network;
     }
 
     public MobileNetV2 base() {

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.onnx;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.onnx.proto.OnnxMl;
@@ -10,6 +11,7 @@ import dev.catsdogs.trainer.model.Layer;
 import dev.catsdogs.trainer.model.LayerKind;
 import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.Padding;
+import dev.catsdogs.trainer.model.TransferNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -331,6 +333,19 @@ public final class MobileNetV2Weights {
             return new float[][] {linear, bias};
         }
         return new float[][] {null, null};
+    }
+
+    /**
+     * The network a run trains, with these weights in its base: built by {@link
+     * TransferNetwork#initialized} with this file's padding, a fresh head, the base frozen.
+     */
+    public TransferNetwork newTransferNetwork(
+            int size, int classes, float dropout, NDManager manager) throws WeightImportException {
+        TransferNetwork network =
+                TransferNetwork.initialized(size, paddingStyle, classes, dropout, manager);
+        applyTo(network.base());
+        network.freezeBase();
+        return network;
     }
 
     /** The file the weights were read from. */

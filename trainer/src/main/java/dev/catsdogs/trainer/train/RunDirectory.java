@@ -2,17 +2,13 @@ package dev.catsdogs.trainer.train;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.trainer.data.Dataset;
-import dev.catsdogs.trainer.model.ClassifierHead;
 import dev.catsdogs.trainer.model.KerasPadding;
-import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -432,12 +428,13 @@ public final class RunDirectory implements AutoCloseable {
         if (!Files.isRegularFile(params)) {
             throw new IOException(params + ": no trained parameters in this run directory");
         }
-        int imageSize = readConfig().imageSize();
         TransferNetwork network =
-                new TransferNetwork(
-                        new MobileNetV2(imageSize, paddingStyle()),
-                        new ClassifierHead(classNames().size()));
-        network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
+                TransferNetwork.initialized(
+                        readConfig().imageSize(),
+                        paddingStyle(),
+                        classNames().size(),
+                        0f, // dropout acts in training only
+                        manager);
         try (InputStream in = Files.newInputStream(params)) {
             network.loadParameters(manager, new DataInputStream(in));
         } catch (EOFException e) {

@@ -2,8 +2,6 @@ package dev.catsdogs.trainer.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.BatchLoader;
@@ -11,8 +9,6 @@ import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.data.SampleDecoder;
 import dev.catsdogs.trainer.data.ShuffleMode;
-import dev.catsdogs.trainer.model.ClassifierHead;
-import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import java.io.IOException;
@@ -182,7 +178,12 @@ public final class TrainingRun implements AutoCloseable {
         report.put("training_device", where);
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (ImagePreprocessor pre = config.preprocessor()) {
-            TransferNetwork network = imageNetTransferNetwork(manager);
+            TransferNetwork network =
+                    weights.newTransferNetwork(
+                            config.imageSize(),
+                            dataset.classNames().size(),
+                            config.dropout(),
+                            manager);
             TrainingState resumeFrom = null;
             if (resuming) {
                 resumeFrom = readCheckpoint(network, manager, origin);
@@ -266,19 +267,6 @@ public final class TrainingRun implements AutoCloseable {
                             + " resized); train it again");
         }
         return saved.state();
-    }
-
-    /** The ImageNet base with its weights, a fresh head, the base frozen. */
-    private TransferNetwork imageNetTransferNetwork(NDManager manager) throws IOException {
-        int size = config.imageSize();
-        TransferNetwork network =
-                new TransferNetwork(
-                        new MobileNetV2(size, weights.paddingStyle()),
-                        new ClassifierHead(dataset.classNames().size(), config.dropout()));
-        network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
-        weights.applyTo(network.base());
-        network.freezeBase();
-        return network;
     }
 
     private BatchLoader loader(
