@@ -252,19 +252,19 @@ public final class ImagePreprocessor implements AutoCloseable {
             throws InvalidImageException {
         Objects.requireNonNull(file, "file");
         checkRoom(dst);
-        Scratch s = scratch.borrow("preprocess(Path)");
-        s.afterResize = afterResize;
-        try {
-            String input = file.toString();
-            try {
-                decodeAndWrite(readFile(file, input, s), input, dst, s);
-            } catch (RuntimeException e) {
-                throw failed(input, e);
-            }
-        } finally {
-            s.afterResize = null;
-            scratch.giveBack(s);
-        }
+        String input = file.toString();
+        withScratch(
+                "preprocess(Path)",
+                input,
+                s -> {
+                    s.afterResize = afterResize;
+                    try {
+                        decodeAndWrite(readFile(file, input, s), input, dst, s);
+                    } finally {
+                        s.afterResize = null;
+                    }
+                    return null;
+                });
     }
 
     /**
@@ -287,17 +287,15 @@ public final class ImagePreprocessor implements AutoCloseable {
         Objects.requireNonNull(encoded, "encoded");
         Objects.requireNonNull(name, "name");
         checkRoom(dst);
-        Scratch s = scratch.borrow("preprocess(encoded)");
-        try {
-            ByteBuffer direct = encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
-            try {
-                decodeAndWrite(direct, name, dst, s);
-            } catch (RuntimeException e) {
-                throw failed(name, e);
-            }
-        } finally {
-            scratch.giveBack(s);
-        }
+        withScratch(
+                "preprocess(encoded)",
+                name,
+                s -> {
+                    ByteBuffer direct =
+                            encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
+                    decodeAndWrite(direct, name, dst, s);
+                    return null;
+                });
     }
 
     /**
@@ -313,14 +311,13 @@ public final class ImagePreprocessor implements AutoCloseable {
             throws InvalidImageException {
         Objects.requireNonNull(bgrOrGrayOrBgra, "mat");
         checkRoom(dst);
-        Scratch s = scratch.borrow("preprocess(Mat)");
-        try {
-            writeTensor(bgrOrGrayOrBgra, name, dst, s);
-        } catch (RuntimeException e) {
-            throw failed(name, e);
-        } finally {
-            scratch.giveBack(s);
-        }
+        withScratch(
+                "preprocess(Mat)",
+                name,
+                s -> {
+                    writeTensor(bgrOrGrayOrBgra, name, dst, s);
+                    return null;
+                });
     }
 
     /** Preprocesses a Java image of any type; alpha is dropped, gray is replicated to RGB. */
@@ -333,15 +330,14 @@ public final class ImagePreprocessor implements AutoCloseable {
             throws InvalidImageException {
         Objects.requireNonNull(image, "image");
         checkRoom(dst);
-        Scratch s = scratch.borrow("preprocess(BufferedImage)");
-        try {
-            BufferedImageConverter.toMat(image, s.fromJava);
-            writeTensor(s.fromJava, name, dst, s);
-        } catch (RuntimeException e) {
-            throw failed(name, e);
-        } finally {
-            scratch.giveBack(s);
-        }
+        withScratch(
+                "preprocess(BufferedImage)",
+                name,
+                s -> {
+                    BufferedImageConverter.toMat(image, s.fromJava);
+                    writeTensor(s.fromJava, name, dst, s);
+                    return null;
+                });
     }
 
     /**
@@ -484,38 +480,54 @@ public final class ImagePreprocessor implements AutoCloseable {
      * input was made from it (for drawing on it).
      */
     Mat decode(Path file) throws InvalidImageException {
-        Scratch s = scratch.borrow("decode(Path)");
-        try {
-            String input = file.toString();
-            try {
-                ByteBuffer encoded = readFile(file, input, s);
-                return imdecode(
-                        encoded,
-                        input,
-                        ImageHeader.read(encoded, input, maxPixels),
-                        Imgcodecs.IMREAD_COLOR);
-            } catch (RuntimeException e) {
-                throw failed(input, e);
-            }
-        } finally {
-            scratch.giveBack(s);
-        }
+        String input = file.toString();
+        return withScratch(
+                "decode(Path)",
+                input,
+                s -> {
+                    ByteBuffer encoded = readFile(file, input, s);
+                    return imdecode(
+                            encoded,
+                            input,
+                            ImageHeader.read(encoded, input, maxPixels),
+                            Imgcodecs.IMREAD_COLOR);
+                });
     }
 
     /** Like {@link #decode(Path)} for an encoded image in memory. */
     Mat decode(byte[] encoded, String name) throws InvalidImageException {
-        Scratch s = scratch.borrow("decode(encoded)");
+        return withScratch(
+                "decode(encoded)",
+                name,
+                s -> {
+                    ByteBuffer direct = s.copyToDirect(ByteBuffer.wrap(encoded));
+                    return imdecode(
+                            direct,
+                            name,
+                            ImageHeader.read(direct, name, maxPixels),
+                            Imgcodecs.IMREAD_COLOR);
+                });
+    }
+
+    /** Work on one image with a borrowed scratch set. */
+    @FunctionalInterface
+    private interface ScratchWork<T> {
+        T apply(Scratch s) throws InvalidImageException;
+    }
+
+    /**
+     * Runs {@code work} (for {@code method}, named if the preprocessor is closed) with a scratch
+     * set borrowed from the pool and given back whatever happens; anything it throws besides {@link
+     * InvalidImageException} (OpenCV's {@code CvException}, say) becomes {@code input}'s {@link
+     * InvalidImageException}.
+     */
+    private <T> T withScratch(String method, String input, ScratchWork<T> work)
+            throws InvalidImageException {
+        Scratch s = scratch.borrow(method);
         try {
-            ByteBuffer direct = s.copyToDirect(ByteBuffer.wrap(encoded));
-            try {
-                return imdecode(
-                        direct,
-                        name,
-                        ImageHeader.read(direct, name, maxPixels),
-                        Imgcodecs.IMREAD_COLOR);
-            } catch (RuntimeException e) {
-                throw failed(name, e);
-            }
+            return work.apply(s);
+        } catch (RuntimeException e) {
+            throw failed(input, e);
         } finally {
             scratch.giveBack(s);
         }
