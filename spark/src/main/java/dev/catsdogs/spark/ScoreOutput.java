@@ -202,7 +202,8 @@ public final class ScoreOutput {
             String output, FileSystem fs, Path target, boolean overwrite) {
         FileStatus status;
         List<String> others = new ArrayList<>();
-        boolean marked;
+        boolean success = false;
+        boolean metadata = false;
         try {
             try {
                 status = fs.getFileStatus(target);
@@ -219,8 +220,6 @@ public final class ScoreOutput {
             if (entries.length == 0) {
                 return;
             }
-            boolean success = false;
-            boolean metadata = false;
             for (FileStatus entry : entries) {
                 String name = entry.getPath().getName();
                 success |= name.equals(SUCCESS);
@@ -229,23 +228,25 @@ public final class ScoreOutput {
                     others.add(name);
                 }
             }
-            marked = success && metadata;
         } catch (IOException e) {
             throw new ScoreArgumentException("--output " + output + ": cannot be read (" + e + ")");
         }
-        if (!marked || !others.isEmpty()) {
+        if (!others.isEmpty() || !(success && metadata)) {
             List<String> shown = others.stream().sorted().limit(5).toList();
+            String why =
+                    !others.isEmpty()
+                            ? "it holds "
+                                    + String.join(", ", shown)
+                                    + (others.size() > 5 ? ", ..." : "")
+                            : !metadata
+                                    ? "it has no " + METADATA + " written by score"
+                                    : "it has no " + SUCCESS + ": its job did not finish";
             throw new ScoreArgumentException(
                     "--output "
                             + output
-                            + ": exists and is not a score output"
-                            + (shown.isEmpty()
-                                    ? " (no " + SUCCESS + " and " + METADATA + ")"
-                                    : " (it holds "
-                                            + String.join(", ", shown)
-                                            + (others.size() > 5 ? ", ..." : "")
-                                            + ")")
-                            + "; choose a new directory: --overwrite only replaces an earlier"
+                            + ": exists and is not a score output ("
+                            + why
+                            + "); choose a new directory: --overwrite only replaces an earlier"
                             + " score output");
         }
         if (!overwrite) {
@@ -341,19 +342,17 @@ public final class ScoreOutput {
             String output, java.nio.file.Path out, java.nio.file.Path input, String inputName) {
         String problem =
                 out.equals(input)
-                        ? "is the --input " + inputName
+                        ? "is the same path as --input " + inputName
                         : out.startsWith(input)
-                                ? "lies inside the --input " + inputName
-                                : input.startsWith(out)
-                                        ? "contains the --input " + inputName
-                                        : null;
+                                ? "lies inside --input " + inputName
+                                : input.startsWith(out) ? "contains --input " + inputName : null;
         if (problem != null) {
             throw new ScoreArgumentException(
                     "--output "
                             + output
-                            + ": "
+                            + " "
                             + problem
-                            + "; choose an output outside the inputs");
+                            + " (links resolved); choose an output outside the inputs");
         }
     }
 
