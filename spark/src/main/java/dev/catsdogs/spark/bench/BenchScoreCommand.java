@@ -6,6 +6,7 @@ import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.cli.ClassifyCommand;
 import dev.catsdogs.spark.JvmReport;
 import dev.catsdogs.spark.ModelFile;
+import dev.catsdogs.spark.ScoreArgumentException;
 import dev.catsdogs.spark.ScoreInputs;
 import dev.catsdogs.spark.ScoreJob;
 import dev.catsdogs.spark.SparkSessions;
@@ -266,9 +267,13 @@ public class BenchScoreCommand implements Callable<Integer> {
         }
     }
 
-    // The files score lists under dir.
+    // The files score lists under dir (none: ScoreInputs refuses that, this command says so).
     private static List<Path> photos(Path dir) {
-        return ScoreInputs.list(List.of(dir.toString())).localFiles();
+        try {
+            return ScoreInputs.list(List.of(dir.toString())).localFiles();
+        } catch (ScoreArgumentException e) {
+            return List.of();
+        }
     }
 
     private static void deleteTree(Path dir) {

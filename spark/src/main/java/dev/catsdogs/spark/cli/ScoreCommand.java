@@ -9,7 +9,6 @@ import dev.catsdogs.spark.ScoreInputs;
 import dev.catsdogs.spark.ScoreJob;
 import dev.catsdogs.spark.ScoreOutput;
 import dev.catsdogs.spark.SparkSessions;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +76,12 @@ public class ScoreCommand implements Callable<Integer> {
 
     /** Largest {@code --batch}, as {@code classify}: 1024 images of 224 x 224 are 616 MB. */
     static final int MAX_BATCH = 1024;
+
+    /** The job failed, or its output could not be put in place. */
+    static final int FAILED = 1;
+
+    /** Ctrl-C: the run stopped, nothing was written. */
+    static final int INTERRUPTED = 130;
 
     @Spec private CommandSpec spec;
 
@@ -222,6 +227,7 @@ public class ScoreCommand implements Callable<Integer> {
         PrintWriter err = commandLine.getErr();
         ScoreOutput out = null;
         SparkSession spark = null;
+        boolean scored = false;
         try {
             if (ScoreInputs.isLocal(output)) { // checked before Spark starts
                 out = ScoreOutput.prepare(output, overwrite, listed, new Configuration());
@@ -253,6 +259,7 @@ public class ScoreCommand implements Callable<Integer> {
                 return interrupted(err);
             }
             ScoreJob.Summary summary = ScoreJob.write(spark, checked, listed, out, settings);
+            scored = true;
             if (stop.raised()) {
                 return interrupted(err);
             }
@@ -274,7 +281,7 @@ public class ScoreCommand implements Callable<Integer> {
             }
             err.println(
                     "score: "
-                            + (e instanceof IOException
+                            + (scored
                                     ? "could not put the output in place: "
                                     : "the Spark job failed: ")
                             + JobFailures.describe(e)
@@ -294,12 +301,6 @@ public class ScoreCommand implements Callable<Integer> {
             }
         }
     }
-
-    /** The job failed, or its output could not be put in place. */
-    static final int FAILED = 1;
-
-    /** Ctrl-C: the run stopped, nothing was written. */
-    static final int INTERRUPTED = 130;
 
     private int usage(PrintWriter err, String problem) {
         err.println("score: " + JobFailures.printable(problem));
