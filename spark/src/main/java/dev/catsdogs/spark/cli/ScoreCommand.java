@@ -243,7 +243,12 @@ public class ScoreCommand implements Callable<Integer> {
                                         + master
                                         + (conf.isEmpty() ? "" : " and the --conf settings")
                                         + ": "
-                                        + JobFailures.describe(e));
+                                        + JobFailures.describe(e)
+                                        + (master.startsWith("spark://")
+                                                ? " (does a Spark 4 master listen at "
+                                                        + master
+                                                        + "? Spark gives up after 60 s)"
+                                                : ""));
             }
             session = spark;
             if (out == null) {
@@ -346,9 +351,13 @@ public class ScoreCommand implements Callable<Integer> {
     }
 
     // Spark's log (log4j 2) off, every logger: a failure reaches the user as one line from this
-    // command. --verbose: warnings and errors, with their stack traces.
+    // command. --verbose: the levels of log4j2.properties (warnings and errors, known noise off).
     private static void sparkLog(boolean verbose) {
-        Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, verbose ? Level.WARN : Level.OFF);
+        if (verbose) {
+            Configurator.reconfigure();
+        } else {
+            Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
+        }
     }
 
     static void print(PrintWriter out, ScoreJob.Summary summary, double startup, double wall) {
