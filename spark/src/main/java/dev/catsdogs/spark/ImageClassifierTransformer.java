@@ -14,6 +14,7 @@ import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -33,7 +34,7 @@ import org.apache.spark.sql.types.StructType;
  * read), broadcasts its bytes ({@link ModelFile#shippedTo}), and scores each partition in
  * minibatches of {@code batchSize} with one shared {@link ImageClassifier} per executor JVM ({@link
  * ExecutorClassifiers}). A bad image becomes a row with {@code error} set; it never fails the job.
- * Spark's {@code binaryFile} scan skips empty files; {@link ScoreJob#images} adds them back.
+ * Spark's {@code binaryFile} scan skips empty files; {@code score} lists local files itself.
  *
  * <p>Params: {@code modelPath} (required; a local path or a Hadoop URI), {@code contentCol}
  * ("content"), {@code pathCol} ("path"; names the image in errors, may be absent), {@code
@@ -44,6 +45,7 @@ import org.apache.spark.sql.types.StructType;
 public final class ImageClassifierTransformer extends Transformer {
 
     private static final long serialVersionUID = 1L;
+    private static final String BINARY = "binary (encoded image bytes)";
 
     private final String uid;
     private final Param<String> modelPath;
@@ -226,7 +228,8 @@ public final class ImageClassifierTransformer extends Transformer {
      */
     @Override
     public StructType transformSchema(StructType schema) {
-        return outputSchema(schema, model(false, null));
+        checkColumn(schema, "contentCol", getOrDefault(contentCol), DataTypes.BinaryType, BINARY);
+        return appendOutputColumns(schema, model(false, null));
     }
 
     /**
@@ -236,16 +239,39 @@ public final class ImageClassifierTransformer extends Transformer {
      */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
+        String content = getOrDefault(contentCol);
+        checkColumn(dataset.schema(), "contentCol", content, DataTypes.BinaryType, BINARY);
+        return score(dataset, content, false);
+    }
+
+    /**
+     * Like {@link #transform}, for rows that name local files instead of holding their bytes:
+     * {@code fileCol} is a string column of {@code file:} URIs (as {@link java.nio.file.Path#toUri}
+     * gives them), and each task reads its files with the classifier's own reader, the one {@code
+     * classify} uses. For {@code score}; the files must be visible to the executors.
+     */
+    Dataset<Row> transformLocalFiles(Dataset<?> dataset, String fileCol) {
+        checkColumn(
+                dataset.schema(),
+                "fileCol",
+                fileCol,
+                DataTypes.StringType,
+                "a string (file: URIs)");
+        return score(dataset, fileCol, true);
+    }
+
+    private Dataset<Row> score(Dataset<?> dataset, String imageCol, boolean localFiles) {
         // checked again: the file may have changed since
         ModelFile model = model(true, dataset.sparkSession().sparkContext().hadoopConfiguration());
         StructType in = dataset.schema();
-        StructType out = outputSchema(in, model);
+        StructType out = appendOutputColumns(in, model);
         List<String> names = Arrays.asList(in.fieldNames());
         PartitionScorer scorer =
                 new PartitionScorer(
                         model.shippedTo(dataset.sparkSession()),
                         getBatchSize(),
-                        names.indexOf(getOrDefault(contentCol)),
+                        names.indexOf(imageCol),
+                        localFiles,
                         names.indexOf(getOrDefault(pathCol)));
         return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
     }
@@ -274,20 +300,27 @@ public final class ImageClassifierTransformer extends Transformer {
         return model;
     }
 
-    private StructType outputSchema(StructType schema, ModelFile model) {
+    private static void checkColumn(
+            StructType schema, String param, String column, DataType type, String expected) {
         List<String> names = Arrays.asList(schema.fieldNames());
-        String content = getOrDefault(contentCol);
-        if (!names.contains(content)) {
+        if (!names.contains(column)) {
             throw new IllegalArgumentException(
-                    "contentCol '" + content + "' is not a column of " + names);
+                    param + " '" + column + "' is not a column of " + names);
         }
-        if (!schema.apply(content).dataType().equals(DataTypes.BinaryType)) {
+        if (!schema.apply(column).dataType().equals(type)) {
             throw new IllegalArgumentException(
-                    "contentCol '"
-                            + content
-                            + "' must be binary (encoded image bytes), got "
-                            + schema.apply(content).dataType().simpleString());
+                    param
+                            + " '"
+                            + column
+                            + "' must be "
+                            + expected
+                            + ", got "
+                            + schema.apply(column).dataType().simpleString());
         }
+    }
+
+    private StructType appendOutputColumns(StructType schema, ModelFile model) {
+        List<String> names = Arrays.asList(schema.fieldNames());
         String path = getOrDefault(pathCol);
         if (names.contains(path) && !schema.apply(path).dataType().equals(DataTypes.StringType)) {
             throw new IllegalArgumentException(

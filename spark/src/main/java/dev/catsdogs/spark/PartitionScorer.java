@@ -3,6 +3,8 @@ package dev.catsdogs.spark;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.Outcome;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -14,11 +16,16 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * Scores one partition in minibatches: reads up to {@code batchSize} rows, classifies their bytes
+ * Scores one partition in minibatches: reads up to {@code batchSize} rows, classifies their images
  * with one {@link ImageClassifier#classifyAll} call, and emits each input row with the output
  * columns appended. Lazy: only one minibatch of images is held at a time. A row whose image is bad
- * (or whose content is null) gets its {@code error}; only a failure of the model itself fails the
- * task.
+ * (or whose image column is null) gets its {@code error}; only a failure of the model itself fails
+ * the task.
+ *
+ * <p>A row's image is either encoded bytes in a binary column, or a local file named by a {@code
+ * file:} URI in a string column, read here by the classifier with {@code classify}'s checks (only
+ * regular files, a size limit, the same error messages). The URI keeps the exact bytes of a name
+ * that is not UTF-8.
  *
  * <p>Serialized into every task: it holds the {@link ModelFile} descriptor, never a classifier.
  */
@@ -28,13 +35,21 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
     private final ModelFile model;
     private final int batchSize;
-    private final int contentIndex;
+    private final int imageIndex;
+    private final boolean localFiles;
     private final int pathIndex;
 
-    PartitionScorer(ModelFile model, int batchSize, int contentIndex, int pathIndex) {
+    /**
+     * @param imageIndex the column with the image: binary content, or with {@code localFiles} a
+     *     string {@code file:} URI
+     * @param pathIndex the column naming the image in errors, or -1
+     */
+    PartitionScorer(
+            ModelFile model, int batchSize, int imageIndex, boolean localFiles, int pathIndex) {
         this.model = model;
         this.batchSize = batchSize;
-        this.contentIndex = contentIndex;
+        this.imageIndex = imageIndex;
+        this.localFiles = localFiles;
         this.pathIndex = pathIndex;
     }
 
@@ -71,9 +86,11 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         List<Integer> inputRow = new ArrayList<>(batchSize); // batch index of each input
         while (batch.size() < batchSize && rows.hasNext()) {
             Row row = rows.next();
-            byte[] content = row.isNullAt(contentIndex) ? null : row.getAs(contentIndex);
-            if (content != null) {
-                inputs.add(ImageInput.of(content, name(row)));
+            if (!row.isNullAt(imageIndex)) {
+                inputs.add(
+                        localFiles
+                                ? ImageInput.of(Path.of(URI.create(row.getString(imageIndex))))
+                                : ImageInput.of((byte[]) row.getAs(imageIndex), name(row)));
                 inputRow.add(batch.size());
             }
             batch.add(row);

@@ -3,18 +3,21 @@ package dev.catsdogs.spark;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.to_json;
 
+import dev.catsdogs.inference.BuildInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
@@ -28,13 +31,16 @@ import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The {@code score} job: image files under the inputs (Spark's {@code binaryFile} source,
- * recursive, .jpg/.jpeg/.png/.bmp in any case) through {@link ImageClassifierTransformer}, written
- * as {@code path} plus the {@link OutputColumns} in one Spark write (its commit protocol makes the
- * output all-or-nothing), then counted from what was written.
+ * The {@code score} job: every file of {@link ScoreInputs} through {@link
+ * ImageClassifierTransformer}, written as {@code path} plus the {@link OutputColumns} in one Spark
+ * write into {@link ScoreOutput}'s temporary directory, counted on the way ({@link RowCounter}),
+ * then put in place. Local files are read by the tasks themselves; inputs on other file systems
+ * through Spark's {@code binaryFile} source (recursive, .jpg/.jpeg/.png/.bmp in any case, empty
+ * files added back).
  */
 public final class ScoreJob {
 
@@ -60,11 +66,11 @@ public final class ScoreJob {
     /**
      * What to score and where to.
      *
-     * @param inputs files or directories, local paths or Hadoop URIs
-     * @param output the output directory
+     * @param inputs files or directories, local paths or Hadoop URIs, taken literally
+     * @param output the output directory, a local path or a Hadoop URI
      * @param format the output format
      * @param batchSize images per model run
-     * @param overwrite replace an existing output (otherwise it is an error)
+     * @param overwrite replace an earlier score output (see {@link ScoreOutput})
      */
     public record Settings(
             List<String> inputs, String output, Format format, int batchSize, boolean overwrite) {
@@ -100,34 +106,60 @@ public final class ScoreJob {
         }
     }
 
-    /** The output exists and {@code overwrite} is off (Spark's default save mode). */
-    public static final class OutputExistsException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        OutputExistsException(String output) {
-            super("output " + output + " already exists; pass --overwrite to replace it");
-        }
-    }
-
     private static final String MIN_PARTITIONS = "spark.sql.files.minPartitionNum";
-    private static final String ERROR_KEY = "error"; // labels are counted as "=" + label
+    private static final String FILE_URI = "file_uri";
 
     private ScoreJob() {}
 
     /**
-     * The image files under {@code inputs} as a {@code binaryFile} DataFrame, one row per file:
-     * Spark's scan skips empty files, so they are added back with empty content (and score as
-     * errors).
+     * The image files of remote {@code inputs} (taken literally) as a {@code binaryFile} DataFrame,
+     * one row per file: Spark's scan skips empty files, so they are added back with empty content
+     * (and score as errors).
      */
-    public static Dataset<Row> images(SparkSession spark, List<String> inputs) {
+    static Dataset<Row> remoteImages(SparkSession spark, List<String> inputs) {
         DataFrameReader reader =
                 spark.read()
                         .format("binaryFile")
                         .option("recursiveFileLookup", "true")
                         .option("pathGlobFilter", IMAGE_GLOB);
-        Dataset<Row> files = reader.load(inputs.toArray(String[]::new));
+        Dataset<Row> files =
+                reader.load(inputs.stream().map(ScoreInputs::literal).toArray(String[]::new));
         List<Row> empty = emptyFiles(files);
         return empty.isEmpty() ? files : files.union(spark.createDataFrame(empty, files.schema()));
+    }
+
+    /**
+     * Local files as rows of {@code path} (as Spark names a local file) and {@code file_uri} (the
+     * exact name, also when it is not UTF-8), in {@link #partitions} slices.
+     */
+    static Dataset<Row> localImages(SparkSession spark, List<java.nio.file.Path> files) {
+        List<Row> rows = new ArrayList<>(files.size());
+        for (java.nio.file.Path file : files) {
+            rows.add(RowFactory.create(ScoreInputs.sparkName(file), file.toUri().toString()));
+        }
+        StructType schema =
+                DataTypes.createStructType(
+                        List.of(
+                                DataTypes.createStructField("path", DataTypes.StringType, false),
+                                DataTypes.createStructField(
+                                        FILE_URI, DataTypes.StringType, false)));
+        JavaRDD<Row> slices =
+                JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .parallelize(rows, partitions(spark, files.size()));
+        return spark.createDataFrame(slices, schema);
+    }
+
+    /**
+     * How many tasks score {@code files} local files: {@code spark.sql.files.minPartitionNum} if
+     * set, else 4 per core (balanced waves, so no core idles through a long last task while the
+     * others are done), and never more than the files.
+     */
+    public static int partitions(SparkSession spark, int files) {
+        long wanted =
+                spark.conf().contains(MIN_PARTITIONS)
+                        ? Long.parseLong(spark.conf().get(MIN_PARTITIONS))
+                        : 4L * spark.sparkContext().defaultParallelism();
+        return (int) Math.max(1, Math.min(wanted, files));
     }
 
     // The zero-length files of the listing Spark already holds (no extra file system calls).
@@ -154,26 +186,46 @@ public final class ScoreJob {
     }
 
     /**
-     * Scores and writes; the model must have been checked ({@link ModelFile#inspect}).
+     * Lists the inputs, prepares the output ({@link ScoreOutput#prepare}), scores and puts the
+     * output in place; the model must have been checked ({@link ModelFile#inspect}).
      *
-     * @throws OutputExistsException before any image is read
+     * @throws ScoreArgumentException before any image is read, for inputs or an output that cannot
+     *     be used
+     * @throws IOException if the output could not be put in place (the earlier one is unchanged)
      */
-    public static Summary run(SparkSession spark, ModelFile model, Settings settings) {
-        if (!settings.overwrite() && exists(spark, settings.output())) {
-            throw new OutputExistsException(settings.output());
+    public static Summary run(SparkSession spark, ModelFile model, Settings settings)
+            throws IOException {
+        ScoreInputs inputs = ScoreInputs.list(settings.inputs());
+        ScoreOutput output =
+                ScoreOutput.prepare(
+                        settings.output(),
+                        settings.overwrite(),
+                        inputs,
+                        spark.sparkContext().hadoopConfiguration());
+        try {
+            Summary summary = write(spark, model, inputs, output, settings);
+            output.commit(metadata(model, settings, summary));
+            return summary;
+        } finally {
+            output.abort();
         }
-        // At least 4 partitions per core (unless the user chose): balanced waves, so no core idles
-        // through a long last task while the others are done.
-        if (!spark.conf().contains(MIN_PARTITIONS)) {
-            spark.conf().set(MIN_PARTITIONS, 4L * spark.sparkContext().defaultParallelism());
-        }
+    }
+
+    /**
+     * Scores {@code inputs} into {@code output}'s temporary directory, without putting it in place:
+     * the caller commits ({@link ScoreOutput#commit} with {@link #metadata}) or aborts.
+     */
+    public static Summary write(
+            SparkSession spark,
+            ModelFile model,
+            ScoreInputs inputs,
+            ScoreOutput output,
+            Settings settings) {
         ImageClassifierTransformer transformer =
                 new ImageClassifierTransformer()
                         .setModelPath(model.location())
                         .setBatchSize(settings.batchSize());
         OutputColumns names = transformer.outputColumns();
-        Dataset<Row> scored =
-                transformer.transform(images(spark, settings.inputs()).select("path", "content"));
         List<Column> columns = new ArrayList<>(List.of(col("path")));
         for (String name : names.names(model.sigmoid())) {
             boolean array = name.equals(names.logits()) || name.equals(names.probabilities());
@@ -182,61 +234,55 @@ public final class ScoreJob {
                             ? to_json(col(name)).as(name)
                             : col(name));
         }
+        Column[] selected = columns.toArray(Column[]::new);
+        Dataset<Row> scored = null;
+        if (!inputs.localFiles().isEmpty()) {
+            scored =
+                    transformer
+                            .transformLocalFiles(localImages(spark, inputs.localFiles()), FILE_URI)
+                            .select(selected);
+        }
+        if (!inputs.remote().isEmpty()) {
+            // At least 4 partitions per core, as for local files (unless the user chose).
+            if (!spark.conf().contains(MIN_PARTITIONS)) {
+                spark.conf().set(MIN_PARTITIONS, 4L * spark.sparkContext().defaultParallelism());
+            }
+            Dataset<Row> remote =
+                    transformer
+                            .transform(
+                                    remoteImages(spark, inputs.remote()).select("path", "content"))
+                            .select(selected);
+            scored = scored == null ? remote : scored.union(remote);
+        }
+        RowCounter counter =
+                new RowCounter(
+                        spark.sparkContext(),
+                        model.classNames(),
+                        Arrays.asList(scored.columns()).indexOf(names.label()));
         long start = System.nanoTime();
-        scored.select(columns.toArray(Column[]::new))
+        scored.mapPartitions(counter, Encoders.row(scored.schema()))
                 .write()
-                .mode(settings.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                .mode(SaveMode.ErrorIfExists)
                 .format(settings.format().sparkName())
                 .option("header", "true") // CSV: a header line per file
                 .option("ignoreNullFields", "false") // JSON: "error": null, not a missing key
-                .save(settings.output());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return count(spark, settings, names, seconds);
+                .save(output.stagedPath());
+        return counter.summary((System.nanoTime() - start) / 1e9);
     }
 
-    // Counts from the written output, so the summary is what a reader of the output will see.
-    private static Summary count(
-            SparkSession spark, Settings settings, OutputColumns names, double seconds) {
-        DataFrameReader reader = spark.read().format(settings.format().sparkName());
-        if (settings.format() == Format.CSV) {
-            reader = reader.option("header", "true");
-        } else if (settings.format() == Format.JSON) {
-            reader =
-                    reader.schema(
-                            DataTypes.createStructType(
-                                    List.of(
-                                            DataTypes.createStructField(
-                                                    names.label(), DataTypes.StringType, true))));
-        }
-        Map<String, Long> perLabel = new TreeMap<>();
-        long images = 0;
-        long errors = 0;
-        // countByValue merges per-partition counts on the driver: no shuffle for a few labels
-        Map<String, Long> counts =
-                reader.load(settings.output())
-                        .select(names.label())
-                        .as(Encoders.STRING())
-                        .javaRDD()
-                        .map(label -> label == null ? ERROR_KEY : "=" + label)
-                        .countByValue();
-        for (Map.Entry<String, Long> e : counts.entrySet()) {
-            images += e.getValue();
-            if (e.getKey().equals(ERROR_KEY)) {
-                errors += e.getValue();
-            } else {
-                perLabel.put(e.getKey().substring(1), e.getValue());
-            }
-        }
-        return new Summary(images, perLabel, errors, seconds);
-    }
-
-    private static boolean exists(SparkSession spark, String output) {
-        try {
-            Path path = new Path(output);
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            return fs.exists(path);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not check output " + output, e);
-        }
+    /** What {@link ScoreOutput#commit} records about a run beside its rows. */
+    public static Map<String, Object> metadata(
+            ModelFile model, Settings settings, Summary summary) {
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("version", BuildInfo.version());
+        members.put("format", settings.format().sparkName());
+        members.put("inputs", settings.inputs());
+        members.put("model", model.location());
+        members.put("model_sha256", model.sha256());
+        members.put("rows", summary.images());
+        members.put("errors", summary.errors());
+        members.put("labels", summary.perLabel());
+        members.put("written", Instant.now().toString());
+        return members;
     }
 }

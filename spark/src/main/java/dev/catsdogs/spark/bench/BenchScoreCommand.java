@@ -6,6 +6,8 @@ import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.cli.ClassifyCommand;
 import dev.catsdogs.spark.JvmReport;
 import dev.catsdogs.spark.ModelFile;
+import dev.catsdogs.spark.ScoreArgumentException;
+import dev.catsdogs.spark.ScoreInputs;
 import dev.catsdogs.spark.ScoreJob;
 import dev.catsdogs.spark.SparkSessions;
 import java.io.IOException;
@@ -54,7 +56,7 @@ public class BenchScoreCommand implements Callable<Integer> {
                 ModelFile model,
                 ScoreJob.Settings settings,
                 FirstJobTimeline timeline)
-                throws InterruptedException {
+                throws InterruptedException, IOException {
             timeline.arm();
             long start = System.currentTimeMillis();
             ScoreJob.Summary summary = ScoreJob.run(spark, model, settings);
@@ -210,8 +212,7 @@ public class BenchScoreCommand implements Callable<Integer> {
                 throw new IllegalStateException(
                         "score wrote " + summary + " for " + files.size() + " photos");
             }
-            int partitions = // as the run split them (it sets the minimum partition count)
-                    ScoreJob.images(spark, List.of(data.toString())).rdd().getNumPartitions();
+            int partitions = ScoreJob.partitions(spark, files.size()); // as the run split them
             Runtime rt = Runtime.getRuntime();
             long rssAfter = JvmReport.currentRssBytes();
             double scoreRate = first.imagesPerSecond();
@@ -266,18 +267,12 @@ public class BenchScoreCommand implements Callable<Integer> {
         }
     }
 
-    private static List<Path> photos(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> files =
-                    walk.filter(Files::isRegularFile)
-                            .filter(
-                                    p ->
-                                            p.toString()
-                                                    .toLowerCase(Locale.ROOT)
-                                                    .matches(".*\\.(jpg|jpeg|png|bmp)$"))
-                            .sorted()
-                            .toList();
-            return files;
+    // The files score lists under dir (none: ScoreInputs refuses that, this command says so).
+    private static List<Path> photos(Path dir) {
+        try {
+            return ScoreInputs.list(List.of(dir.toString())).localFiles();
+        } catch (ScoreArgumentException e) {
+            return List.of();
         }
     }
 
