@@ -8,6 +8,7 @@ import dev.catsdogs.inference.internal.JnaLoader;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 
@@ -186,11 +187,11 @@ final class TurboJpegDecoder implements AutoCloseable {
                             + "=false; JPEG is decoded by OpenCV's built-in libjpeg");
             return null;
         }
-        JnaLoader.prepare();
-        try {
-            Class.forName("com.sun.jna.Native"); // loads JNA's own native library
-        } catch (LinkageError | ClassNotFoundException e) {
-            LOG.log(System.Logger.Level.DEBUG, fallbackNotice(Cause.JNA_UNAVAILABLE, e));
+        Optional<Throwable> jnaFailure = JnaLoader.load();
+        if (jnaFailure.isPresent()) {
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    fallbackNotice(Cause.JNA_UNAVAILABLE, jnaFailure.get()));
             return null;
         }
         NativeLibrary library;
@@ -207,7 +208,7 @@ final class TurboJpegDecoder implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, fallbackNotice(Cause.TOO_OLD, e)); // names the file
             return null;
         }
-        LOG.log(System.Logger.Level.DEBUG, () -> "JPEG is decoded by " + name);
+        LOG.log(System.Logger.Level.TRACE, () -> "JPEG is decoded by " + name);
         return library.getFile() == null ? "turbojpeg" : library.getFile().getName();
     }
 

@@ -33,7 +33,9 @@ final class Posix {
     }
 
     private static boolean register() {
-        JnaLoader.prepare(); // JNA's native from the cache, before JNA loads it
+        if (JnaLoader.load().isPresent()) {
+            return false;
+        }
         try {
             Native.register(Posix.class, NativeLibrary.getInstance("c"));
             return true;

@@ -131,7 +131,7 @@ public final class NativeCache {
             try {
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
                 LOG.log(
-                        System.Logger.Level.DEBUG,
+                        System.Logger.Level.TRACE,
                         () -> "Extracted the native libraries of " + folder + " to " + target);
                 return target;
             } catch (FileSystemException e) {

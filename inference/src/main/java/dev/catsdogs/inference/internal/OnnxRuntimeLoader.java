@@ -100,8 +100,8 @@ public final class OnnxRuntimeLoader {
     }
 
     private static void disableTelemetryBeforeStart() {
-        if (Platform.isWindows()) {
-            return; // Windows does not read the variable
+        if (System.getenv(TELEMETRY_VARIABLE) != null || Platform.isWindows()) {
+            return; // the application's own choice; Windows does not read the variable
         }
         if (!ProcessEnvironment.setUnlessSet(TELEMETRY_VARIABLE, "1")) {
             LOG.log(

@@ -24,7 +24,9 @@ public final class ProcessEnvironment {
         if (Platform.isWindows()) {
             return false;
         }
-        JnaLoader.prepare();
+        if (JnaLoader.load().isPresent()) {
+            return false;
+        }
         try {
             return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME)
                             .getFunction("setenv")

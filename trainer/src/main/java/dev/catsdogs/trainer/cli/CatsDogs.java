@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.cli;
 
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.CliLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -57,6 +58,7 @@ public final class CatsDogs implements Runnable {
     }
 
     public static void main(String[] args) {
+        CliLogging.install();
         System.exit(commandLine().execute(args));
     }
 }
