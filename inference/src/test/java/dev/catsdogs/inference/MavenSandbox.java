@@ -23,6 +23,10 @@ import java.util.stream.Stream;
  */
 final class MavenSandbox {
 
+    /** The dependency plugin by its full name (its prefix needs metadata the sandbox lacks). */
+    static final String DEPENDENCY_PLUGIN =
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
+
     private static final long TIMEOUT_MINUTES = 5;
 
     private final Path dir;
@@ -125,13 +129,11 @@ final class MavenSandbox {
 
     /**
      * Writes a one-class application: {@code pom.xml} with {@code dependencyXml} (a README's {@code
-     * <dependency>} block) and {@code src/main/java/app/Main.java}; compiles it and resolves its
-     * class path.
+     * <dependency>} block) and {@code src/main/java/app/Main.java}.
      *
-     * @return the class path to run {@code app.Main} with (its classes first)
+     * @return its directory
      */
-    List<Path> buildApplication(String name, String dependencyXml, String mainJava)
-            throws IOException, InterruptedException {
+    Path application(String name, String dependencyXml, String mainJava) throws IOException {
         Path app = Files.createDirectories(dir.resolve(name));
         Files.writeString(
                 app.resolve("pom.xml"),
@@ -164,11 +166,22 @@ final class MavenSandbox {
         Path source = app.resolve("src/main/java/app/Main.java");
         Files.createDirectories(source.getParent());
         Files.writeString(source, mainJava);
+        return app;
+    }
+
+    /**
+     * Writes the {@link #application}, compiles it and resolves its class path.
+     *
+     * @return the class path to run {@code app.Main} with (its classes first)
+     */
+    List<Path> buildApplication(String name, String dependencyXml, String mainJava)
+            throws IOException, InterruptedException {
+        Path app = application(name, dependencyXml, mainJava);
         mvn(
                 app,
                 List.of(
                         "compile",
-                        "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath",
+                        DEPENDENCY_PLUGIN + ":build-classpath",
                         "-Dmdep.outputFile=classpath.txt"));
         List<Path> classPath = new ArrayList<>(List.of(app.resolve("target/classes")));
         for (String entry : Files.readString(app.resolve("classpath.txt")).strip().split(":")) {

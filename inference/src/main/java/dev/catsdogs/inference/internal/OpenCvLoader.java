@@ -60,7 +60,12 @@ public final class OpenCvLoader {
 
     private static void load() {
         String folder = folder();
-        if (folder != null) {
+        // System.load binds a library to its caller's class loader, so this class can load OpenCV
+        // only for OpenCV classes of its own loader. Where they have another (a Spark executor
+        // with OpenCV on its class path and this library from spark.jars), openpnp's loader, in
+        // OpenCV's jar, does it.
+        boolean sameLoader = Core.class.getClassLoader() == OpenCvLoader.class.getClassLoader();
+        if (folder != null && sameLoader) {
             String library = System.mapLibraryName(Core.NATIVE_LIBRARY_NAME);
             try {
                 Optional<Path> directory = NativeCache.forUser().directoryOf(folder + library);
