@@ -73,8 +73,8 @@ public final class ImageClassifierTransformer extends Transformer {
      *     SparkVersion})
      */
     public ImageClassifierTransformer(String uid) {
-        SparkVersion.requireSupported(); // before anything of Spark's: one sentence, not a
-        // NoSuchMethodError
+        // First: another Spark gets one sentence here, not a NoSuchMethodError inside a job.
+        SparkVersion.requireSupported();
         this.uid = uid;
         OutputColumns d = OutputColumns.DEFAULT;
         modelPath = new Param<>(this, "modelPath", "ONNX model: a local path or a Hadoop URI");
