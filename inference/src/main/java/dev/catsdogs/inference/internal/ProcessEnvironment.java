@@ -7,7 +7,9 @@ import com.sun.jna.Platform;
  * Not API. Sets a variable in the process environment for native libraries that read it with {@code
  * getenv} (ONNX Runtime's telemetry switch, OpenCV's log level). Java has no call for this; the C
  * library's {@code setenv} is reached through JNA. Java's own {@code System.getenv()} keeps its
- * copy from the JVM's start and does not see the change.
+ * copy from the JVM's start and does not see the change. {@code setenv} is not safe against a
+ * concurrent {@code getenv} in native code, so each variable is set once, before the library that
+ * reads it starts.
  */
 public final class ProcessEnvironment {
 
