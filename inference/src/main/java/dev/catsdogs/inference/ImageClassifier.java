@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import dev.catsdogs.inference.internal.Internals;
+import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import java.awt.image.BufferedImage;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -28,9 +29,10 @@ import org.opencv.core.Mat;
  *
  * <p>Ownership: the classifier owns one {@link OrtSession} and its {@link ImagePreprocessor} with
  * the preprocessor's native scratch; {@link #close()} releases both and is idempotent. The {@link
- * OrtEnvironment} is ONNX Runtime's process-wide singleton and is shared, not owned. Every {@link
- * OnnxTensor} and {@link OrtSession.Result} is closed within the call that made it. Calling any
- * method after {@code close()} throws {@link IllegalStateException}; {@code close()} waits for
+ * OrtEnvironment} is ONNX Runtime's process-wide singleton and is shared, not owned (it is started
+ * without telemetry and with its natives in a per-user cache, see {@code docs/embedding.md}). Every
+ * {@link OnnxTensor} and {@link OrtSession.Result} is closed within the call that made it. Calling
+ * any method after {@code close()} throws {@link IllegalStateException}; {@code close()} waits for
  * classifications already in progress.
  *
  * <p>Thread-safe: share one instance between threads. Direct input buffers ({@code batch * 3 * H *
@@ -184,7 +186,7 @@ public final class ImageClassifier implements AutoCloseable {
                                         : "model file not found";
                 throw new ModelLoadException(model, problem);
             }
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = OnnxRuntimeLoader.environment();
             OrtSession session = null;
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 if (intraOpThreads > 0) {

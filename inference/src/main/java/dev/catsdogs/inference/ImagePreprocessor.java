@@ -2,6 +2,7 @@ package dev.catsdogs.inference;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.catsdogs.inference.internal.JnaLoader;
 import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -706,6 +707,9 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
 
     private static boolean jnaWorks() {
+        if (JnaLoader.load().isPresent()) {
+            return false; // JNA's own native library cannot load here: copy instead
+        }
         try {
             return Native.getDirectBufferPointer(ByteBuffer.allocateDirect(4)) != null;
         } catch (LinkageError e) { // JNA's own native stub cannot load here: copy instead

@@ -4,8 +4,11 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import dev.catsdogs.inference.internal.JnaLoader;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 
@@ -178,24 +181,82 @@ final class TurboJpegDecoder implements AutoCloseable {
     private static String register() {
         if ("false".equals(System.getProperty(DISABLE_PROPERTY))) {
             LOG.log(
-                    System.Logger.Level.INFO,
-                    "libturbojpeg disabled by -D{0}=false; JPEG is decoded by OpenCV",
-                    DISABLE_PROPERTY);
+                    System.Logger.Level.DEBUG,
+                    "libturbojpeg disabled by -D"
+                            + DISABLE_PROPERTY
+                            + "=false; JPEG is decoded by OpenCV's built-in libjpeg");
             return null;
         }
-        try {
-            NativeLibrary library = NativeLibrary.getInstance("turbojpeg");
-            Native.register(Api.class, library);
-            return library.getFile() == null ? "turbojpeg" : library.getFile().getName();
-        } catch (LinkageError | RuntimeException e) { // not installed, or JNA itself cannot load
+        Optional<Throwable> jnaFailure = JnaLoader.load();
+        if (jnaFailure.isPresent()) {
             LOG.log(
-                    System.Logger.Level.INFO,
-                    "libturbojpeg not found; JPEG is decoded by OpenCV's built-in libjpeg (same"
-                            + " pixels, about 2.8x slower). Install libturbojpeg0 (Debian/Ubuntu)"
-                            + " for the fast path. ({0})",
-                    e.getMessage());
+                    System.Logger.Level.DEBUG,
+                    fallbackNotice(Cause.JNA_UNAVAILABLE, jnaFailure.get()));
             return null;
         }
+        NativeLibrary library;
+        try {
+            library = NativeLibrary.getInstance("turbojpeg");
+        } catch (LinkageError | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, fallbackNotice(Cause.NOT_INSTALLED, e));
+            return null;
+        }
+        String name = library.getFile() == null ? "turbojpeg" : library.getFile().toString();
+        try {
+            Native.register(Api.class, library);
+        } catch (LinkageError | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, fallbackNotice(Cause.TOO_OLD, e)); // names the file
+            return null;
+        }
+        LOG.log(System.Logger.Level.TRACE, () -> "JPEG is decoded by " + name);
+        return library.getFile() == null ? "turbojpeg" : library.getFile().getName();
+    }
+
+    /** Why the fast path is off; each has its own remedy. */
+    enum Cause {
+        /** JNA's own native library ({@code libjnidispatch}) could not be loaded. */
+        JNA_UNAVAILABLE,
+        /** The system has no libturbojpeg. */
+        NOT_INSTALLED,
+        /** The system's libturbojpeg predates the TurboJPEG 2.0 functions used here. */
+        TOO_OLD
+    }
+
+    /**
+     * The one-line notice logged (at DEBUG: a library stays silent unless the application asks)
+     * when JPEG falls back to OpenCV's decoder: what is missing, the error's first line, the cost.
+     */
+    static String fallbackNotice(Cause cause, Throwable error) {
+        // JNA's messages open with a header line ("Unable to load library 'turbojpeg':") and give
+        // the reason on the next one.
+        List<String> lines = String.valueOf(error.getMessage()).strip().lines().toList();
+        String detail =
+                lines.size() > 1 && lines.get(0).endsWith(":") ? lines.get(1) : lines.get(0);
+        String problem =
+                switch (cause) {
+                    case JNA_UNAVAILABLE ->
+                            "JNA's native library (libjnidispatch for "
+                                    + System.getProperty("os.name")
+                                    + "/"
+                                    + System.getProperty("os.arch")
+                                    + ") could not be loaded, so libturbojpeg cannot be called ("
+                                    + error.getClass().getSimpleName()
+                                    + ": "
+                                    + detail
+                                    + "); the class path needs JNA's jar for this platform";
+                    case NOT_INSTALLED ->
+                            "libturbojpeg not found ("
+                                    + detail
+                                    + "); install libturbojpeg0 (Debian/Ubuntu), turbojpeg"
+                                    + " (Fedora) or jpeg-turbo (Homebrew) for the fast path";
+                    case TOO_OLD ->
+                            "libturbojpeg is older than TurboJPEG 2.0 ("
+                                    + detail
+                                    + "); install libjpeg-turbo 2.0 or later for the fast path";
+                };
+        return problem
+                + ". JPEG is decoded by OpenCV's built-in libjpeg instead (same pixels, about 2.8x"
+                + " slower).";
     }
 
     /** JNA direct mapping of the TurboJPEG 2 functions used (also in TurboJPEG 3). */

@@ -41,6 +41,9 @@ import org.apache.spark.sql.types.StructType;
  * batchSize} (32), and the output column names {@code labelCol}, {@code probabilityCol}, {@code
  * logitCol} (sigmoid models), {@code logitsCol} and {@code probabilitiesCol} (softmax models),
  * {@code errorCol}, {@code modelSha256Col}.
+ *
+ * <p>Runs on Spark 4.x (Scala 2.13), which the application or cluster provides; see {@link
+ * SparkVersion}.
  */
 public final class ImageClassifierTransformer extends Transformer {
 
@@ -65,8 +68,15 @@ public final class ImageClassifierTransformer extends Transformer {
         this(Identifiable.randomUID("imageClassifier"));
     }
 
-    /** With a given uid, as Spark ML's copy and persistence need. */
+    /**
+     * With a given uid, as Spark ML's copy and persistence need.
+     *
+     * @throws UnsupportedOperationException if the Spark on the class path is not 4.x ({@link
+     *     SparkVersion})
+     */
     public ImageClassifierTransformer(String uid) {
+        // First: another Spark gets one sentence here, not a NoSuchMethodError inside a job.
+        SparkVersion.requireSupported();
         this.uid = uid;
         OutputColumns d = OutputColumns.DEFAULT;
         modelPath = new Param<>(this, "modelPath", "ONNX model: a local path or a Hadoop URI");

@@ -45,9 +45,12 @@ public final class SparkSessions {
     /**
      * A builder for {@code master} with the console progress bar on; {@code conf} is applied last,
      * so it overrides every default here.
+     *
+     * @throws UnsupportedOperationException if the Spark on the class path is not 4.x
      */
     public static SparkSession.Builder builder(
             String appName, String master, Map<String, String> conf) {
+        SparkVersion.requireSupported();
         SparkSession.Builder builder =
                 SparkSession.builder()
                         .appName(appName)

@@ -135,6 +135,7 @@ public class ClassifyCommand implements Callable<Integer> {
 
     /** Runs {@code classify} standalone and exits with its exit code. */
     public static void main(String[] args) {
+        CliLogging.install();
         System.exit(commandLine().execute(args));
     }
 

@@ -2,6 +2,8 @@ package dev.catsdogs.inference.cli;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import dev.catsdogs.inference.internal.JnaLoader;
+import dev.catsdogs.inference.internal.ProcessEnvironment;
 
 /**
  * The two C library calls the CLI needs and Java lacks, through JNA (already a dependency of the
@@ -27,12 +29,13 @@ final class Posix {
      * getenv}, unless the user has set it. Java's {@code System.getenv()} does not see the change.
      */
     static void setenvUnlessSet(String name, String value) {
-        if (AVAILABLE) {
-            setenv(name, value, 0);
-        }
+        ProcessEnvironment.setUnlessSet(name, value);
     }
 
     private static boolean register() {
+        if (JnaLoader.load().isPresent()) {
+            return false;
+        }
         try {
             Native.register(Posix.class, NativeLibrary.getInstance("c"));
             return true;
@@ -42,6 +45,4 @@ final class Posix {
     }
 
     private static native int isatty(int fd);
-
-    private static native int setenv(String name, String value, int overwrite);
 }

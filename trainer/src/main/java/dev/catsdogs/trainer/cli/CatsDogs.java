@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.cli;
 
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.CliLogging;
 import dev.catsdogs.inference.cli.EvaluateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,7 @@ public final class CatsDogs implements Runnable {
     }
 
     public static void main(String[] args) {
+        CliLogging.install();
         System.exit(commandLine().execute(args));
     }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.function.BiConsumer;
  */
 final class OrtRunner implements AutoCloseable {
 
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OnnxRuntimeLoader.environment();
     private final OrtSession session;
     private final String input;
     private final String firstOutput;
@@ -45,6 +46,8 @@ final class OrtRunner implements AutoCloseable {
             String optimizedModel,
             OrtSession.SessionOptions.OptLevel level)
             throws OrtException {
+        // Started here first: SessionOptions would otherwise start ONNX Runtime its own way.
+        OrtEnvironment env = OnnxRuntimeLoader.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(level);
             // Not its warning that a saved optimized graph is specific to this CPU: we only read
@@ -54,7 +57,7 @@ final class OrtRunner implements AutoCloseable {
             if (optimizedModel != null) {
                 options.setOptimizedModelFilePath(optimizedModel);
             }
-            OrtSession session = OrtEnvironment.getEnvironment().createSession(model, options);
+            OrtSession session = env.createSession(model, options);
             try {
                 return new OrtRunner(session);
             } catch (OrtException | RuntimeException e) {
