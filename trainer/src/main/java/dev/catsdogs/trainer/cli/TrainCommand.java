@@ -355,7 +355,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         try {
-            return TrainingRun.resume(resume, System.out);
+            return TrainingRun.resume(resume, Versions.current().get("catsdogs"), System.out);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw usageError("--resume " + e.getMessage());
         }

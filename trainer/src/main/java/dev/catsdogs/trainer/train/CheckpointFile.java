@@ -79,6 +79,35 @@ public final class CheckpointFile {
     }
 
     /**
+     * The version and data a checkpoint was written with, read from its header alone.
+     *
+     * @throws IOException naming the file and what is wrong with it
+     */
+    public static Origin readOrigin(Path file) throws IOException {
+        try (InputStream stream = Files.newInputStream(file)) {
+            return GSON.fromJson(
+                    header(file, new DataInputStream(stream)).get("origin"), Origin.class);
+        } catch (EOFException e) {
+            throw new IOException(file + ": ends early (truncated?)", e);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new IOException(file + ": damaged (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static JsonObject header(Path file, DataInputStream in) throws IOException {
+        if (!MAGIC.equals(in.readUTF())) {
+            throw new IOException(file + ": not a catsdogs checkpoint");
+        }
+        JsonObject header =
+                GSON.fromJson(new String(readBlock(in), StandardCharsets.UTF_8), JsonObject.class);
+        if (header.get("format").getAsInt() != FORMAT) {
+            throw new IOException(
+                    file + ": checkpoint format " + header.get("format") + ", expected " + FORMAT);
+        }
+        return header;
+    }
+
+    /**
      * Reads a checkpoint: loads its parameters into {@code network} and returns the rest, its
      * tensors owned by {@code manager}.
      *

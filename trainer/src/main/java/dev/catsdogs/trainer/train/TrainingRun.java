@@ -82,11 +82,12 @@ public final class TrainingRun implements AutoCloseable {
      * settings, data and weights it started with ({@code train --resume}). Its directory is locked
      * for this process.
      *
+     * @param version this catsdogs version; the run must have been started by it
      * @throws IllegalArgumentException saying why the run cannot be resumed: not a run directory,
-     *     completed, or without a checkpoint
+     *     completed, without a checkpoint, started by another version, or its data changed
      * @throws IllegalStateException when another process writes the run directory
      */
-    public static TrainingRun resume(Path dir, PrintStream out) throws IOException {
+    public static TrainingRun resume(Path dir, String version, PrintStream out) throws IOException {
         RunDirectory directory;
         try {
             directory = RunDirectory.openToWrite(dir, "train --resume");
@@ -109,6 +110,11 @@ public final class TrainingRun implements AutoCloseable {
             }
             TrainingConfig config = directory.readConfig();
             Dataset dataset = Dataset.load(directory.dataRoot(), config.seed());
+            checkOrigin(
+                    directory,
+                    dataset,
+                    CheckpointFile.readOrigin(directory.file(RunDirectory.CHECKPOINT)),
+                    new CheckpointFile.Origin(version, dataset.fingerprint()));
             return new TrainingRun(directory, config, dataset, out);
         } catch (IOException | RuntimeException e) {
             directory.close();
@@ -186,7 +192,7 @@ public final class TrainingRun implements AutoCloseable {
                             manager);
             TrainingState resumeFrom = null;
             if (resuming) {
-                resumeFrom = readCheckpoint(network, manager, origin);
+                resumeFrom = readCheckpoint(network, manager);
                 // Loaded arrays are new: mark what trains and fold BatchNorm again from them.
                 network.freezeBase();
             }
@@ -238,17 +244,21 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /**
-     * The checkpoint's state, its parameters loaded into {@code network}.
-     *
-     * @throws IllegalArgumentException when the product version or the data changed since
-     */
-    private TrainingState readCheckpoint(
-            TransferNetwork network, NDManager manager, CheckpointFile.Origin now)
+    /** The checkpoint's state, its parameters loaded into {@code network}. */
+    private TrainingState readCheckpoint(TransferNetwork network, NDManager manager)
             throws IOException {
-        CheckpointFile.Contents saved =
-                CheckpointFile.read(directory.file(RunDirectory.CHECKPOINT), network, manager);
-        CheckpointFile.Origin then = saved.origin();
+        return CheckpointFile.read(directory.file(RunDirectory.CHECKPOINT), network, manager)
+                .state();
+    }
+
+    /**
+     * Refuses to continue a run with another product version or other data than it started with.
+     */
+    private static void checkOrigin(
+            RunDirectory directory,
+            Dataset dataset,
+            CheckpointFile.Origin then,
+            CheckpointFile.Origin now) {
         if (!java.util.Objects.equals(then.version(), now.version())) {
             throw new IllegalArgumentException(
                     directory.path()
@@ -266,7 +276,6 @@ public final class TrainingRun implements AutoCloseable {
                             + " changed since the run started (files added, removed or"
                             + " resized); train it again");
         }
-        return saved.state();
     }
 
     private BatchLoader loader(

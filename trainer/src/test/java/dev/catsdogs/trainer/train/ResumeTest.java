@@ -111,7 +111,8 @@ class ResumeTest {
         assertEquals("interrupted", status(out));
         // What a kill during the next checkpoint's write leaves: a half-written temporary file.
         Files.write(out.resolve(".checkpoint.bin.k3j9x1.tmp"), new byte[] {1, 2, 3});
-        assertTrue(train(TrainingRun.resume(out, QUIET), null), "the resumed run completes");
+        assertTrue(
+                train(TrainingRun.resume(out, "test", QUIET), null), "the resumed run completes");
         assertEquals("completed", status(out));
         assertEquals(metrics(reference), metrics(out), "the uninterrupted run's metrics");
         assertArrayEquals(
@@ -184,10 +185,11 @@ class ResumeTest {
     }
 
     @Test
-    void aCompletedRunOrChangedDataIsRefused() throws Exception {
+    void aCompletedRunAnotherVersionOrChangedDataIsRefused() throws Exception {
         IllegalArgumentException completed =
                 assertThrows(
-                        IllegalArgumentException.class, () -> TrainingRun.resume(reference, QUIET));
+                        IllegalArgumentException.class,
+                        () -> TrainingRun.resume(reference, "test", QUIET));
         assertTrue(completed.getMessage().contains("the run is complete"), completed.getMessage());
 
         Path out = dir.resolve("changed");
@@ -201,12 +203,20 @@ class ResumeTest {
                 };
         stopper.run = run;
         train(run, stopper);
+        IllegalArgumentException version =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TrainingRun.resume(out, "9.9", QUIET));
+        assertTrue(
+                version.getMessage().contains("started by catsdogs test, this is 9.9"),
+                version.getMessage());
         Path extra = data.resolve("train/cats/extra.jpg");
         Files.copy(data.resolve("train/cats/cat.0.jpg"), extra);
         try {
-            TrainingRun resumed = TrainingRun.resume(out, QUIET);
             IllegalArgumentException changed =
-                    assertThrows(IllegalArgumentException.class, () -> train(resumed, null));
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> TrainingRun.resume(out, "test", QUIET));
             assertTrue(
                     changed.getMessage().contains("changed since the run started"),
                     changed.getMessage());
