@@ -1,7 +1,6 @@
 package dev.catsdogs.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonObject;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;
@@ -9,9 +8,7 @@ import dev.catsdogs.trainer.quantize.ActivationType;
 import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.ErrorPictures;
 import dev.catsdogs.trainer.train.RunDirectory;
-import dev.catsdogs.trainer.train.RunReport;
 import dev.catsdogs.trainer.train.TrainingConfig;
-import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -217,87 +214,7 @@ final class ExportCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    /**
-     * Export at the end of {@code train}, recorded in the run's report; an interruption leaves
-     * {@code status: interrupted} and no model file.
-     */
-    static ModelExport.Result exportRun(
-            TrainingRun run, TransferNetwork network, Dataset dataset, TrainingConfig config)
-            throws IOException {
-        RunReport report = run.report();
-        ModelExport.Result result;
-        try {
-            result =
-                    ModelExport.export(
-                            run.directory(),
-                            null,
-                            network,
-                            dataset,
-                            config,
-                            config.parityImages(),
-                            false,
-                            run::stopRequested);
-        } catch (IOException | RuntimeException e) {
-            boolean interrupted = e instanceof TransferTrainer.TrainingInterruptedException;
-            report.section("export").addProperty("passed", false);
-            report.finish(
-                    interrupted ? "interrupted" : "failed",
-                    interrupted ? "interrupted during the export" : "export failed: " + e);
-            report.write();
-            throw e;
-        }
-        print(result);
-        JsonObject export = report.section("export");
-        export.addProperty("file", result.file() == null ? null : result.file().toString());
-        export.addProperty("parity_max_abs_logit_diff", result.maxAbsLogitDiff());
-        export.addProperty("parity_images", result.images());
-        export.addProperty("passed", result.passed());
-        report.write();
-        if (result.passed()) {
-            System.out.println(
-                    ErrorPictures.write(
-                                    run.directory(),
-                                    report,
-                                    result.file(),
-                                    dataset,
-                                    run::stopRequested)
-                            .line(run.directory()));
-        }
-        return result;
-    }
-
-    /**
-     * The int8 export at the end of {@code train --int8}, from the run's proven float export;
-     * recorded in the run's report.
-     */
-    static Int8Export.Result exportInt8Run(
-            TrainingRun run, Dataset dataset, TrainingConfig config, int calibrationImages)
-            throws IOException {
-        RunReport report = run.report();
-        Int8Export.Result result =
-                Int8Export.export(
-                        Files.readAllBytes(run.directory().file(RunDirectory.MODEL)),
-                        dataset,
-                        new Int8Export.Settings(
-                                calibrationImages, Int8Export.DEFAULT_ACTIVATIONS, config.seed()),
-                        run.directory().file(RunDirectory.MODEL_INT8),
-                        run::stopRequested,
-                        System.out::println);
-        print(result);
-        JsonObject section = report.section("int8");
-        section.addProperty("file", result.file() == null ? null : result.file().toString());
-        section.addProperty("ranges", result.method().describe());
-        section.addProperty("weights_7bit", result.guard().describe());
-        section.addProperty("agreement", result.gate().agreement());
-        section.addProperty("accuracy_fp32", result.gate().accuracyFloat());
-        section.addProperty("accuracy_int8", result.gate().accuracyInt8());
-        section.addProperty("validation_images", result.gate().images());
-        section.addProperty("passed", result.passed());
-        report.write();
-        return result;
-    }
-
-    private static void print(Int8Export.Result result) {
+    static void print(Int8Export.Result result) {
         System.out.println(
                 "int8 choice (held-out training images): ranges "
                         + result.method().describe()
@@ -320,7 +237,7 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(ModelExport.Result result) {
+    static void print(ModelExport.Result result) {
         System.out.println(result.parityLine());
         if (result.passed()) {
             System.out.println(

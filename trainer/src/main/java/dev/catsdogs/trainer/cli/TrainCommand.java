@@ -7,6 +7,7 @@ import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.ClassWeighting;
 import dev.catsdogs.trainer.train.EarlyStopping;
 import dev.catsdogs.trainer.train.LearningRateSchedule;
@@ -16,6 +17,7 @@ import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.train.TransferTrainer;
+import dev.catsdogs.trainer.workflow.RunExport;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -383,26 +385,32 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("run directory: " + run.directory().path().toAbsolutePath());
             System.out.println("training on " + where);
             TransferNetwork network = run.run(manager, Versions.current(), where);
-            if (config.export()
-                    && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
-                System.err.println(
-                        "train: the run is complete in "
-                                + run.directory().path()
-                                + ", but its ONNX export failed the parity check; no model.onnx"
-                                + " was written");
-                return Failures.FAILURE;
+            if (config.export()) {
+                RunExport.FloatOutcome exported = RunExport.exportModel(run, network);
+                ExportCommand.print(exported.result());
+                if (!exported.result().passed()) {
+                    System.err.println(
+                            "train: the run is complete in "
+                                    + run.directory().path()
+                                    + ", but its ONNX export failed the parity check; no"
+                                    + " model.onnx was written");
+                    return Failures.FAILURE;
+                }
+                System.out.println(exported.mistakes().line(run.directory()));
             }
-            if (config.export()
-                    && withInt8
-                    && !ExportCommand.exportInt8Run(
-                                    run, dataset, config, calibrationImages.value(int8))
-                            .passed()) {
-                System.err.println(
-                        "train: the run and its float model are complete in "
-                                + run.directory().path()
-                                + ", but the int8 model failed its gate; no model-int8.onnx was"
-                                + " written");
-                return Failures.FAILURE;
+            if (config.export() && withInt8) {
+                Int8Export.Result int8Result =
+                        RunExport.exportInt8(
+                                run, calibrationImages.value(int8), System.out::println);
+                ExportCommand.print(int8Result);
+                if (!int8Result.passed()) {
+                    System.err.println(
+                            "train: the run and its float model are complete in "
+                                    + run.directory().path()
+                                    + ", but the int8 model failed its gate; no model-int8.onnx"
+                                    + " was written");
+                    return Failures.FAILURE;
+                }
             }
             System.out.println(
                     "done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());

@@ -207,20 +207,72 @@ public final class RunReport implements TrainingListener {
         data.addProperty("skipped_count", array.size());
     }
 
+    /** Where the run trains, as the user reads it ({@code cpu, 2 threads (PyTorch 2.7.1)}). */
+    public synchronized void recordTrainingDevice(String where) {
+        root.addProperty("training_device", where);
+    }
+
+    /**
+     * The float export's figures, in section {@code export}.
+     *
+     * @param file the written model, or null when the parity check failed
+     */
+    public synchronized void recordExport(
+            Path file, double maxAbsLogitDiff, int parityImages, boolean passed)
+            throws IOException {
+        JsonObject export = section("export");
+        export.addProperty("file", file == null ? null : file.toString());
+        export.addProperty("parity_max_abs_logit_diff", maxAbsLogitDiff);
+        export.addProperty("parity_images", parityImages);
+        export.addProperty("passed", passed);
+        write();
+    }
+
+    /** The export failed or was interrupted: the run ends so, with {@code error} saying why. */
+    public synchronized void recordExportFailure(boolean interrupted, String error)
+            throws IOException {
+        section("export").addProperty("passed", false);
+        finish(interrupted ? "interrupted" : "failed", error);
+        write();
+    }
+
+    /**
+     * The int8 export's choices and gate, in section {@code int8}.
+     *
+     * @param file the written model, or null when the gate refused it
+     */
+    public synchronized void recordInt8(
+            Path file,
+            String ranges,
+            String weights7bit,
+            double agreement,
+            double accuracyFloat,
+            double accuracyInt8,
+            int validationImages,
+            boolean passed)
+            throws IOException {
+        JsonObject section = section("int8");
+        section.addProperty("file", file == null ? null : file.toString());
+        section.addProperty("ranges", ranges);
+        section.addProperty("weights_7bit", weights7bit);
+        section.addProperty("agreement", agreement);
+        section.addProperty("accuracy_fp32", accuracyFloat);
+        section.addProperty("accuracy_int8", accuracyInt8);
+        section.addProperty("validation_images", validationImages);
+        section.addProperty("passed", passed);
+        write();
+    }
+
     /** The object at a top-level key, created on first use. */
-    public synchronized JsonObject section(String key) {
+    synchronized JsonObject section(String key) {
         if (!root.has(key)) {
             root.add(key, new JsonObject());
         }
         return root.getAsJsonObject(key);
     }
 
-    public synchronized void put(String key, String value) {
-        root.addProperty(key, value);
-    }
-
     /** Evaluation figures into a section, as val_* or plain keys. */
-    public synchronized void putEvaluation(String section, String prefix, Evaluation e) {
+    private synchronized void putEvaluation(String section, String prefix, Evaluation e) {
         JsonObject s = section(section);
         s.addProperty(prefix + "loss", e.loss());
         s.addProperty(prefix + "accuracy", e.accuracy());
@@ -228,7 +280,7 @@ public final class RunReport implements TrainingListener {
     }
 
     /** Test figures: accuracy, loss, confusion matrix, per-class precision and recall. */
-    public synchronized void putTest(Evaluation e, List<String> classNames) {
+    private synchronized void putTest(Evaluation e, List<String> classNames) {
         putEvaluation("test", "", e);
         JsonObject test = section("test");
         test.add("confusion_matrix", GSON.toJsonTree(e.confusion()));
@@ -255,12 +307,8 @@ public final class RunReport implements TrainingListener {
         root.add(EVALUATION, section);
     }
 
-    public synchronized void putArray(String section, String key, JsonArray array) {
-        section(section).add(key, array);
-    }
-
     /** Marks the end state: "completed", "interrupted" or "failed". */
-    public synchronized void finish(String status, String error) {
+    synchronized void finish(String status, String error) {
         root.addProperty("status", status);
         root.addProperty("interrupted", status.equals("interrupted"));
         if (error != null) {

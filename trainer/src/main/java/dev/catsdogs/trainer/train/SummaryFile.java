@@ -10,8 +10,12 @@ import java.util.Locale;
 /** {@code summary.txt} of a completed run: the layer table and the results of each stage. */
 public final class SummaryFile implements TrainingListener {
 
+    // The report's stage sections, in the order the run reaches them.
     private static final String[] SECTIONS = {
-        "initial", "feature_extraction", "fine_tuning", "test"
+        TrainingListener.Stage.INITIAL.key(),
+        Phase.FEATURE_EXTRACTION.key(),
+        Phase.FINE_TUNING.key(),
+        TrainingListener.Stage.TEST.key()
     };
 
     private final Path file;

@@ -181,7 +181,7 @@ public final class TrainingRun implements AutoCloseable {
         } else {
             directory.writeConfig(config, weights.file(), dataset, versions, where);
         }
-        report.put("training_device", where);
+        report.recordTrainingDevice(where);
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (ImagePreprocessor pre = config.preprocessor()) {
             TransferNetwork network =
