@@ -10,15 +10,17 @@ import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.Objective;
 import dev.catsdogs.trainer.train.Optimizer;
+import dev.catsdogs.trainer.train.OptimizerStep;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The training step {@code bench-train} times and profiles: every layer trainable (or those from a
- * fine-tuning layer on), one fixed random batch, loss, backward and an RMSprop update (the fused
- * one on PyTorch, see {@link Optimizer#rmsProp}); and the inference forward of the network with its
- * base frozen, as the trainer's cache builds run it. One body each, so the timing and the profile
- * always measure the same work. Everything runs on the device of the manager it is given.
+ * The training step {@code bench-train} times and profiles: the trainer's own {@link OptimizerStep}
+ * with every layer trainable (or those from a fine-tuning layer on), one fixed random batch and an
+ * RMSprop update (the fused one on PyTorch, see {@link Optimizer#rmsProp}); and the inference
+ * forward of the network with its base frozen, as the trainer's cache builds run it. One body each,
+ * so the timing and the profile always measure the same work. Everything runs on the device of the
+ * manager it is given.
  */
 final class TrainingStep implements AutoCloseable {
 
@@ -29,6 +31,7 @@ final class TrainingStep implements AutoCloseable {
     private final float[] labels;
     private final List<Parameter> trainable;
     private final Optimizer optimizer;
+    private final OptimizerStep step;
     private final Parameter smallestTrainable;
     private boolean frozen;
 
@@ -56,6 +59,7 @@ final class TrainingStep implements AutoCloseable {
         this.optimizer = optimizer;
         network.setTrainableFrom(trainableFrom);
         this.trainable = network.trainableParameters();
+        this.step = new OptimizerStep(network, optimizer);
         Parameter smallest = trainable.get(0);
         for (Parameter p : trainable) {
             smallest = p.getArray().size() < smallest.getArray().size() ? p : smallest;
@@ -84,13 +88,8 @@ final class TrainingStep implements AutoCloseable {
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(images, shape);
             NDArray y = batch.create(labels);
-            ParameterStore ps = new ParameterStore(batch, false);
             long t0 = System.nanoTime();
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = Objective.loss(network.logitsFrom(ps, x, 0, true), y);
-                collector.backward(loss);
-            }
-            optimizer.step(trainable);
+            step.run(batch, x, y, null, 0, optimizer.learningRate()); // the trainer's own step
             smallestTrainable.getArray().toFloatArray(); // waits for the device
             return (System.nanoTime() - t0) / 1e6;
         }

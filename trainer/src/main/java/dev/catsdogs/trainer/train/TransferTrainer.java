@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.tracker.Tracker;
 import dev.catsdogs.trainer.data.BatchLoader;
@@ -429,7 +428,7 @@ public final class TransferTrainer {
         double lossSum = 0;
         long correct = 0;
         int images = 0;
-        List<Parameter> trainable = network.trainableParameters();
+        OptimizerStep step = new OptimizerStep(network, optimizer);
         try (Feed.Batches batches = feed.epoch(epochIndex)) {
             for (TrainingListener l : listeners) {
                 l.onEpochStart(phase, epochNumber, batches.plannedBatches());
@@ -439,32 +438,27 @@ public final class TransferTrainer {
                 checkStop();
                 Feed.Batch batch = batches.next();
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = batch.input(scope);
-                    NDArray y = labels(scope, batch);
-                    NDArray weights = sampleWeights(scope, batch, schedule.classWeights());
-                    ParameterStore ps = new ParameterStore(scope, false);
-                    try (GradientCollector collector =
-                            Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = network.logitsFrom(ps, x, feed.boundary(), true);
-                        NDArray loss = Objective.loss(logits, y, weights);
-                        float batchLoss = loss.getFloat();
-                        if (!Float.isFinite(batchLoss)) {
-                            throw new TrainingDivergedException(
-                                    "the loss became "
-                                            + batchLoss
-                                            + " at epoch "
-                                            + epochNumber
-                                            + ", batch "
-                                            + (batchIndex + 1)
-                                            + optimizerHint(optimizer));
-                        }
-                        collector.backward(loss);
-                        lossSum += batchLoss * batch.size();
-                        correct += Objective.correct(Objective.predictions(logits), batch.labels());
+                    OptimizerStep.Result r =
+                            step.run(
+                                    scope,
+                                    batch.input(scope),
+                                    labels(scope, batch),
+                                    sampleWeights(scope, batch, schedule.classWeights()),
+                                    feed.boundary(),
+                                    schedule.rates()
+                                            .getNewValue(schedule.firstStep() + batchIndex));
+                    if (!Float.isFinite(r.loss())) {
+                        throw new TrainingDivergedException(
+                                "the loss became "
+                                        + r.loss()
+                                        + " at epoch "
+                                        + epochNumber
+                                        + ", batch "
+                                        + (batchIndex + 1)
+                                        + optimizerHint(optimizer));
                     }
-                    optimizer.step(
-                            trainable,
-                            schedule.rates().getNewValue(schedule.firstStep() + batchIndex));
+                    lossSum += r.loss() * batch.size();
+                    correct += Objective.correct(r.predictions(), batch.labels());
                 }
                 images += batch.size();
                 batchIndex++;
