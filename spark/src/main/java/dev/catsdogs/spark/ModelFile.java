@@ -3,16 +3,13 @@ package dev.catsdogs.spark;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.ModelMetadata;
+import dev.catsdogs.inference.internal.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -151,11 +148,7 @@ public final class ModelFile implements Serializable {
 
     /** Lower-case hex SHA-256 of bytes. */
     static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(data);
     }
 
     private static byte[] readAll(Path file) {
@@ -168,17 +161,10 @@ public final class ModelFile implements Serializable {
 
     /** Lower-case hex SHA-256 of a file. */
     static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
+        try {
+            return Sha256.of(file);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + file, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

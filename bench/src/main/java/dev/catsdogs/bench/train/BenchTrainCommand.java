@@ -5,6 +5,8 @@ import ai.djl.engine.Engine;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.catsdogs.bench.Workspace;
+import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.Failures;
 import dev.catsdogs.trainer.cli.DeviceOption;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
@@ -193,7 +195,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             // No GPU seen: one clear line, not a stack trace.
             System.err.println("bench-train: " + e.getMessage());
-            return 2;
+            return Failures.USAGE;
         }
         if (profile) {
             return profile(cores, where);
@@ -207,7 +209,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             dataset = Dataset.load(dir, 42);
         } catch (IOException | IllegalArgumentException e) { // a user's --data: one line
             System.err.println("bench-train: " + e.getMessage());
-            return 2;
+            return Failures.USAGE;
         }
         List<Sample> train = quick ? every(dataset.train(), 10) : dataset.train();
         if (pipeline) {
@@ -717,6 +719,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
      * path.
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchTrainCommand()).execute(args));
+        System.exit(
+                ClassifyCommand.configure(new CommandLine(new BenchTrainCommand())).execute(args));
     }
 }

@@ -153,6 +153,7 @@ public class ClassifyCommand implements Callable<Integer> {
         return commandLine
                 .setOut(utf8(new FileOutputStream(FileDescriptor.out)))
                 .setParameterExceptionHandler(new OneLineUsageErrors())
+                .setExecutionExceptionHandler(new Failures())
                 .setExecutionStrategy(ClassifyCommand::refuseUnmatchedThenRun);
     }
 

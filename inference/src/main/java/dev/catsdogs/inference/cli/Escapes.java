@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 
-/** Makes text from file names safe to print on one terminal line. */
-final class Escapes {
+/** Makes text from file names safe to print on one terminal line; shared by every command. */
+public final class Escapes {
 
     /**
      * Bidirectional controls: U+202E in a name shows {@code gpj.exe} as {@code exe.jpg}, so they
@@ -31,7 +31,7 @@ final class Escapes {
      * terminal would run) or a bidirectional control (which reorders what is shown). Everything
      * else, non-ASCII letters included, is kept.
      */
-    static String controls(String text) {
+    public static String controls(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -1,8 +1,8 @@
 package dev.catsdogs.spark.cli;
 
+import dev.catsdogs.inference.cli.Escapes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One line for a failure inside Spark. Spark wraps a task's failure in several layers whose
@@ -28,23 +28,8 @@ final class JobFailures {
         return chain.get(chain.size() - 1).getClass().getSimpleName();
     }
 
-    /**
-     * Control characters as {@code \n} or {@code \}{@code uXXXX}: a file name in a message may hold
-     * a newline (a second, fake line) or an escape sequence (which the terminal would run).
-     */
+    /** {@code text} on one safe line: control characters escaped, as every command prints them. */
     static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints()
-                .forEach(
-                        c -> {
-                            if (c == '\n') {
-                                out.append("\\n");
-                            } else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-                                out.append(String.format(Locale.ROOT, "\\u%04x", c));
-                            } else {
-                                out.appendCodePoint(c);
-                            }
-                        });
-        return out.toString();
+        return Escapes.controls(text);
     }
 }

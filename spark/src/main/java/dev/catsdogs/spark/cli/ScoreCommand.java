@@ -3,6 +3,7 @@ package dev.catsdogs.spark.cli;
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.Failures;
 import dev.catsdogs.spark.ModelFile;
 import dev.catsdogs.spark.ScoreArgumentException;
 import dev.catsdogs.spark.ScoreInputs;
@@ -77,11 +78,11 @@ public class ScoreCommand implements Callable<Integer> {
     /** Largest {@code --batch}, as {@code classify}: 1024 images of 224 x 224 are 616 MB. */
     static final int MAX_BATCH = 1024;
 
-    /** The job failed, or its output could not be put in place. */
-    static final int FAILED = 1;
+    /** The job failed, or its output could not be put in place (the product's exit code). */
+    static final int FAILED = Failures.FAILURE;
 
     /** Ctrl-C: the run stopped, nothing was written. */
-    static final int INTERRUPTED = 130;
+    static final int INTERRUPTED = Failures.INTERRUPTED;
 
     @Spec private CommandSpec spec;
 

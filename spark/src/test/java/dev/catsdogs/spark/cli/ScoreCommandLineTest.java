@@ -136,7 +136,7 @@ class ScoreCommandLineTest {
                 JobFailures.describe(new SparkException(failure.getMessage())));
         assertEquals("NullPointerException", JobFailures.describe(new NullPointerException()));
         assertEquals(
-                "cannot read a\\u0009b.jpg \\u001b[31m",
+                "cannot read a\\tb.jpg \\u001b[31m", // escaped as every command does
                 JobFailures.describe(new IOException("cannot read a\tb.jpg \u001b[31m")));
     }
 

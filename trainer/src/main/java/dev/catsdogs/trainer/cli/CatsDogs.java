@@ -55,8 +55,7 @@ public final class CatsDogs implements Runnable {
      * with the trainer's failure handling: one line, and exit codes 1 or 2.
      */
     static CommandLine commandLine() {
-        return ClassifyCommand.configure(new CommandLine(new CatsDogs()))
-                .setExecutionExceptionHandler(new Failures());
+        return ClassifyCommand.configure(new CommandLine(new CatsDogs()));
     }
 
     public static void main(String[] args) {

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.catsdogs.inference.cli.Failures;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.ModelExport;

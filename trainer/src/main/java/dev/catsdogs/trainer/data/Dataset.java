@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.internal.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,11 +173,11 @@ public final class Dataset {
             }
         }
         lines.sort(null);
-        java.security.MessageDigest digest = dev.catsdogs.trainer.io.Sha256.newDigest();
+        java.security.MessageDigest digest = Sha256.newDigest();
         for (String line : lines) {
             digest.update((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        return dev.catsdogs.trainer.io.Sha256.hex(digest);
+        return Sha256.hex(digest);
     }
 
     private static void addSorted(List<Sample> into, List<Path> files, int label) {

@@ -1,9 +1,9 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.internal.Sha256;
 import dev.catsdogs.trainer.io.Downloader;
 import dev.catsdogs.trainer.io.FileTrees;
 import dev.catsdogs.trainer.io.SafeUnzip;
-import dev.catsdogs.trainer.io.Sha256;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.io;
 
 import dev.catsdogs.inference.internal.AtomicFiles;
+import dev.catsdogs.inference.internal.Sha256;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.io;
 
+import dev.catsdogs.inference.internal.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.catsdogs.inference.internal.Sha256;
 import dev.catsdogs.trainer.TestPaths;
-import dev.catsdogs.trainer.io.Sha256;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import java.io.IOException;
 import java.io.OutputStream;

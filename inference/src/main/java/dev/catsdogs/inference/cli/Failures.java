@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.cli;
+package dev.catsdogs.inference.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -11,21 +11,22 @@ import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 
 /**
- * How a command's failure reaches the user: one line naming the file or value and the problem, and
- * an exit code — {@value #USAGE} when the command line is wrong (a bad option value, a path option
- * pointing at the wrong thing), {@value #FAILURE} when the work failed. A stack trace only for what
- * must be a bug, and only with {@code CATSDOGS_DEBUG=1}.
+ * How every command's failure reaches the user (set by {@link ClassifyCommand#configure}): one line
+ * naming the file or value and the problem, and an exit code — {@value #USAGE} when the command
+ * line is wrong (a bad option value, a path option pointing at the wrong thing), {@value #FAILURE}
+ * when the work failed. A stack trace only for what must be a bug, and only with {@code
+ * CATSDOGS_DEBUG=1}.
  */
-final class Failures implements CommandLine.IExecutionExceptionHandler {
+public final class Failures implements CommandLine.IExecutionExceptionHandler {
 
     /** The command line is wrong. */
-    static final int USAGE = 2;
+    public static final int USAGE = 2;
 
     /** The work failed. */
-    static final int FAILURE = 1;
+    public static final int FAILURE = 1;
 
     /** Ctrl-C: the run stopped and said how far it got. */
-    static final int INTERRUPTED = 130;
+    public static final int INTERRUPTED = 130;
 
     @Override
     public int handleExecutionException(
@@ -53,7 +54,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     }
 
     /** One line for a failure: what went wrong and with which file, without the exception class. */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
         if (t instanceof FileSystemException f) {
             String what =

@@ -1,6 +1,5 @@
-package dev.catsdogs.trainer.io;
+package dev.catsdogs.inference.internal;
 
-import dev.catsdogs.inference.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,7 +10,10 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** SHA-256 digests as lower-case hex strings, and the {@code <file>.sha256} sidecar files. */
+/**
+ * SHA-256 digests as lower-case hex strings, and the {@code <file>.sha256} sidecar files: the one
+ * implementation for the library, the trainer and the Spark module.
+ */
 public final class Sha256 {
 
     /** Suffix of a sidecar file that records the digest of the file it is named after. */
@@ -33,6 +35,11 @@ public final class Sha256 {
     /** Lower-case hex of a finished digest. */
     public static String hex(MessageDigest digest) {
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Lower-case hex SHA-256 of {@code bytes}. */
+    public static String of(byte[] bytes) {
+        return HexFormat.of().formatHex(newDigest().digest(bytes));
     }
 
     /**
