@@ -2,15 +2,15 @@ package dev.catsdogs.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.inference.cli.Failures;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
-import dev.catsdogs.trainer.onnx.ModelExport;
 import dev.catsdogs.trainer.quantize.ActivationType;
 import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.ErrorPictures;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
-import dev.catsdogs.trainer.train.TransferTrainer;
+import dev.catsdogs.trainer.workflow.ModelExport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,7 +163,7 @@ final class ExportCommand implements Callable<Integer> {
                                 .line(runDir));
             }
             return result.passed() ? 0 : Failures.FAILURE;
-        } catch (TransferTrainer.TrainingInterruptedException e) {
+        } catch (TrainingInterruptedException e) {
             System.err.println("interrupted: no model file was written");
             return Failures.INTERRUPTED;
         }

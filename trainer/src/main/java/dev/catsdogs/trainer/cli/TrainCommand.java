@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.inference.cli.Failures;
 import dev.catsdogs.inference.cli.ThreadLimit;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
@@ -17,7 +18,6 @@ import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
-import dev.catsdogs.trainer.train.TransferTrainer;
 import dev.catsdogs.trainer.workflow.RunExport;
 import java.io.IOException;
 import java.net.URI;
@@ -416,7 +416,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println(
                     "done: " + run.directory().file(RunDirectory.REPORT).toAbsolutePath());
             return 0;
-        } catch (TransferTrainer.TrainingInterruptedException e) {
+        } catch (TrainingInterruptedException e) {
             System.err.println(
                     "interrupted: "
                             + run.directory().file(RunDirectory.REPORT)

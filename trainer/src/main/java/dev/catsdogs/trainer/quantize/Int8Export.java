@@ -8,10 +8,10 @@ import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.inference.internal.ModelMetadataWriter;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.data.Seeds;
-import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,8 +119,7 @@ public final class Int8Export {
      * @param progress told after each layer of the weight-width search (about a minute)
      * @throws IllegalArgumentException when {@code floatModel} is not a float NCHW export of the
      *     default graph
-     * @throws TransferTrainer.TrainingInterruptedException when a stop was requested; nothing is
-     *     written
+     * @throws TrainingInterruptedException when a stop was requested; nothing is written
      */
     public static Result export(
             byte[] floatModel,
@@ -365,7 +364,7 @@ public final class Int8Export {
 
     private static void checkStop(BooleanSupplier stopRequested) {
         if (stopRequested.getAsBoolean()) {
-            throw new TransferTrainer.TrainingInterruptedException();
+            throw new TrainingInterruptedException();
         }
     }
 }

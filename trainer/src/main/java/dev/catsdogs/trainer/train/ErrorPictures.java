@@ -9,6 +9,7 @@ import dev.catsdogs.inference.eval.LabelledImage;
 import dev.catsdogs.inference.eval.MistakesPicture;
 import dev.catsdogs.inference.eval.ModelEvaluation;
 import dev.catsdogs.inference.internal.PngFiles;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import java.io.IOException;
@@ -73,8 +74,7 @@ public final class ErrorPictures {
      * report} (and writes it), and writes the pictures.
      *
      * @param stopRequested polled between batches
-     * @throws TransferTrainer.TrainingInterruptedException when a stop was requested; nothing is
-     *     written then
+     * @throws TrainingInterruptedException when a stop was requested; nothing is written then
      * @throws IOException if the model cannot be loaded or a picture cannot be written
      */
     public static Summary write(
@@ -126,7 +126,7 @@ public final class ErrorPictures {
 
     private static void checkStop(BooleanSupplier stopRequested) {
         if (stopRequested.getAsBoolean()) {
-            throw new TransferTrainer.TrainingInterruptedException();
+            throw new TrainingInterruptedException();
         }
     }
 }

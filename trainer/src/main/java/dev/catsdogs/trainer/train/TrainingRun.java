@@ -3,6 +3,7 @@ package dev.catsdogs.trainer.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Dataset;
@@ -160,7 +161,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * Asks the run to stop at the next batch (Ctrl-C): it then writes an "interrupted" report and
-     * throws {@link TransferTrainer.TrainingInterruptedException}. Safe from any thread.
+     * throws {@link TrainingInterruptedException}. Safe from any thread.
      */
     public void requestStop() {
         stop.set(true);

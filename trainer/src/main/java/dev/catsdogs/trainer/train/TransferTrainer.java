@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.tracker.Tracker;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Seeds;
 import dev.catsdogs.trainer.model.TransferNetwork;
@@ -606,15 +607,6 @@ public final class TransferTrainer {
 
         TrainingDivergedException(String message) {
             super("training stopped: " + message);
-        }
-    }
-
-    /** Thrown when a stop was requested (Ctrl-C). */
-    public static final class TrainingInterruptedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public TrainingInterruptedException() {
-            super("training interrupted");
         }
     }
 }

@@ -1,15 +1,14 @@
 package dev.catsdogs.trainer.workflow;
 
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
-import dev.catsdogs.trainer.onnx.ModelExport;
 import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.ErrorPictures;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.RunReport;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
-import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.function.Consumer;
@@ -53,7 +52,7 @@ public final class RunExport {
                             false,
                             run::stopRequested);
         } catch (IOException | RuntimeException e) {
-            boolean interrupted = e instanceof TransferTrainer.TrainingInterruptedException;
+            boolean interrupted = e instanceof TrainingInterruptedException;
             report.recordExportFailure(
                     interrupted,
                     interrupted ? "interrupted during the export" : "export failed: " + e);

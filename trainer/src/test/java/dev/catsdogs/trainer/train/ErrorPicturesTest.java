@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.catsdogs.trainer.TestPaths;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ class ErrorPicturesTest {
         Dataset dataset = twoClassesWithoutTest();
         RunDirectory run = RunDirectory.create(dir.resolve("stopped"));
         assertThrows(
-                TransferTrainer.TrainingInterruptedException.class,
+                TrainingInterruptedException.class,
                 () -> ErrorPictures.write(run, shippedModel(), dataset, () -> true));
         try (var files = Files.list(run.path())) {
             assertEquals(0, files.count());

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.catsdogs.trainer.TestPaths;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -96,7 +97,7 @@ class ResumeTest {
             }
             run.run(manager, Map.of("catsdogs", "test"), "cpu");
             return true;
-        } catch (TransferTrainer.TrainingInterruptedException e) {
+        } catch (TrainingInterruptedException e) {
             return false;
         }
     }

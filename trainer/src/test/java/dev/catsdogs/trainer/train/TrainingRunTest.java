@@ -17,9 +17,10 @@ import com.google.gson.stream.JsonReader;
 import dev.catsdogs.inference.cli.EvaluateCommand;
 import dev.catsdogs.inference.eval.MistakesPicture;
 import dev.catsdogs.trainer.TestPaths;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
-import dev.catsdogs.trainer.onnx.ModelExport;
+import dev.catsdogs.trainer.workflow.ModelExport;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -270,9 +271,7 @@ class TrainingRunTest {
         run.requestStop(); // what the Ctrl-C hook does
         worker.join(60_000);
         assertInstanceOf(
-                TransferTrainer.TrainingInterruptedException.class,
-                outcome.get(),
-                String.valueOf(outcome.get()));
+                TrainingInterruptedException.class, outcome.get(), String.valueOf(outcome.get()));
 
         JsonObject report =
                 JsonParser.parseString(Files.readString(out.resolve("report.json")))

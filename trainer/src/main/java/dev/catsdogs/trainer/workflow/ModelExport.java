@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.onnx;
+package dev.catsdogs.trainer.workflow;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -19,14 +19,15 @@ import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.inference.internal.ModelMetadataWriter;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.onnx.OnnxExporter;
 import dev.catsdogs.trainer.train.Json;
 import dev.catsdogs.trainer.train.Objective;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
-import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,8 +113,8 @@ public final class ModelExport {
      * @param parityImages validation images to compare
      * @param withPreprocessing uint8 NHWC input with scaling in the graph
      * @param stopRequested polled between parity batches and before the file is kept
-     * @throws TransferTrainer.TrainingInterruptedException when a stop was requested; nothing is
-     *     written and the candidate file is removed
+     * @throws TrainingInterruptedException when a stop was requested; nothing is written and the
+     *     candidate file is removed
      */
     public static Result export(
             RunDirectory run,
@@ -278,7 +279,7 @@ public final class ModelExport {
 
     private static void checkStop(BooleanSupplier stopRequested) {
         if (stopRequested.getAsBoolean()) {
-            throw new TransferTrainer.TrainingInterruptedException();
+            throw new TrainingInterruptedException();
         }
     }
 

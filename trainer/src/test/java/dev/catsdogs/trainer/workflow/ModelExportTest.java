@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.onnx;
+package dev.catsdogs.trainer.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,11 +15,13 @@ import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.TestPaths;
+import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
+import dev.catsdogs.trainer.onnx.OnnxExporter;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
-import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -236,7 +238,7 @@ class ModelExportTest {
                         () -> ++count[0] >= at);
                 polls = count[0];
                 break; // polled fewer times than stopAt: it ran to the end
-            } catch (TransferTrainer.TrainingInterruptedException expected) {
+            } catch (TrainingInterruptedException expected) {
                 assertFalse(Files.exists(target), "stopped at poll " + at + ": a model file");
                 try (var files = Files.list(dir)) {
                     assertTrue(
