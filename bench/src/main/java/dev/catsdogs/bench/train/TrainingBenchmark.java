@@ -13,6 +13,7 @@ import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.data.SampleDecoder;
 import dev.catsdogs.trainer.data.ShuffleMode;
+import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import dev.catsdogs.trainer.train.CachedFeed;
@@ -112,6 +113,7 @@ public final class TrainingBenchmark {
     private final int threads;
     private final Device device;
     private final PrintStream out;
+    private Precision precision = Precision.FP32;
 
     public TrainingBenchmark(
             List<Sample> train,
@@ -132,6 +134,15 @@ public final class TrainingBenchmark {
         this.threads = threads;
         this.device = device;
         this.out = out;
+    }
+
+    /**
+     * The type every measured forward computes in ({@code --precision}); default float32. Weights,
+     * optimizer and loss stay float32, as in training.
+     */
+    public TrainingBenchmark optPrecision(Precision precision) {
+        this.precision = precision;
+        return this;
     }
 
     /**
@@ -216,6 +227,7 @@ public final class TrainingBenchmark {
         TransferNetwork network = TransferNetwork.create(imageSize, classes);
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
         MobileNetV2Weights.read(weights).applyTo(network.base());
+        network.setPrecision(precision);
         return network;
     }
 

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.LossScaledOptimizer;
 import dev.catsdogs.trainer.train.Objective;
 import dev.catsdogs.trainer.train.Optimizer;
 import java.util.List;
@@ -37,7 +38,13 @@ final class TrainingStep implements AutoCloseable {
      * manager}.
      */
     TrainingStep(TransferNetwork network, NDManager manager, int batchSize, int imageSize) {
-        this(network, manager, batchSize, imageSize, 0, Optimizer.rmsProp(1e-5f));
+        this(
+                network,
+                manager,
+                batchSize,
+                imageSize,
+                0,
+                LossScaledOptimizer.forPrecision(network.precision(), Optimizer.rmsProp(1e-5f)));
     }
 
     /**
@@ -88,7 +95,7 @@ final class TrainingStep implements AutoCloseable {
             long t0 = System.nanoTime();
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = Objective.loss(network.logitsFrom(ps, x, 0, true), y);
-                collector.backward(loss);
+                collector.backward(optimizer.scaleLoss(loss));
             }
             optimizer.step(trainable);
             smallestTrainable.getArray().toFloatArray(); // waits for the device
@@ -127,7 +134,8 @@ final class TrainingStep implements AutoCloseable {
             NDArray y = batch.create(labels);
             ParameterStore ps = new ParameterStore(batch, false);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                collector.backward(Objective.loss(network.logitsFrom(ps, x, 0, true), y));
+                collector.backward(
+                        optimizer.scaleLoss(Objective.loss(network.logitsFrom(ps, x, 0, true), y)));
             }
         }
     }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
+import dev.catsdogs.trainer.device.DeviceSelection;
+import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.train.OptimizerType;
 import dev.catsdogs.trainer.train.Recipe;
@@ -13,6 +15,7 @@ import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.train.TransferTrainer;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,6 +187,19 @@ final class TrainCommand implements Callable<Integer> {
     private String device;
 
     @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16|fp16",
+            defaultValue = "fp32",
+            description =
+                    "Number type of the forward passes (cache builds and training): fp32 (the"
+                        + " default), bf16 (GPUs of compute capability 8.0+, CPUs with AVX512-BF16"
+                        + " or AMX) or fp16 (GPUs, with loss scaling). Weights, optimizer, loss and"
+                        + " the exported model stay fp32.")
+    private String precision;
+
+    @Mixin private TorchOption torch = new TorchOption();
+
+    @Option(
             names = "--no-cache",
             negatable = false,
             description =
@@ -270,7 +286,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainingConfig config = checkedConfig();
-        Device trainingDevice = usage(() -> DeviceOption.resolve(device));
+        DeviceSelection selection = selectDevice(config);
+        if (selection == null) {
+            return Failures.USAGE;
+        }
+        Device trainingDevice = selection.device();
         Path dataDir =
                 data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
         Dataset dataset = Dataset.load(dataDir, seed);
@@ -279,9 +299,10 @@ final class TrainCommand implements Callable<Integer> {
         try (run;
                 NDManager manager = NDManager.newBaseManager(trainingDevice);
                 InterruptSignal signal = InterruptSignal.install(run::requestStop)) {
-            String where = DeviceOption.describe(trainingDevice);
+            String where = selection.describe();
             System.out.println("run directory: " + config.outDir().toAbsolutePath());
             System.out.println("training on " + where);
+            selection.record(run.report().section("device"));
             TransferNetwork network = run.run(manager, Versions.current(), where);
             if (config.export()
                     && !ExportCommand.exportRun(run, network, dataset, config).passed()) {
@@ -313,6 +334,26 @@ final class TrainCommand implements Callable<Integer> {
                             + run.directory().file(RunDirectory.REPORT)
                             + " says how far the run got");
             return Failures.INTERRUPTED;
+        }
+    }
+
+    /**
+     * {@code --torch} first (it must precede the engine's loading), then the device for {@code
+     * --device} and {@code --precision}, its warnings printed; null, the reason printed in one
+     * line, when they cannot be used (a usage error: nothing ran).
+     */
+    private DeviceSelection selectDevice(TrainingConfig config) {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            torch.apply(System.out);
+            DeviceSelection chosen = DeviceSelection.choose(device, config.precision());
+            chosen.warnings().forEach(w -> err.println("train: warning: " + w));
+            err.flush();
+            return chosen;
+        } catch (IllegalArgumentException e) {
+            err.println("train: " + e.getMessage());
+            err.flush();
+            return null;
         }
     }
 
@@ -410,6 +451,7 @@ final class TrainCommand implements Callable<Integer> {
                                 .optFineTuneLearningRate(fineTuneLearningRate)
                                 .optEvaluationSteps(evalSteps)
                                 .optDevice(device)
+                                .optPrecision(choice("--precision", precision, Precision.values()))
                                 .optCache(!noCache)
                                 .optCacheBudgetBytes(budget)
                                 .optDecoderThreads(threads != null ? threads : cores)

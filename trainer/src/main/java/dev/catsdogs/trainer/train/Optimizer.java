@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import java.util.List;
 
@@ -17,6 +18,14 @@ public interface Optimizer extends AutoCloseable {
 
     /** The step size. */
     float learningRate();
+
+    /**
+     * The loss the backward pass starts from: {@code loss} itself, or scaled up where the optimizer
+     * unscales the gradients again ({@link LossScaledOptimizer}).
+     */
+    default NDArray scaleLoss(NDArray loss) {
+        return loss;
+    }
 
     @Override
     void close();

@@ -160,6 +160,7 @@ public final class TrainingRun implements AutoCloseable {
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
         weights.applyTo(network.base());
         network.freezeBase();
+        network.setPrecision(config.precision());
         return network;
     }
 

@@ -267,7 +267,7 @@ public final class TransferTrainer {
                                             + (batchIndex + 1)
                                             + optimizerHint(optimizer));
                         }
-                        collector.backward(loss);
+                        collector.backward(optimizer.scaleLoss(loss));
                         lossSum += batchLoss * batch.size();
                         correct += Objective.correct(Objective.predictions(logits), batch.labels());
                     }
@@ -370,7 +370,8 @@ public final class TransferTrainer {
 
     private static Optimizer optimizer(
             TrainingConfig config, OptimizerType type, float learningRate) {
-        return type.create(learningRate, config.rho(), config.epsilon());
+        return LossScaledOptimizer.forPrecision(
+                config.precision(), type.create(learningRate, config.rho(), config.epsilon()));
     }
 
     private long trainableParams() {
