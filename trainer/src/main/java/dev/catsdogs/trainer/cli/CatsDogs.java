@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ExportCommand.class,
             ClassifyCommand.class,
+            GpuJniCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class CatsDogs implements Runnable {
@@ -52,8 +53,12 @@ public final class CatsDogs implements Runnable {
      * with the trainer's failure handling: one line, and exit codes 1 or 2.
      */
     static CommandLine commandLine() {
-        return ClassifyCommand.configure(new CommandLine(new CatsDogs()))
-                .setExecutionExceptionHandler(new Failures());
+        return configure(new CommandLine(new CatsDogs()));
+    }
+
+    /** {@link #commandLine()}'s set-up, for a command line of one command (tests). */
+    static CommandLine configure(CommandLine commandLine) {
+        return ClassifyCommand.configure(commandLine).setExecutionExceptionHandler(new Failures());
     }
 
     public static void main(String[] args) {

@@ -45,7 +45,8 @@ public final class TorchOption {
             return;
         }
         LocalTorch torch = TorchDiscovery.find(value);
-        String jni = TorchSetup.use(torch, DjlJni.current(), System.getenv());
+        String jni = TorchSetup.check(torch, DjlJni.current(), System.getenv());
+        TorchSetup.apply(torch);
         out.println("libtorch: " + torch.describe() + ", with " + jni);
     }
 }

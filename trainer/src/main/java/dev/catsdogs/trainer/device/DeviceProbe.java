@@ -69,10 +69,14 @@ public final class DeviceProbe {
     }
 
     /**
-     * nvidia-smi's GPUs in CUDA's numbering where {@code CUDA_VISIBLE_DEVICES} is a list of indices
-     * (ids it does not list, or UUIDs, leave nvidia-smi's order).
+     * nvidia-smi's GPUs in CUDA's numbering where {@code CUDA_VISIBLE_DEVICES} is a list of
+     * indices, none where it is empty (UUIDs leave nvidia-smi's order). Names are a label: CUDA
+     * orders GPUs fastest first unless {@code CUDA_DEVICE_ORDER=PCI_BUS_ID}, nvidia-smi by bus.
      */
     static List<DeviceFacts.Gpu> visibleInOrder(List<DeviceFacts.Gpu> all, String visible) {
+        if (visible != null && visible.isBlank()) {
+            return List.of(); // set and empty: CUDA sees no GPU
+        }
         if (visible == null || !visible.matches("\\s*\\d+(\\s*,\\s*\\d+)*\\s*")) {
             return all;
         }

@@ -47,16 +47,15 @@ public final class TorchSetup {
     }
 
     /**
-     * Checks that DJL can load {@code torch} without a download and points it there.
+     * Checks that DJL can load {@code torch} without a download: a JNI fits it (DJL's own, or one
+     * {@code gpu-jni} built), and no environment variable points DJL elsewhere.
      *
      * @param env the environment (whose DJL settings would override the properties)
-     * @return how the JNI is found, for the user: DJL's bundled one or the one gpu-jni built
-     * @throws IllegalArgumentException with the one-line explanation when no JNI fits {@code
-     *     torch}, or an environment variable would point DJL elsewhere
+     * @return how the JNI is found, for the user: DJL's own or the one gpu-jni built
+     * @throws IllegalArgumentException with the one-line explanation and what to do
      */
-    public static String use(LocalTorch torch, DjlJni jni, Map<String, String> env) {
-        Path cudart = cudartDir(torch.libDir());
-        Map<String, String> properties = properties(torch, cudart);
+    public static String check(LocalTorch torch, DjlJni jni, Map<String, String> env) {
+        Map<String, String> properties = properties(torch, null);
         for (String name : DJL_SETTINGS) {
             String set = env.get(name);
             if (set != null && !set.equals(properties.get(name))) {
@@ -72,16 +71,21 @@ public final class TorchSetup {
                                 + "): unset it");
             }
         }
-        String how;
         if (jni.bundledFor(torch)) {
-            how = "DJL " + jni.djlVersion() + "'s bundled JNI";
-        } else if (Files.isRegularFile(jni.pathFor(torch))) {
-            how = "the JNI gpu-jni built, " + jni.pathFor(torch);
-        } else {
-            throw new IllegalArgumentException(mismatch(torch, jni));
+            return "DJL " + jni.djlVersion() + "'s own JNI";
         }
-        properties.forEach(System::setProperty);
-        return how;
+        if (Files.isRegularFile(jni.pathFor(torch))) {
+            return "the JNI gpu-jni built, " + jni.pathFor(torch);
+        }
+        throw new IllegalArgumentException(mismatch(torch, jni));
+    }
+
+    /**
+     * Points DJL at {@code torch} ({@link #check} first): sets the system properties, which DJL
+     * reads when its engine loads; this process then uses that PyTorch.
+     */
+    public static void apply(LocalTorch torch) {
+        properties(torch, cudartDir(torch.libDir())).forEach(System::setProperty);
     }
 
     /** Why {@code torch} cannot be used as it is, and the two ways out. */
