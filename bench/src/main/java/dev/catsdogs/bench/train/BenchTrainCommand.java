@@ -207,17 +207,24 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     spec.commandLine(), "Received --batch-size " + batchSize + "; expected >= 1");
         }
         type = precision();
-        DeviceSelection selection;
+        // Without --device: the full run, on the CPU, whose data is checked before the engine
+        // loads.
+        Device where = Device.cpu();
+        DeviceSelection selection = null;
         try {
             torch.apply(System.out);
-            selection = DeviceSelection.choose(device == null ? "cpu" : device, type);
+            if (device != null) {
+                selection = DeviceSelection.choose(device, type);
+                where = selection.device();
+            }
         } catch (IllegalArgumentException e) {
             // No usable GPU, a PyTorch that cannot be used: one clear line, not a stack trace.
             System.err.println("bench-train: " + e.getMessage());
             return 2;
         }
-        selection.warnings().forEach(w -> System.err.println("bench-train: warning: " + w));
-        Device where = selection.device();
+        if (selection != null) {
+            selection.warnings().forEach(w -> System.err.println("bench-train: warning: " + w));
+        }
         if (profile) {
             return profile(cores, where);
         }

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.device;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import dev.catsdogs.trainer.model.Precision;
@@ -42,6 +43,7 @@ public record DeviceSelection(Device device, List<String> warnings, DeviceFacts 
     public String describe() {
         String torch = "PyTorch " + facts.pytorchVersion();
         if (!device.isGpu()) {
+            Engine.getInstance(); // loaded by the probe; the thread count is its
             return "cpu, " + JniUtils.getNumThreads() + " threads (" + torch + ")";
         }
         StringBuilder s = new StringBuilder(device.toString());

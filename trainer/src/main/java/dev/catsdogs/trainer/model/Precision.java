@@ -1,6 +1,5 @@
 package dev.catsdogs.trainer.model;
 
-import ai.djl.ndarray.types.DataType;
 import com.google.gson.annotations.SerializedName;
 import java.util.Locale;
 
@@ -13,27 +12,16 @@ import java.util.Locale;
 public enum Precision {
     /** Everything in float32: the default, and the only type of the exported model. */
     @SerializedName("fp32")
-    FP32(DataType.FLOAT32),
-    /** Convolutions and the Dense layer in bfloat16: float32's range, 8 significant bits. */
+    FP32,
+    /** The forward in bfloat16: float32's range, 8 significant bits. */
     @SerializedName("bf16")
-    BF16(DataType.BFLOAT16),
+    BF16,
     /**
-     * Convolutions and the Dense layer in float16, with the loss scaled so that small gradients do
-     * not flush to zero (float16 has 11 significant bits but a range of about 6e-8 to 65504).
+     * The forward in float16, with the loss scaled so that small gradients do not flush to zero
+     * (float16 has 11 significant bits but a range of about 6e-8 to 65504).
      */
     @SerializedName("fp16")
-    FP16(DataType.FLOAT16);
-
-    private final DataType dataType;
-
-    Precision(DataType dataType) {
-        this.dataType = dataType;
-    }
-
-    /** The type the forward computes in. */
-    public DataType dataType() {
-        return dataType;
-    }
+    FP16;
 
     /** Whether the forward runs in a type smaller than float32. */
     public boolean reduced() {

@@ -125,10 +125,13 @@ public final class TransferNetwork extends AbstractBlock {
 
     /**
      * Logits from the activation before layer {@code boundary} (see {@link #activationBefore}),
-     * computed in {@link #precision()}, returned in float32.
+     * computed in {@link #precision()}, returned in float32. From the pooled features (the head
+     * alone, feature extraction on a cache) they stay float32: one small Dense layer gains nothing
+     * from a narrower type, and its casts cost more than it (phase 1's epochs took 4 times as
+     * long).
      */
     public NDArray logitsFrom(ParameterStore ps, NDArray x, int boundary, boolean training) {
-        if (!precision.reduced()) {
+        if (!precision.reduced() || boundary == base.layers().size()) {
             return logitsFromAsGiven(ps, x, boundary, training);
         }
         return raise(logitsFromAsGiven(reduced(ps), lower(x), boundary, training));

@@ -60,6 +60,7 @@ class ReadmeCommandsTest {
                         "train",
                         "export",
                         "classify",
+                        "gpu-jni",
                         "bench-train",
                         "bench",
                         "score")) {
