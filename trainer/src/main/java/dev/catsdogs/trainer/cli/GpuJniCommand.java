@@ -39,9 +39,10 @@ final class GpuJniCommand implements Callable<Integer> {
             required = true,
             paramLabel = "DIR",
             description =
-                    "A checkout of github.com/deepjavalibrary/djl at the tag of this build's DJL"
-                            + " (git clone --branch v0.36.0 --depth 1"
-                            + " https://github.com/deepjavalibrary/djl).")
+                    "A checkout of github.com/deepjavalibrary/djl at the tag of this build's DJL:"
+                            + " git clone --branch v<DJL version> --depth 1"
+                            + " https://github.com/deepjavalibrary/djl (a wrong tag is refused,"
+                            + " naming the right one).")
     private Path djlSource;
 
     @Mixin private TorchOption torch = new TorchOption();

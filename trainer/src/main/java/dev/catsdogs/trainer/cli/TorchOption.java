@@ -25,8 +25,9 @@ public final class TorchOption {
                     "Use the PyTorch installed here, offline: the one a Python imports (python3,"
                             + " or a path), or a torch/lib folder. Default: $"
                             + ENV
-                            + ", else DJL's own libtorch. A PyTorch other than the one DJL's JNI"
-                            + " was built for needs ./catsdogs gpu-jni first.")
+                            + "; without either, train uses DJL's own libtorch and gpu-jni"
+                            + " python3. A PyTorch other than the one DJL's JNI was built for needs"
+                            + " ./catsdogs gpu-jni first.")
     private String value;
 
     /** The value given, or null for DJL's own libtorch. */
