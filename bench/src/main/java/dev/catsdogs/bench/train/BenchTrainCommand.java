@@ -8,8 +8,11 @@ import dev.catsdogs.bench.Workspace;
 import dev.catsdogs.inference.cli.ClassifyCommand;
 import dev.catsdogs.inference.cli.Failures;
 import dev.catsdogs.trainer.cli.DeviceOption;
+import dev.catsdogs.trainer.cli.TorchOption;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.Sample;
+import dev.catsdogs.trainer.device.DeviceSelection;
+import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,6 +29,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -136,6 +140,21 @@ public final class BenchTrainCommand implements Callable<Integer> {
     private String device;
 
     @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16|fp16",
+            defaultValue = "fp32",
+            description =
+                    "With --device: the type our step and forwards compute in, as train"
+                            + " --precision (default: ${DEFAULT-VALUE}; PyTorch from Python stays"
+                            + " fp32).")
+    private String precision;
+
+    @Mixin private TorchOption torch = new TorchOption();
+
+    // --precision, checked: the type of the step and forwards (step comparison and profile).
+    private Precision type = Precision.FP32;
+
+    @Option(
             names = "--batch-size",
             paramLabel = "N",
             defaultValue = "32",
@@ -189,19 +208,30 @@ public final class BenchTrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "Received --batch-size " + batchSize + "; expected >= 1");
         }
-        Device where;
+        type = precision();
+        // Without --device: the full run, on the CPU, whose data is checked before the engine
+        // loads.
+        Device where = Device.cpu();
+        DeviceSelection selection = null;
         try {
-            where = device == null ? Device.cpu() : DeviceOption.resolve(device);
+            torch.apply(System.out);
+            if (device != null) {
+                selection = DeviceSelection.choose(device, type);
+                where = selection.device();
+            }
         } catch (IllegalArgumentException e) {
-            // No GPU seen: one clear line, not a stack trace.
+            // No usable GPU, a PyTorch that cannot be used: one clear line, not a stack trace.
             System.err.println("bench-train: " + e.getMessage());
             return Failures.USAGE;
+        }
+        if (selection != null) {
+            selection.warnings().forEach(w -> System.err.println("bench-train: warning: " + w));
         }
         if (profile) {
             return profile(cores, where);
         }
         if (device != null) {
-            return stepComparison(cores, where);
+            return stepComparison(cores, selection);
         }
         Path dir = data != null ? data : Workspace.defaults().data();
         Dataset dataset;
@@ -341,17 +371,38 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code --precision}, or a usage error naming the value. */
+    private Precision precision() {
+        for (Precision p : Precision.values()) {
+            if (p.toString().equalsIgnoreCase(precision.strip())) {
+                if (p.reduced() && device == null) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--precision "
+                                    + p
+                                    + " applies to the step comparison; it needs --device");
+                }
+                return p;
+            }
+        }
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "Received --precision " + precision + "; expected one of fp32, bf16, fp16");
+    }
+
     /** {@code --device}: the step and the frozen forward on one device, against PyTorch's. */
-    private int stepComparison(int cores, Device where) throws Exception {
+    private int stepComparison(int cores, DeviceSelection selection) throws Exception {
+        Device where = selection.device();
         int steps = quick ? 3 : 20;
         System.out.printf(
                 Locale.ROOT,
-                "bench-train --device %s: training step and frozen forward at batch %d, %d timed"
-                        + " after 3 warm-up, on %s%n",
+                "bench-train --device %s --precision %s: training step and frozen forward at batch"
+                        + " %d, %d timed after 3 warm-up, on %s%n",
                 device,
+                type,
                 batchSize,
                 steps,
-                DeviceOption.describe(where));
+                selection.describe());
         TrainingBenchmark.StepFigures ours = stepOnly(cores, where).stepAndForward(steps);
         JsonObject torch = pytorch(where, Integer.toString(cores), Integer.toString(steps));
         System.out.println();
@@ -359,10 +410,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.println();
         System.out.printf(
                 Locale.ROOT,
-                "ratio: step_vs_pytorch=%.2f forward_vs_pytorch=%.2f device=%s%n",
+                "ratio: step_vs_pytorch=%.2f forward_vs_pytorch=%.2f device=%s%s%n",
                 ours.stepMs() / number(torch, "train_step_ms"),
                 ours.forwardFoldedMs() / number(torch, "forward_folded_ms"),
-                where);
+                where,
+                type.reduced() ? " precision=" + type : "");
         return 0;
     }
 
@@ -431,7 +483,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     // The step runs on a random batch: no training data, and 2 classes (one logit), like the
     // default data.
     private TrainingBenchmark stepOnly(int cores, Device where) {
-        return benchmark(List.of(), List.of(), 2, cores, where);
+        return benchmark(List.of(), List.of(), 2, cores, where).optPrecision(type);
     }
 
     /** At 160x160 from the shipped ImageNet weights, printing to standard output. */

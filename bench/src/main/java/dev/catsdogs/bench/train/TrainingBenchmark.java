@@ -11,6 +11,7 @@ import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.data.SampleDecoder;
 import dev.catsdogs.trainer.data.ShuffleMode;
+import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import dev.catsdogs.trainer.train.CachedFeed;
@@ -111,6 +112,7 @@ public final class TrainingBenchmark {
     private final int threads;
     private final Device device;
     private final PrintStream out;
+    private Precision precision = Precision.FP32;
 
     public TrainingBenchmark(
             List<Sample> train,
@@ -131,6 +133,15 @@ public final class TrainingBenchmark {
         this.threads = threads;
         this.device = device;
         this.out = out;
+    }
+
+    /**
+     * The type every measured forward computes in ({@code --precision}); default float32. Weights,
+     * optimizer and loss stay float32, as in training.
+     */
+    public TrainingBenchmark optPrecision(Precision precision) {
+        this.precision = precision;
+        return this;
     }
 
     /**
@@ -213,7 +224,11 @@ public final class TrainingBenchmark {
         // should reach the same accuracies: a visible check that caching changes speed only.
         Engine.getInstance().setRandomSeed(42);
         // The padding the weights file declares, as a training run builds it.
-        return MobileNetV2Weights.read(weights).newTransferNetwork(imageSize, classes, 0f, manager);
+        TransferNetwork network =
+                MobileNetV2Weights.read(weights)
+                        .newTransferNetwork(imageSize, classes, 0f, manager);
+        network.setPrecision(precision);
+        return network;
     }
 
     /** Phase 1 wall time: cache build (if any), epochs and validation after each. */

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.LossScaledOptimizer;
 import dev.catsdogs.trainer.train.Objective;
 import dev.catsdogs.trainer.train.Optimizer;
 import dev.catsdogs.trainer.train.OptimizerStep;
@@ -40,7 +41,13 @@ final class TrainingStep implements AutoCloseable {
      * manager}.
      */
     TrainingStep(TransferNetwork network, NDManager manager, int batchSize, int imageSize) {
-        this(network, manager, batchSize, imageSize, 0, Optimizer.rmsProp(1e-5f));
+        this(
+                network,
+                manager,
+                batchSize,
+                imageSize,
+                0,
+                LossScaledOptimizer.forPrecision(network.precision(), Optimizer.rmsProp(1e-5f)));
     }
 
     /**
@@ -126,7 +133,8 @@ final class TrainingStep implements AutoCloseable {
             NDArray y = batch.create(labels);
             ParameterStore ps = new ParameterStore(batch, false);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                collector.backward(Objective.loss(network.logitsFrom(ps, x, 0, true), y));
+                collector.backward(
+                        optimizer.scaleLoss(Objective.loss(network.logitsFrom(ps, x, 0, true), y)));
             }
         }
     }

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             ClassifyCommand.class,
             EvaluateCommand.class,
+            GpuJniCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class CatsDogs implements Runnable {
@@ -55,7 +56,12 @@ public final class CatsDogs implements Runnable {
      * with the trainer's failure handling: one line, and exit codes 1 or 2.
      */
     static CommandLine commandLine() {
-        return ClassifyCommand.configure(new CommandLine(new CatsDogs()));
+        return configure(new CommandLine(new CatsDogs()));
+    }
+
+    /** {@link #commandLine()}'s set-up, for a command line of one command (tests). */
+    static CommandLine configure(CommandLine commandLine) {
+        return ClassifyCommand.configure(commandLine);
     }
 
     public static void main(String[] args) {

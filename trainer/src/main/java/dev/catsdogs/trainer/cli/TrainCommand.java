@@ -1,6 +1,5 @@
 package dev.catsdogs.trainer.cli;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.inference.cli.Failures;
 import dev.catsdogs.inference.cli.ThreadLimit;
@@ -8,6 +7,8 @@ import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.TutorialDataset;
+import dev.catsdogs.trainer.device.DeviceSelection;
+import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.ClassWeighting;
@@ -20,6 +21,7 @@ import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.workflow.RunExport;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -241,6 +243,19 @@ final class TrainCommand implements Callable<Integer> {
     private String device;
 
     @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16|fp16",
+            defaultValue = "fp32",
+            description =
+                    "Number type of the forward passes (cache builds and training): fp32 (the"
+                        + " default), bf16 (GPUs of compute capability 8.0+, CPUs with AVX512-BF16"
+                        + " or AMX) or fp16 (GPUs, with loss scaling). Weights, optimizer, loss and"
+                        + " the exported model stay fp32.")
+    private String precision;
+
+    @Mixin private TorchOption torch = new TorchOption();
+
+    @Option(
             names = "--no-cache",
             negatable = false,
             description =
@@ -330,15 +345,29 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (resume != null) {
-            return train(resumedRun(), false);
+            TrainingRun run = resumedRun();
+            // The run's own device unless --device says otherwise; its precision.
+            String deviceSpec =
+                    spec.commandLine().getParseResult().hasMatchedOption("--device")
+                            ? device
+                            : run.config().device();
+            DeviceSelection selection = selectDevice(deviceSpec, run.config().precision());
+            if (selection == null) {
+                run.close();
+                return Failures.USAGE;
+            }
+            return train(run, selection, false);
         }
         TrainingConfig config = checkedConfig();
-        Device trainingDevice = usage(() -> DeviceOption.resolve(device));
+        DeviceSelection selection = selectDevice(device, config.precision());
+        if (selection == null) {
+            return Failures.USAGE;
+        }
         Path dataDir =
                 data != null ? data : TutorialDataset.builder().optUrl(dataUrl).build().resolve();
         Dataset dataset = Dataset.load(dataDir, seed);
         Path weightsFile = WeightsOption.resolve(weights, weightsSha256);
-        return train(newRun(config, weightsFile, dataset), int8);
+        return train(newRun(config, weightsFile, dataset), selection, int8);
     }
 
     /**
@@ -364,27 +393,20 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Trains {@code run}, then exports its model ({@code withInt8}: the int8 one too). */
-    private int train(TrainingRun run, boolean withInt8) throws IOException {
+    /**
+     * Trains {@code run} on {@code selection}'s device, then exports its model ({@code withInt8}:
+     * the int8 one too).
+     */
+    private int train(TrainingRun run, DeviceSelection selection, boolean withInt8)
+            throws IOException {
         TrainingConfig config = run.config();
-        String deviceSpec =
-                spec.commandLine().getParseResult().hasMatchedOption("--device")
-                        ? device
-                        : config.device();
-        Device trainingDevice;
-        try {
-            trainingDevice = usage(() -> DeviceOption.resolve(deviceSpec));
-        } catch (CommandLine.ParameterException e) {
-            run.close();
-            throw e;
-        }
-        Dataset dataset = run.dataset();
         try (run;
-                NDManager manager = NDManager.newBaseManager(trainingDevice);
+                NDManager manager = NDManager.newBaseManager(selection.device());
                 InterruptSignal signal = InterruptSignal.install(run::requestStop)) {
-            String where = DeviceOption.describe(trainingDevice);
+            String where = selection.describe();
             System.out.println("run directory: " + run.directory().path().toAbsolutePath());
             System.out.println("training on " + where);
+            run.report().recordDevice(selection.reportFields());
             TransferNetwork network = run.run(manager, Versions.current(), where);
             if (config.export()) {
                 RunExport.FloatOutcome exported = RunExport.exportModel(run, network);
@@ -422,6 +444,26 @@ final class TrainCommand implements Callable<Integer> {
                             + run.directory().file(RunDirectory.REPORT)
                             + " says how far the run got");
             return Failures.INTERRUPTED;
+        }
+    }
+
+    /**
+     * {@code --torch} first (it must precede the engine's loading), then the device for {@code
+     * --device} and {@code --precision}, its warnings printed; null, the reason printed in one
+     * line, when they cannot be used (a usage error: nothing ran).
+     */
+    private DeviceSelection selectDevice(String deviceSpec, Precision precision) {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            torch.apply(System.out);
+            DeviceSelection chosen = DeviceSelection.choose(deviceSpec, precision);
+            chosen.warnings().forEach(w -> err.println("train: warning: " + w));
+            err.flush();
+            return chosen;
+        } catch (IllegalArgumentException e) {
+            err.println("train: " + e.getMessage());
+            err.flush();
+            return null;
         }
     }
 
@@ -531,6 +573,7 @@ final class TrainCommand implements Callable<Integer> {
                                 .optFineTuneLearningRate(fineTuneLearningRate)
                                 .optEvaluationSteps(evalSteps)
                                 .optDevice(device)
+                                .optPrecision(choice("--precision", precision, Precision.values()))
                                 .optCache(!noCache)
                                 .optCacheBudgetBytes(budget)
                                 .optDecoderThreads(threads != null ? threads : cores)

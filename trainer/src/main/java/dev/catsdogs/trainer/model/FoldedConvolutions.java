@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Convolution;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -21,7 +23,11 @@ import java.util.function.UnaryOperator;
  * made, so it is made again whenever the frozen set changes ({@link
  * TransferNetwork#setTrainableFrom}).
  *
- * <p>The folded arrays belong to a sub-manager this object owns and frees on {@link #close}.
+ * <p>A forward in a smaller type ({@link Precision}) gets copies of the folded weights and bias in
+ * that type, made on first use and kept: the frozen weights they come from cannot change.
+ *
+ * <p>The folded arrays and their copies belong to a sub-manager this object owns and frees on
+ * {@link #close}.
  */
 final class FoldedConvolutions implements AutoCloseable {
 
@@ -33,6 +39,8 @@ final class FoldedConvolutions implements AutoCloseable {
     private final NDManager manager;
     // Indexed by the convolution's Keras layer index; null where nothing is folded.
     private final Folded[] byLayer;
+    // The same in a smaller type, per type; filled on first use.
+    private final Map<Precision, Folded[]> copies = new EnumMap<>(Precision.class);
 
     private FoldedConvolutions(NDManager manager, Folded[] byLayer) {
         this.manager = manager;
@@ -129,11 +137,19 @@ final class FoldedConvolutions implements AutoCloseable {
         return layer < byLayer.length && byLayer[layer] != null;
     }
 
-    /** The folded convolution at {@code layer}: its output is that of the BatchNorm after it. */
-    NDArray forward(int layer, NDArray x) {
+    /**
+     * The folded convolution at {@code layer}: its output is that of the BatchNorm after it.
+     *
+     * @param x the input, in {@code precision}'s type
+     * @param cast makes the weights' copies in a reduced type
+     */
+    NDArray forward(int layer, NDArray x, Precision precision, TypeCast cast) {
         Folded f = byLayer[layer];
         if (f == null) {
             throw new IllegalArgumentException("Layer " + layer + " is not folded");
+        }
+        if (precision.reduced()) {
+            f = inType(layer, precision, cast);
         }
         Convolution conv = f.conv();
         return Conv2d.conv2d(
@@ -145,6 +161,18 @@ final class FoldedConvolutions implements AutoCloseable {
                         conv.getDilation(),
                         conv.getGroups())
                 .head();
+    }
+
+    private Folded inType(int layer, Precision precision, TypeCast cast) {
+        Folded[] typed = copies.computeIfAbsent(precision, p -> new Folded[byLayer.length]);
+        if (typed[layer] == null) {
+            Folded f = byLayer[layer];
+            // The cast keeps the memory layout; the copies join the folded arrays' manager.
+            typed[layer] =
+                    new Folded(
+                            f.conv(), cast.to(f.weight(), precision), cast.to(f.bias(), precision));
+        }
+        return typed[layer];
     }
 
     /** Number of folded convolution + BatchNorm pairs. */

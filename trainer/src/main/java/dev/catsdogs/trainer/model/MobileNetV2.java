@@ -47,6 +47,7 @@ public final class MobileNetV2 extends AbstractBlock {
     private int channels;
     private FusedRelu6 fusedRelu6;
     private ChannelsLast channelsLast;
+    private TypeCast typeCast;
     private NDManager manager; // the one the parameters were initialized in
     private FoldedConvolutions folded = FoldedConvolutions.none();
 
@@ -299,6 +300,16 @@ public final class MobileNetV2 extends AbstractBlock {
      * when the BatchNorm is in range.
      */
     public NDArray forwardLayers(ParameterStore ps, NDArray x, int from, int to, boolean training) {
+        return forwardLayers(ps, x, from, to, training, Precision.FP32);
+    }
+
+    /**
+     * {@link #forwardLayers(ParameterStore, NDArray, int, int, boolean)} in a given type: {@code x}
+     * is in {@code precision}'s type, and so are the weights {@code ps} hands out; folded
+     * convolutions use copies of their weights in that type.
+     */
+    NDArray forwardLayers(
+            ParameterStore ps, NDArray x, int from, int to, boolean training, Precision precision) {
         NDArray[] kept = new NDArray[layers.size()];
         NDArray input = channelsLast.apply(x);
         NDArray current = input;
@@ -308,7 +319,7 @@ public final class MobileNetV2 extends AbstractBlock {
         for (int i = Math.max(from, 1); i <= to; i++) {
             if (i < to && folded.folds(i)) {
                 // The convolution and the BatchNorm after it, as one.
-                current = folded.forward(i, current);
+                current = folded.forward(i, current, precision, typeCast);
                 kept[++i] = current;
                 continue;
             }
@@ -352,6 +363,11 @@ public final class MobileNetV2 extends AbstractBlock {
         return current;
     }
 
+    /** Casts a gradient flows through, loaded into the parameters' manager. */
+    TypeCast typeCast() {
+        return typeCast;
+    }
+
     private static NDArray pad(NDArray x, Padding pad) {
         return x.pad(pad.toDjl(), 0);
     }
@@ -377,6 +393,7 @@ public final class MobileNetV2 extends AbstractBlock {
         this.manager = manager;
         fusedRelu6 = FusedRelu6.load(manager);
         channelsLast = ChannelsLast.load(manager);
+        typeCast = new TypeCast(manager);
         Layer previous = layers.get(0);
         for (Layer layer : layers) {
             if (layer.block() != null) {

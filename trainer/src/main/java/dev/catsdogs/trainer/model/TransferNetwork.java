@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The transfer-learning model: the MobileNetV2 base followed by the classifier head, with the
@@ -20,6 +21,7 @@ public final class TransferNetwork extends AbstractBlock {
 
     private final MobileNetV2 base;
     private final ClassifierHead head;
+    private Precision precision = Precision.FP32;
 
     public TransferNetwork(MobileNetV2 base, ClassifierHead head) {
         this.base = addChildBlock("mobilenetv2_1.00_" + base.inputSize(), base);
@@ -107,28 +109,82 @@ public final class TransferNetwork extends AbstractBlock {
     }
 
     /**
+     * The type the training forwards ({@link #activationBefore}, {@link #logitsFrom}) compute in;
+     * default float32. With a smaller type they cast their input, run the convolutions and the
+     * Dense layer on copies of the weights in that type ({@link CastingParameterStore}), and cast
+     * their output back to float32: parameters, their gradients, the optimizer and the loss stay
+     * float32. {@link #forward} (what the export traces and checks parity against) always runs in
+     * float32.
+     */
+    public void setPrecision(Precision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+    }
+
+    /** The type the training forwards compute in. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
      * The activation the network produces before layer {@code boundary}: images for 0, the output
      * of base layer {@code boundary - 1}, or the pooled features when {@code boundary} is the
-     * base's layer count.
+     * base's layer count. Computed in {@link #precision()}, returned in float32.
      */
     public NDArray activationBefore(
+            ParameterStore ps, NDArray images, int boundary, boolean training) {
+        if (!precision.reduced() || boundary == 0) {
+            return activationBeforeAsGiven(ps, images, boundary, training);
+        }
+        return raise(activationBeforeAsGiven(reduced(ps), lower(images), boundary, training));
+    }
+
+    /**
+     * Logits from the activation before layer {@code boundary} (see {@link #activationBefore}),
+     * computed in {@link #precision()}, returned in float32. From the pooled features (the head
+     * alone, feature extraction on a cache) they stay float32: one small Dense layer gains nothing
+     * from a narrower type, and its casts cost more than it (phase 1's epochs took 4 times as
+     * long).
+     */
+    public NDArray logitsFrom(ParameterStore ps, NDArray x, int boundary, boolean training) {
+        if (!precision.reduced() || boundary == base.layers().size()) {
+            return logitsFromAsGiven(ps, x, boundary, training);
+        }
+        return raise(logitsFromAsGiven(reduced(ps), lower(x), boundary, training));
+    }
+
+    private NDArray activationBeforeAsGiven(
             ParameterStore ps, NDArray images, int boundary, boolean training) {
         int layerCount = base.layers().size();
         if (boundary == 0) {
             return images;
         }
-        NDArray x = base.forwardLayers(ps, images, 0, Math.min(boundary, layerCount) - 1, training);
+        NDArray x =
+                base.forwardLayers(
+                        ps, images, 0, Math.min(boundary, layerCount) - 1, training, precision);
         return boundary == layerCount ? ClassifierHead.globalAveragePool(x) : x;
     }
 
-    /** Logits from the activation before layer {@code boundary} (see {@link #activationBefore}). */
-    public NDArray logitsFrom(ParameterStore ps, NDArray x, int boundary, boolean training) {
+    private NDArray logitsFromAsGiven(
+            ParameterStore ps, NDArray x, int boundary, boolean training) {
         int layerCount = base.layers().size();
         if (boundary == layerCount) {
             return head.logits(ps, x, training);
         }
-        NDArray features = base.forwardLayers(ps, x, boundary, layerCount - 1, training);
+        NDArray features = base.forwardLayers(ps, x, boundary, layerCount - 1, training, precision);
         return head.forward(ps, new NDList(features), training).head();
+    }
+
+    // The weights' reduced-precision copies belong to the caller's (batch) manager.
+    private ParameterStore reduced(ParameterStore ps) {
+        return new CastingParameterStore(ps.getManager(), precision, base.typeCast());
+    }
+
+    private NDArray lower(NDArray x) {
+        return base.typeCast().to(x, precision);
+    }
+
+    private NDArray raise(NDArray x) {
+        return base.typeCast().to(x, Precision.FP32);
     }
 
     /** Weights, gamma and beta can learn; BatchNorm's moving statistics never do. */

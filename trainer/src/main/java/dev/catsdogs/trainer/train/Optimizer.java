@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.List;
@@ -36,6 +37,14 @@ public interface Optimizer extends AutoCloseable {
      * @throws IllegalArgumentException when the state does not fit the parameters
      */
     void restore(List<Parameter> parameters, OptimizerState state);
+
+    /**
+     * The loss the backward pass starts from: {@code loss} itself, or scaled up where the optimizer
+     * unscales the gradients again ({@link LossScaledOptimizer}).
+     */
+    default NDArray scaleLoss(NDArray loss) {
+        return loss;
+    }
 
     @Override
     void close();

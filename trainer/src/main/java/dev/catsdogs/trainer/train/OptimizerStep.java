@@ -56,7 +56,7 @@ public final class OptimizerStep {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray logits = network.logitsFrom(ps, x, boundary, true);
             NDArray batchLoss = Objective.loss(logits, labels, weights);
-            collector.backward(batchLoss);
+            collector.backward(optimizer.scaleLoss(batchLoss)); // fp16: scaled up
             loss = batchLoss.getFloat();
             predictions = Objective.predictions(logits);
         }

@@ -213,6 +213,15 @@ public final class RunReport implements TrainingListener {
     }
 
     /**
+     * Where the run trains, in section {@code device}: name -> value (null where it does not
+     * apply).
+     */
+    public synchronized void recordDevice(Map<String, String> fields) {
+        JsonObject device = section("device");
+        fields.forEach(device::addProperty);
+    }
+
+    /**
      * The float export's figures, in section {@code export}.
      *
      * @param file the written model, or null when the parity check failed

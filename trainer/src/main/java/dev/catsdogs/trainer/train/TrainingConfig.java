@@ -4,6 +4,7 @@ import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.TutorialDataset;
+import dev.catsdogs.trainer.model.Precision;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -41,6 +42,9 @@ import java.util.Objects;
  *     exact)
  * @param evaluationSteps validation batches of the evaluation before training
  * @param device "auto", "cpu", "gpu" or "gpu:N", as given (the CLI resolves it to a device)
+ * @param precision the type of the training forwards (float32 by default; see {@link
+ *     dev.catsdogs.trainer.model.TransferNetwork#setPrecision}); weights, optimizer, loss and
+ *     export stay float32. A {@code config.json} from before this setting reads as float32
  * @param cache whether frozen layers' activations are cached (results are the same either way)
  * @param cacheBudgetBytes bytes of each activation cache: one that fits lives on the training
  *     device; a larger one in host memory up to this size, memory-mapped from disk beyond it
@@ -80,6 +84,7 @@ public record TrainingConfig(
         int augmentViews,
         int evaluationSteps,
         String device,
+        Precision precision,
         boolean cache,
         long cacheBudgetBytes,
         int decoderThreads,
@@ -153,6 +158,7 @@ public record TrainingConfig(
         learningRateSchedule =
                 learningRateSchedule == null ? LearningRateSchedule.CONSTANT : learningRateSchedule;
         classWeighting = classWeighting == null ? ClassWeighting.NONE : classWeighting;
+        precision = precision == null ? Precision.FP32 : precision;
         require(dropout >= 0 && dropout < 1, "dropout", dropout, "0 <= dropout < 1");
         require(
                 augmentViews >= 0 && augmentViews <= MAX_AUGMENT_VIEWS,
@@ -255,6 +261,7 @@ public record TrainingConfig(
         b.augmentViews = augmentViews;
         b.evaluationSteps = evaluationSteps;
         b.device = device;
+        b.precision = precision;
         b.cache = cache;
         b.cacheBudgetBytes = cacheBudgetBytes;
         b.decoderThreads = decoderThreads;
@@ -293,6 +300,7 @@ public record TrainingConfig(
         private int augmentViews;
         private int evaluationSteps = DEFAULT_EVALUATION_STEPS;
         private String device = "auto";
+        private Precision precision = Precision.FP32;
         private boolean cache = true;
         private long cacheBudgetBytes = DEFAULT_CACHE_BUDGET_BYTES;
         private int decoderThreads = Runtime.getRuntime().availableProcessors();
@@ -452,6 +460,12 @@ public record TrainingConfig(
             return this;
         }
 
+        /** The type of the training forwards; default float32. */
+        public Builder optPrecision(Precision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
         public Builder optCache(boolean cache) {
             this.cache = cache;
             return this;
@@ -518,6 +532,7 @@ public record TrainingConfig(
                     augmentViews,
                     evaluationSteps,
                     device,
+                    precision,
                     cache,
                     cacheBudgetBytes,
                     decoderThreads,

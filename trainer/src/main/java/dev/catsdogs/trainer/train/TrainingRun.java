@@ -191,6 +191,7 @@ public final class TrainingRun implements AutoCloseable {
                             dataset.classNames().size(),
                             config.dropout(),
                             manager);
+            network.setPrecision(config.precision());
             TrainingState resumeFrom = null;
             if (resuming) {
                 resumeFrom = readCheckpoint(network, manager);

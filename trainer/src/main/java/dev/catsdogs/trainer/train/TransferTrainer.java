@@ -571,7 +571,8 @@ public final class TransferTrainer {
 
     private static Optimizer optimizer(
             TrainingConfig config, OptimizerType type, float learningRate) {
-        return type.create(learningRate, config.rho(), config.epsilon());
+        return LossScaledOptimizer.forPrecision(
+                config.precision(), type.create(learningRate, config.rho(), config.epsilon()));
     }
 
     private long trainableParams() {

@@ -61,6 +61,7 @@ class ReadmeCommandsTest {
                         "export",
                         "classify",
                         "evaluate",
+                        "gpu-jni",
                         "bench-train",
                         "bench",
                         "score")) {
