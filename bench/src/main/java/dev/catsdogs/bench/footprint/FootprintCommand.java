@@ -42,7 +42,10 @@ public final class FootprintCommand implements Callable<Integer> {
     static final String PLATFORM_ARTIFACT = "inference-linux-x86_64";
     static final String LIBRARY_ARTIFACT = "inference";
 
-    /** What the README says builds the tarball (DistributionTest holds it to the README). */
+    /**
+     * The README's tarball build ({@code mvn -B package -Pdist -DskipTests}), quiet and with only
+     * what the tarball needs, as DistributionTest runs it.
+     */
     static final List<String> DIST_BUILD =
             List.of(
                     "mvn",
