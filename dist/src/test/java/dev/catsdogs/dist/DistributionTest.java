@@ -111,6 +111,34 @@ class DistributionTest {
     }
 
     @Test
+    void everyCommandStartsFromItsClassPath() throws Exception {
+        for (String command :
+                List.of(
+                        "summary",
+                        "train",
+                        "export",
+                        "classify",
+                        "evaluate",
+                        "score",
+                        "bench",
+                        "bench-train",
+                        "bench-score",
+                        "bench-footprint")) {
+            Tools.Result help = tools.withoutJdk(dir, catsdogs(), command, "--help").check();
+            // the trainer's subcommands are "catsdogs summary", the others commands of their own
+            assertTrue(help.out().matches("(?s)Usage: (catsdogs )?" + command + " .*"), help.out());
+        }
+    }
+
+    @Test
+    void aLinkToTheLauncherFindsTheInstallation() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path link = Files.createSymbolicLink(bin.resolve("catsdogs"), Path.of(catsdogs()));
+        Tools.Result root = tools.withoutJdk(dir, link.toString(), "--root").check();
+        assertEquals(installed.toRealPath() + "\n", root.out());
+    }
+
+    @Test
     void classifiesTheCheckPhotosWithTheShippedModel() throws Exception {
         Tools.Result classified =
                 tools.withoutJdk(
