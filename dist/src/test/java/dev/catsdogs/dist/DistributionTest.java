@@ -161,23 +161,8 @@ class DistributionTest {
     }
 
     @Test
-    void trainsAnEpochOnAFewPhotos() throws Exception {
-        Path data = dir.resolve("data");
-        Path photos =
-                Path.of(System.getProperty("catsdogs.shared", "../../shared"))
-                        .resolve("data/cats_and_dogs_filtered");
-        for (String[] split : new String[][] {{"train", "0", "8"}, {"validation", "2000", "4"}}) {
-            for (String animal : List.of("cat", "dog")) {
-                Path target = Files.createDirectories(data.resolve(split[0]).resolve(animal + "s"));
-                int first = Integer.parseInt(split[1]);
-                for (int i = first; i < first + Integer.parseInt(split[2]); i++) {
-                    String name = animal + "." + i + ".jpg";
-                    Files.copy(
-                            photos.resolve(split[0]).resolve(animal + "s").resolve(name),
-                            target.resolve(name));
-                }
-            }
-        }
+    void trainsAnEpochThenExportsAndEvaluatesTheRun() throws Exception {
+        Path data = photos(dir.resolve("data"));
         Path run = dir.resolve("run");
         Tools.Result trained =
                 tools.withoutJdk(
@@ -203,6 +188,59 @@ class DistributionTest {
         for (String file : List.of("report.json", "model.params", "curves.png")) {
             assertTrue(Files.isRegularFile(run.resolve(file)), file + "\n" + trained.out());
         }
+
+        Path model = run.resolve("exported.onnx");
+        Tools.Result exported =
+                tools.withoutJdk(
+                                dir,
+                                catsdogs(),
+                                "export",
+                                "--run",
+                                run.toString(),
+                                "--out",
+                                model.toString())
+                        .check();
+        assertTrue(exported.out().contains("parity: max_abs_logit_diff="), exported.out());
+        Tools.Result evaluated =
+                tools.withoutJdk(
+                                dir,
+                                catsdogs(),
+                                "evaluate",
+                                "--data",
+                                data.resolve("validation").toString(),
+                                "--model",
+                                model.toString(),
+                                "--json")
+                        .check();
+        assertTrue(evaluated.out().contains("\"accuracy\""), evaluated.out());
+    }
+
+    @Test
+    void scoresPhotosOnSpark() throws Exception {
+        Path output = dir.resolve("scored");
+        tools.withoutJdk(
+                        dir,
+                        catsdogs(),
+                        "score",
+                        "--input",
+                        installed.resolve("models/check-images").toString(),
+                        "--output",
+                        output.toString(),
+                        "--format",
+                        "csv")
+                .check();
+        List<String> rows = new ArrayList<>();
+        try (Stream<Path> parts = Files.list(output)) {
+            for (Path part : parts.filter(p -> p.toString().endsWith(".csv")).toList()) {
+                Files.readAllLines(part).stream()
+                        .filter(l -> l.contains(".bmp"))
+                        .forEach(rows::add);
+            }
+        }
+        assertEquals(4, rows.size(), "a row per check photo: " + rows);
+        assertTrue(
+                rows.stream().anyMatch(r -> r.contains("cat.bmp") && r.contains("cats")),
+                rows.toString());
     }
 
     @Test
@@ -241,6 +279,26 @@ class DistributionTest {
         jars().forEach(jar -> inLib.add(jar.getFileName().toString()));
         assertEquals(listed, inLib, "jars in lib/ that no command runs with");
         assertFalse(inLib.stream().anyMatch(n -> n.contains("-osx-")), inLib.toString());
+    }
+
+    /** 8 training and 4 validation photos of each class, from the shared data set. */
+    private static Path photos(Path data) throws IOException {
+        Path photos =
+                Path.of(System.getProperty("catsdogs.shared", "../../shared"))
+                        .resolve("data/cats_and_dogs_filtered");
+        for (String[] split : new String[][] {{"train", "0", "8"}, {"validation", "2000", "4"}}) {
+            for (String animal : List.of("cat", "dog")) {
+                Path target = Files.createDirectories(data.resolve(split[0]).resolve(animal + "s"));
+                int first = Integer.parseInt(split[1]);
+                for (int i = first; i < first + Integer.parseInt(split[2]); i++) {
+                    String name = animal + "." + i + ".jpg";
+                    Files.copy(
+                            photos.resolve(split[0]).resolve(animal + "s").resolve(name),
+                            target.resolve(name));
+                }
+            }
+        }
+        return data;
     }
 
     private static String catsdogs() {
