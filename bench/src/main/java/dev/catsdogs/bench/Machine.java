@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Locale;
 
 /** The machine in one line: cores, CPU model, memory, OS, Java, whether jemalloc is preloaded. */
-final class Machine {
+public final class Machine {
 
     private Machine() {}
 
-    static String describe() {
+    /** For the benchmarks' headers. */
+    public static String describe() {
         Runtime rt = Runtime.getRuntime();
         String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
         return String.format(

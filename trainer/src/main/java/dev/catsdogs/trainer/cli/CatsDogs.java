@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             "Benchmarks (bench module, through the same launcher):",
             "  bench         inference throughput, end to end and against peers (JMH)",
             "  bench-train   what caching buys; the training step against PyTorch",
+            "  bench-footprint  dependencies, tarball, start to the first prediction, /tmp",
             "",
             "Scoring on Apache Spark (spark module, through the same launcher):",
             "  score         every image under --input, one output row each",
