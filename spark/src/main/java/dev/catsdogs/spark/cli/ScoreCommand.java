@@ -4,6 +4,7 @@ import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.ModelLoadException;
 import dev.catsdogs.inference.cli.ClassifyCommand;
 import dev.catsdogs.inference.cli.Failures;
+import dev.catsdogs.inference.cli.InterruptSignal;
 import dev.catsdogs.spark.ModelFile;
 import dev.catsdogs.spark.ScoreArgumentException;
 import dev.catsdogs.spark.ScoreInputs;
@@ -213,7 +214,9 @@ public class ScoreCommand implements Callable<Integer> {
         }
         ScoreJob.Settings settings =
                 new ScoreJob.Settings(inputs, output, outputFormat, batch, overwrite);
-        try (StopSignal stop = StopSignal.install(this::cancelJobs)) {
+        try (InterruptSignal stop =
+                InterruptSignal.install(
+                        "score: stopping (again to quit at once)", this::cancelJobs)) {
             return run(commandLine, checked, listed, settings, stop, start);
         }
     }
@@ -223,7 +226,7 @@ public class ScoreCommand implements Callable<Integer> {
             ModelFile checked,
             ScoreInputs listed,
             ScoreJob.Settings settings,
-            StopSignal stop,
+            InterruptSignal stop,
             long start) {
         PrintWriter err = commandLine.getErr();
         ScoreOutput out = null;

@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.inference.cli.Failures;
+import dev.catsdogs.inference.cli.InterruptSignal;
 import dev.catsdogs.inference.cli.ThreadLimit;
 import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Augmentation;

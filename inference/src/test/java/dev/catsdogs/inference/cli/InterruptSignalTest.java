@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.cli;
+package dev.catsdogs.inference.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,23 +1,25 @@
-package dev.catsdogs.trainer.cli;
+package dev.catsdogs.inference.cli;
 
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C (SIGINT) and SIGTERM as a request to stop, not a JVM shutdown: the first signal runs
- * {@code onStop} and the command winds down itself (an "interrupted" report, no half-written file);
- * a second one quits at once. A shutdown hook would not do: the JVM runs all hooks at the same
- * time, among them ONNX Runtime's, which can free native memory under a session that is still
- * running (a SIGBUS seen during the export's parity check).
+ * {@code onStop} and the command winds down itself (train: an "interrupted" report, no half-written
+ * file; score: the Spark job cancelled, the temporary output deleted); a second one quits at once.
+ * A shutdown hook would not do: the JVM runs all hooks at the same time, among them ONNX Runtime's
+ * and Spark's, while work still runs (a SIGBUS during the export's parity check; "classifyAll
+ * called on a closed ImageClassifier" and Spark's "You hit a bug in Spark" in score). One
+ * implementation for every command.
  */
-final class InterruptSignal implements AutoCloseable {
+public final class InterruptSignal implements AutoCloseable {
 
     private static final String[] SIGNALS = {"INT", "TERM"};
 
     private final SignalHandler[] previous = new SignalHandler[SIGNALS.length];
     private volatile boolean raised;
 
-    private InterruptSignal(Runnable onStop) {
+    private InterruptSignal(String notice, Runnable onStop) {
         for (int i = 0; i < SIGNALS.length; i++) {
             int index = i;
             try {
@@ -30,10 +32,7 @@ final class InterruptSignal implements AutoCloseable {
                                         return;
                                     }
                                     raised = true;
-                                    System.err.println(
-                                            System.lineSeparator()
-                                                    + "stopping after the current step (again to"
-                                                    + " quit at once)");
+                                    System.err.println(System.lineSeparator() + notice);
                                     onStop.run();
                                 });
             } catch (IllegalArgumentException ignoredByParent) {
@@ -44,9 +43,22 @@ final class InterruptSignal implements AutoCloseable {
         }
     }
 
-    /** Handles the signals until {@link #close()}, which restores the previous handlers. */
-    static InterruptSignal install(Runnable onStop) {
-        return new InterruptSignal(onStop);
+    /**
+     * Handles the signals until {@link #close()}, which restores the previous handlers; {@code
+     * notice} is the line printed at the first signal.
+     */
+    public static InterruptSignal install(String notice, Runnable onStop) {
+        return new InterruptSignal(notice, onStop);
+    }
+
+    /** {@link #install(String, Runnable)} with the trainer's notice. */
+    public static InterruptSignal install(Runnable onStop) {
+        return install("stopping after the current step (again to quit at once)", onStop);
+    }
+
+    /** Whether a stop was requested. */
+    public boolean raised() {
+        return raised;
     }
 
     @Override
