@@ -43,6 +43,8 @@ class ScoreInterruptTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // the test JVM's own options: Spark's module opens on Java 17
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // the commands' logging configuration, as the launcher passes it (it is not in the jar)
+        command.add("-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile"));
         command.addAll(
                 List.of(
                         "@" + classPath,
