@@ -173,7 +173,8 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "RUN_DIR",
             description =
                     "Continue an interrupted run after its last completed epoch, with its own"
-                            + " settings and data (only --device may be given with it).")
+                            + " settings and data (only --device and --torch may be given with"
+                            + " it).")
     private Path resume;
 
     @Option(
@@ -372,17 +373,18 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The interrupted run of {@code --resume}, with no other option than {@code --device}: it
-     * continues with the settings it was started with.
+     * The interrupted run of {@code --resume}, with no other option than {@code --device} and
+     * {@code --torch} (where it trains): it continues with the settings it was started with.
      */
     private TrainingRun resumedRun() throws IOException {
         for (CommandLine.Model.OptionSpec option :
                 spec.commandLine().getParseResult().matchedOptions()) {
             String name = option.longestName();
-            if (!name.equals("--resume") && !name.equals("--device")) {
+            // Where to train is not a setting of the run: the machine may have changed.
+            if (!name.equals("--resume") && !name.equals("--device") && !name.equals("--torch")) {
                 throw usageError(
                         "--resume continues a run with the settings it started with; it takes no"
-                                + " other option than --device (got "
+                                + " other option than --device and --torch (got "
                                 + name
                                 + ")");
             }

@@ -217,7 +217,7 @@ class CliErrorsTest {
                                 "--resume with --epochs",
                                 d -> List.of("--resume", d.toString(), "--epochs", "3"),
                                 2,
-                                "takes no other option than --device (got --epochs)"),
+                                "takes no other option than --device and --torch (got --epochs)"),
                         train(
                                 "--resume not a run",
                                 d -> List.of("--resume", d + "/nope"),
