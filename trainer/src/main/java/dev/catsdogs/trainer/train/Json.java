@@ -16,11 +16,19 @@ public final class Json {
 
     /** A Gson that reads and writes {@link Path} and {@link URI} as strings. */
     public static Gson gson() {
+        return builder().create();
+    }
+
+    /** {@link #gson()} that also writes null values: a report keeps every key it names. */
+    public static Gson gsonWithNulls() {
+        return builder().serializeNulls().create();
+    }
+
+    private static GsonBuilder builder() {
         return new GsonBuilder()
                 .setPrettyPrinting()
                 .registerTypeHierarchyAdapter(Path.class, new StringAdapter<>(Path::of))
-                .registerTypeAdapter(URI.class, new StringAdapter<>(URI::create))
-                .create();
+                .registerTypeAdapter(URI.class, new StringAdapter<>(URI::create));
     }
 
     private static final class StringAdapter<T> extends TypeAdapter<T> {

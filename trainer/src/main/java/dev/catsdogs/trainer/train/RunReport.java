@@ -1,7 +1,6 @@
 package dev.catsdogs.trainer.train;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -25,8 +24,7 @@ import java.util.Map;
  */
 public final class RunReport implements TrainingListener {
 
-    private static final Gson GSON =
-            new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+    private static final Gson GSON = Json.gsonWithNulls();
 
     /** The section describing the network: padding style, classes, input size. */
     static final String MODEL = "model";
