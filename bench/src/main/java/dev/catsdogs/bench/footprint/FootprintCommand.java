@@ -103,7 +103,7 @@ public final class FootprintCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (runs < 1) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--runs must be at least 1, got " + runs);
+                    spec.commandLine(), "Received --runs " + runs + "; expected at least 1");
         }
         Path root = Workspace.root();
         if (!Files.isRegularFile(root.resolve("dist/pom.xml"))) {

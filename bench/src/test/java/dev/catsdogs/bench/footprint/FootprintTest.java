@@ -60,7 +60,7 @@ class FootprintTest {
             err.reset();
             assertEquals(2, line.execute("--runs", "0"));
             assertEquals(
-                    "bench-footprint: --runs must be at least 1, got 0 (see bench-footprint"
+                    "bench-footprint: Received --runs 0; expected at least 1 (see bench-footprint"
                             + " --help)\n",
                     err.toString(StandardCharsets.UTF_8));
         } finally {

@@ -50,20 +50,21 @@ final class ClassifierOptions {
     /** Checks {@code --batch} and {@code --threads}, before any work. */
     void check() {
         if (batch < 1 || batch > MAX_BATCH) {
-            throw usageError("--batch must be between 1 and " + MAX_BATCH + ", got " + batch);
+            throw usageError("Received --batch " + batch + "; expected 1.." + MAX_BATCH);
         }
         int cores = Runtime.getRuntime().availableProcessors();
         int maxThreads = ThreadLimit.max(cores);
         if (threads < 0 || threads > maxThreads) {
             throw usageError(
-                    "--threads must be between 0 (all cores) and "
+                    "Received --threads "
+                            + threads
+                            + "; expected 0 (all cores) .. "
                             + maxThreads
                             + " ("
                             + ThreadLimit.FACTOR
                             + " x "
                             + cores
-                            + " cores), got "
-                            + threads);
+                            + " cores)");
         }
     }
 
@@ -95,14 +96,15 @@ final class ClassifierOptions {
         long tensorBytes = 4L * metadata.preprocessingSpec().tensorSize();
         if (batch * tensorBytes > MAX_TENSOR_BYTES) {
             throw usageError(
-                    "--batch must be at most "
+                    "Received --batch "
+                            + batch
+                            + "; expected at most "
                             + MAX_TENSOR_BYTES / tensorBytes
                             + " for this model's "
                             + metadata.inputWidth()
                             + " x "
                             + metadata.inputHeight()
-                            + " input, got "
-                            + batch);
+                            + " input");
         }
     }
 

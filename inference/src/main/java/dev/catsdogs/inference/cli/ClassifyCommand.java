@@ -308,7 +308,7 @@ public class ClassifyCommand implements Callable<Integer> {
     private void checkOptions(CommandLine commandLine) {
         options.check();
         if (top != null && top < 1) {
-            throw new ParameterException(commandLine, "--top must be >= 1, got " + top);
+            throw new ParameterException(commandLine, "Received --top " + top + "; expected >= 1");
         }
     }
 

@@ -332,7 +332,7 @@ public class ScoreCommand implements Callable<Integer> {
     private ScoreJob.Format checkOptions(CommandLine commandLine) {
         if (batch < 1 || batch > MAX_BATCH) {
             throw new ParameterException(
-                    commandLine, "--batch must be between 1 and " + MAX_BATCH + ", got " + batch);
+                    commandLine, "Received --batch " + batch + "; expected 1.." + MAX_BATCH);
         }
         conf.forEach(
                 (key, value) -> {
@@ -350,7 +350,8 @@ public class ScoreCommand implements Callable<Integer> {
             return ScoreJob.Format.valueOf(format.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(
-                    commandLine, "--format must be one of parquet, csv, json; got " + format);
+                    commandLine,
+                    "Received --format " + format + "; expected one of parquet, csv, json");
         }
     }
 

@@ -43,9 +43,9 @@ class ScoreCommandLineTest {
                         List.of(
                                 "--format",
                                 "xml",
-                                "--format must be one of parquet, csv, json;" + " got xml"),
-                        List.of("--batch", "0", "--batch must be between 1 and 1024, got 0"),
-                        List.of("--batch", "1025", "--batch must be between 1 and 1024, got 1025"),
+                                "Received --format xml; expected one of parquet, csv, json"),
+                        List.of("--batch", "0", "Received --batch 0; expected 1..1024"),
+                        List.of("--batch", "1025", "Received --batch 1025; expected 1..1024"),
                         List.of(
                                 "--conf",
                                 "spark.foo",
