@@ -1,20 +1,14 @@
 package dev.catsdogs.spark;
 
+import dev.catsdogs.inference.cli.ImageFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemLoopException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -34,9 +28,6 @@ import java.util.regex.Pattern;
  * binaryFile} reader when the job runs, with their glob characters escaped ({@link #literal}).
  */
 public final class ScoreInputs {
-
-    /** Extensions taken from directories (lower case), as {@code classify} takes them. */
-    public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp");
 
     private static final Pattern HADOOP_URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://.*");
     private static final Pattern GLOB_CHARACTER = Pattern.compile("[\\\\*?\\[\\]{}]");
@@ -154,46 +145,15 @@ public final class ScoreInputs {
         }
     }
 
-    // The entries under dir that are not directories and have an image extension, sorted.
+    // The image entries under dir as classify lists them (ImageFiles), sorted.
     private static List<Path> imagesUnder(Path dir, String input) {
-        List<Path> images = new ArrayList<>();
         try {
-            Files.walkFileTree(
-                    dir,
-                    EnumSet.of(FileVisitOption.FOLLOW_LINKS),
-                    Integer.MAX_VALUE,
-                    new SimpleFileVisitor<>() {
-                        @Override
-                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                            if (!attrs.isDirectory() && hasImageExtension(file)) {
-                                images.add(file);
-                            }
-                            return FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult visitFileFailed(Path file, IOException e)
-                                throws IOException {
-                            if (e instanceof FileSystemLoopException) {
-                                return FileVisitResult.CONTINUE;
-                            }
-                            throw e;
-                        }
-                    });
+            return ImageFiles.imagesUnder(dir);
         } catch (AccessDeniedException e) {
             throw new ScoreArgumentException(
                     "--input " + input + ": cannot list " + e.getFile() + ": permission denied");
         } catch (IOException e) {
             throw new ScoreArgumentException("--input " + input + ": cannot list it: " + e);
         }
-        images.sort(null);
-        return images;
-    }
-
-    static boolean hasImageExtension(Path file) {
-        Path name = file.getFileName();
-        String text = name == null ? "" : name.toString();
-        int dot = text.lastIndexOf('.');
-        return dot >= 0 && EXTENSIONS.contains(text.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 }

@@ -10,6 +10,7 @@ import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.ImageFiles;
 import dev.catsdogs.spark.cli.ScoreCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -232,7 +233,7 @@ class ScoreCommandTest {
     private static List<Path> walkImages(Path dir) throws Exception {
         try (var walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile)
-                    .filter(p -> ScoreInputs.hasImageExtension(p))
+                    .filter(p -> ImageFiles.hasImageExtension(p))
                     .sorted()
                     .toList();
         }

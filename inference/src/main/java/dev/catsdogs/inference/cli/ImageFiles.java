@@ -16,10 +16,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Expands command-line paths into image files: files as given, directories recursed. */
-final class ImageFiles {
+public final class ImageFiles {
 
     /** Extensions taken from directories (lower case); files named explicitly are always taken. */
-    static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp");
+    public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp");
 
     private ImageFiles() {}
 
@@ -46,11 +46,13 @@ final class ImageFiles {
     }
 
     /**
-     * The image files under {@code dir}, sorted by path. Symbolic links are followed, to
-     * directories too; a link that leads back into its own ancestors is skipped (the loop is walked
-     * once).
+     * The entries under {@code dir} with an image extension that are not directories, sorted by
+     * path: regular files, and also FIFOs, devices and broken links, which the reader then refuses
+     * with one error line each (every such entry is one result, in classify and in score alike).
+     * Symbolic links are followed, to directories too; a link that leads back into its own
+     * ancestors is skipped (the loop is walked once).
      */
-    private static List<Path> imagesUnder(Path dir) throws IOException {
+    public static List<Path> imagesUnder(Path dir) throws IOException {
         List<Path> images = new ArrayList<>();
         Files.walkFileTree(
                 dir,
@@ -59,7 +61,7 @@ final class ImageFiles {
                 new SimpleFileVisitor<>() {
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                        if (attributes.isRegularFile() && hasImageExtension(file)) {
+                        if (!attributes.isDirectory() && hasImageExtension(file)) {
                             images.add(file);
                         }
                         return FileVisitResult.CONTINUE;
@@ -78,8 +80,10 @@ final class ImageFiles {
         return images;
     }
 
-    static boolean hasImageExtension(Path file) {
-        String name = file.getFileName().toString();
+    /** Whether the file name ends with one of {@link #EXTENSIONS}, in any case. */
+    public static boolean hasImageExtension(Path file) {
+        Path fileName = file.getFileName();
+        String name = fileName == null ? "" : fileName.toString();
         int dot = name.lastIndexOf('.');
         return dot >= 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }

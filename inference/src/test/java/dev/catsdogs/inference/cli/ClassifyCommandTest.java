@@ -587,6 +587,27 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void fifoInADirectoryGetsItsErrorLineToo() throws Exception {
+        Path photos = Files.createDirectories(dir.resolve("with-fifo"));
+        CliTestSupport.writeSmallPng(photos.resolve("a.png"));
+        assertEquals(
+                0,
+                new ProcessBuilder("mkfifo", photos.resolve("pipe.jpg").toString())
+                        .start()
+                        .waitFor());
+        Run run =
+                assertTimeoutPreemptively(
+                        Duration.ofSeconds(30),
+                        () -> run("--model", model.toString(), "--json", photos.toString()));
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(
+                2, run.lines().size(), "one line per entry, the FIFO's an error: " + run.out());
+        assertTrue(
+                run.out().contains("pipe.jpg") && run.out().contains("not a regular file"),
+                run.out());
+    }
+
+    @Test
     void fifoOnTheCommandLineIsAnErrorNotAHang() throws Exception {
         Path fifo = dir.resolve("pipe.jpg");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
