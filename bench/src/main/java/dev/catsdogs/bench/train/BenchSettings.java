@@ -5,7 +5,8 @@ import dev.catsdogs.bench.Workspace;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
-import dev.catsdogs.trainer.train.TrainingConfig;
+import dev.catsdogs.trainer.train.DataSettings;
+import dev.catsdogs.trainer.train.PhaseSettings;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +48,12 @@ record BenchSettings(
 
     /** The trainer's input size: every measurement runs at it. */
     int imageSize() {
-        return TrainingConfig.DEFAULT_IMAGE_SIZE;
+        return DataSettings.DEFAULT_IMAGE_SIZE;
     }
 
     /** Feature-extraction epochs of the whole run: the default workflow's, or 2 when quick. */
     int featureExtractionEpochs() {
-        return quick ? 2 : TrainingConfig.DEFAULT_INITIAL_EPOCHS;
+        return quick ? 2 : PhaseSettings.DEFAULT_EPOCHS;
     }
 
     /** Timed training steps, after the warm-up ones. */

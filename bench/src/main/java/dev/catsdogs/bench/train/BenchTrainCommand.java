@@ -8,7 +8,8 @@ import dev.catsdogs.trainer.cli.DeviceOption;
 import dev.catsdogs.trainer.cli.TorchOption;
 import dev.catsdogs.trainer.device.DeviceSelection;
 import dev.catsdogs.trainer.model.Precision;
-import dev.catsdogs.trainer.train.TrainingConfig;
+import dev.catsdogs.trainer.train.DataSettings;
+import dev.catsdogs.trainer.train.ModelSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -142,7 +143,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(
             names = "--batch-size",
             paramLabel = "N",
-            defaultValue = "" + TrainingConfig.DEFAULT_BATCH_SIZE,
+            defaultValue = "" + DataSettings.DEFAULT_BATCH_SIZE,
             description =
                     "Batch size of every measurement, on both sides (default: ${DEFAULT-VALUE}).")
     private int batchSize;
@@ -158,7 +159,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(
             names = "--fine-tune-at",
             paramLabel = "LAYER",
-            defaultValue = "" + TrainingConfig.DEFAULT_FINE_TUNE_AT,
+            defaultValue = "" + ModelSettings.DEFAULT_FINE_TUNE_AT,
             description =
                     "With --profile: the first trainable layer of the profiled step, as the"
                         + " trainer's --fine-tune-at (default: ${DEFAULT-VALUE}; 0: all layers).")

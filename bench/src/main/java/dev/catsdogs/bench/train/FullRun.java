@@ -1,7 +1,8 @@
 package dev.catsdogs.bench.train;
 
 import com.google.gson.JsonObject;
-import dev.catsdogs.trainer.train.TrainingConfig;
+import dev.catsdogs.trainer.train.ModelSettings;
+import dev.catsdogs.trainer.train.PhaseSettings;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -22,8 +23,8 @@ final class FullRun {
                 ours(settings, photos)
                         .run(
                                 settings.featureExtractionEpochs(),
-                                TrainingConfig.DEFAULT_FINE_TUNE_EPOCHS,
-                                TrainingConfig.DEFAULT_FINE_TUNE_AT,
+                                PhaseSettings.DEFAULT_EPOCHS,
+                                ModelSettings.DEFAULT_FINE_TUNE_AT,
                                 settings.steps());
         PythonReference pytorch = settings.pytorch();
         JsonObject torch =
@@ -52,8 +53,8 @@ final class FullRun {
                 ours(settings, photos)
                         .cachedRun(
                                 settings.featureExtractionEpochs(),
-                                TrainingConfig.DEFAULT_FINE_TUNE_EPOCHS,
-                                TrainingConfig.DEFAULT_FINE_TUNE_AT)
+                                PhaseSettings.DEFAULT_EPOCHS,
+                                ModelSettings.DEFAULT_FINE_TUNE_AT)
                         .total();
         WorkflowComparison python = settings.pytorch().workflow(photos.dir());
         settings.out().println();

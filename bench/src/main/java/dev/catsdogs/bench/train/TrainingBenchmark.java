@@ -22,6 +22,7 @@ import dev.catsdogs.trainer.train.ImageFeed;
 import dev.catsdogs.trainer.train.KerasRmsProp;
 import dev.catsdogs.trainer.train.Optimizer;
 import dev.catsdogs.trainer.train.Phase;
+import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingListener;
 import dev.catsdogs.trainer.train.TransferTrainer;
@@ -279,7 +280,7 @@ public final class TrainingBenchmark {
                     Feed valFeed = feed(validation, network, boundary, scope);
                     Optimizer optimizer = Optimizer.rmsProp(1e-4f)) {
                 // The product's defaults: a constant learning rate, no class weights.
-                TrainingConfig defaults = TrainingConfig.builder(Path.of("bench")).build();
+                TrainingConfig defaults = TrainingConfig.of(Recipe.SEED, Path.of("bench"));
                 trainer.fitPhase(
                         Phase.FEATURE_EXTRACTION,
                         new TransferTrainer.PhasePlan(

@@ -9,6 +9,7 @@ import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.quantize.ActivationType;
 import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.ErrorPictures;
+import dev.catsdogs.trainer.train.OutputSettings;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.workflow.ModelExport;
@@ -65,7 +66,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(
             names = "--parity-images",
             description = "Validation images of the parity check (default: ${DEFAULT-VALUE}).")
-    private int parityImages = TrainingConfig.DEFAULT_PARITY_IMAGES;
+    private int parityImages = OutputSettings.DEFAULT_PARITY_IMAGES;
 
     @Option(
             names = "--with-preprocessing",

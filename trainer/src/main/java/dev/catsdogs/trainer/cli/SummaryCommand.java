@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDManager;
 import dev.catsdogs.trainer.model.KerasPadding;
 import dev.catsdogs.trainer.model.ModelSummary;
 import dev.catsdogs.trainer.model.TransferNetwork;
-import dev.catsdogs.trainer.train.TrainingConfig;
+import dev.catsdogs.trainer.train.DataSettings;
+import dev.catsdogs.trainer.train.ModelSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,21 +46,20 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (fineTuneAt != null
-                && (fineTuneAt < 0 || fineTuneAt > TrainingConfig.MAX_FINE_TUNE_AT)) {
+        if (fineTuneAt != null && (fineTuneAt < 0 || fineTuneAt > ModelSettings.MAX_FINE_TUNE_AT)) {
             throw usageError(
                     "Received --fine-tune-at "
                             + fineTuneAt
                             + "; expected 0.."
-                            + TrainingConfig.MAX_FINE_TUNE_AT
+                            + ModelSettings.MAX_FINE_TUNE_AT
                             + " (a Keras layer index of the base)");
         }
-        if (imageSize < 32 || imageSize > TrainingConfig.MAX_IMAGE_SIZE) {
+        if (imageSize < 32 || imageSize > DataSettings.MAX_IMAGE_SIZE) {
             throw usageError(
                     "Received --image-size "
                             + imageSize
                             + "; expected 32.."
-                            + TrainingConfig.MAX_IMAGE_SIZE);
+                            + DataSettings.MAX_IMAGE_SIZE);
         }
         if (classes < 2) {
             throw usageError("Received --classes " + classes + "; expected at least 2");

@@ -13,11 +13,18 @@ import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.quantize.Int8Export;
 import dev.catsdogs.trainer.train.ClassWeighting;
+import dev.catsdogs.trainer.train.DataSettings;
 import dev.catsdogs.trainer.train.EarlyStopping;
+import dev.catsdogs.trainer.train.InvalidSettingException;
 import dev.catsdogs.trainer.train.LearningRateSchedule;
+import dev.catsdogs.trainer.train.ModelSettings;
 import dev.catsdogs.trainer.train.OptimizerType;
+import dev.catsdogs.trainer.train.OutputSettings;
+import dev.catsdogs.trainer.train.PhaseSettings;
 import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.RunDirectory;
+import dev.catsdogs.trainer.train.RuntimeSettings;
+import dev.catsdogs.trainer.train.Setting;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import dev.catsdogs.trainer.train.TrainingRun;
 import dev.catsdogs.trainer.workflow.RunExport;
@@ -29,6 +36,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -94,37 +102,37 @@ final class TrainCommand implements Callable<Integer> {
     private long seed = TrainingConfig.DEFAULT_SEED;
 
     @Option(names = "--image-size", description = "Input size (default: ${DEFAULT-VALUE}).")
-    private int imageSize = TrainingConfig.DEFAULT_IMAGE_SIZE;
+    private int imageSize = DataSettings.DEFAULT_IMAGE_SIZE;
 
     @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    private int batchSize = TrainingConfig.DEFAULT_BATCH_SIZE;
+    private int batchSize = DataSettings.DEFAULT_BATCH_SIZE;
 
     @Option(
             names = "--epochs",
             description = "Feature-extraction epochs (default: ${DEFAULT-VALUE}).")
-    private int epochs = TrainingConfig.DEFAULT_INITIAL_EPOCHS;
+    private int epochs = PhaseSettings.DEFAULT_EPOCHS;
 
     @Option(
             names = "--fine-tune-epochs",
             description = "Fine-tuning epochs; 0 skips fine-tuning (default: ${DEFAULT-VALUE}).")
-    private int fineTuneEpochs = TrainingConfig.DEFAULT_FINE_TUNE_EPOCHS;
+    private int fineTuneEpochs = PhaseSettings.DEFAULT_EPOCHS;
 
     @Option(
             names = "--fine-tune-at",
             description =
                     "First trainable Keras layer of the base when fine-tuning (default:"
                             + " ${DEFAULT-VALUE}, block_11_expand_BN).")
-    private int fineTuneAt = TrainingConfig.DEFAULT_FINE_TUNE_AT;
+    private int fineTuneAt = ModelSettings.DEFAULT_FINE_TUNE_AT;
 
     @Option(
             names = "--learning-rate",
             description = "Learning rate, feature extraction (default: ${DEFAULT-VALUE}).")
-    private float learningRate = TrainingConfig.DEFAULT_LEARNING_RATE;
+    private float learningRate = PhaseSettings.DEFAULT_LEARNING_RATE;
 
     @Option(
             names = "--fine-tune-learning-rate",
             description = "Learning rate, fine-tuning (default: ${DEFAULT-VALUE}).")
-    private float fineTuneLearningRate = TrainingConfig.DEFAULT_FINE_TUNE_LEARNING_RATE;
+    private float fineTuneLearningRate = PhaseSettings.DEFAULT_FINE_TUNE_LEARNING_RATE;
 
     @Option(
             names = "--early-stopping",
@@ -302,7 +310,7 @@ final class TrainCommand implements Callable<Integer> {
             names = "--parity-images",
             description =
                     "Validation images of the export's parity check (default: ${DEFAULT-VALUE}).")
-    private int parityImages = TrainingConfig.DEFAULT_PARITY_IMAGES;
+    private int parityImages = OutputSettings.DEFAULT_PARITY_IMAGES;
 
     @Option(
             names = "--int8",
@@ -324,25 +332,36 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    // TrainingConfig names its settings; the user typed these options.
-    private static final Map<String, String> OPTION_OF_SETTING =
-            Map.ofEntries(
-                    Map.entry("imageSize", "--image-size"),
-                    Map.entry("batchSize", "--batch-size"),
-                    Map.entry("initialEpochs", "--epochs"),
-                    Map.entry("fineTuneEpochs", "--fine-tune-epochs"),
-                    Map.entry("fineTuneAt", "--fine-tune-at"),
-                    Map.entry("fineTuneLearningRate", "--fine-tune-learning-rate"),
-                    Map.entry("learningRate", "--learning-rate"),
-                    Map.entry("dropout", "--dropout"),
-                    Map.entry("augmentViews", "--augment-views"),
-                    Map.entry("evaluationSteps", "--eval-steps"),
-                    Map.entry("decoderThreads", "--threads"),
-                    Map.entry("cacheBudgetBytes", "--cache-budget"),
-                    Map.entry("parityImages", "--parity-images"),
-                    Map.entry("earlyStopping", "--early-stopping"),
-                    Map.entry("earlyStoppingMinDelta", "--early-stopping-min-delta"),
-                    Map.entry("warmupEpochs", "--warmup-epochs"));
+    // The option of each setting the user can get wrong; a phase's settings name their epochs and
+    // learning rate alike, so those take the table of the phase being built.
+    private static final Map<Setting, String> OPTION_OF_SETTING =
+            new EnumMap<>(
+                    Map.ofEntries(
+                            Map.entry(Setting.IMAGE_SIZE, "--image-size"),
+                            Map.entry(Setting.BATCH_SIZE, "--batch-size"),
+                            Map.entry(Setting.AUGMENT_VIEWS, "--augment-views"),
+                            Map.entry(Setting.DROPOUT, "--dropout"),
+                            Map.entry(Setting.FINE_TUNE_AT, "--fine-tune-at"),
+                            Map.entry(Setting.EARLY_STOPPING_PATIENCE, "--early-stopping"),
+                            Map.entry(
+                                    Setting.EARLY_STOPPING_MIN_DELTA, "--early-stopping-min-delta"),
+                            Map.entry(Setting.WARMUP_EPOCHS, "--warmup-epochs"),
+                            Map.entry(Setting.EVALUATION_STEPS, "--eval-steps"),
+                            Map.entry(Setting.DECODER_THREADS, "--threads"),
+                            Map.entry(Setting.CACHE_BUDGET_BYTES, "--cache-budget"),
+                            Map.entry(Setting.PARITY_IMAGES, "--parity-images")));
+
+    private static final Map<Setting, String> FEATURE_EXTRACTION_OPTIONS =
+            new EnumMap<>(
+                    Map.of(Setting.EPOCHS, "--epochs", Setting.LEARNING_RATE, "--learning-rate"));
+
+    private static final Map<Setting, String> FINE_TUNING_OPTIONS =
+            new EnumMap<>(
+                    Map.of(
+                            Setting.EPOCHS,
+                            "--fine-tune-epochs",
+                            Setting.LEARNING_RATE,
+                            "--fine-tune-learning-rate"));
 
     @Override
     public Integer call() throws Exception {
@@ -352,8 +371,9 @@ final class TrainCommand implements Callable<Integer> {
             String deviceSpec =
                     spec.commandLine().getParseResult().hasMatchedOption("--device")
                             ? device
-                            : run.config().device();
-            DeviceSelection selection = selectDevice(deviceSpec, run.config().precision());
+                            : run.config().runtime().device();
+            DeviceSelection selection =
+                    selectDevice(deviceSpec, run.config().runtime().precision());
             if (selection == null) {
                 run.close();
                 return Failures.USAGE;
@@ -361,7 +381,7 @@ final class TrainCommand implements Callable<Integer> {
             return train(run, selection, false);
         }
         TrainingConfig config = checkedConfig();
-        DeviceSelection selection = selectDevice(device, config.precision());
+        DeviceSelection selection = selectDevice(device, config.runtime().precision());
         if (selection == null) {
             return Failures.USAGE;
         }
@@ -411,7 +431,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("training on " + where);
             run.report().recordDevice(selection.reportFields());
             TransferNetwork network = run.run(manager, Versions.current(), where);
-            if (config.export()) {
+            if (config.outputs().export()) {
                 RunExport.FloatOutcome exported = RunExport.exportModel(run, network);
                 ExportCommand.print(exported.result());
                 if (!exported.result().passed()) {
@@ -424,7 +444,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 System.out.println(exported.mistakes().line(run.directory()));
             }
-            if (config.export() && withInt8) {
+            if (config.outputs().export() && withInt8) {
                 Int8Export.Result int8Result =
                         RunExport.exportInt8(
                                 run, calibrationImages.value(int8), System.out::println);
@@ -531,24 +551,13 @@ final class TrainCommand implements Callable<Integer> {
                                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         usage(() -> RunDirectory.checkCanCreate(outDir, overwrite), "--out ");
         long budget = usage(() -> ByteSizes.parse(cacheBudget), "--cache-budget ");
-        TrainingConfig.Builder builder =
-                TrainingConfig.builder(outDir)
-                        .optRecipe(choice("--recipe", recipe, Recipe.values()));
         // The recipe's settings, then the ones given explicitly.
-        if (augment != null) {
-            builder.optAugmentation(usage(() -> Augmentation.parse(augment), "--augment "));
-        }
-        if (dropout != null) {
-            builder.optDropout(dropout);
-        }
-        if (optimizer != null) {
-            builder.optOptimizer(choice("--optimizer", optimizer, OptimizerType.values()));
-        }
-        if (fineTuneOptimizer != null) {
-            builder.optFineTuneOptimizer(
-                    choice("--fine-tune-optimizer", fineTuneOptimizer, OptimizerType.values()));
-        }
-        builder.optLearningRateSchedule(
+        Recipe chosen = choice("--recipe", recipe, Recipe.values());
+        Augmentation augmentation =
+                augment != null
+                        ? usage(() -> Augmentation.parse(augment), "--augment ")
+                        : chosen.augmentation();
+        LearningRateSchedule schedule =
                 usage(
                         () ->
                                 new LearningRateSchedule(
@@ -556,35 +565,84 @@ final class TrainCommand implements Callable<Integer> {
                                                 "--lr-schedule",
                                                 lrSchedule,
                                                 LearningRateSchedule.Kind.values()),
-                                        warmupEpochs)));
-        builder.optClassWeighting(choice("--class-weight", classWeight, ClassWeighting.values()));
-        builder.optEarlyStopping(
-                usage(() -> new EarlyStopping(earlyStopping, earlyStoppingMinDelta)));
+                                        warmupEpochs));
+        EarlyStopping stopping =
+                usage(() -> new EarlyStopping(earlyStopping, earlyStoppingMinDelta));
+        OptimizerType firstOptimizer =
+                optimizer != null
+                        ? choice("--optimizer", optimizer, OptimizerType.values())
+                        : chosen.optimizer();
+        OptimizerType secondOptimizer =
+                fineTuneOptimizer != null
+                        ? choice("--fine-tune-optimizer", fineTuneOptimizer, OptimizerType.values())
+                        : chosen.fineTuneOptimizer();
+        DataSettings dataSettings =
+                usage(
+                        () ->
+                                new DataSettings(
+                                        data,
+                                        dataUrl,
+                                        imageSize,
+                                        batchSize,
+                                        augmentation,
+                                        augmentViews,
+                                        !fullJpegDecode));
+        ModelSettings model =
+                usage(
+                        () ->
+                                new ModelSettings(
+                                        weights,
+                                        weightsSha256,
+                                        dropout != null ? dropout : chosen.dropout(),
+                                        fineTuneAt));
+        PhaseSettings featureExtraction =
+                usage(
+                        () ->
+                                new PhaseSettings(
+                                        epochs, firstOptimizer, learningRate, schedule, stopping),
+                        FEATURE_EXTRACTION_OPTIONS);
+        PhaseSettings fineTuning =
+                usage(
+                        () ->
+                                new PhaseSettings(
+                                        fineTuneEpochs,
+                                        secondOptimizer,
+                                        fineTuneLearningRate,
+                                        schedule,
+                                        stopping),
+                        FINE_TUNING_OPTIONS);
+        Precision chosenPrecision = choice("--precision", precision, Precision.values());
+        RuntimeSettings runtime =
+                usage(
+                        () ->
+                                new RuntimeSettings(
+                                        device,
+                                        chosenPrecision,
+                                        !noCache,
+                                        budget,
+                                        threads != null ? threads : cores));
+        OutputSettings outputs =
+                usage(
+                        () ->
+                                new OutputSettings(
+                                        outDir,
+                                        OutputSettings.DEFAULT_SAMPLE_IMAGES,
+                                        !noExport,
+                                        parityImages));
+        ClassWeighting weighting = choice("--class-weight", classWeight, ClassWeighting.values());
         return usage(
                 () ->
-                        builder.optDataDir(data)
-                                .optDataUrl(dataUrl)
-                                .optWeights(weights)
-                                .optWeightsSha256(weightsSha256)
-                                .optSeed(seed)
-                                .optImageSize(imageSize)
-                                .optBatchSize(batchSize)
-                                .optInitialEpochs(epochs)
-                                .optFineTuneEpochs(fineTuneEpochs)
-                                .optFineTuneAt(fineTuneAt)
-                                .optLearningRate(learningRate)
-                                .optFineTuneLearningRate(fineTuneLearningRate)
-                                .optEvaluationSteps(evalSteps)
-                                .optDevice(device)
-                                .optPrecision(choice("--precision", precision, Precision.values()))
-                                .optCache(!noCache)
-                                .optCacheBudgetBytes(budget)
-                                .optDecoderThreads(threads != null ? threads : cores)
-                                .optFastJpegDecode(!fullJpegDecode)
-                                .optExport(!noExport)
-                                .optParityImages(parityImages)
-                                .optAugmentViews(augmentViews)
-                                .build());
+                        new TrainingConfig(
+                                seed,
+                                chosen,
+                                dataSettings,
+                                model,
+                                featureExtraction,
+                                fineTuning,
+                                weighting,
+                                evalSteps,
+                                runtime,
+                                outputs));
     }
 
     /** The constant named {@code value} (as its {@code toString()}), or a usage error. */
@@ -606,23 +664,38 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private <T> T usage(Supplier<T> check) {
-        return usage(check, "");
+        return usage(check, Map.of());
     }
 
     /**
-     * Runs a check; its IllegalArgumentException becomes a usage error, settings named as options.
+     * Builds settings; one out of range becomes a usage error naming its option ({@code options}
+     * first, then the command's table), any other IllegalArgumentException one with its message.
      */
-    private <T> T usage(Supplier<T> check, String prefix) {
+    private <T> T usage(Supplier<T> check, Map<Setting, String> options) {
         try {
             return check.get();
+        } catch (InvalidSettingException e) {
+            String option = options.getOrDefault(e.setting(), OPTION_OF_SETTING.get(e.setting()));
+            throw usageError(
+                    option == null
+                            ? e.getMessage()
+                            : "Received "
+                                    + option
+                                    + " "
+                                    + e.value()
+                                    + "; expected "
+                                    + e.expected());
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            for (Map.Entry<String, String> o : OPTION_OF_SETTING.entrySet()) {
-                message =
-                        message.replace(
-                                "Received " + o.getKey() + "=", "Received " + o.getValue() + " ");
-            }
-            throw usageError(prefix + message);
+            throw usageError(e.getMessage());
+        }
+    }
+
+    /** Runs a parse; its IllegalArgumentException becomes a usage error after {@code prefix}. */
+    private <T> T usage(Supplier<T> parse, String prefix) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw usageError(prefix + e.getMessage());
         }
     }
 

@@ -35,7 +35,8 @@ public final class CurvesPlot implements TrainingListener {
     @Override
     public void onTrainingBegin(TrainingContext context) {
         TrainingConfig config = context.config();
-        fineTuningStartsAfter = config.fineTuneEpochs() > 0 ? config.initialEpochs() : 0;
+        fineTuningStartsAfter =
+                config.fineTuning().epochs() > 0 ? config.featureExtraction().epochs() : 0;
     }
 
     @Override

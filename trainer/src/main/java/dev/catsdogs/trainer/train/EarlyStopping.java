@@ -16,14 +16,9 @@ public record EarlyStopping(int patience, float minDelta) {
     public static final EarlyStopping OFF = new EarlyStopping(0, 0f);
 
     public EarlyStopping {
-        if (patience < 0) {
-            throw new IllegalArgumentException(
-                    "Received earlyStopping=" + patience + "; expected >= 0 (0: off)");
-        }
-        if (!(minDelta >= 0) || !Float.isFinite(minDelta)) {
-            throw new IllegalArgumentException(
-                    "Received earlyStoppingMinDelta=" + minDelta + "; expected a number >= 0");
-        }
+        Setting.EARLY_STOPPING_PATIENCE.require(patience >= 0, patience, ">= 0 (0: off)");
+        Setting.EARLY_STOPPING_MIN_DELTA.require(
+                minDelta >= 0 && Float.isFinite(minDelta), minDelta, "a number >= 0");
     }
 
     /** Whether phases may stop early. */

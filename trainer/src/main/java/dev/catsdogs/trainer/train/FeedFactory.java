@@ -36,10 +36,10 @@ final class FeedFactory {
     // images still are, so each image is decoded once rather than once per epoch.
     Feed feed(BatchLoader loader, int boundary, String split) {
         boolean augmented = loader.augmentation().enabled();
-        if (!config.cache() || augmented && config.augmentViews() == 0) {
-            return new ImageFeed(loader, config.imageSize());
+        if (!config.runtime().cache() || augmented && config.data().augmentViews() == 0) {
+            return new ImageFeed(loader, config.data().imageSize());
         }
-        int views = augmented ? config.augmentViews() : 1;
+        int views = augmented ? config.data().augmentViews() : 1;
         int total = views * loader.size();
         String label = augmented ? split + " (" + views + " augmented views each)" : split;
         long startNanos = System.nanoTime();
@@ -49,8 +49,8 @@ final class FeedFactory {
                         network,
                         boundary,
                         manager,
-                        config.imageSize(),
-                        config.cacheBudgetBytes(),
+                        config.data().imageSize(),
+                        config.runtime().cacheBudgetBytes(),
                         views,
                         config.seed(),
                         done -> {

@@ -30,17 +30,11 @@ public record LearningRateSchedule(Kind kind, int warmupEpochs) {
 
     public LearningRateSchedule {
         kind = kind == null ? Kind.CONSTANT : kind; // config.json from before schedules
-        if (warmupEpochs < 0) {
-            throw new IllegalArgumentException(
-                    "Received warmupEpochs=" + warmupEpochs + "; expected >= 0");
-        }
-        if (kind == Kind.CONSTANT && warmupEpochs > 0) {
-            throw new IllegalArgumentException(
-                    "Received warmupEpochs="
-                            + warmupEpochs
-                            + "; expected 0 with a constant learning rate (warm-up belongs to the"
-                            + " cosine schedule)");
-        }
+        Setting.WARMUP_EPOCHS.require(warmupEpochs >= 0, warmupEpochs, ">= 0");
+        Setting.WARMUP_EPOCHS.require(
+                kind == Kind.COSINE || warmupEpochs == 0,
+                warmupEpochs,
+                "0 with a constant learning rate (warm-up belongs to the cosine schedule)");
     }
 
     /**

@@ -21,12 +21,12 @@ public enum OptimizerType {
     }
 
     /**
-     * A new optimizer of this type: the fused update on the PyTorch engine, else the reference.
-     * RMSprop takes {@code rho} and {@code epsilon}; Adam takes Keras' defaults.
+     * A new optimizer of this type with Keras' defaults: the fused update on the PyTorch engine,
+     * else the reference.
      */
-    public Optimizer create(float learningRate, float rho, float epsilon) {
+    public Optimizer create(float learningRate) {
         return switch (this) {
-            case RMSPROP -> Optimizer.rmsProp(learningRate, rho, epsilon);
+            case RMSPROP -> Optimizer.rmsProp(learningRate);
             case ADAM -> Optimizer.adam(learningRate);
         };
     }

@@ -54,21 +54,21 @@ public final class ProgressListener implements TrainingListener {
             }
         }
         TrainingConfig config = context.config();
-        if (config.augmentation().enabled()) {
-            out.println("augmentation " + config.augmentation() + ": " + cacheMode(config));
+        if (config.data().augmentation().enabled()) {
+            out.println("augmentation " + config.data().augmentation() + ": " + cacheMode(config));
         }
     }
 
     /** How augmented training images are fed: said aloud, since caching changes with it. */
     static String cacheMode(TrainingConfig config) {
-        if (!config.cache()) {
+        if (!config.runtime().cache()) {
             return "a new draw of every training image every epoch";
         }
-        if (config.augmentViews() == 0) {
+        if (config.data().augmentViews() == 0) {
             return "a new draw of every training image every epoch, so the training split is not"
                     + " cached (validation is); --augment-views K caches K draws instead";
         }
-        return config.augmentViews()
+        return config.data().augmentViews()
                 + " augmented views of every training image cached per phase, one drawn per"
                 + " epoch";
     }

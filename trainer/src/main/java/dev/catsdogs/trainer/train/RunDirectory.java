@@ -327,7 +327,9 @@ public final class RunDirectory implements AutoCloseable {
     public TrainingConfig readConfig() throws IOException {
         JsonObject json = readJson(CONFIG);
         try {
-            return Json.gson().fromJson(json, TrainingConfig.class);
+            return FlatConfig.isFlat(json)
+                    ? Json.gson().fromJson(json, FlatConfig.class).toConfig()
+                    : Json.gson().fromJson(json, TrainingConfig.class);
         } catch (RuntimeException e) { // Gson's parse errors, or a setting the record refuses
             throw new IOException(
                     file(CONFIG) + ": not a valid run configuration (" + e.getMessage() + ")", e);
@@ -430,7 +432,7 @@ public final class RunDirectory implements AutoCloseable {
         }
         TransferNetwork network =
                 TransferNetwork.initialized(
-                        readConfig().imageSize(),
+                        readConfig().data().imageSize(),
                         paddingStyle(),
                         classNames().size(),
                         0f, // dropout acts in training only

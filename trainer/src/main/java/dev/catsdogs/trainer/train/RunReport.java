@@ -103,7 +103,7 @@ public final class RunReport implements TrainingListener {
         JsonObject model = section(MODEL);
         model.addProperty(PADDING_STYLE, context.network().base().paddingStyle().name());
         model.addProperty("classes", dataset.classNames().size());
-        model.addProperty("image_size", context.config().imageSize());
+        model.addProperty("image_size", context.config().data().imageSize());
         TrainingConfig config = context.config();
         float[] weights =
                 config.classWeighting().weights(dataset.train(), dataset.classNames().size());
@@ -140,19 +140,19 @@ public final class RunReport implements TrainingListener {
         phaseBeganNanos = System.nanoTime() - (long) (start.cacheSeconds() * 1e9);
         JsonObject section = section(start.phase().key());
         if (start.phase() == Phase.FINE_TUNING) {
-            section.addProperty("fine_tune_at", context.config().fineTuneAt());
+            section.addProperty("fine_tune_at", context.config().model().fineTuneAt());
             section.addProperty("trainable_variables", start.trainableVariables());
         }
         section.addProperty("cached_from_layer", start.cachedFromLayer());
         section.addProperty("learning_rate", start.learningRate());
-        LearningRateSchedule schedule = context.config().learningRateSchedule();
+        PhaseSettings settings = context.config().phase(start.phase());
+        LearningRateSchedule schedule = settings.learningRateSchedule();
         section.addProperty("learning_rate_schedule", schedule.kind().toString());
         if (schedule.warmupEpochs() > 0) {
             section.addProperty("warmup_epochs", schedule.warmupEpochs());
         }
-        if (context.config().earlyStopping().enabled()) {
-            section.addProperty(
-                    "early_stopping_patience", context.config().earlyStopping().patience());
+        if (settings.earlyStopping().enabled()) {
+            section.addProperty("early_stopping_patience", settings.earlyStopping().patience());
         }
         section.addProperty("trainable_params", start.trainableParams());
         // Phase time includes building its activation cache: that is part of what the phase costs.
@@ -167,7 +167,8 @@ public final class RunReport implements TrainingListener {
     @Override
     public synchronized void onEpochEnd(EpochRecord r) throws IOException {
         JsonObject section = section(r.phase().key());
-        int first = r.phase() == Phase.FINE_TUNING ? context.config().initialEpochs() : 0;
+        int first =
+                r.phase() == Phase.FINE_TUNING ? context.config().featureExtraction().epochs() : 0;
         section.addProperty("epochs", r.epoch() - first);
         section.addProperty("loss", r.loss());
         section.addProperty("accuracy", r.accuracy());

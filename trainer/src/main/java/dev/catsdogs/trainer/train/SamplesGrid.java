@@ -37,10 +37,10 @@ public final class SamplesGrid implements TrainingListener {
     public void onTrainingBegin(TrainingContext context) throws IOException {
         write(
                 png,
-                firstBatch(context.train(), context.config().batchSize()),
+                firstBatch(context.train(), context.config().data().batchSize()),
                 context.dataset().classNames(),
                 pre,
-                context.config().sampleImages());
+                context.config().outputs().sampleImages());
     }
 
     /** The samples of the first training batch: the start of epoch 0's shuffled order. */

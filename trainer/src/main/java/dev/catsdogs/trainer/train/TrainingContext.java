@@ -41,6 +41,6 @@ public record TrainingContext(
 
     /** Epochs over both phases, for "Epoch 3/20". */
     public int totalEpochs() {
-        return config.initialEpochs() + config.fineTuneEpochs();
+        return config.totalEpochs();
     }
 }

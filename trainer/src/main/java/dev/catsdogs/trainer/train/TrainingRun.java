@@ -61,7 +61,7 @@ public final class TrainingRun implements AutoCloseable {
         this.weights = MobileNetV2Weights.read(weightsFile);
         this.dataset = dataset;
         this.out = out;
-        this.directory = RunDirectory.create(config.outDir(), overwrite);
+        this.directory = RunDirectory.create(config.outputs().dir(), overwrite);
         this.report = directory.newReport();
         this.resuming = false;
     }
@@ -187,11 +187,11 @@ public final class TrainingRun implements AutoCloseable {
         try (ImagePreprocessor pre = config.preprocessor()) {
             TransferNetwork network =
                     weights.newTransferNetwork(
-                            config.imageSize(),
+                            config.data().imageSize(),
                             dataset.classNames().size(),
-                            config.dropout(),
+                            config.model().dropout(),
                             manager);
-            network.setPrecision(config.precision());
+            network.setPrecision(config.runtime().precision());
             TrainingState resumeFrom = null;
             if (resuming) {
                 resumeFrom = readCheckpoint(network, manager);
@@ -204,7 +204,7 @@ public final class TrainingRun implements AutoCloseable {
                                     dataset.train(),
                                     decoder,
                                     ShuffleMode.EACH_EPOCH,
-                                    config.augmentation());
+                                    config.data().augmentation());
                     BatchLoader validation =
                             loader(
                                     dataset.validation(),
@@ -287,10 +287,10 @@ public final class TrainingRun implements AutoCloseable {
             Augmentation augmentation) {
         return BatchLoader.builder(samples, decoder)
                 .optAugmentation(augmentation)
-                .optBatchSize(config.batchSize())
+                .optBatchSize(config.data().batchSize())
                 .optSeed(config.seed())
                 .optShuffle(shuffle)
-                .optThreads(config.decoderThreads())
+                .optThreads(config.runtime().decoderThreads())
                 .build();
     }
 }

@@ -138,15 +138,14 @@ public final class TransferTrainer {
                             l.onEvaluation(TrainingListener.Stage.INITIAL, initial);
                         }
                     }
-                    try (Optimizer optimizer =
-                            optimizer(config, config.optimizer(), config.learningRate())) {
+                    try (Optimizer optimizer = optimizer(config, config.featureExtraction())) {
                         fitPhase(
                                 Phase.FEATURE_EXTRACTION,
                                 new PhasePlan(
                                         trainFeed,
                                         valFeed,
                                         0,
-                                        config.initialEpochs(),
+                                        config.featureExtraction().epochs(),
                                         optimizer,
                                         phaseStart,
                                         config,
@@ -154,25 +153,21 @@ public final class TransferTrainer {
                     }
                 }
             }
-            if (config.fineTuneEpochs() > 0
+            if (config.fineTuning().epochs() > 0
                     && (resumeFrom == null || !resumeFrom.finished(Phase.FINE_TUNING))) {
-                network.setTrainableFrom(config.fineTuneAt());
-                int cut = network.base().cutPointAtOrBefore(config.fineTuneAt());
+                network.setTrainableFrom(config.model().fineTuneAt());
+                int cut = network.base().cutPointAtOrBefore(config.model().fineTuneAt());
                 long fineTuneStart = System.nanoTime();
                 try (Feed trainFeed = feeds.feed(train, cut, "train");
                         Feed valFeed = feeds.feed(validation, cut, "validation");
-                        Optimizer optimizer =
-                                optimizer(
-                                        config,
-                                        config.fineTuneOptimizer(),
-                                        config.fineTuneLearningRate())) {
+                        Optimizer optimizer = optimizer(config, config.fineTuning())) {
                     fitPhase(
                             Phase.FINE_TUNING,
                             new PhasePlan(
                                     trainFeed,
                                     valFeed,
-                                    config.initialEpochs(),
-                                    config.fineTuneEpochs(),
+                                    config.featureExtraction().epochs(),
+                                    config.fineTuning().epochs(),
                                     optimizer,
                                     fineTuneStart,
                                     config,
@@ -180,7 +175,8 @@ public final class TransferTrainer {
                 }
             }
             if (test != null) {
-                Evaluation e = evaluate(new ImageFeed(test, config.imageSize()), Integer.MAX_VALUE);
+                Evaluation e =
+                        evaluate(new ImageFeed(test, config.data().imageSize()), Integer.MAX_VALUE);
                 for (TrainingListener l : listeners) {
                     l.onEvaluation(TrainingListener.Stage.TEST, e);
                 }
@@ -238,7 +234,8 @@ public final class TransferTrainer {
         }
         Optimizer optimizer = plan.optimizer();
         TrainingConfig config = plan.config();
-        EarlyStopping stopping = config.earlyStopping();
+        PhaseSettings settings = config.phase(phase);
+        EarlyStopping stopping = settings.earlyStopping();
         List<Parameter> trainable = network.trainableParameters();
         int first = plan.firstEpochIndex();
         int end = first + plan.epochs();
@@ -254,9 +251,10 @@ public final class TransferTrainer {
                     best = copyOf(resumeFrom.bestWeights(), phaseScope);
                 }
             }
-            int stepsPerEpoch = Math.max(1, ceilDiv(plan.trainFeed().size(), config.batchSize()));
+            int stepsPerEpoch =
+                    Math.max(1, ceilDiv(plan.trainFeed().size(), config.data().batchSize()));
             Tracker rates =
-                    config.learningRateSchedule()
+                    settings.learningRateSchedule()
                             .tracker(optimizer.learningRate(), plan.epochs(), stepsPerEpoch);
             PhaseStart start =
                     new PhaseStart(
@@ -569,10 +567,9 @@ public final class TransferTrainer {
                 + " checkpoint)";
     }
 
-    private static Optimizer optimizer(
-            TrainingConfig config, OptimizerType type, float learningRate) {
+    private static Optimizer optimizer(TrainingConfig config, PhaseSettings phase) {
         return LossScaledOptimizer.forPrecision(
-                config.precision(), type.create(learningRate, config.rho(), config.epsilon()));
+                config.runtime().precision(), phase.optimizer().create(phase.learningRate()));
     }
 
     private long trainableParams() {

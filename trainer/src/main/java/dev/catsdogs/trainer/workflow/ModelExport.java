@@ -148,7 +148,7 @@ public final class ModelExport {
                             parityImages,
                             size,
                             withPreprocessing,
-                            config.fastJpegDecode(),
+                            config.data().fastJpegDecode(),
                             stopRequested);
             boolean passed =
                     Result.within(
@@ -343,7 +343,7 @@ public final class ModelExport {
                                 ? ModelMetadata.OutputKind.SIGMOID
                                 : ModelMetadata.OutputKind.SOFTMAX,
                         Objective.THRESHOLD,
-                        config.fastJpegDecode(),
+                        config.data().fastJpegDecode(),
                         provenance)
                 .withCamOutput(OnnxExporter.CAM);
     }

@@ -48,7 +48,7 @@ public final class RunExport {
                             network,
                             dataset,
                             config,
-                            config.parityImages(),
+                            config.outputs().parityImages(),
                             false,
                             run::stopRequested);
         } catch (IOException | RuntimeException e) {

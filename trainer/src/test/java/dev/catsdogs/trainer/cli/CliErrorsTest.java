@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.catsdogs.trainer.TestPaths;
+import dev.catsdogs.trainer.train.DataSettings;
 import dev.catsdogs.trainer.train.Json;
+import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,6 +73,22 @@ class CliErrorsTest {
                                 2,
                                 "--fine-tune-at -1"),
                         train("--epochs -1", d -> data(d, "--epochs", "-1"), 2, "--epochs -1"),
+                        // Both phases' settings are checked alike; each names its own option.
+                        train(
+                                "--fine-tune-epochs -2",
+                                d -> data(d, "--fine-tune-epochs", "-2"),
+                                2,
+                                "Received --fine-tune-epochs -2; expected >= 0"),
+                        train(
+                                "--fine-tune-learning-rate 0",
+                                d -> data(d, "--fine-tune-learning-rate", "0"),
+                                2,
+                                "Received --fine-tune-learning-rate 0.0; expected > 0"),
+                        train(
+                                "--learning-rate -1",
+                                d -> data(d, "--learning-rate", "-1"),
+                                2,
+                                "Received --learning-rate -1.0; expected > 0"),
                         train(
                                 "--augment spin",
                                 d -> data(d, "--augment", "flip,spin"),
@@ -439,7 +457,9 @@ class CliErrorsTest {
                     JsonObject config =
                             Json.gson()
                                     .toJsonTree(
-                                            TrainingConfig.builder(run).optImageSize(32).build())
+                                            TrainingConfig.of(Recipe.SEED, run)
+                                                    .withData(
+                                                            DataSettings.DEFAULT.withImageSize(32)))
                                     .getAsJsonObject();
                     config.addProperty("data_root", data.toString());
                     config.add("classes", Json.gson().toJsonTree(List.of("cats", "dogs")));

@@ -81,16 +81,14 @@ class AugmentedFeedsTest {
 
     @Test
     void augmentedTrainingIsNotCachedWithoutViews() throws Exception {
-        TrainingConfig config =
-                TrainingConfig.builder(Path.of("unused"))
-                        .optRecipe(Recipe.TUTORIAL)
-                        .optImageSize(SIZE)
-                        .build();
-        assertEquals(FLIP_ROTATE, config.augmentation());
+        TrainingConfig tutorial = TrainingConfig.of(Recipe.TUTORIAL, Path.of("unused"));
+        TrainingConfig config = tutorial.withData(tutorial.data().withImageSize(SIZE));
+        assertEquals(FLIP_ROTATE, config.data().augmentation());
         assertFalse(config.cachesTraining());
         assertTrue(ProgressListener.cacheMode(config).contains("not cached"));
-        assertTrue(config.toBuilder().optAugmentViews(4).build().cachesTraining());
-        assertTrue(TrainingConfig.builder(Path.of("unused")).build().cachesTraining());
+        assertTrue(
+                config.withData(config.data().withAugmentation(FLIP_ROTATE, 4)).cachesTraining());
+        assertTrue(TrainingConfig.of(Recipe.SEED, Path.of("unused")).cachesTraining());
         try (NDManager manager = NDManager.newBaseManager();
                 ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
                 BatchLoader train = loader(pre, FLIP_ROTATE);
@@ -111,17 +109,17 @@ class AugmentedFeedsTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> TrainingConfig.builder(Path.of("x")).optAugmentViews(3).build());
+                        () -> DataSettings.DEFAULT.withAugmentation(Augmentation.NONE, 3));
         assertTrue(e.getMessage().contains("augmentViews=3"), e.getMessage());
         e =
                 assertThrows(
                         IllegalArgumentException.class,
                         () ->
-                                TrainingConfig.builder(Path.of("x"))
-                                        .optRecipe(Recipe.TUTORIAL)
-                                        .optCache(false)
-                                        .optAugmentViews(3)
-                                        .build());
+                                TrainingConfig.of(Recipe.TUTORIAL, Path.of("x"))
+                                        .withRuntime(RuntimeSettings.defaults().withCache(false, 0))
+                                        .withData(
+                                                DataSettings.DEFAULT.withAugmentation(
+                                                        FLIP_ROTATE, 3)));
         assertTrue(e.getMessage().contains("without caching"), e.getMessage());
     }
 

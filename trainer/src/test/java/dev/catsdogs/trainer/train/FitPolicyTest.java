@@ -170,11 +170,13 @@ class FitPolicyTest {
                                         }
                                     })
                             .build();
+            TrainingConfig seed = TrainingConfig.of(Recipe.SEED, Path.of("unused"));
             TrainingConfig config =
-                    TrainingConfig.builder(Path.of("unused"))
-                            .optBatchSize(16)
-                            .optEarlyStopping(new EarlyStopping(2, 0f))
-                            .build();
+                    seed.withData(seed.data().withBatchSize(16))
+                            .withPhases(
+                                    seed.featureExtraction()
+                                            .withEarlyStopping(new EarlyStopping(2, 0f)),
+                                    seed.fineTuning());
             try (Feed train = new ArrayFeed(features, labels, pooled, 16);
                     Feed validation = new ArrayFeed(features, flipped, pooled, 16);
                     Optimizer optimizer = Optimizer.rmsProp(1e-3f)) {

@@ -161,7 +161,7 @@ class FusedOptimizersTest {
             assertTrue(optimizer instanceof FusedRmsProp, optimizer.getClass().getName());
             assertEquals(1e-4f, optimizer.learningRate());
         }
-        try (Optimizer optimizer = OptimizerType.ADAM.create(1e-4f, 0.9f, 1e-7f)) {
+        try (Optimizer optimizer = OptimizerType.ADAM.create(1e-4f)) {
             assertTrue(optimizer instanceof FusedAdam, optimizer.getClass().getName());
             assertEquals(1e-4f, optimizer.learningRate());
         }

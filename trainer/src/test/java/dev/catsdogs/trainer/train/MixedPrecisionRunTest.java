@@ -40,23 +40,25 @@ class MixedPrecisionRunTest {
         Path data = dir.resolve("data");
         copy(data.resolve("train"), "train", 0, 12);
         copy(data.resolve("validation"), "validation", 2000, 8);
+        TrainingConfig seed = TrainingConfig.of(Recipe.SEED, dir.resolve("run"));
         TrainingConfig config =
-                TrainingConfig.builder(dir.resolve("run"))
-                        .optDataDir(data)
-                        .optDataUrl(URI.create("http://127.0.0.1:9/unused.zip"))
-                        .optSeed(7)
-                        .optImageSize(96)
-                        .optBatchSize(8)
-                        .optInitialEpochs(2)
-                        .optFineTuneEpochs(1)
-                        .optLearningRate(1e-3f)
-                        .optEvaluationSteps(1)
-                        .optDevice("cpu")
-                        .optPrecision(Precision.BF16)
-                        .optDecoderThreads(2)
-                        .optSampleImages(4)
-                        .optParityImages(8)
-                        .build();
+                seed.withSeed(7)
+                        .withData(
+                                seed.data()
+                                        .withDir(data)
+                                        .withUrl(URI.create("http://127.0.0.1:9/unused.zip"))
+                                        .withImageSize(96)
+                                        .withBatchSize(8))
+                        .withPhases(
+                                seed.featureExtraction().withEpochs(2).withLearningRate(1e-3f),
+                                seed.fineTuning().withEpochs(1))
+                        .withEvaluationSteps(1)
+                        .withRuntime(
+                                seed.runtime()
+                                        .withDevice("cpu")
+                                        .withPrecision(Precision.BF16)
+                                        .withDecoderThreads(2))
+                        .withOutputs(seed.outputs().withSampleImages(4).withExport(true, 8));
         Dataset dataset = Dataset.load(data, config.seed());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (TrainingRun run =

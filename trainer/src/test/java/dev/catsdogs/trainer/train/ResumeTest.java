@@ -58,28 +58,32 @@ class ResumeTest {
     }
 
     private static TrainingConfig config(Path out) {
-        return TrainingConfig.builder(out)
-                .optDataDir(data)
-                .optDataUrl(URI.create("http://127.0.0.1:9/unused.zip"))
-                .optSeed(11)
-                .optImageSize(64)
-                .optBatchSize(8)
-                .optInitialEpochs(3)
-                .optFineTuneEpochs(2)
-                .optFineTuneAt(140)
-                .optLearningRate(1e-3f)
-                .optOptimizer(OptimizerType.ADAM)
-                .optDropout(0.3f)
-                .optLearningRateSchedule(
-                        new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, 1))
-                .optEarlyStopping(new EarlyStopping(10, 0f))
-                .optClassWeighting(ClassWeighting.BALANCED)
-                .optEvaluationSteps(1)
-                .optDevice("cpu")
-                .optDecoderThreads(2)
-                .optSampleImages(4)
-                .optExport(false)
-                .build();
+        TrainingConfig seed = TrainingConfig.of(Recipe.SEED, out);
+        LearningRateSchedule cosine = new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, 1);
+        EarlyStopping stopping = new EarlyStopping(10, 0f);
+        return seed.withSeed(11)
+                .withData(
+                        seed.data()
+                                .withDir(data)
+                                .withUrl(URI.create("http://127.0.0.1:9/unused.zip"))
+                                .withImageSize(64)
+                                .withBatchSize(8))
+                .withModel(seed.model().withFineTuneAt(140).withDropout(0.3f))
+                .withPhases(
+                        seed.featureExtraction()
+                                .withEpochs(3)
+                                .withLearningRate(1e-3f)
+                                .withOptimizer(OptimizerType.ADAM)
+                                .withLearningRateSchedule(cosine)
+                                .withEarlyStopping(stopping),
+                        seed.fineTuning()
+                                .withEpochs(2)
+                                .withLearningRateSchedule(cosine)
+                                .withEarlyStopping(stopping))
+                .withClassWeighting(ClassWeighting.BALANCED)
+                .withEvaluationSteps(1)
+                .withRuntime(seed.runtime().withDevice("cpu").withDecoderThreads(2))
+                .withOutputs(seed.outputs().withSampleImages(4).withExport(false, 1));
     }
 
     private static TrainingRun newRun(Path out) throws IOException {

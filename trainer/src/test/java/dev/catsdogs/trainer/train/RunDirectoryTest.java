@@ -9,9 +9,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import dev.catsdogs.trainer.data.Augmentation;
+import dev.catsdogs.trainer.data.TutorialDataset;
+import dev.catsdogs.trainer.model.Precision;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,26 +26,75 @@ class RunDirectoryTest {
     @TempDir Path dir;
 
     /**
-     * The JPEG decoding survives config.json (export reads it back to record it in the model); a
-     * config.json from before the setting reads as full decoding, which is what those runs did.
+     * The config.json of a run from before settings had groups (every setting at the top level,
+     * some later ones absent) reads into the same settings: export and --resume still take it. Its
+     * missing settings read as what that run did: full JPEG decoding, float32, constant rate, no
+     * early stopping, no class weights, the seed's recipe.
      */
     @Test
-    void jpegDecodingRoundTripsThroughConfigAndOldRunsReadAsFull() throws Exception {
+    void aFlatConfigOfAnOlderRunReadsIntoGroups() throws Exception {
+        Path run = dir.resolve("old-run");
+        Files.createDirectories(run);
+        try (InputStream in = getClass().getResourceAsStream("flat-config.json")) {
+            Files.copy(in, run.resolve(RunDirectory.CONFIG));
+        }
+        TrainingConfig config = RunDirectory.open(run).readConfig();
+        assertEquals(7, config.seed());
+        assertEquals(Recipe.SEED, config.recipe());
+        assertEquals(
+                new DataSettings(
+                        Path.of("/data/pets"),
+                        TutorialDataset.DEFAULT_URL,
+                        128,
+                        16,
+                        new Augmentation(true, 0.2, 0, 0),
+                        0,
+                        false),
+                config.data());
+        assertEquals(
+                new ModelSettings(
+                        "models/mobilenet_v2_1.0_224_int8_per_tensor.onnx", null, 0.2f, 120),
+                config.model());
+        assertEquals(
+                new PhaseSettings(
+                        3,
+                        OptimizerType.ADAM,
+                        1e-3f,
+                        LearningRateSchedule.CONSTANT,
+                        EarlyStopping.OFF),
+                config.featureExtraction());
+        assertEquals(
+                new PhaseSettings(
+                        2,
+                        OptimizerType.RMSPROP,
+                        1e-4f,
+                        LearningRateSchedule.CONSTANT,
+                        EarlyStopping.OFF),
+                config.fineTuning());
+        assertEquals(ClassWeighting.NONE, config.classWeighting());
+        assertEquals(5, config.evaluationSteps());
+        assertEquals(
+                new RuntimeSettings("cpu", Precision.FP32, true, 1L << 30, 2), config.runtime());
+        assertEquals(
+                new OutputSettings(Path.of("runs/20261130-101500"), 4, true, 32), config.outputs());
+        assertEquals(List.of("cats", "dogs"), RunDirectory.open(run).classNames());
+    }
+
+    /** The JPEG decoding survives config.json: export reads it back to record it in the model. */
+    @Test
+    void jpegDecodingRoundTripsThroughConfig() throws Exception {
         for (boolean fast : new boolean[] {true, false}) {
             Path run = dir.resolve("run-" + fast);
-            TrainingConfig config = TrainingConfig.builder(run).optFastJpegDecode(fast).build();
+            TrainingConfig seed = TrainingConfig.of(Recipe.SEED, run);
+            TrainingConfig config = seed.withData(seed.data().withFastJpegDecode(fast));
             JsonObject json = Json.gson().toJsonTree(config).getAsJsonObject();
-            assertEquals(fast, json.get("fastJpegDecode").getAsBoolean());
+            JsonObject data = json.getAsJsonObject("data");
+            assertEquals(fast, data.get("fastJpegDecode").getAsBoolean());
             Files.createDirectories(run);
             Files.writeString(run.resolve(RunDirectory.CONFIG), Json.gson().toJson(json));
             assertEquals(config, RunDirectory.open(run).readConfig());
-            if (fast) {
-                json.remove("fastJpegDecode");
-                Files.writeString(run.resolve(RunDirectory.CONFIG), Json.gson().toJson(json));
-                assertFalse(RunDirectory.open(run).readConfig().fastJpegDecode());
-            }
         }
-        assertTrue(TrainingConfig.builder(dir).build().fastJpegDecode(), "the default");
+        assertTrue(TrainingConfig.of(Recipe.SEED, dir).data().fastJpegDecode(), "the default");
     }
 
     @Test

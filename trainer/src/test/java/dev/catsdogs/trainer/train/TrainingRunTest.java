@@ -89,23 +89,24 @@ class TrainingRunTest {
             int fineTuneEpochs,
             float rate,
             boolean cache) {
-        return TrainingConfig.builder(out)
-                .optDataDir(data)
-                .optDataUrl(URI.create("http://127.0.0.1:9/unused.zip"))
-                .optSeed(7)
-                .optImageSize(size)
-                .optBatchSize(8)
-                .optInitialEpochs(epochs)
-                .optFineTuneEpochs(fineTuneEpochs)
-                .optLearningRate(rate)
-                .optEvaluationSteps(2)
-                .optDevice("cpu")
-                .optCache(cache)
-                .optCacheBudgetBytes(1L << 30)
-                .optDecoderThreads(2)
-                .optSampleImages(8)
-                .optParityImages(8)
-                .build();
+        TrainingConfig seed = TrainingConfig.of(Recipe.SEED, out);
+        return seed.withSeed(7)
+                .withData(
+                        seed.data()
+                                .withDir(data)
+                                .withUrl(URI.create("http://127.0.0.1:9/unused.zip"))
+                                .withImageSize(size)
+                                .withBatchSize(8))
+                .withPhases(
+                        seed.featureExtraction().withEpochs(epochs).withLearningRate(rate),
+                        seed.fineTuning().withEpochs(fineTuneEpochs))
+                .withEvaluationSteps(2)
+                .withRuntime(
+                        seed.runtime()
+                                .withDevice("cpu")
+                                .withCache(cache, 1L << 30)
+                                .withDecoderThreads(2))
+                .withOutputs(seed.outputs().withSampleImages(8).withExport(true, 8));
     }
 
     private static TrainingRun newRun(TrainingConfig config, Dataset dataset, PrintStream out)

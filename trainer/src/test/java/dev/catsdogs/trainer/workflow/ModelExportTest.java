@@ -20,6 +20,7 @@ import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import dev.catsdogs.trainer.onnx.OnnxExporter;
+import dev.catsdogs.trainer.train.Recipe;
 import dev.catsdogs.trainer.train.RunDirectory;
 import dev.catsdogs.trainer.train.TrainingConfig;
 import java.io.ByteArrayOutputStream;
@@ -61,7 +62,13 @@ class ModelExportTest {
 
     /** The default settings (scaled JPEG decoding), writing to this test's directory. */
     private TrainingConfig config() {
-        return TrainingConfig.builder(dir).build();
+        return TrainingConfig.of(Recipe.SEED, dir);
+    }
+
+    /** The default settings, decoding every JPEG at full size. */
+    private static TrainingConfig fullDecoding(Path dir) {
+        TrainingConfig config = TrainingConfig.of(Recipe.SEED, dir);
+        return config.withData(config.data().withFastJpegDecode(false));
     }
 
     @Test
@@ -175,7 +182,7 @@ class ModelExportTest {
                         file,
                         network,
                         dataset,
-                        TrainingConfig.builder(dir).optFastJpegDecode(false).build(),
+                        fullDecoding(dir),
                         16,
                         false,
                         () -> false);
