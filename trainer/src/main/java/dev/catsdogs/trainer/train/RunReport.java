@@ -10,6 +10,7 @@ import dev.catsdogs.inference.eval.MetricsJson;
 import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.trainer.data.Dataset;
 import dev.catsdogs.trainer.data.SkippedFile;
+import dev.catsdogs.trainer.optimizer.LearningRateSchedule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
