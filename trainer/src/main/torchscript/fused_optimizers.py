@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the TorchScript modules behind dev.catsdogs.trainer.train.FusedUpdate: one file per optimizer.
+"""Writes the TorchScript modules behind dev.catsdogs.trainer.optimizer.FusedUpdate: one per optimizer.
 
 Each module's forward is one whole optimizer update of every parameter, called once per training
 step from Java instead of about ten NDArray operations (each a JNI call) per parameter tensor. All
@@ -20,7 +20,7 @@ The files are committed; regenerate them with any PyTorch >= 1.13 (they were wri
 python3-torch 1.13.1, /usr/bin/python3, and are loaded by the trainer's libtorch 2.7.1):
 
     python3 trainer/src/main/torchscript/fused_optimizers.py \
-        trainer/src/main/resources/dev/catsdogs/trainer/train
+        trainer/src/main/resources/dev/catsdogs/trainer/optimizer
 
 Debug records (source file paths) are dropped so the files are the same on every machine.
 """

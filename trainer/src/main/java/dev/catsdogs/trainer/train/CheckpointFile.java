@@ -10,6 +10,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
 import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.optimizer.OptimizerState;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -2,6 +2,9 @@ package dev.catsdogs.trainer.train;
 
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.trainer.data.BatchLoader;
+import dev.catsdogs.trainer.feed.CachedFeed;
+import dev.catsdogs.trainer.feed.Feed;
+import dev.catsdogs.trainer.feed.ImageFeed;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import java.util.List;
 

@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.model.Precision;
+import dev.catsdogs.trainer.optimizer.OptimizerType;
 import java.net.URI;
 import java.nio.file.Path;
 

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.optimizer.Optimizer;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.trainer.optimizer.OptimizerType;
+
 /**
  * How one phase trains (feature extraction or fine-tuning): its epochs, optimizer and learning
  * rate, how the rate moves within the phase and when the phase stops early.

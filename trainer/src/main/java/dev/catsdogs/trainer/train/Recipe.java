@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.train;
 
 import com.google.gson.annotations.SerializedName;
 import dev.catsdogs.trainer.data.Augmentation;
+import dev.catsdogs.trainer.optimizer.OptimizerType;
 import java.util.Locale;
 
 /**

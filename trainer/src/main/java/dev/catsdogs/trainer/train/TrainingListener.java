@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.trainer.feed.CachedFeed;
 import java.io.IOException;
 
 /**

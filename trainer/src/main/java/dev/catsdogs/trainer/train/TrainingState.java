@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.train;
 
 import ai.djl.ndarray.NDList;
+import dev.catsdogs.trainer.optimizer.OptimizerState;
 import java.util.List;
 
 /**

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.ShuffleMode;
+import dev.catsdogs.trainer.feed.CachedFeed;
+import dev.catsdogs.trainer.feed.ImageFeed;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.optimizer.KerasRmsProp;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -15,6 +15,8 @@ import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.device.CpuFeatures;
 import dev.catsdogs.trainer.model.Precision;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.optimizer.KerasRmsProp;
+import dev.catsdogs.trainer.optimizer.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;

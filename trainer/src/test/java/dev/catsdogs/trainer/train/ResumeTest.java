@@ -11,6 +11,7 @@ import com.google.gson.JsonParser;
 import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.TrainingInterruptedException;
 import dev.catsdogs.trainer.data.Dataset;
+import dev.catsdogs.trainer.optimizer.OptimizerType;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

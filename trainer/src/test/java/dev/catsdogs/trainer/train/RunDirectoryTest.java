@@ -12,6 +12,7 @@ import com.google.gson.stream.JsonReader;
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.TutorialDataset;
 import dev.catsdogs.trainer.model.Precision;
+import dev.catsdogs.trainer.optimizer.OptimizerType;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.file.Files;

@@ -19,12 +19,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Small real training setups for tests: a few real photos, the shipped ImageNet weights. */
-final class TrainingFixture {
+public final class TrainingFixture {
 
     private TrainingFixture() {}
 
     /** {@code perClass} cats then {@code perClass} dogs from the shared training split. */
-    static List<Sample> samples(int perClass, int offset) {
+    public static List<Sample> samples(int perClass, int offset) {
         List<Sample> samples = new ArrayList<>();
         String[] classes = {"cats", "dogs"};
         String[] prefix = {"cat", "dog"};

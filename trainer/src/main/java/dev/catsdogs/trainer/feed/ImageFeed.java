@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.trainer.feed;
 
 import dev.catsdogs.trainer.data.BatchIterator;
 import dev.catsdogs.trainer.data.BatchLoader;

@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.trainer.optimizer;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

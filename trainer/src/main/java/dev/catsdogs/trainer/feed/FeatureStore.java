@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.trainer.feed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

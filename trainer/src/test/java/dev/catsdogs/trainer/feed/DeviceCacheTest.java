@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.trainer.feed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,6 +14,7 @@ import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.SampleDecoder;
 import dev.catsdogs.trainer.model.TransferNetwork;
+import dev.catsdogs.trainer.train.TrainingFixture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.trainer.optimizer;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;

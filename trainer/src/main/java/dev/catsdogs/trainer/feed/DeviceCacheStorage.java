@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.trainer.feed;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

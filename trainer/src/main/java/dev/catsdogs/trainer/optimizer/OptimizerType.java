@@ -1,4 +1,4 @@
-package dev.catsdogs.trainer.train;
+package dev.catsdogs.trainer.optimizer;
 
 import com.google.gson.annotations.SerializedName;
 import java.util.Locale;
