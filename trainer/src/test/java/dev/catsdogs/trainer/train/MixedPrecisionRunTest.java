@@ -86,7 +86,7 @@ class MixedPrecisionRunTest {
         JsonObject written =
                 JsonParser.parseString(Files.readString(dir.resolve("run/config.json")))
                         .getAsJsonObject();
-        assertEquals("bf16", written.get("precision").getAsString());
+        assertEquals("bf16", written.getAsJsonObject("runtime").get("precision").getAsString());
         JsonObject report =
                 JsonParser.parseString(Files.readString(dir.resolve("run/report.json")))
                         .getAsJsonObject();
