@@ -103,7 +103,7 @@ public final class TransferTrainer {
     }
 
     /** Mean loss and accuracy of one training epoch. */
-    public record TrainMetrics(double loss, double accuracy, int images, double seconds) {}
+    record TrainMetrics(double loss, double accuracy, int images, double seconds) {}
 
     /**
      * The seed's workflow, with the base already frozen: evaluate the untrained head, feature
@@ -394,16 +394,16 @@ public final class TransferTrainer {
      * What a step needs besides the batch: the learning rate of each step of the phase, where this
      * epoch's first step stands in it, and the classes' loss weights (null: none).
      */
-    public record EpochSchedule(Tracker rates, int firstStep, float[] classWeights) {
+    record EpochSchedule(Tracker rates, int firstStep, float[] classWeights) {
 
         /** A constant rate and no weights: the tutorial's step. */
-        public static EpochSchedule constant(float learningRate) {
+        static EpochSchedule constant(float learningRate) {
             return new EpochSchedule(Tracker.fixed(learningRate), 0, null);
         }
     }
 
     /** Trains one epoch at the optimizer's own, constant learning rate, without class weights. */
-    public TrainMetrics trainEpoch(
+    TrainMetrics trainEpoch(
             Phase phase, Feed feed, int epochIndex, int epochNumber, Optimizer optimizer) {
         return trainEpoch(
                 phase,
@@ -420,7 +420,7 @@ public final class TransferTrainer {
      * @param epochIndex 0-based epoch of the feed's shuffle
      * @param epochNumber 1-based number shown to the user
      */
-    public TrainMetrics trainEpoch(
+    TrainMetrics trainEpoch(
             Phase phase,
             Feed feed,
             int epochIndex,
@@ -498,7 +498,7 @@ public final class TransferTrainer {
     }
 
     /** Loss, accuracy and confusion matrix over at most {@code maxBatches} batches of a feed. */
-    public Evaluation evaluate(Feed feed, int maxBatches) {
+    Evaluation evaluate(Feed feed, int maxBatches) {
         double lossSum = 0;
         int images = 0;
         long[][] confusion = new long[classes][classes];
