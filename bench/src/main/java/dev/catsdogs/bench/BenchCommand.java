@@ -297,8 +297,9 @@ public final class BenchCommand implements Callable<Integer> {
         jvmArgs.add("-Dai.djl.pytorch.num_threads=1");
         progress.printf(Locale.ROOT, "bench: %d JMH runs; JMH log: %s%n", plan.steps().size(), log);
         List<RunResult> results = new ArrayList<>();
-        try (PrintStream logStream =
-                new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+        try (JmhLockFile lockFile = JmhLockFile.beforeRuns();
+                PrintStream logStream =
+                        new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
             ProgressFormat format =
                     new ProgressFormat(
                             OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL),
