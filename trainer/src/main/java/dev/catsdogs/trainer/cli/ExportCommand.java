@@ -85,7 +85,7 @@ final class ExportCommand implements Callable<Integer> {
                             + " float one. The range method and which layers get 7-bit weights"
                             + " (against int16 saturation in x86 kernels without VNNI) are chosen"
                             + " on 256 held-out training images; written only if it agrees with the"
-                            + " float model on >= 99.5% of the validation images.")
+                            + " float model on >= 99.5%% of the validation images.")
     private boolean int8;
 
     @Mixin private CalibrationImagesOption calibrationImages = new CalibrationImagesOption();

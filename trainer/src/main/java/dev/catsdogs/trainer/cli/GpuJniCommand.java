@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Build DJL's PyTorch JNI (libdjl_torch.so) against the PyTorch installed here, when DJL"
                     + " ships none for it (DJL's own is for one PyTorch release), and put it where"
-                    + " DJL looks for it; then ./catsdogs --gpu train --torch ... uses that"
+                    + " DJL looks for it; then 'catsdogs --gpu train --torch ...' uses that"
                     + " PyTorch offline.",
             "Needs a DJL checkout at the tag of the DJL this build uses, CMake, a C++ compiler, a"
                     + " JDK and, for a CUDA PyTorch, the CUDA toolkit. About 30 s on 16 cores."
