@@ -1,5 +1,6 @@
 package dev.catsdogs.bench;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import java.nio.ByteBuffer;
@@ -39,7 +40,8 @@ public record PreparedBatch(
         for (int i = 0; i < batch; i++) {
             int k = i % photos.size();
             floats.position(i * perImage);
-            preprocessor.preprocess(photos.encoded().get(k), photos.names().get(k), floats);
+            preprocessor.preprocess(
+                    ImageInput.of(photos.encoded().get(k), photos.names().get(k)), floats);
         }
         floats.position(0);
         return new PreparedBatch(

@@ -353,7 +353,7 @@ public final class ImageClassifier implements AutoCloseable {
                                 + " output); export it again with this version ('catsdogs export"
                                 + " --run DIR') to explain its predictions");
             }
-            Mat photo = input.decodeWith(preprocessor);
+            Mat photo = preprocessor.decode(input);
             try {
                 return explain(input, photo);
             } finally {
@@ -376,7 +376,7 @@ public final class ImageClassifier implements AutoCloseable {
         try {
             FloatBuffer input = scratch.floats(imageSize);
             try {
-                image.writeTo(preprocessor, input);
+                preprocessor.preprocess(image, input);
             } catch (RuntimeException e) {
                 throw new InvalidImageException(name, "could not be preprocessed: " + e, e);
             }
@@ -532,7 +532,7 @@ public final class ImageClassifier implements AutoCloseable {
             ImageInput image = inputs.get(i);
             input.limit(count * imageSize).position(good * imageSize);
             try {
-                image.writeTo(preprocessor, input);
+                preprocessor.preprocess(image, input);
                 good++;
             } catch (InvalidImageException e) {
                 errors[i] = e;

@@ -1,5 +1,6 @@
 package dev.catsdogs.bench.train;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.PreprocessingSpec;
@@ -211,7 +212,7 @@ public final class PipelineBenchmark {
             long start = System.nanoTime();
             for (Sample s : samples) {
                 dst.clear();
-                pre.preprocess(s.file(), dst);
+                pre.preprocess(ImageInput.of(s.file()), dst);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuMs = (processCpuNanos() - cpu) / 1e6 / samples.size();
@@ -279,7 +280,7 @@ public final class PipelineBenchmark {
         FloatBuffer dst = directTensor(pre);
         for (int i = first; i < samples.size(); i += 2) {
             dst.clear();
-            pre.preprocess(samples.get(i).file(), dst);
+            pre.preprocess(ImageInput.of(samples.get(i).file()), dst);
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
 import java.nio.FloatBuffer;
@@ -55,16 +56,18 @@ public interface SampleDecoder {
         return new SampleDecoder() {
             @Override
             public void decode(Path file, FloatBuffer dst) throws Exception {
-                preprocessor.preprocess(file, dst);
+                preprocessor.preprocess(ImageInput.of(file), dst);
             }
 
             @Override
             public void decode(Path file, AugmentationDraw draw, FloatBuffer dst) throws Exception {
                 if (draw.identity()) {
-                    preprocessor.preprocess(file, dst);
+                    preprocessor.preprocess(ImageInput.of(file), dst);
                 } else {
                     preprocessor.preprocess(
-                            file, (image, scratch) -> draw.apply(image, scratch, low, high), dst);
+                            ImageInput.of(file),
+                            (image, scratch) -> draw.apply(image, scratch, low, high),
+                            dst);
                 }
             }
 
