@@ -3,6 +3,7 @@ package dev.catsdogs.bench;
 import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -30,7 +31,7 @@ public record PreparedBatch(
     public static PreparedBatch of(ImagePreprocessor preprocessor, SamplePhotos photos, int batch)
             throws InvalidImageException {
         if (batch < 1) {
-            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            throw Arguments.received("batch", batch, ">= 1");
         }
         int perImage = preprocessor.tensorSize();
         ByteBuffer bytes =

@@ -2,6 +2,7 @@ package dev.catsdogs.inference;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.inference.internal.JnaLoader;
 import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.awt.image.BufferedImage;
@@ -138,7 +139,7 @@ public final class ImagePreprocessor implements AutoCloseable {
          */
         public Builder optMaxPixels(long maxPixels) {
             if (maxPixels < 1) {
-                throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+                throw Arguments.received("maxPixels", maxPixels, ">= 1");
             }
             this.maxPixels = maxPixels;
             return this;

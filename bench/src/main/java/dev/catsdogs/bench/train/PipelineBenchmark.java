@@ -4,6 +4,7 @@ import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.data.SampleDecoder;
@@ -171,7 +172,7 @@ public final class PipelineBenchmark {
      */
     public Figures run(int timed) throws InvalidImageException {
         if (timed < 1) {
-            throw new IllegalArgumentException("timed must be >= 1, got " + timed);
+            throw Arguments.received("timed", timed, ">= 1");
         }
         try (ImagePreprocessor pre =
                 new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize))) {

@@ -3,6 +3,7 @@ package dev.catsdogs.trainer.data;
 import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -87,8 +88,7 @@ public interface SampleDecoder {
      */
     static SampleDecoder of(int tensorSize, DecodeFunction decode) {
         if (tensorSize < 1) {
-            throw new IllegalArgumentException(
-                    "Expected tensorSize >= 1, received `" + tensorSize + "`");
+            throw Arguments.received("tensorSize", tensorSize, ">= 1");
         }
         Objects.requireNonNull(decode, "decode");
         return new SampleDecoder() {
