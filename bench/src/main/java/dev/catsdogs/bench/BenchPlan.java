@@ -7,6 +7,7 @@ import dev.catsdogs.bench.jmh.OpenCvDnnBenchmark;
 import dev.catsdogs.bench.jmh.OrtBenchmark;
 import dev.catsdogs.bench.jmh.PeakFlopsBenchmark;
 import dev.catsdogs.bench.jmh.PreprocessBenchmark;
+import dev.catsdogs.inference.internal.Arguments;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -245,7 +246,7 @@ public record BenchPlan(
     /** The same plan with another number of memory-check classifications (0 skips the check). */
     public BenchPlan withMemoryClassifications(long count) {
         if (count < 0) {
-            throw new IllegalArgumentException("memory classifications must be >= 0, got " + count);
+            throw Arguments.received("memoryClassifications", count, ">= 0");
         }
         return new BenchPlan(
                 name,

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.onnx.MobileNetV2Weights;
 import dev.catsdogs.trainer.onnx.WeightImportException;
@@ -117,7 +118,7 @@ public final class DjlPeer implements AutoCloseable {
      */
     public static void pinThreads(int threads) {
         if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            throw Arguments.received("threads", threads, ">= 1");
         }
         JniUtils.setNumThreads(threads);
         JniUtils.setGradMode(false);

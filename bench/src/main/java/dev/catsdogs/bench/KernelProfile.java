@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.catsdogs.inference.internal.Arguments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ public record KernelProfile(int runs, List<OpTime> byOp) {
     static KernelProfile measure(Path model, PreparedBatch input, int runs)
             throws OrtException, IOException {
         if (runs < 1) {
-            throw new IllegalArgumentException("runs must be >= 1, got " + runs);
+            throw Arguments.received("runs", runs, ">= 1");
         }
         Path dir = Files.createTempDirectory("catsdogs-ort-profile");
         String json;

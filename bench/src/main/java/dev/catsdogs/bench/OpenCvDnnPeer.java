@@ -1,5 +1,6 @@
 package dev.catsdogs.bench;
 
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.nio.file.Path;
 import org.opencv.core.Core;
@@ -57,7 +58,7 @@ public final class OpenCvDnnPeer {
      */
     public static void pinThreads(int threads) {
         if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            throw Arguments.received("threads", threads, ">= 1");
         }
         OpenCvLoader.ensureLoaded();
         Core.setNumThreads(threads);

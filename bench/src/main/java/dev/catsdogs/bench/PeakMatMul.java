@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.trainer.onnx.OnnxProtos;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,12 +44,11 @@ public final class PeakMatMul implements AutoCloseable {
      * @throws OrtException if ONNX Runtime refuses the graph
      */
     public static PeakMatMul create(int size, int intraOpThreads) throws OrtException {
-        if (size < 1 || intraOpThreads < 1) {
-            throw new IllegalArgumentException(
-                    "size and intraOpThreads must be >= 1, got size="
-                            + size
-                            + " intraOpThreads="
-                            + intraOpThreads);
+        if (size < 1) {
+            throw Arguments.received("size", size, ">= 1");
+        }
+        if (intraOpThreads < 1) {
+            throw Arguments.received("intraOpThreads", intraOpThreads, ">= 1");
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;

@@ -1,7 +1,9 @@
 package dev.catsdogs.bench;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -29,7 +31,7 @@ public record PreparedBatch(
     public static PreparedBatch of(ImagePreprocessor preprocessor, SamplePhotos photos, int batch)
             throws InvalidImageException {
         if (batch < 1) {
-            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            throw Arguments.received("batch", batch, ">= 1");
         }
         int perImage = preprocessor.tensorSize();
         ByteBuffer bytes =
@@ -39,7 +41,8 @@ public record PreparedBatch(
         for (int i = 0; i < batch; i++) {
             int k = i % photos.size();
             floats.position(i * perImage);
-            preprocessor.preprocess(photos.encoded().get(k), photos.names().get(k), floats);
+            preprocessor.preprocess(
+                    ImageInput.of(photos.encoded().get(k), photos.names().get(k)), floats);
         }
         floats.position(0);
         return new PreparedBatch(

@@ -1,5 +1,6 @@
 package dev.catsdogs.bench;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ public record SamplePhotos(List<String> names, List<byte[]> encoded) {
      */
     public static SamplePhotos load(Path data, int count) {
         if (count < 1) {
-            throw new IllegalArgumentException("count must be >= 1, got " + count);
+            throw Arguments.received("count", count, ">= 1");
         }
         List<Path> cats = jpegs(data.resolve("validation/cats"));
         List<Path> dogs = jpegs(data.resolve("validation/dogs"));
@@ -81,7 +82,7 @@ public record SamplePhotos(List<String> names, List<byte[]> encoded) {
     /** The first {@code n} photos. */
     public SamplePhotos first(int n) {
         if (n < 1 || n > size()) {
-            throw new IllegalArgumentException("n must be 1.." + size() + ", got " + n);
+            throw Arguments.received("n", n, "1.." + size());
         }
         return new SamplePhotos(names.subList(0, n), encoded.subList(0, n));
     }

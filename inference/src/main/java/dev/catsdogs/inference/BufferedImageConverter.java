@@ -1,5 +1,6 @@
 package dev.catsdogs.inference;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
@@ -34,8 +35,8 @@ final class BufferedImageConverter {
     /** A new {@code TYPE_3BYTE_BGR} image with the pixels of an 8-bit BGR Mat (one bulk copy). */
     static BufferedImage toBufferedImage(Mat bgr) {
         if (bgr.type() != CvType.CV_8UC3) {
-            throw new IllegalArgumentException(
-                    "expected a CV_8UC3 (BGR) Mat, got " + CvType.typeToString(bgr.type()));
+            throw Arguments.received(
+                    "bgr.type()", CvType.typeToString(bgr.type()), "CV_8UC3 (BGR)");
         }
         BufferedImage image =
                 new BufferedImage(bgr.cols(), bgr.rows(), BufferedImage.TYPE_3BYTE_BGR);

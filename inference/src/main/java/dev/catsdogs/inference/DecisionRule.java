@@ -1,5 +1,6 @@
 package dev.catsdogs.inference;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.Objects;
 
 /**
@@ -32,7 +33,7 @@ public final class DecisionRule {
     public static int classIndex(float[] logits, int offset, int units, float threshold) {
         Objects.requireNonNull(logits, "logits");
         if (units < 1) {
-            throw new IllegalArgumentException("units must be >= 1, got " + units);
+            throw Arguments.received("units", units, ">= 1");
         }
         Objects.checkFromIndexSize(offset, units, logits.length);
         double boundary = logitOf(threshold); // also checks the threshold, whatever units is
@@ -59,7 +60,7 @@ public final class DecisionRule {
      */
     static double logitOf(float threshold) {
         if (!(threshold >= 0f && threshold <= 1f)) {
-            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+            throw Arguments.received("threshold", threshold, "0 <= threshold <= 1");
         }
         if (threshold == 0.5f) {
             return 0.0; // ln(1) is 0 anyway; spelled out because the default must be exact

@@ -1,5 +1,6 @@
 package dev.catsdogs.inference;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.awt.AlphaComposite;
 import java.awt.Color;
 import java.awt.Font;
@@ -48,7 +49,7 @@ public final class ExplanationPicture {
      */
     public static BufferedImage render(Explanation explanation, List<String> caption, int maxSide) {
         if (maxSide < 16) {
-            throw new IllegalArgumentException("maxSide must be >= 16, got " + maxSide);
+            throw Arguments.received("maxSide", maxSide, ">= 16");
         }
         int w = explanation.width();
         int h = explanation.height();

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.inference.internal.Internals;
 import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import java.awt.image.BufferedImage;
@@ -124,8 +125,8 @@ public final class ImageClassifier implements AutoCloseable {
         /** Threads ONNX Runtime uses inside one run; 0 (the default) lets it use all cores. */
         public Builder optIntraOpThreads(int threads) {
             if (threads < 0) {
-                throw new IllegalArgumentException(
-                        "intraOpThreads must be >= 0 (0 = ONNX Runtime's default), got " + threads);
+                throw Arguments.received(
+                        "intraOpThreads", threads, ">= 0 (0 = ONNX Runtime's default)");
             }
             this.intraOpThreads = threads;
             return this;
@@ -144,7 +145,7 @@ public final class ImageClassifier implements AutoCloseable {
         /** GPU index for {@link ExecutionProvider#CUDA}; default 0. */
         public Builder optDeviceId(int deviceId) {
             if (deviceId < 0) {
-                throw new IllegalArgumentException("deviceId must be >= 0, got " + deviceId);
+                throw Arguments.received("deviceId", deviceId, ">= 0");
             }
             this.deviceId = deviceId;
             return this;
@@ -153,7 +154,7 @@ public final class ImageClassifier implements AutoCloseable {
         /** Decompression-bomb limit for encoded images, see {@link ImagePreprocessor.Builder}. */
         public Builder optMaxPixels(long maxPixels) {
             if (maxPixels < 1) {
-                throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+                throw Arguments.received("maxPixels", maxPixels, ">= 1");
             }
             this.maxPixels = maxPixels;
             return this;
@@ -353,7 +354,7 @@ public final class ImageClassifier implements AutoCloseable {
                                 + " output); export it again with this version ('catsdogs export"
                                 + " --run DIR') to explain its predictions");
             }
-            Mat photo = input.decodeWith(preprocessor);
+            Mat photo = preprocessor.decode(input);
             try {
                 return explain(input, photo);
             } finally {
@@ -376,7 +377,7 @@ public final class ImageClassifier implements AutoCloseable {
         try {
             FloatBuffer input = scratch.floats(imageSize);
             try {
-                image.writeTo(preprocessor, input);
+                preprocessor.preprocess(image, input);
             } catch (RuntimeException e) {
                 throw new InvalidImageException(name, "could not be preprocessed: " + e, e);
             }
@@ -424,7 +425,7 @@ public final class ImageClassifier implements AutoCloseable {
                                 + " takes uint8 NHWC input; use classify instead");
             }
             if (batch < 1) {
-                throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+                throw Arguments.received("batch", batch, ">= 1");
             }
             long needed = (long) batch * preprocessor.tensorSize();
             if (nchw.remaining() != needed) {
@@ -443,11 +444,12 @@ public final class ImageClassifier implements AutoCloseable {
                                 + ")");
             }
             if (nchw.isDirect() && nchw.order() != ByteOrder.nativeOrder()) {
-                throw new IllegalArgumentException(
-                        "a direct nchw buffer must be in native byte order ("
+                throw Arguments.received(
+                        "nchw.order()",
+                        nchw.order(),
+                        "the native byte order ("
                                 + ByteOrder.nativeOrder()
-                                + "), got "
-                                + nchw.order());
+                                + ") for a direct buffer");
             }
             return runSession(nchw.slice(), batch);
         } finally {
@@ -532,7 +534,7 @@ public final class ImageClassifier implements AutoCloseable {
             ImageInput image = inputs.get(i);
             input.limit(count * imageSize).position(good * imageSize);
             try {
-                image.writeTo(preprocessor, input);
+                preprocessor.preprocess(image, input);
                 good++;
             } catch (InvalidImageException e) {
                 errors[i] = e;

@@ -1,16 +1,19 @@
 package dev.catsdogs.inference;
 
 import java.awt.image.BufferedImage;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.opencv.core.Mat;
 
 /**
- * One image to classify with {@link ImageClassifier#classifyAll}: a file, encoded bytes, a Java
- * image or an OpenCV Mat, with the name that error messages use for it. Immutable apart from the
- * caller's own arrays and images, which are read, not copied: do not change them until the call
- * returns. A Mat is not released.
+ * One image for {@link ImagePreprocessor#preprocess(ImageInput, java.nio.FloatBuffer)} or {@link
+ * ImageClassifier#classifyAll}: a file, encoded bytes, a Java image or an OpenCV Mat, with the name
+ * that error messages use for it. Immutable apart from the caller's own arrays, buffers and images,
+ * which are read, not copied: do not change them until the call returns. A Mat is not released.
+ *
+ * <p>Each kind only supplies its pixels, encoded or decoded; the preprocessor does everything after
+ * (header checks, decoding, orientation, resize, scaling) the same way for all of them.
  */
 public abstract sealed class ImageInput {
 
@@ -27,10 +30,19 @@ public abstract sealed class ImageInput {
 
     /** An encoded image (JPEG, PNG or BMP) in memory, e.g. an upload named by its file name. */
     public static ImageInput of(byte[] encoded, String name) {
-        return new EncodedInput(encoded, name);
+        return new EncodedInput(ByteBuffer.wrap(Objects.requireNonNull(encoded, "encoded")), name);
     }
 
-    /** A decoded Java image of any type. */
+    /**
+     * An encoded image (JPEG, PNG or BMP): the bytes from {@code encoded.position()} to its limit
+     * as they are now. The buffer's position is not changed. A direct buffer is decoded in place,
+     * with no copy.
+     */
+    public static ImageInput of(ByteBuffer encoded, String name) {
+        return new EncodedInput(Objects.requireNonNull(encoded, "encoded").slice(), name);
+    }
+
+    /** A decoded Java image of any type; alpha is dropped, gray is replicated to RGB. */
     public static ImageInput of(BufferedImage image, String name) {
         return new JavaImageInput(image, name);
     }
@@ -52,15 +64,45 @@ public abstract sealed class ImageInput {
         return "ImageInput[" + name + "]";
     }
 
-    /** Writes the tensor at {@code dst.position()}, as {@link ImagePreprocessor} does. */
-    abstract void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst)
-            throws InvalidImageException;
+    /**
+     * This input's pixels, loaded with {@code loader} (the preprocessor's buffers for one call).
+     */
+    abstract Pixels pixels(Loader loader) throws InvalidImageException;
 
     /**
-     * The image upright as a new 8-bit BGR Mat that the caller releases, decoded with the checks of
-     * {@link ImagePreprocessor}: what {@link ImageClassifier#explain} draws on.
+     * What an input loads its pixels with: the preprocessor's checked file reading and one call's
+     * reusable buffers, valid until that call ends.
      */
-    abstract Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException;
+    interface Loader {
+        /**
+         * The whole file in a direct buffer at position 0, read only if it is a regular file within
+         * the preprocessor's size limit.
+         */
+        ByteBuffer readFile(Path file, String name) throws InvalidImageException;
+
+        /**
+         * {@code encoded}'s remaining bytes in a direct buffer at position 0: a view of it when it
+         * is direct, else a copy. {@code encoded}'s position is not changed.
+         */
+        ByteBuffer direct(ByteBuffer encoded);
+
+        /** {@code image} as an 8-bit gray or BGR Mat owned by the loader. */
+        Mat toMat(BufferedImage image);
+    }
+
+    /**
+     * An input's pixels: either {@code encoded}, the whole encoded image in a direct buffer at
+     * position 0, or {@code decoded}, an 8-bit gray, BGR or BGRA image; the other is null.
+     */
+    record Pixels(ByteBuffer encoded, Mat decoded) {
+        static Pixels ofEncoded(ByteBuffer encoded) {
+            return new Pixels(encoded, null);
+        }
+
+        static Pixels ofDecoded(Mat decoded) {
+            return new Pixels(null, decoded);
+        }
+    }
 
     private static final class FileInput extends ImageInput {
         private final Path file;
@@ -71,32 +113,22 @@ public abstract sealed class ImageInput {
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
-            preprocessor.preprocess(file, dst);
-        }
-
-        @Override
-        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
-            return preprocessor.decode(file);
+        Pixels pixels(Loader loader) throws InvalidImageException {
+            return Pixels.ofEncoded(loader.readFile(file, name()));
         }
     }
 
     private static final class EncodedInput extends ImageInput {
-        private final byte[] encoded;
+        private final ByteBuffer encoded; // position 0; shared, so only read through views
 
-        EncodedInput(byte[] encoded, String name) {
+        EncodedInput(ByteBuffer encoded, String name) {
             super(name);
-            this.encoded = Objects.requireNonNull(encoded, "encoded");
+            this.encoded = encoded;
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
-            preprocessor.preprocess(encoded, name(), dst);
-        }
-
-        @Override
-        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
-            return preprocessor.decode(encoded, name());
+        Pixels pixels(Loader loader) {
+            return Pixels.ofEncoded(loader.direct(encoded));
         }
     }
 
@@ -109,19 +141,8 @@ public abstract sealed class ImageInput {
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
-            preprocessor.preprocess(image, name(), dst);
-        }
-
-        @Override
-        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
-            Mat converted = new Mat();
-            try {
-                BufferedImageConverter.toMat(image, converted);
-                return ImagePreprocessor.bgrCopy(converted, name());
-            } finally {
-                converted.release();
-            }
+        Pixels pixels(Loader loader) {
+            return Pixels.ofDecoded(loader.toMat(image));
         }
     }
 
@@ -134,13 +155,8 @@ public abstract sealed class ImageInput {
         }
 
         @Override
-        void writeTo(ImagePreprocessor preprocessor, FloatBuffer dst) throws InvalidImageException {
-            preprocessor.preprocess(image, name(), dst);
-        }
-
-        @Override
-        Mat decodeWith(ImagePreprocessor preprocessor) throws InvalidImageException {
-            return ImagePreprocessor.bgrCopy(image, name());
+        Pixels pixels(Loader loader) {
+            return Pixels.ofDecoded(image);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.catsdogs.inference;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.inference.internal.JnaLoader;
 import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.awt.image.BufferedImage;
@@ -27,7 +28,9 @@ import org.opencv.imgproc.Imgproc;
 /**
  * Turns an image into the model's input tensor. The only preprocessing implementation in the
  * project: the trainer and the classifier both use it, so training and serving see identical
- * values.
+ * values. One entry point, {@link #preprocess(ImageInput, FloatBuffer)}, for every kind of input (a
+ * file, encoded bytes, a Java image, an OpenCV Mat): the input supplies its encoded or decoded
+ * pixels and every step after is the same.
  *
  * <p>Steps: check the header (JPEG, PNG or BMP only; size within {@link #maxPixels()} and OpenCV's
  * limits; not truncated; enough JPEG scan data for the declared size), decode with OpenCV ({@code
@@ -49,10 +52,11 @@ import org.opencv.imgproc.Imgproc;
  * and a tensor.
  *
  * <p>Thread-safe. Each call borrows a scratch set (Mats, float arrays, a TurboJPEG handle) from a
- * pool this preprocessor owns and gives it back, so the hot path allocates nothing when consecutive
- * images have the same size. At most one set per core is kept idle; more concurrent callers get
- * extra sets that are released when they are given back. Every per-call Mat is released before the
- * call returns. A direct, native-order {@code dst} is written in place, channel by channel.
+ * pool this preprocessor owns and gives it back, so the hot path allocates no buffers when
+ * consecutive images have the same size. At most one set per core is kept idle; more concurrent
+ * callers get extra sets that are released when they are given back. Every per-call Mat is released
+ * before the call returns. A direct, native-order {@code dst} is written in place, channel by
+ * channel.
  *
  * <p>Ownership: {@link #close()} releases every pooled scratch set (native Mats, TurboJPEG handles)
  * at once instead of leaving them to the garbage collector; a set still in use by a call is
@@ -135,7 +139,7 @@ public final class ImagePreprocessor implements AutoCloseable {
          */
         public Builder optMaxPixels(long maxPixels) {
             if (maxPixels < 1) {
-                throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+                throw Arguments.received("maxPixels", maxPixels, ">= 1");
             }
             this.maxPixels = maxPixels;
             return this;
@@ -178,11 +182,11 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
 
     /**
-     * The largest file {@link #preprocess(Path, FloatBuffer)} reads, derived from the pixel limit:
-     * 8 bytes per pixel (an uncompressed 16-bit RGBA PNG, the most any supported format needs) plus
-     * 16 MiB of metadata, at most 2 GiB. 416 MB for the default limit. Larger files are refused
-     * before reading; a file that grows while it is read is refused after {@code maxFileBytes() +
-     * 1} bytes.
+     * The largest file {@link #preprocess(ImageInput, FloatBuffer)} reads, derived from the pixel
+     * limit: 8 bytes per pixel (an uncompressed 16-bit RGBA PNG, the most any supported format
+     * needs) plus 16 MiB of metadata, at most 2 GiB. 416 MB for the default limit. Larger files are
+     * refused before reading; a file that grows while it is read is refused after {@code
+     * maxFileBytes() + 1} bytes.
      */
     public long maxFileBytes() {
         return maxFileBytes;
@@ -214,129 +218,66 @@ public final class ImagePreprocessor implements AutoCloseable {
         return spec.tensorSize();
     }
 
-    /** Convenience: preprocesses one file into a new array of {@link #tensorSize()} floats. */
-    public float[] preprocess(Path file) throws InvalidImageException {
+    /** Convenience: preprocesses one image into a new array of {@link #tensorSize()} floats. */
+    public float[] preprocess(ImageInput input) throws InvalidImageException {
         float[] tensor = new float[tensorSize()];
-        preprocess(file, FloatBuffer.wrap(tensor));
+        preprocess(input, FloatBuffer.wrap(tensor));
         return tensor;
     }
 
     /**
-     * Reads, decodes and preprocesses an image file. Writes exactly {@link #tensorSize()} floats at
-     * {@code dst.position()} and advances the position; on failure {@code dst} is untouched.
+     * Preprocesses one image: a file, encoded bytes, a Java image or an OpenCV Mat (see {@link
+     * ImageInput}). Writes exactly {@link #tensorSize()} floats at {@code dst.position()} and
+     * advances the position; on failure {@code dst} is untouched.
      *
      * <p>Only regular files are opened (a FIFO would block forever, a device never end); symbolic
-     * links are followed. Whatever decoding one file throws, OpenCV's {@code CvException} included,
-     * becomes that file's {@link InvalidImageException}.
+     * links are followed. Encoded bytes in a direct buffer are decoded in place. A decoded image
+     * skips the header checks and the decoder. Whatever preprocessing one image throws, OpenCV's
+     * {@code CvException} included, becomes that image's {@link InvalidImageException}.
      *
-     * @throws InvalidImageException naming the file: missing, not a regular file, unreadable,
-     *     empty, larger than {@link #maxFileBytes()}, not JPEG/PNG/BMP, truncated, corrupt, over
-     *     the pixel limit or over OpenCV's size limits
+     * @throws InvalidImageException naming the input (its file path or name): missing, not a
+     *     regular file, unreadable, empty, larger than {@link #maxFileBytes()}, not JPEG/PNG/BMP,
+     *     truncated, corrupt, over the pixel limit, over OpenCV's size limits or of an unsupported
+     *     Mat type
      * @throws IllegalArgumentException if {@code dst} has fewer than {@link #tensorSize()} floats
      *     left
      */
-    public void preprocess(Path file, FloatBuffer dst) throws InvalidImageException {
-        preprocess(file, dst, null);
+    public void preprocess(ImageInput input, FloatBuffer dst) throws InvalidImageException {
+        preprocess(input, dst, null);
     }
 
     /**
-     * Like {@link #preprocess(Path, FloatBuffer)}, with {@code afterResize} applied to the resized
-     * image before it is written: the trainer's data augmentation.
+     * Like {@link #preprocess(ImageInput, FloatBuffer)}, with {@code afterResize} applied to the
+     * resized image before it is written: the trainer's data augmentation.
      */
-    public void preprocess(Path file, ResizedImageTransform afterResize, FloatBuffer dst)
+    public void preprocess(ImageInput input, ResizedImageTransform afterResize, FloatBuffer dst)
             throws InvalidImageException {
         Objects.requireNonNull(afterResize, "afterResize");
-        preprocess(file, dst, afterResize);
+        preprocess(input, dst, afterResize);
     }
 
-    private void preprocess(Path file, FloatBuffer dst, ResizedImageTransform afterResize)
+    // The one preprocessing path: the input supplies its encoded bytes or its decoded image, the
+    // rest is the same for every kind of input.
+    private void preprocess(ImageInput input, FloatBuffer dst, ResizedImageTransform afterResize)
             throws InvalidImageException {
-        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(input, "input");
         checkRoom(dst);
-        String input = file.toString();
+        String name = input.name();
         withScratch(
-                "preprocess(Path)",
-                input,
+                "preprocess(ImageInput)",
+                name,
                 s -> {
+                    ImageInput.Pixels pixels = input.pixels(s);
                     s.afterResize = afterResize;
                     try {
-                        decodeAndWrite(readFile(file, input, s), input, dst, s);
+                        if (pixels.encoded() != null) {
+                            decodeAndWrite(pixels.encoded(), name, dst, s);
+                        } else {
+                            writeTensor(pixels.decoded(), name, dst, s);
+                        }
                     } finally {
                         s.afterResize = null;
                     }
-                    return null;
-                });
-    }
-
-    /**
-     * Like {@link #preprocess(Path, FloatBuffer)} for an encoded image in memory; {@code name} (for
-     * example the upload's file name) is used in error messages.
-     */
-    public void preprocess(byte[] encoded, String name, FloatBuffer dst)
-            throws InvalidImageException {
-        Objects.requireNonNull(encoded, "encoded");
-        preprocess(ByteBuffer.wrap(encoded), name, dst);
-    }
-
-    /**
-     * Like {@link #preprocess(Path, FloatBuffer)} for the encoded bytes from {@code
-     * encoded.position()} to its limit. The buffer's position is not changed. Direct buffers are
-     * decoded in place.
-     */
-    public void preprocess(ByteBuffer encoded, String name, FloatBuffer dst)
-            throws InvalidImageException {
-        Objects.requireNonNull(encoded, "encoded");
-        Objects.requireNonNull(name, "name");
-        checkRoom(dst);
-        withScratch(
-                "preprocess(encoded)",
-                name,
-                s -> {
-                    ByteBuffer direct =
-                            encoded.isDirect() ? encoded.slice() : s.copyToDirect(encoded);
-                    decodeAndWrite(direct, name, dst, s);
-                    return null;
-                });
-    }
-
-    /**
-     * Preprocesses an already decoded 8-bit image: {@code CV_8UC1} gray, {@code CV_8UC3} BGR or
-     * {@code CV_8UC4} BGRA (OpenCV's channel order). The Mat is not modified or released.
-     */
-    public void preprocess(Mat bgrOrGrayOrBgra, FloatBuffer dst) throws InvalidImageException {
-        preprocess(bgrOrGrayOrBgra, "<Mat>", dst);
-    }
-
-    /** Like {@link #preprocess(Mat, FloatBuffer)}; {@code name} is used in error messages. */
-    void preprocess(Mat bgrOrGrayOrBgra, String name, FloatBuffer dst)
-            throws InvalidImageException {
-        Objects.requireNonNull(bgrOrGrayOrBgra, "mat");
-        checkRoom(dst);
-        withScratch(
-                "preprocess(Mat)",
-                name,
-                s -> {
-                    writeTensor(bgrOrGrayOrBgra, name, dst, s);
-                    return null;
-                });
-    }
-
-    /** Preprocesses a Java image of any type; alpha is dropped, gray is replicated to RGB. */
-    public void preprocess(BufferedImage image, FloatBuffer dst) throws InvalidImageException {
-        preprocess(image, "<BufferedImage>", dst);
-    }
-
-    /** Like {@link #preprocess(BufferedImage, FloatBuffer)}; {@code name} is used in errors. */
-    void preprocess(BufferedImage image, String name, FloatBuffer dst)
-            throws InvalidImageException {
-        Objects.requireNonNull(image, "image");
-        checkRoom(dst);
-        withScratch(
-                "preprocess(BufferedImage)",
-                name,
-                s -> {
-                    BufferedImageConverter.toMat(image, s.fromJava);
-                    writeTensor(s.fromJava, name, dst, s);
                     return null;
                 });
     }
@@ -476,36 +417,26 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
 
     /**
-     * Reads and decodes an image file upright, with every check of {@link #preprocess(Path,
-     * FloatBuffer)}, into a new 8-bit BGR Mat that the caller releases: the photo as the model's
-     * input was made from it (for drawing on it).
+     * Decodes an image upright, with every check of {@link #preprocess(ImageInput, FloatBuffer)},
+     * into a new 8-bit BGR Mat that the caller releases: the photo as the model's input was made
+     * from it (for drawing on it). A JPEG is decoded at full size here.
      */
-    Mat decode(Path file) throws InvalidImageException {
-        String input = file.toString();
+    Mat decode(ImageInput input) throws InvalidImageException {
+        Objects.requireNonNull(input, "input");
+        String name = input.name();
         return withScratch(
-                "decode(Path)",
-                input,
-                s -> {
-                    ByteBuffer encoded = readFile(file, input, s);
-                    return imdecode(
-                            encoded,
-                            input,
-                            ImageHeader.read(encoded, input, maxPixels),
-                            Imgcodecs.IMREAD_COLOR);
-                });
-    }
-
-    /** Like {@link #decode(Path)} for an encoded image in memory. */
-    Mat decode(byte[] encoded, String name) throws InvalidImageException {
-        return withScratch(
-                "decode(encoded)",
+                "decode(ImageInput)",
                 name,
                 s -> {
-                    ByteBuffer direct = s.copyToDirect(ByteBuffer.wrap(encoded));
+                    ImageInput.Pixels pixels = input.pixels(s);
+                    ByteBuffer encoded = pixels.encoded();
+                    if (encoded == null) {
+                        return bgrCopy(pixels.decoded(), name);
+                    }
                     return imdecode(
-                            direct,
+                            encoded,
                             name,
-                            ImageHeader.read(direct, name, maxPixels),
+                            ImageHeader.read(encoded, name, maxPixels),
                             Imgcodecs.IMREAD_COLOR);
                 });
     }
@@ -605,7 +536,7 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
 
     /** A new 8-bit BGR copy of a gray, BGR or BGRA Mat, for drawing on; the caller releases it. */
-    static Mat bgrCopy(Mat image, String input) throws InvalidImageException {
+    private static Mat bgrCopy(Mat image, String input) throws InvalidImageException {
         if (image.empty()) {
             throw new InvalidImageException(input, "empty image (0x0)");
         }
@@ -717,8 +648,11 @@ public final class ImagePreprocessor implements AutoCloseable {
         }
     }
 
-    /** One call's reusable buffers; Mats are reallocated by OpenCV only when the size changes. */
-    private static final class Scratch {
+    /**
+     * One call's reusable buffers; Mats are reallocated by OpenCV only when the size changes. Also
+     * what an {@link ImageInput} loads its pixels with, under this preprocessor's file checks.
+     */
+    private final class Scratch implements ImageInput.Loader {
         final Mat fromJava = new Mat();
         final Mat decoded = new Mat();
         final Mat oriented = new Mat();
@@ -777,10 +711,25 @@ public final class ImagePreprocessor implements AutoCloseable {
             return encoded.clear().limit(size);
         }
 
-        ByteBuffer copyToDirect(ByteBuffer heap) {
-            ByteBuffer copy = encodedBuffer(heap.remaining());
-            copy.put(heap.duplicate());
+        @Override
+        public ByteBuffer readFile(Path file, String name) throws InvalidImageException {
+            return ImagePreprocessor.this.readFile(file, name, this);
+        }
+
+        @Override
+        public ByteBuffer direct(ByteBuffer encoded) {
+            if (encoded.isDirect()) {
+                return encoded.slice();
+            }
+            ByteBuffer copy = encodedBuffer(encoded.remaining());
+            copy.put(encoded.duplicate());
             return copy.flip();
+        }
+
+        @Override
+        public Mat toMat(BufferedImage image) {
+            BufferedImageConverter.toMat(image, fromJava);
+            return fromJava;
         }
     }
 }

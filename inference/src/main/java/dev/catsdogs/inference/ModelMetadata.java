@@ -4,6 +4,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.inference.internal.JsonStrings;
 import java.io.IOException;
 import java.io.StringReader;
@@ -156,7 +157,7 @@ public final class ModelMetadata {
         checkFinite(INPUT_SCALE, inputScale);
         checkFinite(INPUT_OFFSET, inputOffset);
         if (!(threshold >= 0f && threshold <= 1f)) {
-            throw new IllegalArgumentException(THRESHOLD + "=" + threshold + " must be in [0, 1]");
+            throw Arguments.received(THRESHOLD, threshold, "0 <= threshold <= 1");
         }
         this.inputHeight = inputHeight;
         this.inputWidth = inputWidth;
@@ -261,14 +262,13 @@ public final class ModelMetadata {
 
     private static void checkSide(String key, int value) {
         if (value < 1 || value > PreprocessingSpec.MAX_SIDE) {
-            throw new IllegalArgumentException(
-                    key + "=" + value + " must be in 1.." + PreprocessingSpec.MAX_SIDE);
+            throw Arguments.received(key, value, "1.." + PreprocessingSpec.MAX_SIDE);
         }
     }
 
     private static void checkFinite(String key, float value) {
         if (!Float.isFinite(value)) {
-            throw new IllegalArgumentException(key + "=" + value + " must be a finite number");
+            throw Arguments.received(key, value, "a finite number");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.catsdogs.inference;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -88,7 +89,7 @@ public record Prediction(
      */
     public List<ClassProbability> topK(int k) {
         if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, got " + k);
+            throw Arguments.received("k", k, ">= 1");
         }
         float[] probabilities = probabilities();
         List<ClassProbability> all = new ArrayList<>(probabilities.length);

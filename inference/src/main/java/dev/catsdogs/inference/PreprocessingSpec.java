@@ -1,5 +1,6 @@
 package dev.catsdogs.inference;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.Objects;
 
 /**
@@ -30,18 +31,16 @@ public record PreprocessingSpec(int height, int width, float scale, float offset
 
     public PreprocessingSpec {
         if (height < 1 || height > MAX_SIDE) {
-            throw new IllegalArgumentException(
-                    "height must be in 1.." + MAX_SIDE + ", got " + height);
+            throw Arguments.received("height", height, "1.." + MAX_SIDE);
         }
         if (width < 1 || width > MAX_SIDE) {
-            throw new IllegalArgumentException(
-                    "width must be in 1.." + MAX_SIDE + ", got " + width);
+            throw Arguments.received("width", width, "1.." + MAX_SIDE);
         }
         if (!Float.isFinite(scale)) {
-            throw new IllegalArgumentException("scale must be finite, got " + scale);
+            throw Arguments.received("scale", scale, "a finite number");
         }
         if (!Float.isFinite(offset)) {
-            throw new IllegalArgumentException("offset must be finite, got " + offset);
+            throw Arguments.received("offset", offset, "a finite number");
         }
         Objects.requireNonNull(layout, "layout");
     }

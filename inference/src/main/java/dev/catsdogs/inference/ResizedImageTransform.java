@@ -5,7 +5,7 @@ import org.opencv.core.Mat;
 /**
  * A change to the resized image, made after the resize and before the image is written as the
  * tensor: the trainer's data augmentation (flips, rotations, ...), on the decoding threads, in the
- * one preprocessing code path ({@link ImagePreprocessor#preprocess(java.nio.file.Path,
+ * one preprocessing code path ({@link ImagePreprocessor#preprocess(ImageInput,
  * ResizedImageTransform, java.nio.FloatBuffer)}).
  *
  * <p>The image is {@code height x width} float32 ({@code CV_32FC1} for gray, else {@code

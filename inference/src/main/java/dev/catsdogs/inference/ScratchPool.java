@@ -1,5 +1,6 @@
 package dev.catsdogs.inference;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -30,7 +31,7 @@ final class ScratchPool<T> implements AutoCloseable {
      */
     ScratchPool(String owner, int maxIdle, Supplier<T> factory, Consumer<T> releaser) {
         if (maxIdle < 1) {
-            throw new IllegalArgumentException("maxIdle must be >= 1, got " + maxIdle);
+            throw Arguments.received("maxIdle", maxIdle, ">= 1");
         }
         this.owner = owner;
         this.maxIdle = maxIdle;

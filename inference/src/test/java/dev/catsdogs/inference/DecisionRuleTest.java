@@ -50,7 +50,7 @@ class DecisionRuleTest {
                 assertThrows(
                         IllegalArgumentException.class,
                         () -> DecisionRule.classIndex(new float[] {1f}, 1.5f));
-        assertEquals("threshold must be in [0, 1], got 1.5", e.getMessage());
+        assertEquals("Received threshold=1.5; expected 0 <= threshold <= 1", e.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
                 () -> DecisionRule.classIndex(new float[] {1f, 2f}, Float.NaN));

@@ -66,7 +66,7 @@ class ImageClassifierTest {
     }
 
     private static double expectedSigmoidLogit(Path image) throws InvalidImageException {
-        double[] means = TestModels.channelMeansNchw(independent.preprocess(image));
+        double[] means = TestModels.channelMeansNchw(independent.preprocess(ImageInput.of(image)));
         return TestModels.expectedLogits(means, TestModels.SIGMOID_W, TestModels.SIGMOID_B)[0];
     }
 
@@ -141,7 +141,7 @@ class ImageClassifierTest {
                 ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(TestModels.SIZE))
                         .optFastJpegDecode(true)
                         .build()) {
-            scaledTensor = scaled.preprocess(photo);
+            scaledTensor = scaled.preprocess(ImageInput.of(photo));
         }
         double scaledLogit =
                 TestModels.expectedLogits(
@@ -198,7 +198,8 @@ class ImageClassifierTest {
             for (Path input : inputs) {
                 double[] logits =
                         TestModels.expectedLogits(
-                                TestModels.channelMeansNchw(independent.preprocess(input)),
+                                TestModels.channelMeansNchw(
+                                        independent.preprocess(ImageInput.of(input))),
                                 TestModels.SOFTMAX_W,
                                 TestModels.SOFTMAX_B);
                 int best = 0;
@@ -260,7 +261,7 @@ class ImageClassifierTest {
                         .build();
         try (ImageClassifier classifier = ImageClassifier.builder(model).build()) {
             for (Path photo : TestImages.photos().subList(0, 4)) {
-                float[] pixels = raw.preprocess(photo);
+                float[] pixels = raw.preprocess(ImageInput.of(photo));
                 double[] means = new double[3];
                 for (int i = 0; i < pixels.length; i++) {
                     means[i % 3] +=
@@ -464,7 +465,7 @@ class ImageClassifierTest {
         FloatBuffer direct =
                 ByteBuffer.allocateDirect(4 * 2 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
         for (Path photo : photos) {
-            independent.preprocess(photo, direct);
+            independent.preprocess(ImageInput.of(photo), direct);
         }
         direct.flip();
         float[][] raw = Internals.runRaw(sigmoid, direct, 2);

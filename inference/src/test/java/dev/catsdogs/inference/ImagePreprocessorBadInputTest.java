@@ -42,7 +42,9 @@ class ImagePreprocessorBadInputTest {
     private InvalidImageException refused(Path file, String expectedProblem) {
         FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
         InvalidImageException e =
-                assertThrows(InvalidImageException.class, () -> preprocessor.preprocess(file, dst));
+                assertThrows(
+                        InvalidImageException.class,
+                        () -> preprocessor.preprocess(ImageInput.of(file), dst));
         assertEquals(file.toString(), e.input());
         assertTrue(
                 e.problem().contains(expectedProblem),
@@ -54,9 +56,11 @@ class ImagePreprocessorBadInputTest {
 
     @AfterEach
     void stillWorksAfterwards() throws Exception {
-        float[] t = preprocessor.preprocess(good);
+        float[] t = preprocessor.preprocess(ImageInput.of(good));
         assertArrayEquals(
-                new ImagePreprocessor(PreprocessingSpec.mobileNetV2(32)).preprocess(good), t);
+                new ImagePreprocessor(PreprocessingSpec.mobileNetV2(32))
+                        .preprocess(ImageInput.of(good)),
+                t);
     }
 
     @Test
@@ -154,13 +158,14 @@ class ImagePreprocessorBadInputTest {
                         .optMaxPixels(15)
                         .build();
         InvalidImageException e =
-                assertThrows(InvalidImageException.class, () -> tiny.preprocess(png));
+                assertThrows(
+                        InvalidImageException.class, () -> tiny.preprocess(ImageInput.of(png)));
         assertTrue(e.problem().contains("4x4 = 16 pixels, over the limit of 15"), e.problem());
         ImagePreprocessor enough =
                 ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2))
                         .optMaxPixels(16)
                         .build();
-        assertEquals(1f, enough.preprocess(png)[0], 1e-6);
+        assertEquals(1f, enough.preprocess(ImageInput.of(png))[0], 1e-6);
         assertThrows(
                 IllegalArgumentException.class,
                 () -> ImagePreprocessor.builder(PreprocessingSpec.mobileNetV2(2)).optMaxPixels(0));
@@ -246,8 +251,9 @@ class ImagePreprocessorBadInputTest {
             FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize());
             InvalidImageException e =
                     assertThrows(
-                            InvalidImageException.class, () -> preprocessor.preprocess(cube, dst));
-            assertEquals("<Mat>", e.input());
+                            InvalidImageException.class,
+                            () -> preprocessor.preprocess(ImageInput.of(cube, "cube.mat"), dst));
+            assertEquals("cube.mat", e.input());
             assertTrue(
                     e.problem().startsWith("failed in preprocessing (CvException: "), e.problem());
             assertFalse(e.problem().contains("\n"), "one line: " + e.problem());
@@ -293,7 +299,8 @@ class ImagePreprocessorBadInputTest {
             file.setLength(small.maxFileBytes() + 1); // sparse: no disk space used
         }
         InvalidImageException e =
-                assertThrows(InvalidImageException.class, () -> small.preprocess(big));
+                assertThrows(
+                        InvalidImageException.class, () -> small.preprocess(ImageInput.of(big)));
         assertEquals(
                 "file is "
                         + (small.maxFileBytes() + 1)
@@ -318,7 +325,8 @@ class ImagePreprocessorBadInputTest {
                         .optTurboJpeg(false)
                         .build();
         InvalidImageException e =
-                assertThrows(InvalidImageException.class, () -> openCv.preprocess(file));
+                assertThrows(
+                        InvalidImageException.class, () -> openCv.preprocess(ImageInput.of(file)));
         assertTrue(e.problem().startsWith("corrupt JPEG data"), e.problem());
     }
 
@@ -329,10 +337,11 @@ class ImagePreprocessorBadInputTest {
             Path jpeg =
                     TestImages.write(
                             TestImages.solid(1600, 1200, rgb), "jpg", dir.resolve("flat.jpg"));
-            preprocessor.preprocess(jpeg);
+            preprocessor.preprocess(ImageInput.of(jpeg));
         }
         BufferedImage gray = new BufferedImage(1600, 1200, BufferedImage.TYPE_BYTE_GRAY);
-        preprocessor.preprocess(TestImages.write(gray, "jpg", dir.resolve("gray.jpg")));
+        preprocessor.preprocess(
+                ImageInput.of(TestImages.write(gray, "jpg", dir.resolve("gray.jpg"))));
     }
 
     @Test
@@ -341,7 +350,9 @@ class ImagePreprocessorBadInputTest {
         InvalidImageException e =
                 assertThrows(
                         InvalidImageException.class,
-                        () -> preprocessor.preprocess(new byte[0], "upload-17.jpg", dst));
+                        () ->
+                                preprocessor.preprocess(
+                                        ImageInput.of(new byte[0], "upload-17.jpg"), dst));
         assertEquals("upload-17.jpg", e.input());
         assertEquals("upload-17.jpg: empty (0 bytes)", e.getMessage());
     }
@@ -354,11 +365,15 @@ class ImagePreprocessorBadInputTest {
             InvalidImageException e =
                     assertThrows(
                             InvalidImageException.class,
-                            () -> preprocessor.preprocess(floats, dst));
-            assertEquals("<Mat>", e.input());
+                            () ->
+                                    preprocessor.preprocess(
+                                            ImageInput.of(floats, "floats.mat"), dst));
+            assertEquals("floats.mat", e.input());
             assertTrue(e.problem().contains("unsupported Mat type CV_32FC3"), e.problem());
             Mat empty = new Mat();
-            assertThrows(InvalidImageException.class, () -> preprocessor.preprocess(empty, dst));
+            assertThrows(
+                    InvalidImageException.class,
+                    () -> preprocessor.preprocess(ImageInput.of(empty, "empty.mat"), dst));
             empty.release();
         } finally {
             floats.release();
@@ -370,7 +385,8 @@ class ImagePreprocessorBadInputTest {
         FloatBuffer dst = FloatBuffer.allocate(preprocessor.tensorSize() - 1);
         IllegalArgumentException e =
                 assertThrows(
-                        IllegalArgumentException.class, () -> preprocessor.preprocess(good, dst));
+                        IllegalArgumentException.class,
+                        () -> preprocessor.preprocess(ImageInput.of(good), dst));
         assertTrue(
                 e.getMessage().contains("needs tensorSize() = " + preprocessor.tensorSize()),
                 e.getMessage());

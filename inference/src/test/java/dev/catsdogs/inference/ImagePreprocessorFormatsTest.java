@@ -44,14 +44,14 @@ class ImagePreprocessorFormatsTest {
         gray.getRaster().setPixels(0, 0, 2, 2, values);
         Path png = TestImages.write(gray, "png", dir.resolve("gray.png"));
 
-        float[] t = identity2x2.preprocess(png);
+        float[] t = identity2x2.preprocess(ImageInput.of(png));
         for (int c = 0; c < 3; c++) {
             for (int i = 0; i < 4; i++) {
                 assertEquals(scaled(values[i]), t[c * 4 + i], EPS, "channel " + c + " pixel " + i);
             }
         }
         float[] fromImage = new float[12];
-        identity2x2.preprocess(gray, FloatBuffer.wrap(fromImage));
+        identity2x2.preprocess(ImageInput.of(gray, "gray"), FloatBuffer.wrap(fromImage));
         assertArrayEquals(t, fromImage, "a gray BufferedImage must not go through sRGB conversion");
     }
 
@@ -64,7 +64,7 @@ class ImagePreprocessorFormatsTest {
         rgba.setRGB(1, 1, 0xFF808080);
         Path png = TestImages.write(rgba, "png", dir.resolve("rgba.png"));
 
-        float[] t = identity2x2.preprocess(png);
+        float[] t = identity2x2.preprocess(ImageInput.of(png));
         float[] expected = {
             scaled(255), scaled(0), scaled(0), scaled(128), // R plane
             scaled(0), scaled(255), scaled(0), scaled(128), // G plane
@@ -72,7 +72,7 @@ class ImagePreprocessorFormatsTest {
         };
         assertArrayEquals(expected, t, EPS);
         float[] fromImage = new float[12];
-        identity2x2.preprocess(rgba, FloatBuffer.wrap(fromImage));
+        identity2x2.preprocess(ImageInput.of(rgba, "rgba"), FloatBuffer.wrap(fromImage));
         assertArrayEquals(expected, fromImage, EPS);
     }
 
@@ -86,10 +86,10 @@ class ImagePreprocessorFormatsTest {
         }
         Path bmp = TestImages.write(bgr, "bmp", dir.resolve("img.bmp"));
         Path png = TestImages.write(bgr, "png", dir.resolve("img.png"));
-        float[] fromBmp = mobileNet.preprocess(bmp);
-        assertArrayEquals(mobileNet.preprocess(png), fromBmp);
+        float[] fromBmp = mobileNet.preprocess(ImageInput.of(bmp));
+        assertArrayEquals(mobileNet.preprocess(ImageInput.of(png)), fromBmp);
         float[] direct = new float[fromBmp.length];
-        mobileNet.preprocess(bgr, FloatBuffer.wrap(direct));
+        mobileNet.preprocess(ImageInput.of(bgr, "bgr"), FloatBuffer.wrap(direct));
         assertArrayEquals(fromBmp, direct, "TYPE_3BYTE_BGR fast path");
         // Top-left pixel is (0, 0, 0); after an upscale it is still the corner value.
         assertEquals(-1f, fromBmp[0], EPS);
@@ -112,7 +112,7 @@ class ImagePreprocessorFormatsTest {
     @Test
     void photosMatchAnIndependentJavaImplementation() throws Exception {
         for (Path photo : TestImages.photos()) {
-            float[] actual = mobileNet.preprocess(photo);
+            float[] actual = mobileNet.preprocess(ImageInput.of(photo));
             float[] expected =
                     ReferenceResize.mobileNetV2Nchw(ImageIO.read(photo.toFile()), SIZE, SIZE);
             assertClose(photo.toString(), expected, actual, 2f / 127.5f, 0.1 / 127.5);
@@ -128,7 +128,7 @@ class ImagePreprocessorFormatsTest {
             Path png = dir.resolve(photo.getFileName() + ".png");
             Imgcodecs.imwrite(png.toString(), decoded);
             decoded.release();
-            float[] actual = mobileNet.preprocess(png);
+            float[] actual = mobileNet.preprocess(ImageInput.of(png));
             float[] expected =
                     ReferenceResize.mobileNetV2Nchw(ImageIO.read(png.toFile()), SIZE, SIZE);
             assertClose(png.toString(), expected, actual, EPS, EPS);
@@ -152,7 +152,7 @@ class ImagePreprocessorFormatsTest {
 
     @Test
     void photoTensorIsInRangeAndNotConstant() throws Exception {
-        float[] t = mobileNet.preprocess(TestImages.photo("dog.2002.jpg"));
+        float[] t = mobileNet.preprocess(ImageInput.of(TestImages.photo("dog.2002.jpg")));
         float min = Float.MAX_VALUE;
         float max = -Float.MAX_VALUE;
         for (float v : t) {
@@ -173,8 +173,8 @@ class ImagePreprocessorFormatsTest {
                 new ImagePreprocessor(
                         new PreprocessingSpec(
                                 SIZE, SIZE, 1f / 127.5f, -1f, PreprocessingSpec.Layout.NHWC));
-        float[] planar = mobileNet.preprocess(photo);
-        float[] interleaved = nhwc.preprocess(photo);
+        float[] planar = mobileNet.preprocess(ImageInput.of(photo));
+        float[] interleaved = nhwc.preprocess(ImageInput.of(photo));
         int plane = SIZE * SIZE;
         for (int i = 0; i < plane; i++) {
             for (int c = 0; c < 3; c++) {
@@ -197,17 +197,17 @@ class ImagePreprocessorFormatsTest {
         Path file = Files.write(dir.resolve("dog.png"), png);
         int n = mobileNet.tensorSize();
 
-        float[] fromPath = mobileNet.preprocess(file);
+        float[] fromPath = mobileNet.preprocess(ImageInput.of(file));
 
         float[] fromBytes = new float[n];
-        mobileNet.preprocess(png, "dog.png", FloatBuffer.wrap(fromBytes));
+        mobileNet.preprocess(ImageInput.of(png, "dog.png"), FloatBuffer.wrap(fromBytes));
         assertArrayEquals(fromPath, fromBytes, "byte[]");
 
         ByteBuffer heap = ByteBuffer.allocate(png.length + 7);
         heap.position(7).mark();
         heap.put(png).reset(); // data starts at position 7, not 0
         float[] fromHeap = new float[n];
-        mobileNet.preprocess(heap, "dog.png", FloatBuffer.wrap(fromHeap));
+        mobileNet.preprocess(ImageInput.of(heap, "dog.png"), FloatBuffer.wrap(fromHeap));
         assertArrayEquals(fromPath, fromHeap, "heap ByteBuffer");
         assertEquals(7, heap.position(), "the encoded buffer's position is left alone");
 
@@ -215,24 +215,25 @@ class ImagePreprocessorFormatsTest {
         direct.position(3).mark();
         direct.put(png).reset();
         float[] fromDirect = new float[n];
-        mobileNet.preprocess(direct, "dog.png", FloatBuffer.wrap(fromDirect));
+        mobileNet.preprocess(ImageInput.of(direct, "dog.png"), FloatBuffer.wrap(fromDirect));
         assertArrayEquals(fromPath, fromDirect, "direct ByteBuffer");
 
         float[] fromMat = new float[n];
-        mobileNet.preprocess(photo, FloatBuffer.wrap(fromMat));
+        mobileNet.preprocess(ImageInput.of(photo, "photo"), FloatBuffer.wrap(fromMat));
         assertArrayEquals(fromPath, fromMat, "BGR Mat");
 
         Mat bgra = new Mat();
         Imgproc.cvtColor(photo, bgra, Imgproc.COLOR_BGR2BGRA);
         float[] fromBgra = new float[n];
-        mobileNet.preprocess(bgra, FloatBuffer.wrap(fromBgra));
+        mobileNet.preprocess(ImageInput.of(bgra, "bgra"), FloatBuffer.wrap(fromBgra));
         assertArrayEquals(fromPath, fromBgra, "BGRA Mat");
         assertEquals(CvType.CV_8UC4, bgra.type(), "input Mat untouched");
         bgra.release();
         photo.release();
 
         float[] fromImage = new float[n];
-        mobileNet.preprocess(ImageIO.read(file.toFile()), FloatBuffer.wrap(fromImage));
+        mobileNet.preprocess(
+                ImageInput.of(ImageIO.read(file.toFile()), "dog"), FloatBuffer.wrap(fromImage));
         assertArrayEquals(fromPath, fromImage, "BufferedImage");
     }
 
@@ -246,12 +247,12 @@ class ImagePreprocessorFormatsTest {
                         .asFloatBuffer();
         dst.put(0, 42f);
         dst.position(5);
-        mobileNet.preprocess(photo, dst);
+        mobileNet.preprocess(ImageInput.of(photo), dst);
         assertEquals(5 + n, dst.position());
-        mobileNet.preprocess(photo, dst);
+        mobileNet.preprocess(ImageInput.of(photo), dst);
         assertEquals(5 + 2 * n, dst.position());
         assertEquals(42f, dst.get(0), "values before the position are untouched");
-        float[] expected = mobileNet.preprocess(photo);
+        float[] expected = mobileNet.preprocess(ImageInput.of(photo));
         for (int i = 0; i < n; i++) {
             assertEquals(expected[i], dst.get(5 + i));
             assertEquals(expected[i], dst.get(5 + n + i));

@@ -27,7 +27,7 @@ class ImagePreprocessorResizeTest {
             throws InvalidImageException {
         Path png = TestImages.write(TestImages.rgb(r, g, b), "png", dir.resolve("img.png"));
         var spec = new PreprocessingSpec(height, width, 1f / 127.5f, -1f, layout);
-        return new ImagePreprocessor(spec).preprocess(png);
+        return new ImagePreprocessor(spec).preprocess(ImageInput.of(png));
     }
 
     // 2x2 -> 4x4: source x for dst 0..3 = -0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped to 1),
@@ -158,7 +158,7 @@ class ImagePreprocessorResizeTest {
     void scaleAndOffsetComeFromTheSpec() throws Exception {
         Path png = TestImages.write(TestImages.solid(3, 3, 0x336699), "png", dir.resolve("s.png"));
         var spec = new PreprocessingSpec(2, 2, 0.5f, 3f, Layout.NCHW);
-        float[] t = new ImagePreprocessor(spec).preprocess(png);
+        float[] t = new ImagePreprocessor(spec).preprocess(ImageInput.of(png));
         assertEquals(0x33 * 0.5f + 3f, t[0], EPS);
         assertEquals(0x66 * 0.5f + 3f, t[4], EPS);
         assertEquals(0x99 * 0.5f + 3f, t[8], EPS);

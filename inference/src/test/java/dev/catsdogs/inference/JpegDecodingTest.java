@@ -76,7 +76,7 @@ class JpegDecodingTest {
         assertTrue(fast.jpegDecoder().startsWith("libturbojpeg"), fast.jpegDecoder());
         for (Path photo : photos()) {
             float[] expected = originalPipeline(Imgcodecs.imread(photo.toString()));
-            assertArrayEquals(expected, fast.preprocess(photo), photo.toString());
+            assertArrayEquals(expected, fast.preprocess(ImageInput.of(photo)), photo.toString());
         }
     }
 
@@ -87,12 +87,12 @@ class JpegDecodingTest {
         assertEquals("OpenCV", openCv.jpegDecoder());
         int n = SPEC.tensorSize();
         for (Path photo : TestImages.photos()) {
-            float[] expected = openCv.preprocess(photo);
+            float[] expected = openCv.preprocess(ImageInput.of(photo));
             FloatBuffer nativeOrder = direct(n + 3, ByteOrder.nativeOrder());
             nativeOrder.position(3);
-            fast.preprocess(photo, nativeOrder);
+            fast.preprocess(ImageInput.of(photo), nativeOrder);
             FloatBuffer bigEndian = direct(n, ByteOrder.BIG_ENDIAN);
-            fast.preprocess(photo, bigEndian);
+            fast.preprocess(ImageInput.of(photo), bigEndian);
             for (int i = 0; i < n; i++) {
                 assertEquals(expected[i], nativeOrder.get(3 + i), photo + " native order " + i);
                 assertEquals(expected[i], bigEndian.get(i), photo + " big endian " + i);
@@ -211,7 +211,9 @@ class JpegDecodingTest {
                 originalPipeline(Imgcodecs.imdecode(new MatOfByte(jpeg), Imgcodecs.IMREAD_COLOR)),
                 first);
         assertArrayEquals(
-                fast.preprocess(TestImages.photo("cat.2000.jpg")), small, "small after large");
+                fast.preprocess(ImageInput.of(TestImages.photo("cat.2000.jpg"))),
+                small,
+                "small after large");
         big.release();
     }
 
@@ -228,7 +230,7 @@ class JpegDecodingTest {
     private static float[] preprocess(ImagePreprocessor preprocessor, byte[] encoded)
             throws InvalidImageException {
         float[] tensor = new float[SPEC.tensorSize()];
-        preprocessor.preprocess(encoded, "test.jpg", FloatBuffer.wrap(tensor));
+        preprocessor.preprocess(ImageInput.of(encoded, "test.jpg"), FloatBuffer.wrap(tensor));
         return tensor;
     }
 

@@ -187,7 +187,9 @@ class ModelMetadataTest {
         refused(
                 with(ModelMetadata.INPUT_HEIGHT, "abc"),
                 "catsdogs.input_height=\"abc\" is not an integer");
-        refused(with(ModelMetadata.INPUT_WIDTH, "0"), "catsdogs.input_width=0 must be in 1..8192");
+        refused(
+                with(ModelMetadata.INPUT_WIDTH, "0"),
+                "Received catsdogs.input_width=0; expected 1..8192");
         refused(
                 with(ModelMetadata.INPUT_LAYOUT, "NWHC"),
                 "\"NWHC\"",
@@ -195,9 +197,11 @@ class ModelMetadataTest {
         refused(with(ModelMetadata.OUTPUT_KIND, "relu"), "\"relu\"", "\"sigmoid\", \"softmax\"");
         refused(
                 with(ModelMetadata.INPUT_SCALE, "NaN"),
-                "catsdogs.input_scale=NaN must be a finite");
+                "Received catsdogs.input_scale=NaN; expected a finite number");
         refused(with(ModelMetadata.INPUT_OFFSET, "minus one"), "\"minus one\" is not a number");
-        refused(with(ModelMetadata.THRESHOLD, "1.5"), "catsdogs.threshold=1.5 must be in [0, 1]");
+        refused(
+                with(ModelMetadata.THRESHOLD, "1.5"),
+                "Received catsdogs.threshold=1.5; expected 0 <= threshold <= 1");
         refused(
                 with(ModelMetadata.CLASS_NAMES, "cats,dogs"),
                 "catsdogs.class_names=cats,dogs",

@@ -138,7 +138,7 @@ class MutatedImagesPropertyTest {
         Future<?> run =
                 EXECUTOR.submit(
                         () -> {
-                            preprocessor.preprocess(data, "mutated", dst);
+                            preprocessor.preprocess(ImageInput.of(data, "mutated"), dst);
                             return null;
                         });
         try {

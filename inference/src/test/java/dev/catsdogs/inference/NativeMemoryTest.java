@@ -55,9 +55,11 @@ class NativeMemoryTest {
         IllegalStateException e =
                 assertThrows(
                         IllegalStateException.class,
-                        () -> preprocessor.preprocess(photo, FloatBuffer.allocate(1 << 14)));
+                        () ->
+                                preprocessor.preprocess(
+                                        ImageInput.of(photo), FloatBuffer.allocate(1 << 14)));
         assertEquals(
-                "preprocess(Path) called on a closed ImagePreprocessor; build a new one",
+                "preprocess(ImageInput) called on a closed ImagePreprocessor; build a new one",
                 e.getMessage());
         classifier.close(); // idempotent
         preprocessor.close();
@@ -68,14 +70,14 @@ class NativeMemoryTest {
         ImagePreprocessor preprocessor =
                 new ImagePreprocessor(PreprocessingSpec.mobileNetV2(TestModels.SIZE));
         assertEquals(0, preprocessor.liveScratchSets(), "nothing is made before the first call");
-        preprocessor.preprocess(TestImages.photo("cat.2000.jpg"));
+        preprocessor.preprocess(ImageInput.of(TestImages.photo("cat.2000.jpg")));
         assertEquals(1, preprocessor.liveScratchSets());
         preprocessor.close();
         assertEquals(0, preprocessor.liveScratchSets());
         preprocessor.close();
         assertThrows(
                 IllegalStateException.class,
-                () -> preprocessor.preprocess(TestImages.photo("cat.2000.jpg")));
+                () -> preprocessor.preprocess(ImageInput.of(TestImages.photo("cat.2000.jpg"))));
     }
 
     /**

@@ -155,7 +155,9 @@ class ScaledJpegDecodingTest {
                 Mat reduced = Imgcodecs.imdecode(new MatOfByte(bytes), JpegScaling.imreadFlag(d));
                 float[] expected = expected(pre, reduced);
                 assertArrayEquals(
-                        expected, pre.preprocess(photo), photo + " 1/" + d + pre.jpegDecoder());
+                        expected,
+                        pre.preprocess(ImageInput.of(photo)),
+                        photo + " 1/" + d + pre.jpegDecoder());
             }
         }
         assertTrue(smaller >= 5, "photos decoded at reduced size: " + smaller);
@@ -218,8 +220,8 @@ class ScaledJpegDecodingTest {
         ImagePreprocessor full = ImagePreprocessor.builder(SPEC).optFastJpegDecode(false).build();
         assertFalse(full.fastJpegDecode());
         float[] expected = expected(full, Imgcodecs.imread(photo.toString()));
-        assertArrayEquals(expected, full.preprocess(photo));
-        float[] scaled = new ImagePreprocessor(SPEC).preprocess(photo);
+        assertArrayEquals(expected, full.preprocess(ImageInput.of(photo)));
+        float[] scaled = new ImagePreprocessor(SPEC).preprocess(ImageInput.of(photo));
         double maxDiff = 0;
         for (int i = 0; i < scaled.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(scaled[i] - expected[i]));
@@ -242,7 +244,7 @@ class ScaledJpegDecodingTest {
             try (ImagePreprocessor pre =
                     ImagePreprocessor.builder(spec).optTurboJpeg(turbo).build()) {
                 float[] tensor = new float[spec.tensorSize()];
-                pre.preprocess(jpeg, "test.jpg", FloatBuffer.wrap(tensor));
+                pre.preprocess(ImageInput.of(jpeg, "test.jpg"), FloatBuffer.wrap(tensor));
                 assertArrayEquals(expected, tensor, what + " via " + pre.jpegDecoder());
             }
         }

@@ -80,6 +80,6 @@ class ScratchPoolTest {
         assertTrue(
                 assertThrows(IllegalArgumentException.class, () -> pool(0))
                         .getMessage()
-                        .contains("maxIdle must be >= 1, got 0"));
+                        .contains("Received maxIdle=0; expected >= 1"));
     }
 }

@@ -2,6 +2,7 @@ package dev.catsdogs.spark;
 
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,7 +49,7 @@ import org.apache.spark.sql.types.StructType;
 public final class ImageClassifierTransformer extends Transformer {
 
     private static final long serialVersionUID = 1L;
-    private static final String BINARY = "binary (encoded image bytes)";
+    private static final String BINARY = "a binary column (encoded image bytes)";
 
     private final String uid;
     private final Param<String> modelPath;
@@ -266,7 +267,7 @@ public final class ImageClassifierTransformer extends Transformer {
                 "fileCol",
                 fileCol,
                 DataTypes.StringType,
-                "a string (file: URIs)");
+                "a string column (file: URIs)");
         return score(dataset, fileCol, true);
     }
 
@@ -318,14 +319,10 @@ public final class ImageClassifierTransformer extends Transformer {
                     param + " '" + column + "' is not a column of " + names);
         }
         if (!schema.apply(column).dataType().equals(type)) {
-            throw new IllegalArgumentException(
-                    param
-                            + " '"
-                            + column
-                            + "' must be "
-                            + expected
-                            + ", got "
-                            + schema.apply(column).dataType().simpleString());
+            throw Arguments.received(
+                    param,
+                    column + " (of type " + schema.apply(column).dataType().simpleString() + ")",
+                    expected);
         }
     }
 
@@ -333,11 +330,13 @@ public final class ImageClassifierTransformer extends Transformer {
         List<String> names = Arrays.asList(schema.fieldNames());
         String path = getOrDefault(pathCol);
         if (names.contains(path) && !schema.apply(path).dataType().equals(DataTypes.StringType)) {
-            throw new IllegalArgumentException(
-                    "pathCol '"
-                            + path
-                            + "' must be a string, got "
-                            + schema.apply(path).dataType().simpleString());
+            throw Arguments.received(
+                    "pathCol",
+                    path
+                            + " (an existing column of type "
+                            + schema.apply(path).dataType().simpleString()
+                            + ")",
+                    "a new column or a string column");
         }
         List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
         for (StructField field : outputColumns().fields(model.sigmoid())) {

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.to_json;
 
 import dev.catsdogs.inference.BuildInfo;
+import dev.catsdogs.inference.internal.Arguments;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -82,7 +83,7 @@ public final class ScoreJob {
             Objects.requireNonNull(output, "output");
             Objects.requireNonNull(format, "format");
             if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+                throw Arguments.received("batchSize", batchSize, ">= 1");
             }
         }
     }

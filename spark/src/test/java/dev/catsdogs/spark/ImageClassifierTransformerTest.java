@@ -147,7 +147,10 @@ class ImageClassifierTransformerTest {
                                         "content", DataTypes.StringType, true)));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> t.transformSchema(notBinary));
-        assertTrue(e.getMessage().contains("contentCol 'content' must be binary"), e.getMessage());
+        assertEquals(
+                "Received contentCol=content (of type string); expected a binary column (encoded"
+                        + " image bytes)",
+                e.getMessage());
         StructType clash =
                 DataTypes.createStructType(
                         List.of(

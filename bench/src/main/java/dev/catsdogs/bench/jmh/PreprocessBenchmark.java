@@ -2,6 +2,7 @@ package dev.catsdogs.bench.jmh;
 
 import dev.catsdogs.bench.SamplePhotos;
 import dev.catsdogs.inference.ImageClassifier;
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
@@ -99,7 +100,7 @@ public class PreprocessBenchmark {
         int i = next;
         next = (i + 1) % photos.size();
         tensor.clear();
-        with.preprocess(photos.encoded().get(i), photos.names().get(i), tensor);
+        with.preprocess(ImageInput.of(photos.encoded().get(i), photos.names().get(i)), tensor);
         return tensor;
     }
 }

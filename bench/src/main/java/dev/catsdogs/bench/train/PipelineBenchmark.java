@@ -1,8 +1,10 @@
 package dev.catsdogs.bench.train;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.trainer.data.BatchLoader;
 import dev.catsdogs.trainer.data.Sample;
 import dev.catsdogs.trainer.data.SampleDecoder;
@@ -170,7 +172,7 @@ public final class PipelineBenchmark {
      */
     public Figures run(int timed) throws InvalidImageException {
         if (timed < 1) {
-            throw new IllegalArgumentException("timed must be >= 1, got " + timed);
+            throw Arguments.received("timed", timed, ">= 1");
         }
         try (ImagePreprocessor pre =
                 new ImagePreprocessor(PreprocessingSpec.mobileNetV2(imageSize))) {
@@ -211,7 +213,7 @@ public final class PipelineBenchmark {
             long start = System.nanoTime();
             for (Sample s : samples) {
                 dst.clear();
-                pre.preprocess(s.file(), dst);
+                pre.preprocess(ImageInput.of(s.file()), dst);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuMs = (processCpuNanos() - cpu) / 1e6 / samples.size();
@@ -279,7 +281,7 @@ public final class PipelineBenchmark {
         FloatBuffer dst = directTensor(pre);
         for (int i = first; i < samples.size(); i += 2) {
             dst.clear();
-            pre.preprocess(samples.get(i).file(), dst);
+            pre.preprocess(ImageInput.of(samples.get(i).file()), dst);
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.catsdogs.inference.eval;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -142,7 +143,7 @@ public final class ClassificationMetrics {
      */
     public static double topKAccuracy(int k, int[] trueClasses, double[][] probabilities) {
         if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, got " + k);
+            throw Arguments.received("k", k, ">= 1");
         }
         if (trueClasses.length == 0) {
             return Double.NaN;

@@ -1,5 +1,6 @@
 package dev.catsdogs.inference.eval;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -14,7 +15,7 @@ public record LabelledImage(Path file, int trueClass) {
     public LabelledImage {
         Objects.requireNonNull(file, "file");
         if (trueClass < 0) {
-            throw new IllegalArgumentException("trueClass must be >= 0, got " + trueClass);
+            throw Arguments.received("trueClass", trueClass, ">= 0");
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.Outcome;
 import dev.catsdogs.inference.Prediction;
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class ModelEvaluation {
             int batch,
             IntConsumer progress) {
         if (batch < 1) {
-            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            throw Arguments.received("batch", batch, ">= 1");
         }
         List<String> labels = classifier.metadata().classNames();
         for (LabelledImage image : images) {

@@ -70,8 +70,7 @@ public final class Sha256 {
     public static String normalize(String sha256) {
         String normalized = sha256.trim().toLowerCase(Locale.ROOT);
         if (!HEX_64.matcher(normalized).matches()) {
-            throw new IllegalArgumentException(
-                    "Expected a SHA-256 of 64 hex digits, received `" + sha256 + "`");
+            throw Arguments.received("sha256", sha256, "a SHA-256 of 64 hex digits");
         }
         return normalized;
     }

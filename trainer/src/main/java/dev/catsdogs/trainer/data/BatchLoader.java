@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -105,7 +106,7 @@ public final class BatchLoader implements AutoCloseable {
      */
     public BatchIterator epoch(int epoch) {
         if (epoch < 0) {
-            throw new IllegalArgumentException("Expected epoch >= 0, received `" + epoch + "`");
+            throw Arguments.received("epoch", epoch, ">= 0");
         }
         List<Sample> order = order(epoch);
         List<AugmentationDraw> draws =
@@ -123,7 +124,7 @@ public final class BatchLoader implements AutoCloseable {
      */
     public BatchIterator augmentedPass(int view) {
         if (view < 0) {
-            throw new IllegalArgumentException("Expected view >= 0, received `" + view + "`");
+            throw Arguments.received("view", view, ">= 0");
         }
         if (!augmentation.enabled()) {
             throw new IllegalStateException(name + " has no augmentation to draw views from");
@@ -326,10 +327,7 @@ public final class BatchLoader implements AutoCloseable {
             this.samples = List.copyOf(Objects.requireNonNull(samples, "samples"));
             this.decoder = Objects.requireNonNull(decoder, "decoder");
             if (decoder.tensorSize() < 1) {
-                throw new IllegalArgumentException(
-                        "Expected decoder.tensorSize() >= 1, received `"
-                                + decoder.tensorSize()
-                                + "`");
+                throw Arguments.received("decoder.tensorSize()", decoder.tensorSize(), ">= 1");
             }
         }
 
@@ -389,8 +387,7 @@ public final class BatchLoader implements AutoCloseable {
 
         private static int atLeastOne(String name, int value) {
             if (value < 1) {
-                throw new IllegalArgumentException(
-                        "Expected " + name + " >= 1, received `" + value + "`");
+                throw Arguments.received(name, value, ">= 1");
             }
             return value;
         }

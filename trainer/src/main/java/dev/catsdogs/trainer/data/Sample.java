@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -15,8 +16,7 @@ public record Sample(Path file, int label) {
     public Sample {
         Objects.requireNonNull(file, "file");
         if (label < 0) {
-            throw new IllegalArgumentException(
-                    "Expected a label >= 0, received `" + label + "` for " + file);
+            throw Arguments.received("label", label + " for " + file, ">= 0");
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.internal.Arguments;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -55,16 +57,18 @@ public interface SampleDecoder {
         return new SampleDecoder() {
             @Override
             public void decode(Path file, FloatBuffer dst) throws Exception {
-                preprocessor.preprocess(file, dst);
+                preprocessor.preprocess(ImageInput.of(file), dst);
             }
 
             @Override
             public void decode(Path file, AugmentationDraw draw, FloatBuffer dst) throws Exception {
                 if (draw.identity()) {
-                    preprocessor.preprocess(file, dst);
+                    preprocessor.preprocess(ImageInput.of(file), dst);
                 } else {
                     preprocessor.preprocess(
-                            file, (image, scratch) -> draw.apply(image, scratch, low, high), dst);
+                            ImageInput.of(file),
+                            (image, scratch) -> draw.apply(image, scratch, low, high),
+                            dst);
                 }
             }
 
@@ -84,8 +88,7 @@ public interface SampleDecoder {
      */
     static SampleDecoder of(int tensorSize, DecodeFunction decode) {
         if (tensorSize < 1) {
-            throw new IllegalArgumentException(
-                    "Expected tensorSize >= 1, received `" + tensorSize + "`");
+            throw Arguments.received("tensorSize", tensorSize, ">= 1");
         }
         Objects.requireNonNull(decode, "decode");
         return new SampleDecoder() {

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.io;
 
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.inference.internal.AtomicFiles;
 import dev.catsdogs.inference.internal.Sha256;
 import java.io.IOException;
@@ -319,8 +320,7 @@ public final class Downloader {
         /** Most redirects followed for one download (default 5). */
         public Builder optMaxRedirects(int maxRedirects) {
             if (maxRedirects < 0) {
-                throw new IllegalArgumentException(
-                        "Expected maxRedirects >= 0, received `" + maxRedirects + "`");
+                throw Arguments.received("maxRedirects", maxRedirects, ">= 0");
             }
             this.maxRedirects = maxRedirects;
             return this;
@@ -342,12 +342,7 @@ public final class Downloader {
                     || timeout.isNegative()
                     || timeout.isZero()
                     || timeout.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(
-                        "Expected a positive "
-                                + name
-                                + " below 24 days, received `"
-                                + timeout
-                                + "`");
+                throw Arguments.received(name, timeout, "a positive duration below 24 days");
             }
             return timeout;
         }

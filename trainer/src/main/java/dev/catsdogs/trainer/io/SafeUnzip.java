@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.io;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -259,8 +260,7 @@ public final class SafeUnzip {
         /** Most entries (files and directories) an archive may have. */
         public Builder optMaxEntries(int maxEntries) {
             if (maxEntries < 1) {
-                throw new IllegalArgumentException(
-                        "Expected maxEntries >= 1, received `" + maxEntries + "`");
+                throw Arguments.received("maxEntries", maxEntries, ">= 1");
             }
             this.maxEntries = maxEntries;
             return this;
@@ -269,8 +269,7 @@ public final class SafeUnzip {
         /** Most uncompressed bytes an archive may extract to. */
         public Builder optMaxTotalBytes(long maxTotalBytes) {
             if (maxTotalBytes < 1) {
-                throw new IllegalArgumentException(
-                        "Expected maxTotalBytes >= 1, received `" + maxTotalBytes + "`");
+                throw Arguments.received("maxTotalBytes", maxTotalBytes, ">= 1");
             }
             this.maxTotalBytes = maxTotalBytes;
             return this;

@@ -1,5 +1,7 @@
 package dev.catsdogs.trainer.model;
 
+import dev.catsdogs.inference.internal.Arguments;
+
 /**
  * Zero-padding in front of a "valid" stride-2 convolution, as Keras' {@code correct_pad} computes
  * it.
@@ -30,13 +32,11 @@ public final class KerasPadding {
      * @return {@code {before, after}}
      */
     public static int[] correctPad(Style style, int inputSize, int kernel) {
-        if (inputSize < 1 || kernel < 1) {
-            throw new IllegalArgumentException(
-                    "Received inputSize="
-                            + inputSize
-                            + ", kernel="
-                            + kernel
-                            + "; both must be >= 1");
+        if (inputSize < 1) {
+            throw Arguments.received("inputSize", inputSize, ">= 1");
+        }
+        if (kernel < 1) {
+            throw Arguments.received("kernel", kernel, ">= 1");
         }
         int correct = kernel / 2;
         if (style == Style.SYMMETRIC) {

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.quantize;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelMetadata;
@@ -26,7 +27,7 @@ record PreparedImages(List<float[]> tensors, int[] labels) {
                         .build()) {
             for (Sample s : samples) {
                 try {
-                    tensors.add(pre.preprocess(s.file()));
+                    tensors.add(pre.preprocess(ImageInput.of(s.file())));
                     labels.add(s.label());
                 } catch (InvalidImageException e) {
                     // skipped, as training skips it

@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.internal.AtomicFiles;
@@ -77,7 +78,7 @@ public final class SamplesGrid implements TrainingListener {
             }
             float[] chw;
             try {
-                chw = pre.preprocess(sample.file());
+                chw = pre.preprocess(ImageInput.of(sample.file()));
             } catch (InvalidImageException e) {
                 continue;
             }

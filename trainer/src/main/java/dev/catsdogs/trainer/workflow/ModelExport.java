@@ -220,7 +220,7 @@ public final class ModelExport {
                     break;
                 }
                 try {
-                    float[] tensor = pre.preprocess(s.file());
+                    float[] tensor = pre.preprocess(ImageInput.of(s.file()));
                     tensors.add(uint8Input ? roundedPixelsToNchw(tensor, spec) : tensor);
                     files.add(s.file());
                 } catch (InvalidImageException e) {

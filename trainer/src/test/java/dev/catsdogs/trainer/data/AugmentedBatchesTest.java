@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.TestPaths;
@@ -82,7 +83,9 @@ class AugmentedBatchesTest {
     /** A decoder that cannot augment stops the epoch; it does not skip every file as bad. */
     @Test
     void aDecoderThatCannotAugmentFailsLoudly() {
-        SampleDecoder plainOnly = SampleDecoder.of(pre.tensorSize(), pre::preprocess);
+        SampleDecoder plainOnly =
+                SampleDecoder.of(
+                        pre.tensorSize(), (file, dst) -> pre.preprocess(ImageInput.of(file), dst));
         try (BatchLoader loader =
                         BatchLoader.builder(samples, plainOnly)
                                 .optAugmentation(FLIP_ROTATE)

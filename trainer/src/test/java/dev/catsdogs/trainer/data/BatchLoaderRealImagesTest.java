@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.catsdogs.inference.ImageInput;
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.trainer.TestPaths;
@@ -99,10 +100,11 @@ class BatchLoaderRealImagesTest {
 
             int n = preprocessor.tensorSize();
             assertArrayEquals(
-                    preprocessor.preprocess(samples.get(1).file()),
+                    preprocessor.preprocess(ImageInput.of(samples.get(1).file())),
                     Arrays.copyOfRange(batches.get(0).data(), n, 2 * n));
             assertArrayEquals(
-                    preprocessor.preprocess(samples.get(2).file()), batches.get(1).data());
+                    preprocessor.preprocess(ImageInput.of(samples.get(2).file())),
+                    batches.get(1).data());
             assertArrayEquals(new int[] {0, 1}, batches.get(0).labels());
         }
     }

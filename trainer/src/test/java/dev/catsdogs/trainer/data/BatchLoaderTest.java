@@ -318,7 +318,7 @@ class BatchLoaderTest {
                 assertThrows(
                         IllegalArgumentException.class,
                         () -> loader(SAMPLES, new FakeDecoder(0), 0, 1));
-        assertTrue(e.getMessage().contains("batchSize >= 1, received `0`"), e.getMessage());
+        assertTrue(e.getMessage().contains("Received batchSize=0; expected >= 1"), e.getMessage());
         BatchLoader loader = loader(SAMPLES, new FakeDecoder(0), 4, 1).build();
         assertThrows(IllegalArgumentException.class, () -> loader.epoch(-1));
     }

@@ -167,7 +167,7 @@ class SafeUnzipTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class, () -> SafeUnzip.builder().optMaxEntries(0));
-        assertTrue(e.getMessage().contains("`0`"), e.getMessage());
+        assertEquals("Received maxEntries=0; expected >= 1", e.getMessage());
     }
 
     private static byte[] bytes(String text) {
