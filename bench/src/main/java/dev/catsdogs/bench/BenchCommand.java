@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import dev.catsdogs.bench.jmh.OpenCvDnnBenchmark;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImagePreprocessor;
+import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.inference.internal.Internals;
@@ -181,16 +182,22 @@ public final class BenchCommand implements Callable<Integer> {
         try (ImagePreprocessor probe = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(160))) {
             header.add("JPEG decoding: " + probe.jpegDecoder());
         }
-        MacCounter.Count macs = MacCounter.count(ws.model());
+        ModelMetadata metadata;
+        try (ImageClassifier classifier = ImageClassifier.builder(ws.model()).build()) {
+            metadata = classifier.metadata();
+        }
+        MacCounter.Count macs = MacCounter.count(metadata);
         header.add(
                 String.format(
                         Locale.ROOT,
-                        "model: %s, input %s, %.1fM MACs per image (%s), "
-                                + "counted from the ONNX graph",
+                        "model: %s, input %dx%d, %d classes, %.1fM MACs per image (%s), "
+                                + "summed over the network's layers",
                         shown(ws.model()),
-                        java.util.Arrays.toString(macs.inputShape()),
+                        metadata.inputHeight(),
+                        metadata.inputWidth(),
+                        metadata.classNames().size(),
                         macs.total() / 1e6,
-                        byOp(macs)));
+                        byLayerType(macs)));
         Parity parity = parity(ws);
         header.addAll(parity.lines());
         header.addAll(int8Lines(ws));
@@ -526,13 +533,13 @@ public final class BenchCommand implements Callable<Integer> {
         return max;
     }
 
-    private static String byOp(MacCounter.Count macs) {
+    private static String byLayerType(MacCounter.Count macs) {
         StringBuilder s = new StringBuilder();
-        macs.byOpType()
+        macs.byLayerType()
                 .forEach(
-                        (op, n) ->
+                        (type, n) ->
                                 s.append(s.length() == 0 ? "" : ", ")
-                                        .append(String.format(Locale.ROOT, "%s %,d", op, n)));
+                                        .append(String.format(Locale.ROOT, "%s %,d", type, n)));
         return s.toString();
     }
 

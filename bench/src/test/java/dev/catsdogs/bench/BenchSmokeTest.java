@@ -88,6 +88,15 @@ class BenchSmokeTest {
         assertTrue(
                 lines.stream().anyMatch(l -> l.startsWith("memory: classifications=200 ")), report);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("parity vs ONNX Runtime")), report);
+        assertTrue(
+                lines.stream()
+                        .anyMatch(
+                                l ->
+                                        l.startsWith("model: ")
+                                                && l.contains(
+                                                        ", input 160x160, 2 classes, 152.8M MACs"
+                                                                + " per image (Conv2D ")),
+                report);
 
         Path json;
         try (Stream<Path> files = Files.list(results)) {

@@ -42,12 +42,6 @@ public final class OnnxProtos {
         return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** A STRING attribute, or {@code fallback}. */
-    public static String stringAttribute(OnnxMl.NodeProto node, String name, String fallback) {
-        OnnxMl.AttributeProto a = attribute(node, name);
-        return a == null ? fallback : a.getS().toStringUtf8();
-    }
-
     public static OnnxMl.AttributeProto intAttr(String name, long value) {
         return OnnxMl.AttributeProto.newBuilder()
                 .setName(name)
@@ -73,14 +67,6 @@ public final class OnnxProtos {
             a.addInts(v);
         }
         return a.build();
-    }
-
-    public static OnnxMl.AttributeProto stringAttr(String name, String value) {
-        return OnnxMl.AttributeProto.newBuilder()
-                .setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(value))
-                .build();
     }
 
     /**
@@ -185,34 +171,5 @@ public final class OnnxProtos {
                                     + " INT64(7)");
         }
         return out;
-    }
-
-    /**
-     * The values of an INT64 or INT32 tensor, from its typed field or its little-endian raw bytes.
-     */
-    public static long[] toLongs(OnnxMl.TensorProto t) {
-        int type = t.getDataType();
-        if (type == OnnxMl.TensorProto.DataType.INT64.getNumber()) {
-            if (t.getInt64DataCount() > 0) {
-                return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
-            }
-            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            long[] out = new long[raw.remaining() / 8];
-            raw.asLongBuffer().get(out);
-            return out;
-        }
-        if (type == OnnxMl.TensorProto.DataType.INT32.getNumber()) {
-            if (t.getInt32DataCount() > 0) {
-                return t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
-            }
-            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            long[] out = new long[raw.remaining() / 4];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = raw.getInt();
-            }
-            return out;
-        }
-        throw new IllegalArgumentException(
-                "tensor '" + t.getName() + "' has data type " + type + "; expected INT64 or INT32");
     }
 }
