@@ -2,6 +2,7 @@ package dev.catsdogs.bench;
 
 import ai.djl.nn.convolutional.Convolution;
 import dev.catsdogs.inference.ModelMetadata;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.trainer.model.Layer;
 import dev.catsdogs.trainer.model.MobileNetV2;
 import dev.catsdogs.trainer.model.TransferNetwork;
@@ -55,11 +56,10 @@ public final class MacCounter {
      */
     public static Count count(ModelMetadata metadata) {
         if (metadata.inputHeight() != metadata.inputWidth()) {
-            throw new IllegalArgumentException(
-                    "the model's input must be square to count its MACs, got "
-                            + metadata.inputHeight()
-                            + "x"
-                            + metadata.inputWidth());
+            throw Arguments.received(
+                    "input",
+                    metadata.inputHeight() + "x" + metadata.inputWidth(),
+                    "a square input (MobileNetV2 is built here for square inputs only)");
         }
         // Keras padding: both padding styles give every layer the same output size.
         return count(TransferNetwork.create(metadata.inputHeight(), metadata.classNames().size()));

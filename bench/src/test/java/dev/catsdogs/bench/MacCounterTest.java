@@ -115,7 +115,9 @@ class MacCounterTest {
         ModelMetadata wide = ModelMetadata.parse(props, "non-square");
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> MacCounter.count(wide));
-        assertTrue(e.getMessage().contains("got 160x96"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("Received input=160x96; expected a square"),
+                e.getMessage());
     }
 
     /** MobileNetV2 1.0 MACs from the paper's table (t, c, n, s), at {@code size}, with the head. */

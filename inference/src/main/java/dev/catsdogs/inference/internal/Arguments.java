@@ -14,7 +14,11 @@ public final class Arguments {
      * 1}.
      */
     public static IllegalArgumentException received(String name, Object value, String expected) {
-        return new IllegalArgumentException(
-                "Received " + name + "=" + value + "; expected " + expected);
+        return new IllegalArgumentException(message(name, value, expected));
+    }
+
+    /** The message alone, for an exception type of its own. */
+    public static String message(String name, Object value, String expected) {
+        return "Received " + name + "=" + value + "; expected " + expected;
     }
 }

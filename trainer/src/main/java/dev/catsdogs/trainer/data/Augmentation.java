@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.data;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,8 +36,7 @@ public record Augmentation(boolean flip, double rotation, double zoom, double co
 
     private static void check(String name, double factor, double max) {
         if (!(factor >= 0 && factor <= max)) {
-            throw new IllegalArgumentException(
-                    "Received " + name + "=" + factor + "; expected 0.." + max);
+            throw Arguments.received(name, factor, "0.." + max);
         }
     }
 

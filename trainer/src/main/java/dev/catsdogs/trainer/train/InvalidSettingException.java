@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import dev.catsdogs.inference.internal.Arguments;
 import java.util.Objects;
 
 /**
@@ -15,7 +16,7 @@ public final class InvalidSettingException extends IllegalArgumentException {
     private final String expected;
 
     public InvalidSettingException(Setting setting, Object value, String expected) {
-        super("Received " + setting.key() + "=" + value + "; expected " + expected);
+        super(Arguments.message(setting.key(), value, expected));
         this.setting = Objects.requireNonNull(setting, "setting");
         this.value = String.valueOf(value);
         this.expected = Objects.requireNonNull(expected, "expected");
