@@ -34,11 +34,7 @@ class RunDirectoryTest {
      */
     @Test
     void aFlatConfigOfAnOlderRunReadsIntoGroups() throws Exception {
-        Path run = dir.resolve("old-run");
-        Files.createDirectories(run);
-        try (InputStream in = getClass().getResourceAsStream("flat-config.json")) {
-            Files.copy(in, run.resolve(RunDirectory.CONFIG));
-        }
+        Path run = oldRun("flat-config-older.json");
         TrainingConfig config = RunDirectory.open(run).readConfig();
         assertEquals(7, config.seed());
         assertEquals(Recipe.SEED, config.recipe());
@@ -79,6 +75,48 @@ class RunDirectoryTest {
         assertEquals(
                 new OutputSettings(Path.of("runs/20261130-101500"), 4, true, 32), config.outputs());
         assertEquals(List.of("cats", "dogs"), RunDirectory.open(run).classNames());
+    }
+
+    /**
+     * The config.json the last flat version (commit beaf623) wrote for {@code train --recipe
+     * tutorial --image-size 96 --batch-size 16 --epochs 2 --fine-tune-epochs 1 --lr-schedule cosine
+     * --warmup-epochs 1 --early-stopping 3 --class-weight balanced --threads 2 --parity-images 16}
+     * reads as those options build the settings today.
+     */
+    @Test
+    void theLastFlatConfigReadsAsItsOptionsBuildTheSettingsNow() throws Exception {
+        TrainingConfig config = RunDirectory.open(oldRun("flat-config-beaf623.json")).readConfig();
+        TrainingConfig tutorial = TrainingConfig.of(Recipe.TUTORIAL, Path.of("runs/old"));
+        LearningRateSchedule cosine = new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, 1);
+        EarlyStopping stopping = new EarlyStopping(3, 0f);
+        TrainingConfig expected =
+                tutorial.withData(
+                                tutorial.data()
+                                        .withDir(Path.of("/data/small"))
+                                        .withImageSize(96)
+                                        .withBatchSize(16))
+                        .withPhases(
+                                tutorial.featureExtraction()
+                                        .withEpochs(2)
+                                        .withLearningRateSchedule(cosine)
+                                        .withEarlyStopping(stopping),
+                                tutorial.fineTuning()
+                                        .withEpochs(1)
+                                        .withLearningRateSchedule(cosine)
+                                        .withEarlyStopping(stopping))
+                        .withClassWeighting(ClassWeighting.BALANCED)
+                        .withRuntime(tutorial.runtime().withDecoderThreads(2))
+                        .withOutputs(tutorial.outputs().withExport(true, 16));
+        assertEquals(expected, config);
+    }
+
+    private Path oldRun(String configResource) throws Exception {
+        Path run = dir.resolve(configResource + "-run");
+        Files.createDirectories(run);
+        try (InputStream in = getClass().getResourceAsStream(configResource)) {
+            Files.copy(in, run.resolve(RunDirectory.CONFIG));
+        }
+        return run;
     }
 
     /** The JPEG decoding survives config.json: export reads it back to record it in the model. */
