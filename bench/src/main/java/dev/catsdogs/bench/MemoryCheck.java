@@ -3,6 +3,7 @@ package dev.catsdogs.bench;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.InvalidImageException;
 import dev.catsdogs.inference.ModelLoadException;
+import dev.catsdogs.inference.internal.Arguments;
 import dev.catsdogs.inference.internal.OpenCvLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -260,12 +261,12 @@ public final class MemoryCheck {
     /** Runs the check in this JVM (the child does this). */
     public static Result measure(Path model, Path data, long classifications, int threads)
             throws ModelLoadException, InterruptedException, IOException {
-        if (classifications < threads || threads < 1) {
-            throw new IllegalArgumentException(
-                    "need threads >= 1 and classifications >= threads, got "
-                            + classifications
-                            + " and "
-                            + threads);
+        if (threads < 1) {
+            throw Arguments.received("threads", threads, ">= 1");
+        }
+        if (classifications < threads) {
+            throw Arguments.received(
+                    "classifications", classifications, ">= threads (" + threads + ")");
         }
         long start = ProcessMemory.rssKib();
         OpenCvLoader.ensureLoaded();

@@ -22,13 +22,12 @@ public record SamplePhotos(List<String> names, List<byte[]> encoded) {
     public SamplePhotos {
         names = List.copyOf(names);
         encoded = List.copyOf(encoded);
-        if (names.size() != encoded.size() || names.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "need one name per image and at least one image, got "
-                            + names.size()
-                            + " names and "
-                            + encoded.size()
-                            + " images");
+        if (encoded.isEmpty()) {
+            throw Arguments.received("encoded", "[]", "at least one image");
+        }
+        if (names.size() != encoded.size()) {
+            throw Arguments.received(
+                    "names", names.size() + " names", "one per image (" + encoded.size() + ")");
         }
     }
 
