@@ -118,15 +118,26 @@ public final class LossScaledOptimizer implements Optimizer {
         return inner.learningRate();
     }
 
-    /** The wrapped optimizer's state; the loss scale starts afresh after a resume. */
+    /** The wrapped optimizer's state, with the loss scale's. */
     @Override
     public OptimizerState state(List<Parameter> parameters, NDManager manager) {
-        return inner.state(parameters, manager);
+        return inner.state(parameters, manager)
+                .withLossScale(new OptimizerState.LossScale(scale, goodSteps, skippedSteps));
     }
 
+    /**
+     * Restores the wrapped optimizer, and the loss scale where the state has one (a checkpoint
+     * written before loss scales were saved starts from {@link #INITIAL_SCALE}).
+     */
     @Override
     public void restore(List<Parameter> parameters, OptimizerState state) {
         inner.restore(parameters, state);
+        OptimizerState.LossScale saved = state.lossScale();
+        if (saved != null) {
+            scale = saved.scale();
+            goodSteps = saved.goodSteps();
+            skippedSteps = saved.skippedSteps();
+        }
     }
 
     @Override

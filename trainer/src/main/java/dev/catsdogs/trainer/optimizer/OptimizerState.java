@@ -16,8 +16,20 @@ import java.util.function.Function;
  * @param steps updates made so far
  * @param slots state tensors per parameter
  * @param tensors {@code slots x parameters} tensors
+ * @param lossScale where float16's loss scaling stands ({@link LossScaledOptimizer}), or null
  */
-public record OptimizerState(long steps, int slots, NDList tensors) {
+public record OptimizerState(long steps, int slots, NDList tensors, LossScale lossScale) {
+
+    /**
+     * Float16's dynamic loss scale: the scale, the good steps since it last changed and the steps
+     * skipped so far, so that a resumed run scales as the uninterrupted one would.
+     */
+    public record LossScale(float scale, int goodSteps, int skippedSteps) {}
+
+    /** This state with float16's loss scale. */
+    public OptimizerState withLossScale(LossScale lossScale) {
+        return new OptimizerState(steps, slots, tensors, lossScale);
+    }
 
     /**
      * The state held in {@code state} for {@code parameters}; the tensors are copies owned by
@@ -42,7 +54,7 @@ public record OptimizerState(long steps, int slots, NDList tensors) {
                 tensors.add(copy);
             }
         }
-        return new OptimizerState(steps, slots, tensors);
+        return new OptimizerState(steps, slots, tensors, null);
     }
 
     /**

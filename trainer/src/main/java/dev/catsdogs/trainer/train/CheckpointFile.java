@@ -61,6 +61,9 @@ public final class CheckpointFile {
         OptimizerState optimizer = state.optimizer();
         header.addProperty("optimizer_steps", optimizer == null ? -1 : optimizer.steps());
         header.addProperty("optimizer_slots", optimizer == null ? 0 : optimizer.slots());
+        if (optimizer != null && optimizer.lossScale() != null) {
+            header.add("loss_scale", GSON.toJsonTree(optimizer.lossScale()));
+        }
         AtomicFiles.write(
                 file,
                 stream -> {
@@ -145,7 +148,10 @@ public final class CheckpointFile {
                             : new OptimizerState(
                                     steps,
                                     header.get("optimizer_slots").getAsInt(),
-                                    NDList.decode(manager, optimizerBytes));
+                                    NDList.decode(manager, optimizerBytes),
+                                    GSON.fromJson(
+                                            header.get("loss_scale"),
+                                            OptimizerState.LossScale.class));
             NDList best = bestBytes.length == 0 ? null : NDList.decode(manager, bestBytes);
             List<EpochRecord> history =
                     GSON.fromJson(header.get("history"), new TypeToken<List<EpochRecord>>() {});

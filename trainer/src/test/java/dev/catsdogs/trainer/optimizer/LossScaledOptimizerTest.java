@@ -77,6 +77,30 @@ class LossScaledOptimizerTest {
         }
     }
 
+    /** A resumed float16 run scales as the uninterrupted one: the checkpoint keeps the scale. */
+    @Test
+    void theScaleSurvivesAStateAndRestore() {
+        try (NDManager manager = NDManager.newBaseManager();
+                LossScaledOptimizer first =
+                        new LossScaledOptimizer(new KerasRmsProp(1e-3f, 0.9f, 1e-7f), 8f, 3);
+                LossScaledOptimizer resumed =
+                        new LossScaledOptimizer(new KerasRmsProp(1e-3f, 0.9f, 1e-7f), 8f, 3)) {
+            Parameter p = parameter(manager, new float[] {1f});
+            backward(manager, p, new float[] {Float.POSITIVE_INFINITY}, first);
+            first.step(List.of(p)); // skipped: 4
+            for (int step = 0; step < 2; step++) {
+                backward(manager, p, new float[] {0.5f}, first);
+                first.step(List.of(p)); // two good steps of three
+            }
+            resumed.restore(List.of(p), first.state(List.of(p), manager));
+            assertEquals(4f, resumed.scale());
+            assertEquals(1, resumed.skippedSteps());
+            backward(manager, p, new float[] {0.5f}, resumed);
+            resumed.step(List.of(p));
+            assertEquals(8f, resumed.scale(), "the third good step grows it, as without a resume");
+        }
+    }
+
     @Test
     void onlyFloat16IsScaled() {
         Optimizer inner = new KerasRmsProp(1e-3f, 0.9f, 1e-7f);
