@@ -64,7 +64,8 @@ public final class RunDirectory implements AutoCloseable {
     private static final String DATA_ROOT = "data_root";
     private static final String CLASSES = "classes";
     private static final String VERSIONS = "versions";
-    private static final String TRAINING_DEVICE = "training_device";
+    // Also report.json's key for it (RunReport): one name in both files.
+    static final String TRAINING_DEVICE = "training_device";
 
     private final Path dir;
     private final RunLock lock; // null: opened to read

@@ -208,7 +208,7 @@ public final class RunReport implements TrainingListener {
 
     /** Where the run trains, as the user reads it ({@code cpu, 2 threads (PyTorch 2.7.1)}). */
     public synchronized void recordTrainingDevice(String where) {
-        root.addProperty("training_device", where);
+        root.addProperty(RunDirectory.TRAINING_DEVICE, where);
     }
 
     /**
