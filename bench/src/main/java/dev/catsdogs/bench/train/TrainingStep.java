@@ -1,16 +1,13 @@
 package dev.catsdogs.bench.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.catsdogs.trainer.model.TransferNetwork;
 import dev.catsdogs.trainer.optimizer.LossScaledOptimizer;
 import dev.catsdogs.trainer.optimizer.Optimizer;
-import dev.catsdogs.trainer.train.Objective;
 import dev.catsdogs.trainer.train.OptimizerStep;
 import java.util.List;
 import java.util.Random;
@@ -125,23 +122,17 @@ final class TrainingStep implements AutoCloseable {
         }
     }
 
-    /** Forward, loss and backward only: gradients for {@link #update()}. */
+    /** The trainer's step without its update: gradients for {@link #update()}. */
     void backward() {
         checkTrainable();
         try (NDManager batch = manager.newSubManager()) {
-            NDArray x = batch.create(images, shape);
-            NDArray y = batch.create(labels);
-            ParameterStore ps = new ParameterStore(batch, false);
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                collector.backward(
-                        optimizer.scaleLoss(Objective.loss(network.logitsFrom(ps, x, 0, true), y)));
-            }
+            step.backward(batch, batch.create(images, shape), batch.create(labels), null, 0);
         }
     }
 
-    /** The optimizer's update alone, from the current gradients (zeroed by it). */
+    /** The trainer's update alone, from the current gradients (zeroed by it). */
     void update() {
-        optimizer.step(trainable);
+        step.update(optimizer.learningRate());
     }
 
     private void checkTrainable() {

@@ -51,6 +51,17 @@ public final class OptimizerStep {
             NDArray weights,
             int boundary,
             float learningRate) {
+        Result result = backward(scope, x, labels, weights, boundary);
+        update(learningRate);
+        return result;
+    }
+
+    /**
+     * The step without its update: forward, loss and backward, leaving the gradients in the
+     * trainable parameters for {@link #update}.
+     */
+    public Result backward(
+            NDManager scope, NDArray x, NDArray labels, NDArray weights, int boundary) {
         ParameterStore ps = new ParameterStore(scope, false);
         float loss;
         int[] predictions;
@@ -61,7 +72,11 @@ public final class OptimizerStep {
             loss = batchLoss.getFloat();
             predictions = Objective.predictions(logits);
         }
-        optimizer.step(trainable, learningRate);
         return new Result(loss, predictions);
+    }
+
+    /** The update from the current gradients, which it zeroes. */
+    public void update(float learningRate) {
+        optimizer.step(trainable, learningRate);
     }
 }
