@@ -32,9 +32,12 @@ import statistics
 import sys
 import time
 
-import torch
-import torch.fx.experimental.optimization
-import torchvision
+try:
+    import torch
+    import torch.fx.experimental.optimization
+    import torchvision
+except ImportError as missing:  # one line for bench-train, which says how to install it
+    sys.exit(f"{missing.name} is not installed for {sys.executable}")
 
 
 WARMUP = 3

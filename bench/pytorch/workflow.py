@@ -39,14 +39,17 @@ import os
 import sys
 import time
 
-import numpy as np
-import onnx
-import onnx.numpy_helper
-import torch
-import torch.nn.functional as F
-import torch.nn.utils.fusion
-import torchvision
-from PIL import Image
+try:
+    import numpy as np
+    import onnx
+    import onnx.numpy_helper
+    import torch
+    import torch.nn.functional as F
+    import torch.nn.utils.fusion
+    import torchvision
+    from PIL import Image
+except ImportError as missing:  # one line for bench-train, which says how to install it
+    sys.exit(f"{missing.name} is not installed for {sys.executable}")
 
 from train_step import freeze_before, keras_layer_parameters
 
