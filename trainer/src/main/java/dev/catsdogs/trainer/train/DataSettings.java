@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.trainer.data.Augmentation;
 import dev.catsdogs.trainer.data.TutorialDataset;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -21,6 +22,7 @@ import java.nio.file.Path;
  *     ImagePreprocessor.Builder#optFastJpegDecode}); recorded in the model, whose classifier then
  *     decodes the same way
  */
+@RecordBuilder
 public record DataSettings(
         Path dir,
         URI url,
@@ -28,7 +30,8 @@ public record DataSettings(
         int batchSize,
         Augmentation augmentation,
         int augmentViews,
-        boolean fastJpegDecode) {
+        boolean fastJpegDecode)
+        implements DataSettingsBuilder.With {
 
     /** The tutorial's input size. */
     public static final int DEFAULT_IMAGE_SIZE = 160;
@@ -71,36 +74,5 @@ public record DataSettings(
                 augmentViews == 0 || augmentation.enabled(),
                 augmentViews,
                 "0 without augmentation (there is nothing to draw views of)");
-    }
-
-    public DataSettings withDir(Path dir) {
-        return new DataSettings(
-                dir, url, imageSize, batchSize, augmentation, augmentViews, fastJpegDecode);
-    }
-
-    public DataSettings withUrl(URI url) {
-        return new DataSettings(
-                dir, url, imageSize, batchSize, augmentation, augmentViews, fastJpegDecode);
-    }
-
-    public DataSettings withImageSize(int imageSize) {
-        return new DataSettings(
-                dir, url, imageSize, batchSize, augmentation, augmentViews, fastJpegDecode);
-    }
-
-    public DataSettings withBatchSize(int batchSize) {
-        return new DataSettings(
-                dir, url, imageSize, batchSize, augmentation, augmentViews, fastJpegDecode);
-    }
-
-    /** This data with {@code augmentation} and {@code augmentViews} views of it (0: uncached). */
-    public DataSettings withAugmentation(Augmentation augmentation, int augmentViews) {
-        return new DataSettings(
-                dir, url, imageSize, batchSize, augmentation, augmentViews, fastJpegDecode);
-    }
-
-    public DataSettings withFastJpegDecode(boolean fastJpegDecode) {
-        return new DataSettings(
-                dir, url, imageSize, batchSize, augmentation, augmentViews, fastJpegDecode);
     }
 }

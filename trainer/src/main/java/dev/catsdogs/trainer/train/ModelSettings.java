@@ -1,5 +1,7 @@
 package dev.catsdogs.trainer.train;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
+
 /**
  * The network a run trains: its ImageNet weights, the head's dropout and where fine-tuning starts
  * (the tutorial's {@code base_model}, {@code Dropout} and {@code fine_tune_at}).
@@ -9,7 +11,9 @@ package dev.catsdogs.trainer.train;
  * @param dropout fraction of the pooled features dropped before the Dense layer in training
  * @param fineTuneAt first trainable Keras layer of the base in fine-tuning
  */
-public record ModelSettings(String weights, String weightsSha256, float dropout, int fineTuneAt) {
+@RecordBuilder
+public record ModelSettings(String weights, String weightsSha256, float dropout, int fineTuneAt)
+        implements ModelSettingsBuilder.With {
 
     /**
      * The tutorial's first trainable layer in fine-tuning: layer 100, {@code block_11_expand_BN}.
@@ -29,18 +33,5 @@ public record ModelSettings(String weights, String weightsSha256, float dropout,
                 fineTuneAt >= 0 && fineTuneAt <= MAX_FINE_TUNE_AT,
                 fineTuneAt,
                 "0.." + MAX_FINE_TUNE_AT);
-    }
-
-    /** The weights file or URL, and the SHA-256 a download must have (or null). */
-    public ModelSettings withWeights(String weights, String weightsSha256) {
-        return new ModelSettings(weights, weightsSha256, dropout, fineTuneAt);
-    }
-
-    public ModelSettings withDropout(float dropout) {
-        return new ModelSettings(weights, weightsSha256, dropout, fineTuneAt);
-    }
-
-    public ModelSettings withFineTuneAt(int fineTuneAt) {
-        return new ModelSettings(weights, weightsSha256, dropout, fineTuneAt);
     }
 }

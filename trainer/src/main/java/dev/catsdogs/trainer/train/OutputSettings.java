@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer.train;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -11,7 +12,9 @@ import java.util.Objects;
  * @param export whether to export the trained model to ONNX at the end
  * @param parityImages validation images of the export's parity check
  */
-public record OutputSettings(Path dir, int sampleImages, boolean export, int parityImages) {
+@RecordBuilder
+public record OutputSettings(Path dir, int sampleImages, boolean export, int parityImages)
+        implements OutputSettingsBuilder.With {
 
     /** Images in samples.png: a 4x4 grid. */
     public static final int DEFAULT_SAMPLE_IMAGES = 16;
@@ -28,14 +31,5 @@ public record OutputSettings(Path dir, int sampleImages, boolean export, int par
     /** Everything in {@code dir}: a 4x4 samples grid, the export checked on 64 images. */
     public static OutputSettings in(Path dir) {
         return new OutputSettings(dir, DEFAULT_SAMPLE_IMAGES, true, DEFAULT_PARITY_IMAGES);
-    }
-
-    public OutputSettings withSampleImages(int sampleImages) {
-        return new OutputSettings(dir, sampleImages, export, parityImages);
-    }
-
-    /** Whether to export, and the validation images of the export's parity check. */
-    public OutputSettings withExport(boolean export, int parityImages) {
-        return new OutputSettings(dir, sampleImages, export, parityImages);
     }
 }

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.trainer.optimizer.OptimizerType;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * How one phase trains (feature extraction or fine-tuning): its epochs, optimizer and learning
@@ -13,12 +14,14 @@ import dev.catsdogs.trainer.optimizer.OptimizerType;
  * @param earlyStopping when the phase stops before its last epoch ({@link EarlyStopping#OFF}:
  *     never)
  */
+@RecordBuilder
 public record PhaseSettings(
         int epochs,
         OptimizerType optimizer,
         float learningRate,
         LearningRateSchedule learningRateSchedule,
-        EarlyStopping earlyStopping) {
+        EarlyStopping earlyStopping)
+        implements PhaseSettingsBuilder.With {
 
     /** The tutorial's epochs of each phase. */
     public static final int DEFAULT_EPOCHS = 10;
@@ -57,30 +60,5 @@ public record PhaseSettings(
                 DEFAULT_FINE_TUNE_LEARNING_RATE,
                 LearningRateSchedule.CONSTANT,
                 EarlyStopping.OFF);
-    }
-
-    public PhaseSettings withEpochs(int epochs) {
-        return new PhaseSettings(
-                epochs, optimizer, learningRate, learningRateSchedule, earlyStopping);
-    }
-
-    public PhaseSettings withOptimizer(OptimizerType optimizer) {
-        return new PhaseSettings(
-                epochs, optimizer, learningRate, learningRateSchedule, earlyStopping);
-    }
-
-    public PhaseSettings withLearningRate(float learningRate) {
-        return new PhaseSettings(
-                epochs, optimizer, learningRate, learningRateSchedule, earlyStopping);
-    }
-
-    public PhaseSettings withLearningRateSchedule(LearningRateSchedule learningRateSchedule) {
-        return new PhaseSettings(
-                epochs, optimizer, learningRate, learningRateSchedule, earlyStopping);
-    }
-
-    public PhaseSettings withEarlyStopping(EarlyStopping earlyStopping) {
-        return new PhaseSettings(
-                epochs, optimizer, learningRate, learningRateSchedule, earlyStopping);
     }
 }

@@ -1,6 +1,7 @@
 package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.trainer.model.Precision;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 
 /**
@@ -15,12 +16,14 @@ import java.util.Objects;
  *     device; a larger one in host memory up to this size, memory-mapped from disk beyond it
  * @param decoderThreads image decoding threads
  */
+@RecordBuilder
 public record RuntimeSettings(
         String device,
         Precision precision,
         boolean cache,
         long cacheBudgetBytes,
-        int decoderThreads) {
+        int decoderThreads)
+        implements RuntimeSettingsBuilder.With {
 
     /** Bytes of each activation cache on the device, or in host memory before it spills: 4 GiB. */
     public static final long DEFAULT_CACHE_BUDGET_BYTES = 4L << 30;
@@ -40,22 +43,5 @@ public record RuntimeSettings(
                 true,
                 DEFAULT_CACHE_BUDGET_BYTES,
                 Runtime.getRuntime().availableProcessors());
-    }
-
-    public RuntimeSettings withDevice(String device) {
-        return new RuntimeSettings(device, precision, cache, cacheBudgetBytes, decoderThreads);
-    }
-
-    public RuntimeSettings withPrecision(Precision precision) {
-        return new RuntimeSettings(device, precision, cache, cacheBudgetBytes, decoderThreads);
-    }
-
-    /** Whether activations are cached, and each cache's budget in bytes. */
-    public RuntimeSettings withCache(boolean cache, long cacheBudgetBytes) {
-        return new RuntimeSettings(device, precision, cache, cacheBudgetBytes, decoderThreads);
-    }
-
-    public RuntimeSettings withDecoderThreads(int decoderThreads) {
-        return new RuntimeSettings(device, precision, cache, cacheBudgetBytes, decoderThreads);
     }
 }

@@ -2,15 +2,17 @@ package dev.catsdogs.trainer.train;
 
 import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.PreprocessingSpec;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * Every setting of a training run, in groups; the defaults are the seed's (TensorFlow's
  * transfer-learning tutorial). Written to {@code config.json} in the run directory with these
- * names. Start from {@link #of(Recipe, Path)} and change groups with the {@code with*} methods;
- * every record checks its own ranges ({@link InvalidSettingException}), this one the settings that
- * span groups.
+ * names. Start from {@link #of(Recipe, Path)} and change settings with the {@code with*} methods
+ * that this record and each group get from {@code @RecordBuilder} (e.g. {@code
+ * config.withData(config.data().withImageSize(96))}); every record checks its own ranges ({@link
+ * InvalidSettingException}), this one the settings that span groups.
  *
  * @param seed the one seed every random choice derives from
  * @param recipe the named set of settings the run started from ({@link Recipe#SEED} by default);
@@ -25,6 +27,7 @@ import java.util.Objects;
  * @param runtime where and how the run computes
  * @param outputs the run directory and what is written to it
  */
+@RecordBuilder
 public record TrainingConfig(
         long seed,
         Recipe recipe,
@@ -35,7 +38,8 @@ public record TrainingConfig(
         ClassWeighting classWeighting,
         int evaluationSteps,
         RuntimeSettings runtime,
-        OutputSettings outputs) {
+        OutputSettings outputs)
+        implements TrainingConfigBuilder.With {
 
     /** The seed's seed. */
     public static final long DEFAULT_SEED = 42;
@@ -67,7 +71,7 @@ public record TrainingConfig(
         return new TrainingConfig(
                 DEFAULT_SEED,
                 recipe,
-                DataSettings.DEFAULT.withAugmentation(recipe.augmentation(), 0),
+                DataSettings.DEFAULT.withAugmentation(recipe.augmentation()),
                 ModelSettings.DEFAULT.withDropout(recipe.dropout()),
                 PhaseSettings.featureExtraction(recipe),
                 PhaseSettings.fineTuning(recipe),
@@ -106,118 +110,5 @@ public record TrainingConfig(
      */
     public boolean cachesTraining() {
         return runtime.cache() && (!data.augmentation().enabled() || data.augmentViews() > 0);
-    }
-
-    public TrainingConfig withSeed(long seed) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
-    }
-
-    public TrainingConfig withData(DataSettings data) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
-    }
-
-    public TrainingConfig withModel(ModelSettings model) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
-    }
-
-    /** Both phases' settings. */
-    public TrainingConfig withPhases(PhaseSettings featureExtraction, PhaseSettings fineTuning) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
-    }
-
-    public TrainingConfig withClassWeighting(ClassWeighting classWeighting) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
-    }
-
-    public TrainingConfig withEvaluationSteps(int evaluationSteps) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
-    }
-
-    public TrainingConfig withRuntime(RuntimeSettings runtime) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
-    }
-
-    public TrainingConfig withOutputs(OutputSettings outputs) {
-        return new TrainingConfig(
-                seed,
-                recipe,
-                data,
-                model,
-                featureExtraction,
-                fineTuning,
-                classWeighting,
-                evaluationSteps,
-                runtime,
-                outputs);
     }
 }

@@ -90,7 +90,8 @@ class AugmentedFeedsTest {
         assertFalse(config.cachesTraining());
         assertTrue(ProgressListener.cacheMode(config).contains("not cached"));
         assertTrue(
-                config.withData(config.data().withAugmentation(FLIP_ROTATE, 4)).cachesTraining());
+                config.withData(config.data().withAugmentation(FLIP_ROTATE).withAugmentViews(4))
+                        .cachesTraining());
         assertTrue(TrainingConfig.of(Recipe.SEED, Path.of("unused")).cachesTraining());
         try (NDManager manager = NDManager.newBaseManager();
                 ImagePreprocessor pre = new ImagePreprocessor(PreprocessingSpec.mobileNetV2(SIZE));
@@ -112,17 +113,18 @@ class AugmentedFeedsTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> DataSettings.DEFAULT.withAugmentation(Augmentation.NONE, 3));
+                        () -> DataSettings.DEFAULT.withAugmentViews(3));
         assertTrue(e.getMessage().contains("augmentViews=3"), e.getMessage());
         e =
                 assertThrows(
                         IllegalArgumentException.class,
                         () ->
                                 TrainingConfig.of(Recipe.TUTORIAL, Path.of("x"))
-                                        .withRuntime(RuntimeSettings.defaults().withCache(false, 0))
+                                        .withRuntime(RuntimeSettings.defaults().withCache(false))
                                         .withData(
-                                                DataSettings.DEFAULT.withAugmentation(
-                                                        FLIP_ROTATE, 3)));
+                                                DataSettings.DEFAULT
+                                                        .withAugmentation(FLIP_ROTATE)
+                                                        .withAugmentViews(3)));
         assertTrue(e.getMessage().contains("without caching"), e.getMessage());
     }
 

@@ -175,10 +175,10 @@ class FitPolicyTest {
             TrainingConfig seed = TrainingConfig.of(Recipe.SEED, Path.of("unused"));
             TrainingConfig config =
                     seed.withData(seed.data().withBatchSize(16))
-                            .withPhases(
+                            .withFeatureExtraction(
                                     seed.featureExtraction()
-                                            .withEarlyStopping(new EarlyStopping(2, 0f)),
-                                    seed.fineTuning());
+                                            .withEarlyStopping(new EarlyStopping(2, 0f)))
+                            .withFineTuning(seed.fineTuning());
             try (Feed train = new ArrayFeed(features, labels, pooled, 16);
                     Feed validation = new ArrayFeed(features, flipped, pooled, 16);
                     Optimizer optimizer = Optimizer.rmsProp(1e-3f)) {

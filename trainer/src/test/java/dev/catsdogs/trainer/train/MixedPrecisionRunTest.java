@@ -49,16 +49,20 @@ class MixedPrecisionRunTest {
                                         .withUrl(URI.create("http://127.0.0.1:9/unused.zip"))
                                         .withImageSize(96)
                                         .withBatchSize(8))
-                        .withPhases(
-                                seed.featureExtraction().withEpochs(2).withLearningRate(1e-3f),
-                                seed.fineTuning().withEpochs(1))
+                        .withFeatureExtraction(
+                                seed.featureExtraction().withEpochs(2).withLearningRate(1e-3f))
+                        .withFineTuning(seed.fineTuning().withEpochs(1))
                         .withEvaluationSteps(1)
                         .withRuntime(
                                 seed.runtime()
                                         .withDevice("cpu")
                                         .withPrecision(Precision.BF16)
                                         .withDecoderThreads(2))
-                        .withOutputs(seed.outputs().withSampleImages(4).withExport(true, 8));
+                        .withOutputs(
+                                seed.outputs()
+                                        .withSampleImages(4)
+                                        .withExport(true)
+                                        .withParityImages(8));
         Dataset dataset = Dataset.load(data, config.seed());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (TrainingRun run =

@@ -70,13 +70,14 @@ class ResumeTest {
                                 .withImageSize(64)
                                 .withBatchSize(8))
                 .withModel(seed.model().withFineTuneAt(140).withDropout(0.3f))
-                .withPhases(
+                .withFeatureExtraction(
                         seed.featureExtraction()
                                 .withEpochs(3)
                                 .withLearningRate(1e-3f)
                                 .withOptimizer(OptimizerType.ADAM)
                                 .withLearningRateSchedule(cosine)
-                                .withEarlyStopping(stopping),
+                                .withEarlyStopping(stopping))
+                .withFineTuning(
                         seed.fineTuning()
                                 .withEpochs(2)
                                 .withLearningRateSchedule(cosine)
@@ -84,7 +85,7 @@ class ResumeTest {
                 .withClassWeighting(ClassWeighting.BALANCED)
                 .withEvaluationSteps(1)
                 .withRuntime(seed.runtime().withDevice("cpu").withDecoderThreads(2))
-                .withOutputs(seed.outputs().withSampleImages(4).withExport(false, 1));
+                .withOutputs(seed.outputs().withSampleImages(4).withExport(false));
     }
 
     private static TrainingRun newRun(Path out) throws IOException {

@@ -95,18 +95,19 @@ class RunDirectoryTest {
                                         .withDir(Path.of("/data/small"))
                                         .withImageSize(96)
                                         .withBatchSize(16))
-                        .withPhases(
+                        .withFeatureExtraction(
                                 tutorial.featureExtraction()
                                         .withEpochs(2)
                                         .withLearningRateSchedule(cosine)
-                                        .withEarlyStopping(stopping),
+                                        .withEarlyStopping(stopping))
+                        .withFineTuning(
                                 tutorial.fineTuning()
                                         .withEpochs(1)
                                         .withLearningRateSchedule(cosine)
                                         .withEarlyStopping(stopping))
                         .withClassWeighting(ClassWeighting.BALANCED)
                         .withRuntime(tutorial.runtime().withDecoderThreads(2))
-                        .withOutputs(tutorial.outputs().withExport(true, 16));
+                        .withOutputs(tutorial.outputs().withExport(true).withParityImages(16));
         assertEquals(expected, config);
     }
 

@@ -97,16 +97,18 @@ class TrainingRunTest {
                                 .withUrl(URI.create("http://127.0.0.1:9/unused.zip"))
                                 .withImageSize(size)
                                 .withBatchSize(8))
-                .withPhases(
-                        seed.featureExtraction().withEpochs(epochs).withLearningRate(rate),
-                        seed.fineTuning().withEpochs(fineTuneEpochs))
+                .withFeatureExtraction(
+                        seed.featureExtraction().withEpochs(epochs).withLearningRate(rate))
+                .withFineTuning(seed.fineTuning().withEpochs(fineTuneEpochs))
                 .withEvaluationSteps(2)
                 .withRuntime(
                         seed.runtime()
                                 .withDevice("cpu")
-                                .withCache(cache, 1L << 30)
+                                .withCache(cache)
+                                .withCacheBudgetBytes(1L << 30)
                                 .withDecoderThreads(2))
-                .withOutputs(seed.outputs().withSampleImages(8).withExport(true, 8));
+                .withOutputs(
+                        seed.outputs().withSampleImages(8).withExport(true).withParityImages(8));
     }
 
     private static TrainingRun newRun(TrainingConfig config, Dataset dataset, PrintStream out)
