@@ -2,7 +2,6 @@ package dev.catsdogs.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
-import ai.onnxruntime.OrtEnvironment;
 import dev.catsdogs.bench.jmh.OpenCvDnnBenchmark;
 import dev.catsdogs.inference.ImageClassifier;
 import dev.catsdogs.inference.ImagePreprocessor;
@@ -10,6 +9,7 @@ import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.PreprocessingSpec;
 import dev.catsdogs.inference.internal.Internals;
+import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -498,7 +498,7 @@ public final class BenchCommand implements Callable<Integer> {
                             Locale.ROOT,
                             "parity vs ONNX Runtime %s on %d photos: DJL max |logit "
                                     + "diff| %.2e, OpenCV DNN %s",
-                            OrtEnvironment.getEnvironment().getVersion(),
+                            OnnxRuntimeLoader.environment().getVersion(),
                             PARITY_IMAGES,
                             djlDiff,
                             openCvError != null

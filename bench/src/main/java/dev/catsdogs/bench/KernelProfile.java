@@ -8,6 +8,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.catsdogs.inference.internal.Arguments;
+import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ public record KernelProfile(int runs, List<OpTime> byOp) {
         Path dir = Files.createTempDirectory("catsdogs-ort-profile");
         String json;
         try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = OnnxRuntimeLoader.environment();
             Path trace;
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setIntraOpNumThreads(1);

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import dev.catsdogs.inference.internal.Arguments;
+import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import dev.catsdogs.trainer.onnx.OnnxProtos;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -50,7 +51,7 @@ public final class PeakMatMul implements AutoCloseable {
         if (intraOpThreads < 1) {
             throw Arguments.received("intraOpThreads", intraOpThreads, ">= 1");
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeLoader.environment();
         OrtSession session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(intraOpThreads);
