@@ -8,6 +8,8 @@ import dev.catsdogs.inference.ImagePreprocessor;
 import dev.catsdogs.inference.ModelMetadata;
 import dev.catsdogs.inference.Prediction;
 import dev.catsdogs.inference.PreprocessingSpec;
+import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.CliLogging;
 import dev.catsdogs.inference.internal.Internals;
 import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import java.io.PrintStream;
@@ -138,7 +140,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand(System.out, System.err)).execute(args));
+        CliLogging.install(); // DJL's notices off, its warnings on one line, as in every command
+        System.exit(commandLine(System.out, System.err).execute(args));
+    }
+
+    /**
+     * The command line as every command's is set up: one-line usage errors, one exit-code handler.
+     */
+    static CommandLine commandLine(PrintStream out, PrintStream progress) {
+        return ClassifyCommand.configure(new CommandLine(new BenchCommand(out, progress)));
     }
 
     @Override

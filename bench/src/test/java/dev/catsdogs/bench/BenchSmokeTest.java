@@ -33,7 +33,7 @@ class BenchSmokeTest {
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream p = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            exit = new CommandLine(new BenchCommand(o, p)).execute(args);
+            exit = BenchCommand.commandLine(o, p).execute(args);
         }
         String report = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, report + "\n" + progress.toString(StandardCharsets.UTF_8));
@@ -178,15 +178,27 @@ class BenchSmokeTest {
     void aMissingInt8ModelFileIsAUsageErrorNamingIt() {
         java.io.StringWriter err = new java.io.StringWriter();
         CommandLine cmd =
-                new CommandLine(new BenchCommand(System.out, System.err))
+                BenchCommand.commandLine(System.out, System.err)
                         .setErr(new java.io.PrintWriter(err, true));
         Path missing = results.resolve("nope-int8.onnx");
         int exit = cmd.execute("--smoke", "--int8-model", missing.toString());
         assertEquals(2, exit, err.toString());
         assertTrue(
-                err.toString().startsWith("int8 model file not found: " + missing)
+                err.toString().startsWith("bench: int8 model file not found: " + missing)
                         && !err.toString().contains("\tat "),
                 err.toString());
+    }
+
+    @Test
+    void anUnknownOptionIsOneLineAndExit2() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit =
+                BenchCommand.commandLine(System.out, System.err)
+                        .setErr(new java.io.PrintWriter(err, true))
+                        .execute("--nosuch");
+        assertEquals(2, exit, err.toString());
+        assertEquals(
+                "bench: Unknown option: '--nosuch' (see bench --help)", err.toString().strip());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.catsdogs.bench.Machine;
 import dev.catsdogs.bench.Workspace;
 import dev.catsdogs.inference.BuildInfo;
 import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.CliLogging;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -89,6 +90,7 @@ public final class FootprintCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        CliLogging.install();
         System.exit(commandLine(System.out, System.err).execute(args));
     }
 

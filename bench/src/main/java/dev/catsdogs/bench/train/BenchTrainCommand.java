@@ -3,6 +3,7 @@ package dev.catsdogs.bench.train;
 import ai.djl.Device;
 import dev.catsdogs.bench.Workspace;
 import dev.catsdogs.inference.cli.ClassifyCommand;
+import dev.catsdogs.inference.cli.CliLogging;
 import dev.catsdogs.inference.cli.Failures;
 import dev.catsdogs.trainer.cli.DeviceOption;
 import dev.catsdogs.trainer.cli.TorchOption;
@@ -272,6 +273,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
      * path.
      */
     public static void main(String[] args) {
+        CliLogging.install();
         System.exit(
                 ClassifyCommand.configure(new CommandLine(new BenchTrainCommand())).execute(args));
     }

@@ -96,7 +96,8 @@ public class BenchScoreCommand implements Callable<Integer> {
     private int cores = 2;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchScoreCommand()).execute(args));
+        System.exit(
+                ClassifyCommand.configure(new CommandLine(new BenchScoreCommand())).execute(args));
     }
 
     @Override
