@@ -2,6 +2,7 @@ package dev.catsdogs.trainer.onnx;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.onnx.proto.OnnxMl;
@@ -529,6 +530,15 @@ public final class MobileNetV2Weights {
 
     private static void set(Block block, String parameter, float[] values) {
         NDArray array = block.getParameters().get(parameter).getArray();
-        array.set(values);
+        // An indexed copy: NDArray.set(float[]) runs under a guard PyTorch has deprecated, which
+        // prints a long warning at every run's first import. Autograd refuses in-place writes
+        // into a leaf that records gradients, so recording pauses for the copy.
+        boolean recording = array.hasGradient();
+        array.setRequiresGradient(false);
+        try (NDManager scope = array.getManager().newSubManager()) {
+            array.set(new NDIndex("..."), scope.create(values, array.getShape()));
+        } finally {
+            array.setRequiresGradient(recording);
+        }
     }
 }

@@ -2,31 +2,90 @@ package dev.catsdogs.trainer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.catsdogs.trainer.TestPaths;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A command that starts DJL prints nothing on stderr of its own accord: no SLF4J "No providers"
  * warning (SLF4J is bound to java.util.logging), no warning from DJL's GPU probe on a machine
- * without a usable CUDA driver.
+ * without a usable CUDA driver, no PyTorch warning about the deprecated guard DJL's {@code
+ * NDArray.set(float[])} runs under (the ImageNet weights' import once printed one at every run).
  */
 class CliStderrTest {
 
+    @TempDir Path dir;
+
     @Test
     void summaryLeavesStderrEmpty() throws Exception {
-        Process process =
-                new ProcessBuilder(
+        assertEquals("", stderrOf("summary"));
+    }
+
+    @Test
+    void aShortTrainingRunLeavesStderrEmpty() throws Exception {
+        Path data = dir.resolve("data");
+        Path photos = TestPaths.catsAndDogs();
+        for (String split : new String[] {"train", "validation"}) {
+            for (String label : new String[] {"cats", "dogs"}) {
+                Path folder = Files.createDirectories(data.resolve(split).resolve(label));
+                try (Stream<Path> files = Files.list(photos.resolve(split).resolve(label))) {
+                    for (Path photo : files.sorted().limit(2).toList()) {
+                        Files.copy(photo, folder.resolve(photo.getFileName()));
+                    }
+                }
+            }
+        }
+        assertEquals(
+                "",
+                stderrOf(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        dir.resolve("run").toString(),
+                        "--epochs",
+                        "1",
+                        "--fine-tune-epochs",
+                        "0",
+                        "--image-size",
+                        "32",
+                        "--eval-steps",
+                        "1",
+                        "--no-export"));
+    }
+
+    private static String stderrOf(String... args) throws Exception {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
                                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                                 "-Dai.djl.offline=true",
+                                "-Dcatsdogs.home=" + TestPaths.root(), // as the launcher runs it
                                 "-cp",
                                 System.getProperty("java.class.path"),
-                                CatsDogs.class.getName(),
-                                "summary")
-                        .start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), err + out);
-        assertEquals("", err);
+                                CatsDogs.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        // stdout read on its own thread: a full pipe would block the child.
+        CompletableFuture<String> out =
+                CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        String err = read(process.getErrorStream());
+        assertEquals(0, process.waitFor(), err + out.get());
+        return err;
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
