@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import dev.catsdogs.trainer.TestPaths;
 import dev.catsdogs.trainer.model.ClassifierHead;
 import dev.catsdogs.trainer.model.KerasPadding;
@@ -134,7 +135,7 @@ class ImageNetImportTest {
 
     @Test
     void djlMatchesOnnxRuntimeOnTheOriginalFile() throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeLoader.environment();
         try (OrtSession session =
                 env.createSession(
                         TestPaths.imagenetOnnx().toString(), new OrtSession.SessionOptions())) {

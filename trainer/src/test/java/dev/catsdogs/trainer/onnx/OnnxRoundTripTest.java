@@ -14,6 +14,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.catsdogs.inference.internal.OnnxRuntimeLoader;
 import dev.catsdogs.trainer.model.ClassifierHead;
 import dev.catsdogs.trainer.model.KerasPadding;
 import dev.catsdogs.trainer.model.MobileNetV2;
@@ -103,7 +104,7 @@ class OnnxRoundTripTest {
     }
 
     private static float[] ort(Path model, boolean uint8) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeLoader.environment();
         try (OrtSession session =
                         env.createSession(model.toString(), new OrtSession.SessionOptions());
                 OnnxTensor input =
@@ -166,7 +167,7 @@ class OnnxRoundTripTest {
         Path file = dir.resolve("cam.onnx");
         Files.write(file, OnnxExporter.builder().build().export(network));
         float[] bias = network.head().dense().getParameters().get("bias").getArray().toFloatArray();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeLoader.environment();
         try (OrtSession session =
                         env.createSession(file.toString(), new OrtSession.SessionOptions());
                 OnnxTensor input =
