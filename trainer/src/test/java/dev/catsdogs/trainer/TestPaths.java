@@ -1,5 +1,6 @@
 package dev.catsdogs.trainer;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -43,5 +44,23 @@ public final class TestPaths {
                 "needs the real photos of ../shared/data/cats_and_dogs_filtered, not found at "
                         + p);
         return p;
+    }
+
+    /**
+     * Copies photos {@code first .. first+count-1} of each class of the data set's {@code split}
+     * ({@code cat.N.jpg}, {@code dog.N.jpg}) into class folders {@code target/cats}, {@code
+     * target/dogs}.
+     */
+    public static void copyPhotos(Path target, String split, int first, int count)
+            throws IOException {
+        for (String[] c : new String[][] {{"cats", "cat"}, {"dogs", "dog"}}) {
+            Files.createDirectories(target.resolve(c[0]));
+            for (int i = first; i < first + count; i++) {
+                String name = c[1] + "." + i + ".jpg";
+                Files.copy(
+                        catsAndDogs().resolve(split).resolve(c[0]).resolve(name),
+                        target.resolve(c[0]).resolve(name));
+            }
+        }
     }
 }

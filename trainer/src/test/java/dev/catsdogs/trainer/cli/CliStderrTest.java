@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.catsdogs.trainer.TestPaths;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,17 +29,8 @@ class CliStderrTest {
     @Test
     void aShortTrainingRunLeavesStderrEmpty() throws Exception {
         Path data = dir.resolve("data");
-        Path photos = TestPaths.catsAndDogs();
-        for (String split : new String[] {"train", "validation"}) {
-            for (String label : new String[] {"cats", "dogs"}) {
-                Path folder = Files.createDirectories(data.resolve(split).resolve(label));
-                try (Stream<Path> files = Files.list(photos.resolve(split).resolve(label))) {
-                    for (Path photo : files.sorted().limit(2).toList()) {
-                        Files.copy(photo, folder.resolve(photo.getFileName()));
-                    }
-                }
-            }
-        }
+        TestPaths.copyPhotos(data.resolve("train"), "train", 0, 2);
+        TestPaths.copyPhotos(data.resolve("validation"), "validation", 2000, 2);
         assertEquals(
                 "",
                 stderrOf(

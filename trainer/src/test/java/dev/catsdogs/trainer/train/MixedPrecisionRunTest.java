@@ -38,8 +38,8 @@ class MixedPrecisionRunTest {
     void aBf16RunExportsAFloat32ModelThatPassesParity() throws Exception {
         Assumptions.assumeTrue(CpuFeatures.current().nativeBf16(), "no native bfloat16 here");
         Path data = dir.resolve("data");
-        copy(data.resolve("train"), "train", 0, 12);
-        copy(data.resolve("validation"), "validation", 2000, 8);
+        TestPaths.copyPhotos(data.resolve("train"), "train", 0, 12);
+        TestPaths.copyPhotos(data.resolve("validation"), "validation", 2000, 8);
         TrainingConfig seed = TrainingConfig.of(Recipe.SEED, dir.resolve("run"));
         TrainingConfig config =
                 seed.withSeed(7)
@@ -97,17 +97,5 @@ class MixedPrecisionRunTest {
         assertEquals("completed", report.get("status").getAsString());
         double loss = report.getAsJsonObject("fine_tuning").get("loss").getAsDouble();
         assertTrue(Double.isFinite(loss), "fine-tuning loss " + loss);
-    }
-
-    private static void copy(Path target, String split, int first, int count) throws Exception {
-        for (String[] c : new String[][] {{"cats", "cat"}, {"dogs", "dog"}}) {
-            Files.createDirectories(target.resolve(c[0]));
-            for (int i = first; i < first + count; i++) {
-                String name = c[1] + "." + i + ".jpg";
-                Files.copy(
-                        TestPaths.catsAndDogs().resolve(split).resolve(c[0]).resolve(name),
-                        target.resolve(c[0]).resolve(name));
-            }
-        }
     }
 }

@@ -55,9 +55,9 @@ class TrainingRunTest {
      */
     private Path sampleData() throws Exception {
         Path data = dir.resolve("data");
-        copy(data.resolve("train"), "train", 0, 24);
-        copy(data.resolve("validation"), "validation", 2000, 20);
-        copy(data.resolve("test"), "train", 500, 10);
+        TestPaths.copyPhotos(data.resolve("train"), "train", 0, 24);
+        TestPaths.copyPhotos(data.resolve("validation"), "validation", 2000, 20);
+        TestPaths.copyPhotos(data.resolve("test"), "train", 500, 10);
         Path cats = data.resolve("train/cats");
         Files.createFile(cats.resolve("zero-bytes.jpg"));
         byte[] jpeg = Files.readAllBytes(cats.resolve("cat.0.jpg"));
@@ -67,18 +67,6 @@ class TrainingRunTest {
         BufferedImage wide = new BufferedImage(1_100_000, 1, BufferedImage.TYPE_3BYTE_BGR);
         ImageIO.write(wide, "bmp", data.resolve("validation/dogs/wide.bmp").toFile());
         return data;
-    }
-
-    private static void copy(Path target, String split, int first, int count) throws Exception {
-        for (String[] c : new String[][] {{"cats", "cat"}, {"dogs", "dog"}}) {
-            Files.createDirectories(target.resolve(c[0]));
-            for (int i = first; i < first + count; i++) {
-                String name = c[1] + "." + i + ".jpg";
-                Files.copy(
-                        TestPaths.catsAndDogs().resolve(split).resolve(c[0]).resolve(name),
-                        target.resolve(c[0]).resolve(name));
-            }
-        }
     }
 
     private TrainingConfig config(
