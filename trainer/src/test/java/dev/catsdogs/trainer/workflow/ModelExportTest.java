@@ -157,10 +157,9 @@ class ModelExportTest {
                 Prediction a = uint8.classify(photo);
                 Prediction b = floats.classify(photo);
                 // uint8 input rounds the resized pixels to whole levels (+-0.5), the float path
-                // does
-                // not: measured up to 0.2 in a logit of this untrained head, 0.02 in probability.
-                // So
-                // labels must agree wherever the logit is clearly off the decision boundary.
+                // does not: measured up to 0.2 in a logit of this untrained head, 0.02 in
+                // probability. So labels must agree wherever the logit is clearly off the
+                // decision boundary.
                 assertEquals(b.logits()[0], a.logits()[0], 0.3, photo.toString());
                 if (Math.abs(b.logits()[0]) > 0.3) {
                     assertEquals(b.label(), a.label(), photo.toString());
